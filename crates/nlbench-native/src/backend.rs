@@ -1,0 +1,212 @@
+//! Choosing the device: the backend the user asked for, or in `auto` mode the best one this
+//! machine has, with the reason for the choice in words.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, graphics, init_setup};
+use nlbench::device::{DeviceInfo, DeviceType};
+
+use crate::{cli::BackendChoice, cuda_driver};
+
+/// A device ready for burn.
+pub enum Selection {
+    Wgpu(WgpuDevice),
+    #[cfg(feature = "cuda")]
+    Cuda(burn::backend::cuda::CudaDevice),
+    Cpu,
+}
+
+pub struct Selected {
+    pub selection: Selection,
+    pub info: DeviceInfo,
+    /// Why this device, for the terminal (auto mode lists what it skipped).
+    pub reason: String,
+}
+
+pub fn select(choice: BackendChoice) -> Result<Selected, String> {
+    match choice {
+        BackendChoice::Auto => Ok(auto()),
+        BackendChoice::Cuda => cuda(),
+        BackendChoice::Cpu => Ok(cpu("asked for with --backend cpu".into())),
+        BackendChoice::Wgpu => wgpu_on(primary_backends(), "wgpu"),
+        BackendChoice::Vulkan => wgpu_on(wgpu::Backends::VULKAN, "Vulkan"),
+        BackendChoice::Metal if !cfg!(target_os = "macos") => {
+            Err("Metal is only available on macOS and iOS".into())
+        }
+        BackendChoice::Metal => wgpu_on(wgpu::Backends::METAL, "Metal"),
+        BackendChoice::Dx12 if !cfg!(windows) => Err("DX12 is only available on Windows".into()),
+        BackendChoice::Dx12 => wgpu_on(wgpu::Backends::DX12, "DX12"),
+    }
+}
+
+/// CUDA, then a hardware GPU through wgpu, then a software Vulkan device, then the CPU.
+fn auto() -> Selected {
+    let mut skipped = Vec::new();
+    match cuda() {
+        Ok(selected) => return selected,
+        Err(reason) => skipped.push(format!("CUDA: {reason}")),
+    }
+    let adapters = adapters(primary_backends());
+    let hardware = adapters
+        .iter()
+        .filter(|a| a.get_info().device_type != wgpu::DeviceType::Cpu)
+        .min_by_key(|a| preference(a.get_info().device_type));
+    let software = adapters
+        .iter()
+        .find(|a| a.get_info().device_type == wgpu::DeviceType::Cpu);
+    if hardware.is_none() {
+        skipped.push("wgpu: no hardware GPU adapter".into());
+    }
+    for adapter in hardware.into_iter().chain(software) {
+        match open_wgpu(adapter) {
+            Ok((device, info)) => {
+                let reason = if info.software {
+                    "software Vulkan device: figures describe this CPU, not a GPU"
+                } else {
+                    "hardware GPU"
+                };
+                skipped.push(reason.to_owned());
+                return Selected {
+                    selection: Selection::Wgpu(device),
+                    info,
+                    reason: skipped.join("; "),
+                };
+            }
+            Err(reason) => skipped.push(format!("wgpu: {reason}")),
+        }
+    }
+    if software.is_none() {
+        skipped.push("wgpu: no Vulkan, Metal or DX12 device".into());
+    }
+    skipped.push("falling back to the CPU".into());
+    cpu(skipped.join("; "))
+}
+
+#[cfg(feature = "cuda")]
+fn cuda() -> Result<Selected, String> {
+    let driver = cuda_driver::probe()?;
+    let (major, minor) = driver.compute_capability;
+    let info = DeviceInfo {
+        backend: "cuda".into(),
+        api: "CUDA".into(),
+        name: driver.device_name.clone(),
+        vendor_id: Some(0x10de),
+        vendor: "NVIDIA".into(),
+        device_id: None,
+        device_type: DeviceType::DiscreteGpu,
+        driver: driver.driver_label(),
+        driver_info: format!("compute capability {major}.{minor}"),
+        software: false,
+        features: Vec::new(),
+    };
+    Ok(Selected {
+        selection: Selection::Cuda(burn::backend::cuda::CudaDevice::new(0)),
+        info,
+        reason: "NVIDIA driver found".into(),
+    })
+}
+
+#[cfg(not(feature = "cuda"))]
+fn cuda() -> Result<Selected, String> {
+    let missing = "the CUDA backend is not compiled in (rebuild with `--features cuda`)";
+    Err(match cuda_driver::probe() {
+        Ok(driver) => format!("{missing}, though this machine has {driver}"),
+        Err(_) => missing.to_owned(),
+    })
+}
+
+fn cpu(reason: String) -> Selected {
+    let system = crate::system::machine();
+    Selected {
+        selection: Selection::Cpu,
+        info: DeviceInfo {
+            backend: "cpu".into(),
+            api: "Flex (CPU)".into(),
+            name: system.cpu.clone(),
+            vendor_id: None,
+            vendor: crate::system::cpu_vendor(),
+            device_id: None,
+            device_type: DeviceType::Cpu,
+            driver: String::new(),
+            driver_info: String::new(),
+            software: true,
+            features: Vec::new(),
+        },
+        reason,
+    }
+}
+
+/// The APIs wgpu runs compute on natively (OpenGL lacks what burn needs).
+fn primary_backends() -> wgpu::Backends {
+    wgpu::Backends::VULKAN | wgpu::Backends::METAL | wgpu::Backends::DX12
+}
+
+fn adapters(backends: wgpu::Backends) -> Vec<wgpu::Adapter> {
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
+        backends,
+        ..wgpu::InstanceDescriptor::new_without_display_handle()
+    });
+    pollster::block_on(instance.enumerate_adapters(backends))
+}
+
+fn preference(device_type: wgpu::DeviceType) -> u8 {
+    match device_type {
+        wgpu::DeviceType::DiscreteGpu => 0,
+        wgpu::DeviceType::IntegratedGpu => 1,
+        wgpu::DeviceType::VirtualGpu => 2,
+        wgpu::DeviceType::Other => 3,
+        wgpu::DeviceType::Cpu => 4,
+    }
+}
+
+/// The preferred adapter of one API family (`--backend wgpu|vulkan|metal|dx12`).
+fn wgpu_on(backends: wgpu::Backends, name: &str) -> Result<Selected, String> {
+    let adapters = adapters(backends);
+    let adapter = adapters
+        .iter()
+        .min_by_key(|a| preference(a.get_info().device_type))
+        .ok_or_else(|| {
+            format!(
+                "no {name} device found: install a GPU driver (on Linux without a GPU, \
+                 `apt-get install mesa-vulkan-drivers` provides a software Vulkan device)"
+            )
+        })?;
+    let (device, info) = open_wgpu(adapter)?;
+    Ok(Selected {
+        selection: Selection::Wgpu(device),
+        reason: format!("asked for {name}"),
+        info,
+    })
+}
+
+/// Initialises burn's wgpu runtime on `adapter`, naming it the way cubecl selects adapters:
+/// by type and index among the adapters of that type.
+fn open_wgpu(adapter: &wgpu::Adapter) -> Result<(WgpuDevice, DeviceInfo), String> {
+    let info = adapter.get_info();
+    let index = adapters(info.backend.into())
+        .iter()
+        .map(wgpu::Adapter::get_info)
+        .filter(|other| other.device_type == info.device_type)
+        .position(|other| other.name == info.name && other.device == info.device)
+        .unwrap_or(0);
+    let device = match info.device_type {
+        wgpu::DeviceType::DiscreteGpu => WgpuDevice::DiscreteGpu(index),
+        wgpu::DeviceType::IntegratedGpu => WgpuDevice::IntegratedGpu(index),
+        wgpu::DeviceType::VirtualGpu => WgpuDevice::VirtualGpu(index),
+        wgpu::DeviceType::Cpu => WgpuDevice::Cpu,
+        wgpu::DeviceType::Other => WgpuDevice::DefaultDevice,
+    };
+    let options = RuntimeOptions::default;
+    let setup = catch_unwind(AssertUnwindSafe(|| match info.backend {
+        wgpu::Backend::Vulkan => Ok(init_setup::<graphics::Vulkan>(&device, options())),
+        wgpu::Backend::Metal => Ok(init_setup::<graphics::Metal>(&device, options())),
+        wgpu::Backend::Dx12 => Ok(init_setup::<graphics::Dx12>(&device, options())),
+        other => Err(format!("{other:?} is not supported for compute")),
+    }))
+    .map_err(|_| format!("could not open {} through {:?}", info.name, info.backend))??;
+    let opened = setup.adapter.get_info();
+    Ok((
+        device,
+        DeviceInfo::from_wgpu(&opened, setup.device.features()),
+    ))
+}

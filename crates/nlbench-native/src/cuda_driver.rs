@@ -1,0 +1,121 @@
+//! Looks for an NVIDIA driver before CUDA is used: burn's CUDA backend loads `libcuda` on
+//! first use and panics deep inside its bindings when there is none, so nlbench asks the
+//! driver itself first and turns its absence into a sentence.
+
+use std::ffi::{c_char, c_int};
+
+use libloading::Library;
+
+/// What the driver says about device 0.
+#[derive(Debug, Clone)]
+pub struct CudaDriver {
+    pub device_name: String,
+    pub compute_capability: (i32, i32),
+    /// Driver API version, for example 12040 for CUDA 12.4.
+    pub driver_version: i32,
+}
+
+impl CudaDriver {
+    /// "CUDA driver 12.4".
+    pub fn driver_label(&self) -> String {
+        format!(
+            "CUDA driver {}.{}",
+            self.driver_version / 1000,
+            self.driver_version % 1000 / 10
+        )
+    }
+}
+
+impl std::fmt::Display for CudaDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (major, minor) = self.compute_capability;
+        write!(
+            f,
+            "{} (compute capability {major}.{minor}, {})",
+            self.device_name,
+            self.driver_label()
+        )
+    }
+}
+
+const CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: c_int = 75;
+const CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: c_int = 76;
+
+/// Loads the driver library and queries device 0; the error says what is missing.
+pub fn probe() -> Result<CudaDriver, String> {
+    let names: &[&str] = if cfg!(windows) {
+        &["nvcuda.dll"]
+    } else {
+        &["libcuda.so.1", "libcuda.so"]
+    };
+    // SAFETY: loading the NVIDIA driver library runs only its own initialisers.
+    let library = names
+        .iter()
+        .find_map(|name| unsafe { Library::new(name) }.ok())
+        .ok_or_else(|| {
+            format!(
+                "no NVIDIA driver found ({} could not be loaded)",
+                names.join(" / ")
+            )
+        })?;
+    // SAFETY: the symbols are declared with the signatures of the CUDA driver API.
+    unsafe {
+        let cu_init = library
+            .get::<unsafe extern "C" fn(u32) -> c_int>(b"cuInit\0")
+            .map_err(|e| format!("the NVIDIA driver library lacks cuInit: {e}"))?;
+        let status = cu_init(0);
+        if status != 0 {
+            return Err(format!(
+                "the NVIDIA driver failed to initialise (cuInit error {status}); is a GPU present?"
+            ));
+        }
+        let get_count = library
+            .get::<unsafe extern "C" fn(*mut c_int) -> c_int>(b"cuDeviceGetCount\0")
+            .map_err(|e| e.to_string())?;
+        let mut count = 0;
+        if get_count(&mut count) != 0 || count == 0 {
+            return Err("the NVIDIA driver reports no CUDA device".into());
+        }
+        let get_device = library
+            .get::<unsafe extern "C" fn(*mut c_int, c_int) -> c_int>(b"cuDeviceGet\0")
+            .map_err(|e| e.to_string())?;
+        let mut device = 0;
+        if get_device(&mut device, 0) != 0 {
+            return Err("the NVIDIA driver cannot open CUDA device 0".into());
+        }
+        let get_name = library
+            .get::<unsafe extern "C" fn(*mut c_char, c_int, c_int) -> c_int>(b"cuDeviceGetName\0")
+            .map_err(|e| e.to_string())?;
+        let mut buffer = [0 as c_char; 256];
+        get_name(buffer.as_mut_ptr(), buffer.len() as c_int, device);
+        let device_name = std::ffi::CStr::from_ptr(buffer.as_ptr())
+            .to_string_lossy()
+            .into_owned();
+        let get_attribute = library
+            .get::<unsafe extern "C" fn(*mut c_int, c_int, c_int) -> c_int>(
+                b"cuDeviceGetAttribute\0",
+            )
+            .map_err(|e| e.to_string())?;
+        let (mut major, mut minor) = (0, 0);
+        get_attribute(
+            &mut major,
+            CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+            device,
+        );
+        get_attribute(
+            &mut minor,
+            CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+            device,
+        );
+        let get_version = library
+            .get::<unsafe extern "C" fn(*mut c_int) -> c_int>(b"cuDriverGetVersion\0")
+            .map_err(|e| e.to_string())?;
+        let mut driver_version = 0;
+        get_version(&mut driver_version);
+        Ok(CudaDriver {
+            device_name,
+            compute_capability: (major, minor),
+            driver_version,
+        })
+    }
+}

@@ -1,0 +1,108 @@
+//! `nlbench-native`: the command-line front end. It gathers arguments, picks a device, drives
+//! the library's suites and writes the outputs; everything else lives in the `nlbench` crate.
+
+mod backend;
+mod cli;
+mod cuda_driver;
+mod output;
+mod run;
+mod summary;
+mod system;
+
+use std::{
+    panic::{AssertUnwindSafe, catch_unwind},
+    process::ExitCode,
+};
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use nlbench::{
+    schema::{ResultSet, SCHEMA_VERSION, TimingInfo},
+    suite::COMPLETION,
+};
+
+use crate::{cli::Args, run::InstantClock};
+
+/// Exit status of a command line that cannot be run as given.
+const USAGE_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    // Backend panics are caught per configuration and recorded with their message; the
+    // default hook would also print them with a backtrace hint, so it stays silent.
+    std::panic::set_hook(Box::new(|_| {}));
+    match catch_unwind(AssertUnwindSafe(|| benchmark(&args))) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err((code, message))) => {
+            eprintln!("error: {message}");
+            ExitCode::from(code)
+        }
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            eprintln!(
+                "error: internal error: {}",
+                message.lines().next().unwrap_or_default()
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn benchmark(args: &Args) -> Result<(), (u8, String)> {
+    let config = cli::bench_config(args).map_err(|e| (USAGE_ERROR, e))?;
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        (
+            1,
+            format!("cannot create output folder {}: {e}", args.out.display()),
+        )
+    })?;
+    let selected = backend::select(args.backend).map_err(|e| (1, e))?;
+    eprintln!(
+        "device: {} [{}] — {}",
+        selected.info.label(),
+        selected.info.backend,
+        selected.reason
+    );
+
+    let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let clock = InstantClock::new();
+    let bar = ProgressBar::new(1).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
+            .expect("valid template"),
+    );
+    let inference = run::inference_suite(&selected.selection, &config, &clock, &mut |p| {
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done as u64);
+        bar.set_message(p.label.clone());
+    });
+    bar.finish_and_clear();
+
+    let results = ResultSet {
+        schema_version: SCHEMA_VERSION,
+        tool: system::tool(),
+        created,
+        machine: system::machine(),
+        device: selected.info,
+        timing: TimingInfo {
+            clock: nlbench::clock::Clock::name(&clock).to_owned(),
+            completion: COMPLETION.to_owned(),
+        },
+        run_seconds: nlbench::clock::Clock::now_ms(&clock) / 1000.0,
+        config,
+        inference,
+    };
+    println!("{}", summary::table(&results));
+    let (written, failed) = output::write_all(&args.out, &results, args.config.is_some());
+    for path in &written {
+        println!("wrote {}", path.display());
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err((1, format!("could not write {}", failed.join("; "))))
+    }
+}

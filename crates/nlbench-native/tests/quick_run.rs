@@ -1,0 +1,198 @@
+//! `nlbench-native --quick` end to end, on the CPU backend and on wgpu over a real Vulkan
+//! device (lavapipe where there is no GPU): every output exists, parses, and its figures
+//! agree with each other.
+
+use std::{path::Path, process::Command};
+
+use nlbench::{
+    precision::Precision,
+    schema::{Outcome, ResultSet},
+};
+
+fn nlbench() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
+}
+
+const OUTPUTS: [&str; 6] = [
+    "BENCHMARK_REPORT.md",
+    "results.json",
+    "throughput_benchmark.png",
+    "throughput_benchmark.svg",
+    "model_size_benchmark.png",
+    "model_size_benchmark.svg",
+];
+
+/// Runs a quick benchmark into a fresh folder and checks what every backend must satisfy.
+fn quick_run(backend: &str) -> (tempfile::TempDir, ResultSet) {
+    let dir = tempfile::tempdir().unwrap();
+    let output = nlbench()
+        .args(["--quick", "--backend", backend, "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{backend} run failed: {stderr}");
+    for name in OUTPUTS {
+        assert!(dir.path().join(name).is_file(), "{name} missing");
+    }
+    let results =
+        ResultSet::from_json(&std::fs::read_to_string(dir.path().join("results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results.config.models.len(), 2);
+    assert_eq!(results.inference.len(), 2 * 2 * 3);
+    check_figures_agree(&results);
+    check_charts(dir.path());
+    let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
+    assert!(report.contains("## Throughput and latency"));
+    assert!(report.contains(&results.device.name));
+    (dir, results)
+}
+
+fn check_figures_agree(results: &ResultSet) {
+    let mut measured = 0;
+    for record in &results.inference {
+        let Outcome::Measured(m) = &record.outcome else {
+            continue;
+        };
+        measured += 1;
+        // samples/s × ms/sample ÷ 1000 = 1.
+        let product = m.throughput * m.sample_latency_ms.median / 1000.0;
+        assert!(
+            (product - 1.0).abs() < 1e-6,
+            "throughput × latency = {product}"
+        );
+        let b = &m.batch_latency_ms;
+        assert!(b.min > 0.0 && b.min <= b.median && b.median <= b.p99 && b.p99 <= b.max);
+        assert_eq!(b.count, results.config.iterations);
+        assert_eq!(m.raw_batch_ms.len(), results.config.iterations);
+        assert!(m.warmup_runs >= 3);
+        assert!(m.gflops > 0.0);
+    }
+    // Every FP32 configuration runs on every backend.
+    let fp32 = results
+        .inference
+        .iter()
+        .filter(|r| r.precision == Precision::F32)
+        .count();
+    assert!(measured >= fp32, "{measured} measured of {fp32} FP32 rows");
+}
+
+fn check_charts(dir: &Path) {
+    for stem in ["throughput_benchmark", "model_size_benchmark"] {
+        let png = std::fs::read(dir.join(format!("{stem}.png"))).unwrap();
+        let reader = png::Decoder::new(std::io::Cursor::new(png))
+            .read_info()
+            .unwrap();
+        let dims = reader.info().pixel_dims.expect("pHYs chunk");
+        assert_eq!(dims.xppu, 11811, "300 DPI is 11811 pixels per metre");
+        let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+        roxmltree::Document::parse(&svg).unwrap();
+    }
+}
+
+#[test]
+fn quick_on_cpu() {
+    let (_dir, results) = quick_run("cpu");
+    assert_eq!(results.device.backend, "cpu");
+    for record in &results.inference {
+        if let Outcome::Measured(m) = &record.outcome {
+            assert!(
+                m.memory.allocator.is_none(),
+                "the CPU backend reports no allocator"
+            );
+            assert!(m.memory.allocator_unavailable.is_some());
+        }
+    }
+}
+
+#[test]
+fn quick_on_vulkan() {
+    let (dir, results) = quick_run("vulkan");
+    assert_eq!(results.device.backend, "wgpu");
+    assert_eq!(results.device.api, "Vulkan");
+    for record in &results.inference {
+        let Outcome::Measured(m) = &record.outcome else {
+            continue;
+        };
+        let alloc = m.memory.allocator.expect("wgpu reports its allocator");
+        let params = m.memory.analytical.parameter_bytes;
+        assert!(
+            alloc.peak_in_use >= params,
+            "{} {} batch {}: peak {} < parameters {params}",
+            record.model,
+            record.precision,
+            record.batch_size,
+            alloc.peak_in_use
+        );
+        assert!(alloc.peak_reserved >= alloc.peak_in_use);
+    }
+    let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
+    assert!(report.contains("## Buffer memory"));
+}
+
+#[test]
+fn config_file_writes_one_report_per_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("models.toml");
+    std::fs::write(
+        &config,
+        "batch_sizes = [1, 4]\nprecisions = [\"f32\"]\niterations = 3\nwarmup_ms = 10\n\
+         [[models]]\nname = \"narrow\"\ninput_dim = 32\nhidden_dim = 8\n\
+         [[models]]\nname = \"wide\"\ninput_dim = 32\nhidden_dim = 64\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let status = nlbench()
+        .args(["--backend", "cpu", "--config"])
+        .arg(&config)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    for name in [
+        "BENCHMARK_REPORT.md",
+        "BENCHMARK_REPORT_narrow.md",
+        "BENCHMARK_REPORT_wide.md",
+    ] {
+        assert!(out.join(name).is_file(), "{name} missing");
+    }
+    let wide = std::fs::read_to_string(out.join("BENCHMARK_REPORT_wide.md")).unwrap();
+    assert!(wide.contains("### wide · FP32") && !wide.contains("### narrow"));
+}
+
+/// Bad input: one line on stderr, no panic, exit 2 for usage errors and 1 for a missing device.
+#[test]
+fn bad_input_is_one_clear_line() {
+    let cases: [(&[&str], i32, &str); 4] = [
+        (&["--batch-sizes", "0"], 2, "batch sizes"),
+        (&["--sizes", "huge"], 2, "unknown model size"),
+        (&["--precision", "f64"], 2, "unknown precision"),
+        (
+            &["--backend", "dx12"],
+            1,
+            "DX12 is only available on Windows",
+        ),
+    ];
+    for (args, code, needle) in cases {
+        let output = nlbench().args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[cfg(not(feature = "cuda"))]
+#[test]
+fn cuda_without_the_feature_names_it() {
+    let output = nlbench().args(["--backend", "cuda"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("--features cuda"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}

@@ -1,0 +1,195 @@
+//! Drawing a [`Figure`] onto any plotters backend. `scale` multiplies every size (fonts,
+//! strokes, margins) so the same layout fits a 100 px/in SVG and a 300 DPI PNG.
+
+use plotters::{coord::Shift, prelude::*};
+
+use super::{ChartError, Figure, Panel};
+
+/// Pixels per inch at scale 1.
+pub const BASE_PPI: f64 = 100.0;
+const FONT: &str = "sans-serif";
+
+/// Line colours: distinguishable, and readable in greyscale print.
+const COLORS: [RGBColor; 8] = [
+    RGBColor(31, 119, 180),
+    RGBColor(255, 127, 14),
+    RGBColor(44, 160, 44),
+    RGBColor(214, 39, 40),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+];
+
+fn err<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError(e.to_string())
+}
+
+pub fn draw_figure<DB: DrawingBackend>(
+    figure: &Figure,
+    root: DrawingArea<DB, Shift>,
+    scale: f64,
+) -> Result<(), ChartError> {
+    let px = |v: f64| (v * scale).round() as i32;
+    root.fill(&WHITE).map_err(err)?;
+    let body = root
+        .margin(px(12.0), px(8.0), px(8.0), px(8.0))
+        .titled(&figure.title, (FONT, px(20.0)).into_font().color(&BLACK))
+        .map_err(err)?;
+    let columns = figure.panels.len().max(1);
+    for (area, panel) in body.split_evenly((1, columns)).iter().zip(&figure.panels) {
+        draw_panel(panel, area, scale)?;
+    }
+    root.present().map_err(err)
+}
+
+/// Log-axis range covering `values`, padded so markers stay off the frame.
+fn log_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
+    let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !lo.is_finite() || hi <= 0.0 {
+        return 1.0..10.0;
+    }
+    lo / 1.3..hi * 1.3
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    panel: &Panel,
+    area: &DrawingArea<DB, Shift>,
+    scale: f64,
+) -> Result<(), ChartError> {
+    let px = |v: f64| (v * scale).round() as i32;
+    let points: Vec<Vec<(f64, f64)>> = panel
+        .series
+        .iter()
+        .map(|s| {
+            s.points
+                .iter()
+                .copied()
+                .filter(|&(x, y)| x > 0.0 && y > 0.0 && x.is_finite() && y.is_finite())
+                .collect()
+        })
+        .collect();
+    let x_range = log_range(points.iter().flatten().map(|p| p.0));
+    let y_range = log_range(points.iter().flatten().map(|p| p.1));
+
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.title, (FONT, px(15.0)))
+        .margin(px(10.0))
+        .x_label_area_size(px(45.0))
+        .y_label_area_size(px(70.0))
+        .build_cartesian_2d(x_range.log_scale(), y_range.log_scale())
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(&panel.x_label)
+        .y_desc(&panel.y_label)
+        .label_style((FONT, px(11.0)))
+        .axis_desc_style((FONT, px(12.0)))
+        .x_labels(12)
+        .y_labels(12)
+        .x_label_formatter(&|v| tick(*v))
+        .y_label_formatter(&|v| tick(*v))
+        .light_line_style(RGBColor(246, 246, 246).stroke_width(px(1.0).max(1) as u32))
+        .bold_line_style(RGBColor(200, 200, 200).stroke_width(px(1.0).max(1) as u32))
+        .draw()
+        .map_err(err)?;
+
+    if points.iter().all(Vec::is_empty) {
+        let (w, h) = area.dim_in_pixel();
+        area.draw(&Text::new(
+            "no measurements",
+            (w as i32 / 2 - px(50.0), h as i32 / 2),
+            (FONT, px(14.0)),
+        ))
+        .map_err(err)?;
+        return Ok(());
+    }
+
+    let stroke = px(2.0).max(1) as u32;
+    for (index, (series, pts)) in panel.series.iter().zip(&points).enumerate() {
+        if pts.is_empty() {
+            continue;
+        }
+        let color = COLORS[index % COLORS.len()];
+        chart
+            .draw_series(LineSeries::new(
+                pts.iter().copied(),
+                color.stroke_width(stroke),
+            ))
+            .map_err(err)?
+            .label(&series.label)
+            .legend(move |(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + (20.0 * scale) as i32, y)],
+                    color.stroke_width(stroke),
+                )
+            });
+        chart
+            .draw_series(pts.iter().map(|&p| Circle::new(p, px(3.5), color.filled())))
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, px(11.0)))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .legend_area_size(px(28.0))
+        .margin(px(8.0))
+        .position(legend_corner(&points))
+        .draw()
+        .map_err(err)
+}
+
+/// The upper corner the lines leave free: upper left when they mostly rise, upper right when
+/// they mostly fall.
+fn legend_corner(series: &[Vec<(f64, f64)>]) -> SeriesLabelPosition {
+    let rising = series
+        .iter()
+        .filter(|pts| pts.len() > 1)
+        .filter(|pts| pts[pts.len() - 1].1 > pts[0].1)
+        .count();
+    let falling = series.iter().filter(|pts| pts.len() > 1).count() - rising;
+    if rising >= falling {
+        SeriesLabelPosition::UpperLeft
+    } else {
+        SeriesLabelPosition::UpperRight
+    }
+}
+
+/// Tick label: plain numbers, with k/M for thousands and millions.
+fn tick(v: f64) -> String {
+    let trim = |s: String| {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s
+        }
+    };
+    if v >= 1e6 {
+        format!("{}M", trim(format!("{:.1}", v / 1e6)))
+    } else if v >= 1e3 {
+        format!("{}k", trim(format!("{:.1}", v / 1e3)))
+    } else if v >= 1.0 {
+        trim(format!("{v:.1}"))
+    } else {
+        trim(format!("{v:.4}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_and_ranges() {
+        assert_eq!(tick(2000.0), "2k");
+        assert_eq!(tick(1_500_000.0), "1.5M");
+        assert_eq!(tick(16.0), "16");
+        assert_eq!(tick(0.05), "0.05");
+        let r = log_range([2.0, 100.0].into_iter());
+        assert!(r.start < 2.0 && r.end > 100.0);
+        assert_eq!(log_range(std::iter::empty()), 1.0..10.0);
+    }
+}

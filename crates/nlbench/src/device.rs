@@ -1,0 +1,160 @@
+//! Which device produced a result: enough to tell two GPUs, two drivers or a software
+//! rasteriser apart when results are put side by side.
+
+use serde::{Deserialize, Serialize};
+
+/// Kind of device, as the graphics or compute API reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceType {
+    DiscreteGpu,
+    IntegratedGpu,
+    VirtualGpu,
+    /// A CPU: the CPU backend, or a software GPU driver such as lavapipe or SwiftShader.
+    Cpu,
+    Other,
+}
+
+impl DeviceType {
+    pub fn label(self) -> &'static str {
+        match self {
+            DeviceType::DiscreteGpu => "discrete GPU",
+            DeviceType::IntegratedGpu => "integrated GPU",
+            DeviceType::VirtualGpu => "virtual GPU",
+            DeviceType::Cpu => "CPU",
+            DeviceType::Other => "other",
+        }
+    }
+}
+
+impl From<wgpu::DeviceType> for DeviceType {
+    fn from(value: wgpu::DeviceType) -> Self {
+        match value {
+            wgpu::DeviceType::DiscreteGpu => DeviceType::DiscreteGpu,
+            wgpu::DeviceType::IntegratedGpu => DeviceType::IntegratedGpu,
+            wgpu::DeviceType::VirtualGpu => DeviceType::VirtualGpu,
+            wgpu::DeviceType::Cpu => DeviceType::Cpu,
+            wgpu::DeviceType::Other => DeviceType::Other,
+        }
+    }
+}
+
+/// Identity of the device a result was measured on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// burn backend: `wgpu`, `cuda` or `cpu`.
+    pub backend: String,
+    /// Graphics or compute API: `Vulkan`, `Metal`, `Dx12`, `WebGPU`, `CUDA`, or `none` for the
+    /// CPU backend.
+    pub api: String,
+    /// Adapter or processor name as the driver reports it.
+    pub name: String,
+    /// PCI vendor id, where the API reports one.
+    pub vendor_id: Option<u32>,
+    pub vendor: String,
+    pub device_id: Option<u32>,
+    pub device_type: DeviceType,
+    pub driver: String,
+    pub driver_info: String,
+    /// True for a CPU-emulated GPU (lavapipe, SwiftShader, WARP) or the CPU backend: its
+    /// figures say nothing about GPUs.
+    pub software: bool,
+    /// Optional features that matter to the suites (for example `shader-f16`,
+    /// `timestamp-query`).
+    #[serde(default)]
+    pub features: Vec<String>,
+}
+
+/// Vendor name of a PCI vendor id; `None` for an id this table does not know.
+pub fn vendor_name(vendor_id: u32) -> Option<&'static str> {
+    Some(match vendor_id {
+        0x10de => "NVIDIA",
+        0x1002 | 0x1022 => "AMD",
+        0x8086 => "Intel",
+        0x106b => "Apple",
+        0x5143 => "Qualcomm",
+        0x13b5 => "ARM",
+        0x1010 => "Imagination",
+        0x1414 => "Microsoft",
+        // Mesa's software drivers (lavapipe, llvmpipe) and Khronos' registered id for Mesa.
+        0x10005 => "Mesa",
+        0x1ae0 => "Google",
+        _ => return None,
+    })
+}
+
+impl DeviceInfo {
+    /// Identity of a wgpu adapter. A CPU-type adapter is a software rasteriser.
+    pub fn from_wgpu(info: &wgpu::AdapterInfo, features: wgpu::Features) -> Self {
+        let device_type = DeviceType::from(info.device_type);
+        let vendor = vendor_name(info.vendor)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("unknown (0x{:04x})", info.vendor));
+        let mut feature_names = Vec::new();
+        if features.contains(wgpu::Features::SHADER_F16) {
+            feature_names.push("shader-f16".to_owned());
+        }
+        if features.contains(wgpu::Features::TIMESTAMP_QUERY) {
+            feature_names.push("timestamp-query".to_owned());
+        }
+        Self {
+            backend: "wgpu".into(),
+            api: format!("{:?}", info.backend),
+            name: info.name.clone(),
+            vendor_id: Some(info.vendor),
+            vendor,
+            device_id: Some(info.device),
+            device_type,
+            driver: info.driver.clone(),
+            driver_info: info.driver_info.clone(),
+            software: device_type == DeviceType::Cpu,
+            features: feature_names,
+        }
+    }
+
+    /// Short label for chart legends and table headers, marking software devices.
+    pub fn label(&self) -> String {
+        let software = if self.software && self.backend != "cpu" {
+            " (software)"
+        } else {
+            ""
+        };
+        format!("{} · {}{}", self.name, self.api, software)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendors() {
+        assert_eq!(vendor_name(0x10de), Some("NVIDIA"));
+        assert_eq!(vendor_name(0x1002), Some("AMD"));
+        assert_eq!(vendor_name(0x10005), Some("Mesa"));
+        assert_eq!(vendor_name(0xbeef), None);
+    }
+
+    #[test]
+    fn cpu_adapter_is_software() {
+        let info = wgpu::AdapterInfo {
+            name: "llvmpipe (LLVM 15.0.6, 256 bits)".into(),
+            vendor: 0x10005,
+            device: 0,
+            device_type: wgpu::DeviceType::Cpu,
+            driver: "llvmpipe".into(),
+            driver_info: "Mesa 22.3.6".into(),
+            backend: wgpu::Backend::Vulkan,
+            device_pci_bus_id: String::new(),
+            subgroup_min_size: 8,
+            subgroup_max_size: 8,
+            transient_saves_memory: false,
+        };
+        let device = DeviceInfo::from_wgpu(&info, wgpu::Features::TIMESTAMP_QUERY);
+        assert!(device.software);
+        assert_eq!(device.vendor, "Mesa");
+        assert_eq!(device.api, "Vulkan");
+        assert_eq!(device.features, vec!["timestamp-query".to_owned()]);
+        assert!(device.label().ends_with("(software)"));
+    }
+}

@@ -1,0 +1,106 @@
+//! A small hand-made result set for the report, chart and schema tests.
+
+use crate::{
+    config::{BenchConfig, ModelConfig},
+    device::{DeviceInfo, DeviceType},
+    precision::Precision,
+    schema::*,
+    stats::Summary,
+};
+
+fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) -> Outcome {
+    let raw = vec![ms * 0.98, ms, ms * 1.02, ms * 1.01];
+    let summary = Summary::of(&raw).unwrap();
+    let throughput = batch as f64 / (summary.median / 1000.0);
+    Outcome::Measured(Box::new(InferenceMeasurement {
+        warmup_runs: 3,
+        sample_latency_ms: summary.scaled(1.0 / batch as f64),
+        batch_latency_ms: summary,
+        throughput,
+        gflops: model.flops_per_sample() as f64 * throughput / 1e9,
+        memory: MemoryFigures {
+            allocator: Some(AllocatorMemory {
+                baseline_in_use: 0,
+                peak_in_use: model.parameter_bytes(precision) + 4096 * batch as u64,
+                peak_reserved: 64 << 20,
+            }),
+            allocator_unavailable: None,
+            analytical: AnalyticalMemory::of(model, precision, batch),
+        },
+        raw_batch_ms: raw,
+    }))
+}
+
+/// Two models at FP32 and FP16, batches 1 and 16; FP16 of `large` unsupported and one
+/// configuration failed.
+pub fn results() -> ResultSet {
+    let config = BenchConfig {
+        models: vec![
+            ModelConfig::new("small", 64, 16),
+            ModelConfig::new("large", 64, 128),
+        ],
+        batch_sizes: vec![1, 16],
+        precisions: vec![Precision::F32, Precision::F16],
+        iterations: 4,
+        warmup_ms: 10.0,
+        seed: 42,
+    };
+    let mut inference = Vec::new();
+    for model in &config.models {
+        for &precision in &config.precisions {
+            for &batch in &config.batch_sizes {
+                let outcome = match (model.name.as_str(), precision, batch) {
+                    ("large", Precision::F16, _) => Outcome::Unsupported {
+                        reason: "FP16 unsupported on this device".into(),
+                    },
+                    ("small", Precision::F16, 16) => Outcome::Failed {
+                        reason: "out of memory".into(),
+                    },
+                    _ => measured(model, precision, batch, 0.5 + batch as f64 * 0.01),
+                };
+                inference.push(InferenceRecord {
+                    model: model.name.clone(),
+                    precision,
+                    batch_size: batch,
+                    outcome,
+                });
+            }
+        }
+    }
+    ResultSet {
+        schema_version: SCHEMA_VERSION,
+        tool: ToolInfo {
+            front_end: "nlbench-native".into(),
+            version: "0.1.0".into(),
+            burn_version: crate::BURN_VERSION.into(),
+            git_commit: Some("abc123".into()),
+        },
+        created: "2026-11-27T09:00:00Z".into(),
+        machine: MachineInfo {
+            os: "Linux".into(),
+            cpu: "Test CPU".into(),
+            cpu_cores: Some(2),
+            browser: None,
+        },
+        device: DeviceInfo {
+            backend: "wgpu".into(),
+            api: "Vulkan".into(),
+            name: "llvmpipe".into(),
+            vendor_id: Some(0x10005),
+            vendor: "Mesa".into(),
+            device_id: Some(0),
+            device_type: DeviceType::Cpu,
+            driver: "llvmpipe".into(),
+            driver_info: "Mesa".into(),
+            software: true,
+            features: vec!["timestamp-query".into()],
+        },
+        timing: TimingInfo {
+            clock: "test clock".into(),
+            completion: "read back".into(),
+        },
+        config,
+        inference,
+        run_seconds: 1.5,
+    }
+}

@@ -1,0 +1,61 @@
+//! Number formatting shared by the reports and the terminal summary.
+
+use num_format::{Locale, ToFormattedString};
+
+/// Bytes in binary units: `512 B`, `1.50 KiB`, `3.25 MiB`, `1.07 GiB`.
+pub fn fmt_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.2} {}", UNITS[unit])
+}
+
+/// A count with thousands separators and no decimals below 1 000 000, three significant
+/// decimals for small values: `18,456`, `12.3`, `0.0421`.
+pub fn fmt_count(value: f64) -> String {
+    if !value.is_finite() {
+        return "n/a".into();
+    }
+    if value.abs() < 100.0 {
+        let decimals = if value.abs() < 1.0 { 4 } else { 2 };
+        return format!("{value:.decimals$}");
+    }
+    (value.round() as i64).to_formatted_string(&Locale::en)
+}
+
+/// Milliseconds with enough decimals to show sub-microsecond differences at small values.
+pub fn fmt_ms(ms: f64) -> String {
+    if ms >= 100.0 {
+        format!("{ms:.1}")
+    } else if ms >= 1.0 {
+        format!("{ms:.3}")
+    } else {
+        format!("{ms:.4}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(fmt_bytes(512), "512 B");
+        assert_eq!(fmt_bytes(1536), "1.50 KiB");
+        assert_eq!(fmt_bytes(4_200_448), "4.01 MiB");
+        assert_eq!(fmt_count(18456.4), "18,456");
+        assert_eq!(fmt_count(1_234_567.0), "1,234,567");
+        assert_eq!(fmt_count(12.345), "12.35");
+        assert_eq!(fmt_count(0.04213), "0.0421");
+        assert_eq!(fmt_count(f64::NAN), "n/a");
+        assert_eq!(fmt_ms(0.12345), "0.1235");
+        assert_eq!(fmt_ms(250.04), "250.0");
+    }
+}

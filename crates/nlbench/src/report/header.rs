@@ -1,0 +1,150 @@
+//! The sections every report starts with: which machine and device measured, how, and what.
+
+use std::fmt::Write;
+
+use super::{fmt_bytes, fmt_count, markdown_table};
+use crate::{precision::Precision, schema::ResultSet};
+
+/// "Machine and device" and "Configuration" sections. `models` limits the model table to
+/// those names (a per-model report); `None` lists all.
+pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
+    let mut out = String::new();
+    let device = &results.device;
+    let or_unknown = |s: &str| {
+        if s.trim().is_empty() {
+            "not reported".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("Backend", format!("{} ({})", device.backend, device.api)),
+        ("Device", device.name.clone()),
+        ("Vendor", device.vendor.clone()),
+        (
+            "Device type",
+            if device.software && device.backend != "cpu" {
+                format!(
+                    "{} (software rasteriser: not a GPU)",
+                    device.device_type.label()
+                )
+            } else {
+                device.device_type.label().to_owned()
+            },
+        ),
+        (
+            "Driver",
+            format!(
+                "{} {}",
+                or_unknown(&device.driver),
+                device.driver_info.trim()
+            )
+            .trim()
+            .to_owned(),
+        ),
+        (
+            "Device features",
+            if device.features.is_empty() {
+                "none reported".to_owned()
+            } else {
+                device.features.join(", ")
+            },
+        ),
+        ("OS", results.machine.os.clone()),
+        (
+            "CPU",
+            match results.machine.cpu_cores {
+                Some(cores) => format!("{} ({cores} cores)", results.machine.cpu),
+                None => results.machine.cpu.clone(),
+            },
+        ),
+        (
+            "Browser",
+            results
+                .machine
+                .browser
+                .clone()
+                .unwrap_or_else(|| "none (native run)".into()),
+        ),
+        (
+            "nlbench",
+            format!(
+                "{} {} (commit {})",
+                results.tool.front_end,
+                results.tool.version,
+                results.tool.git_commit.as_deref().unwrap_or("unknown")
+            ),
+        ),
+        ("burn", results.tool.burn_version.clone()),
+        ("Date", results.created.clone()),
+        ("Timing clock", results.timing.clock.clone()),
+        ("Run time", format!("{:.1} s", results.run_seconds)),
+    ];
+    let mut table = markdown_table(["Property", "Value"]);
+    for (key, value) in rows {
+        table.add_row(vec![key.to_owned(), value]);
+    }
+    writeln!(out, "## Machine and device\n\n{table}\n").unwrap();
+    if device.software {
+        writeln!(
+            out,
+            "> **{}** runs on the CPU. Its figures show how nlbench behaves there, not how a GPU \
+             performs.\n",
+            device.name
+        )
+        .unwrap();
+    }
+
+    let config = &results.config;
+    let mut table = markdown_table([
+        "Model",
+        "Widths",
+        "Parameters",
+        "Parameter bytes (FP32)",
+        "FLOPs per sample",
+    ]);
+    for model in config
+        .models
+        .iter()
+        .filter(|m| models.is_none_or(|names| names.contains(&m.name.as_str())))
+    {
+        table.add_row(vec![
+            model.name.clone(),
+            model
+                .widths()
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(" → "),
+            fmt_count(model.parameter_count() as f64),
+            fmt_bytes(model.parameter_bytes(Precision::F32)),
+            fmt_count(model.flops_per_sample() as f64),
+        ]);
+    }
+    let list = |items: Vec<String>| items.join(", ");
+    writeln!(
+        out,
+        "## Configuration\n\n{table}\n\n\
+         - Batch sizes: {}\n\
+         - Precisions: {}\n\
+         - Timed iterations per configuration: {}; warm-up: at least {} ms and until the last runs \
+           vary by under 10 %\n\
+         - Seed: {}\n\
+         - Timing: {}; {}.\n",
+        list(config.batch_sizes.iter().map(usize::to_string).collect()),
+        list(
+            config
+                .precisions
+                .iter()
+                .map(|p| p.label().to_owned())
+                .collect()
+        ),
+        config.iterations,
+        config.warmup_ms,
+        config.seed,
+        results.timing.clock,
+        results.timing.completion,
+    )
+    .unwrap();
+    out
+}

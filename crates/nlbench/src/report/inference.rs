@@ -1,0 +1,402 @@
+//! `BENCHMARK_REPORT.md`: throughput, latency, memory, model scaling, precision and what the
+//! figures mean.
+
+use std::fmt::Write;
+
+use super::{fmt_bytes, fmt_count};
+use super::{format::fmt_ms, header::header, markdown_table};
+use crate::{
+    config::ModelConfig,
+    precision::Precision,
+    schema::{InferenceMeasurement, Outcome, ResultSet},
+};
+
+/// Per-sample latency a real-time application usually has to stay under.
+const REAL_TIME_TARGET_MS: f64 = 1.0;
+/// Throughput counts as saturated from the smallest batch reaching this share of the peak.
+const SATURATION_SHARE: f64 = 0.9;
+
+/// The inference report. `model` limits it to one model (the per-model reports of a
+/// `--config` run); `None` covers every model of the run.
+pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
+    let models: Vec<&ModelConfig> = results
+        .config
+        .models
+        .iter()
+        .filter(|m| model.is_none_or(|name| m.name == name))
+        .collect();
+    let names: Vec<&str> = models.iter().map(|m| m.name.as_str()).collect();
+    let mut out = String::new();
+    let title = match model {
+        Some(name) => format!("# nlbench inference benchmark: {name}\n"),
+        None => "# nlbench inference benchmark\n".to_owned(),
+    };
+    writeln!(out, "{title}").unwrap();
+    out.push_str(&header(results, Some(&names)));
+
+    out.push_str("## Throughput and latency\n\n");
+    for model in &models {
+        for &precision in &results.config.precisions {
+            out.push_str(&latency_table(results, model, precision));
+        }
+    }
+    out.push_str(&memory_section(results, &models));
+    if models.len() > 1 {
+        out.push_str(&scaling_section(results, &models));
+    }
+    if results.config.precisions.len() > 1 {
+        out.push_str(&precision_section(results, &models));
+    }
+    out.push_str(&interpretation(results, &models));
+    out
+}
+
+fn latency_table(results: &ResultSet, model: &ModelConfig, precision: Precision) -> String {
+    let mut table = markdown_table([
+        "Batch",
+        "Throughput (samples/s)",
+        "Latency per sample, median (ms)",
+        "Batch latency, median (ms)",
+        "Mean ± σ (ms)",
+        "p90 (ms)",
+        "p99 (ms)",
+        "Min / max (ms)",
+        "CV",
+        "GFLOP/s",
+        "Runs (warm-up)",
+    ]);
+    for &batch in &results.config.batch_sizes {
+        let Some(record) = results.record(&model.name, precision, batch) else {
+            continue;
+        };
+        let row = match &record.outcome {
+            Outcome::Measured(m) => {
+                let b = &m.batch_latency_ms;
+                vec![
+                    batch.to_string(),
+                    fmt_count(m.throughput),
+                    fmt_ms(m.sample_latency_ms.median),
+                    fmt_ms(b.median),
+                    format!("{} ± {}", fmt_ms(b.mean), fmt_ms(b.std_dev)),
+                    fmt_ms(b.p90),
+                    fmt_ms(b.p99),
+                    format!("{} / {}", fmt_ms(b.min), fmt_ms(b.max)),
+                    format!("{:.1} %", b.cv * 100.0),
+                    format!("{:.2}", m.gflops),
+                    format!("{} ({})", b.count, m.warmup_runs),
+                ]
+            }
+            other => not_measured_row(batch, other, 11),
+        };
+        table.add_row(row);
+    }
+    format!("### {} · {}\n\n{table}\n\n", model.name, precision)
+}
+
+/// A row for a configuration without figures: its status in every figure column.
+fn not_measured_row(batch: usize, outcome: &Outcome, columns: usize) -> Vec<String> {
+    let status = match outcome {
+        Outcome::Unsupported { reason } => reason.clone(),
+        Outcome::Failed { reason } => format!("failed: {reason}"),
+        Outcome::Measured(_) => unreachable!("measured rows have figures"),
+    };
+    let mut row = vec![batch.to_string(), status];
+    row.resize(columns, "–".to_owned());
+    row
+}
+
+fn memory_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
+    let mut out = String::from(
+        "## Buffer memory\n\nMeasured figures come from the backend's allocator; analytical ones \
+         follow from the model's shape (parameters, the input batch, and every intermediate \
+         tensor of one forward pass with none freed).\n\n",
+    );
+    for model in models {
+        for &precision in &results.config.precisions {
+            let mut table = markdown_table([
+                "Batch",
+                "Baseline in use",
+                "Peak in use",
+                "Peak reserved",
+                "Parameters (analytical)",
+                "Input + activations (analytical)",
+                "Total (analytical)",
+            ]);
+            let mut any = false;
+            for &batch in &results.config.batch_sizes {
+                let Some(m) = results.measured(&model.name, precision, batch) else {
+                    continue;
+                };
+                any = true;
+                let a = &m.memory.analytical;
+                let measured = match &m.memory.allocator {
+                    Some(alloc) => [
+                        fmt_bytes(alloc.baseline_in_use),
+                        fmt_bytes(alloc.peak_in_use),
+                        fmt_bytes(alloc.peak_reserved),
+                    ],
+                    None => {
+                        let na = format!(
+                            "n/a ({})",
+                            m.memory
+                                .allocator_unavailable
+                                .as_deref()
+                                .unwrap_or("not reported")
+                        );
+                        [na.clone(), na.clone(), na]
+                    }
+                };
+                let mut row = vec![batch.to_string()];
+                row.extend(measured);
+                row.extend([
+                    fmt_bytes(a.parameter_bytes),
+                    fmt_bytes(a.input_bytes + a.activation_bytes),
+                    fmt_bytes(a.total()),
+                ]);
+                table.add_row(row);
+            }
+            if any {
+                writeln!(out, "### {} · {}\n\n{table}\n", model.name, precision).unwrap();
+            }
+        }
+    }
+    out
+}
+
+fn scaling_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
+    let precision = results.config.precisions[0];
+    let mut header = vec!["Model".to_owned(), "Parameters".to_owned()];
+    header.extend(
+        results
+            .config
+            .batch_sizes
+            .iter()
+            .map(|b| format!("Batch {b}: samples/s (ms/sample)")),
+    );
+    let mut table = markdown_table(header);
+    for model in models {
+        let mut row = vec![
+            model.name.clone(),
+            fmt_count(model.parameter_count() as f64),
+        ];
+        row.extend(results.config.batch_sizes.iter().map(|&batch| {
+            match results.measured(&model.name, precision, batch) {
+                Some(m) => format!(
+                    "{} ({})",
+                    fmt_count(m.throughput),
+                    fmt_ms(m.sample_latency_ms.median)
+                ),
+                None => "–".to_owned(),
+            }
+        }));
+        table.add_row(row);
+    }
+    format!("## Model scaling ({precision})\n\n{table}\n\n")
+}
+
+fn precision_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
+    let precisions = &results.config.precisions;
+    let reference = precisions[0];
+    let mut header = vec!["Model".to_owned(), "Batch".to_owned()];
+    for &p in precisions {
+        header.push(format!("{p} (samples/s)"));
+    }
+    for &p in &precisions[1..] {
+        header.push(format!("{p} ÷ {reference}"));
+    }
+    let mut table = markdown_table(header);
+    for model in models {
+        for &batch in &results.config.batch_sizes {
+            let cell = |p: Precision| match results.record(&model.name, p, batch) {
+                Some(record) => match &record.outcome {
+                    Outcome::Measured(m) => fmt_count(m.throughput),
+                    Outcome::Unsupported { reason } => reason.clone(),
+                    Outcome::Failed { reason } => format!("failed: {reason}"),
+                },
+                None => "–".to_owned(),
+            };
+            let mut row = vec![model.name.clone(), batch.to_string()];
+            row.extend(precisions.iter().map(|&p| cell(p)));
+            let base = results.measured(&model.name, reference, batch);
+            row.extend(precisions[1..].iter().map(|&p| {
+                match (base, results.measured(&model.name, p, batch)) {
+                    (Some(base), Some(m)) => format!("{:.2}×", m.throughput / base.throughput),
+                    _ => "–".to_owned(),
+                }
+            }));
+            table.add_row(row);
+        }
+    }
+    format!("## Precision\n\n{table}\n\n")
+}
+
+fn interpretation(results: &ResultSet, models: &[&ModelConfig]) -> String {
+    let mut out = String::from("## Interpretation\n\n");
+    for model in models {
+        for &precision in &results.config.precisions {
+            let measured: Vec<(usize, &InferenceMeasurement)> = results
+                .config
+                .batch_sizes
+                .iter()
+                .filter_map(|&b| results.measured(&model.name, precision, b).map(|m| (b, m)))
+                .collect();
+            if measured.is_empty() {
+                continue;
+            }
+            writeln!(
+                out,
+                "- **{} · {}**: {} {}",
+                model.name,
+                precision,
+                saturation(&measured),
+                real_time(&measured)
+            )
+            .unwrap();
+        }
+    }
+    let not_measured: Vec<String> = results
+        .inference
+        .iter()
+        .filter(|r| models.iter().any(|m| m.name == r.model))
+        .filter_map(|r| match &r.outcome {
+            Outcome::Measured(_) => None,
+            Outcome::Unsupported { reason } => Some(format!(
+                "{} {} batch {}: {reason}",
+                r.model, r.precision, r.batch_size
+            )),
+            Outcome::Failed { reason } => Some(format!(
+                "{} {} batch {}: failed ({reason})",
+                r.model, r.precision, r.batch_size
+            )),
+        })
+        .collect();
+    if !not_measured.is_empty() {
+        writeln!(out, "- Not measured: {}.", not_measured.join("; ")).unwrap();
+    }
+    writeln!(
+        out,
+        "- Timings were taken with {}; {}. Throughput is the batch size divided by the median \
+         batch latency.",
+        results.timing.clock, results.timing.completion
+    )
+    .unwrap();
+    out
+}
+
+/// Where throughput stops growing with the batch size.
+fn saturation(measured: &[(usize, &InferenceMeasurement)]) -> String {
+    let (peak_batch, peak) = measured
+        .iter()
+        .max_by(|a, b| a.1.throughput.total_cmp(&b.1.throughput))
+        .map(|(b, m)| (*b, m.throughput))
+        .expect("at least one measurement");
+    let (first_batch, _) = measured
+        .iter()
+        .find(|(_, m)| m.throughput >= SATURATION_SHARE * peak)
+        .expect("the peak itself qualifies");
+    let largest = measured.last().expect("non-empty").0;
+    if measured.len() == 1 {
+        format!(
+            "{} samples/s at batch {peak_batch} (one batch size: no saturation point).",
+            fmt_count(peak)
+        )
+    } else if *first_batch == largest {
+        format!(
+            "throughput still grows at the largest batch ({largest}, {} samples/s): it has not \
+             saturated within the batch sizes tried.",
+            fmt_count(peak)
+        )
+    } else {
+        format!(
+            "throughput saturates from batch {first_batch} (≥ {:.0} % of the peak of {} samples/s \
+             at batch {peak_batch}).",
+            SATURATION_SHARE * 100.0,
+            fmt_count(peak)
+        )
+    }
+}
+
+/// How per-sample latency compares with a 1 ms real-time target.
+fn real_time(measured: &[(usize, &InferenceMeasurement)]) -> String {
+    let (smallest, first) = measured[0];
+    let batch_ms = first.batch_latency_ms.median;
+    let verdict = if batch_ms <= REAL_TIME_TARGET_MS {
+        "within"
+    } else {
+        "over"
+    };
+    let meeting: Vec<String> = measured
+        .iter()
+        .filter(|(_, m)| m.sample_latency_ms.median <= REAL_TIME_TARGET_MS)
+        .map(|(b, _)| b.to_string())
+        .collect();
+    let amortised = if meeting.is_empty() {
+        format!("No batch size brings the per-sample latency under {REAL_TIME_TARGET_MS} ms.")
+    } else {
+        format!(
+            "Per-sample latency is under {REAL_TIME_TARGET_MS} ms at batch {}.",
+            meeting.join(", ")
+        )
+    };
+    format!(
+        "A single request at batch {smallest} takes {} ms, {verdict} the {REAL_TIME_TARGET_MS} ms \
+         real-time target. {amortised}",
+        fmt_ms(batch_ms)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    #[test]
+    fn report_has_every_section_and_status() {
+        let report = benchmark_report(&fixtures::results(), None);
+        for section in [
+            "# nlbench inference benchmark",
+            "## Machine and device",
+            "## Configuration",
+            "## Throughput and latency",
+            "### small · FP32",
+            "## Buffer memory",
+            "## Model scaling (FP32)",
+            "## Precision",
+            "## Interpretation",
+        ] {
+            assert!(report.contains(section), "missing {section}");
+        }
+        assert!(report.contains("FP16 unsupported on this device"));
+        assert!(report.contains("failed: out of memory"));
+        assert!(report.contains("software rasteriser"));
+        assert!(report.contains("real-time target"));
+        // Markdown table rows.
+        assert!(report.contains("| Batch | Throughput (samples/s)"));
+    }
+
+    #[test]
+    fn per_model_report_and_missing_allocator() {
+        let mut results = fixtures::results();
+        for record in &mut results.inference {
+            if let Outcome::Measured(m) = &mut record.outcome {
+                m.memory.allocator = None;
+                m.memory.allocator_unavailable = Some("no allocator report".into());
+            }
+        }
+        let report = benchmark_report(&results, Some("large"));
+        assert!(report.starts_with("# nlbench inference benchmark: large"));
+        assert!(!report.contains("### small"));
+        assert!(report.contains("n/a (no allocator report)"));
+        assert!(!report.contains("## Model scaling"));
+    }
+
+    #[test]
+    fn saturation_sentences() {
+        let results = fixtures::results();
+        let m = results.measured("small", Precision::F32, 1).unwrap();
+        let m16 = results.measured("small", Precision::F32, 16).unwrap();
+        // Throughput grows from batch 1 to 16 in the fixture.
+        assert!(saturation(&[(1, m), (16, m16)]).contains("has not saturated"));
+        assert!(saturation(&[(1, m16), (16, m)]).contains("saturates from batch 1"));
+    }
+}

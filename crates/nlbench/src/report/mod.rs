@@ -1,0 +1,22 @@
+//! Markdown reports, generated from a [`ResultSet`](crate::schema::ResultSet) alone, so the
+//! command line and the dashboard write the same document.
+
+mod format;
+mod header;
+mod inference;
+
+pub use format::{fmt_bytes, fmt_count};
+pub use inference::benchmark_report;
+
+use comfy_table::{Table, presets::ASCII_MARKDOWN};
+
+/// A Markdown table with the given header row.
+fn markdown_table<I, S>(header: I) -> Table
+where
+    I: IntoIterator<Item = S>,
+    S: Into<comfy_table::Cell>,
+{
+    let mut table = Table::new();
+    table.load_preset(ASCII_MARKDOWN).set_header(header);
+    table
+}
