@@ -20,6 +20,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
 
+    /// Which suite: inference (throughput, latency, buffer memory), memory (inference,
+    /// training and per-layer memory), or all.
+    #[arg(long, value_enum, default_value_t = Suite::Inference)]
+    pub suite: Suite,
+
     /// Batch sizes, comma-separated (default 1,16,64,128,256).
     #[arg(long, value_delimiter = ',')]
     pub batch_sizes: Option<Vec<usize>>,
@@ -80,6 +85,23 @@ pub enum BackendChoice {
     Dx12,
     Cuda,
     Cpu,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Suite {
+    Inference,
+    Memory,
+    All,
+}
+
+impl Suite {
+    pub fn runs_inference(self) -> bool {
+        matches!(self, Suite::Inference | Suite::All)
+    }
+
+    pub fn runs_memory(self) -> bool {
+        matches!(self, Suite::Memory | Suite::All)
+    }
 }
 
 /// The `--config` file: every field optional; flags on the command line win.

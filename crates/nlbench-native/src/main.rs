@@ -74,7 +74,7 @@ fn benchmark(args: &Args) -> Result<(), (u8, String)> {
         ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
             .expect("valid template"),
     );
-    let inference = run::inference_suite(&selected.selection, &config, &clock, &mut |p| {
+    let records = run::suites(&selected.selection, args.suite, &config, &clock, &mut |p| {
         bar.set_length(p.total as u64);
         bar.set_position(p.done as u64);
         bar.set_message(p.label.clone());
@@ -93,9 +93,15 @@ fn benchmark(args: &Args) -> Result<(), (u8, String)> {
         },
         run_seconds: nlbench::clock::Clock::now_ms(&clock) / 1000.0,
         config,
-        inference,
+        inference: records.inference,
+        memory: records.memory,
     };
-    println!("{}", summary::table(&results));
+    if !results.inference.is_empty() {
+        println!("{}", summary::table(&results));
+    }
+    if !results.memory.is_empty() {
+        println!("{}", summary::memory_table(&results));
+    }
     let (written, failed) = output::write_all(&args.out, &results, args.config.is_some());
     for path in &written {
         println!("wrote {}", path.display());

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use nlbench::{
-    chart::{Figure, Plotter, PngPlotter, SvgPlotter, inference_figures},
-    report::benchmark_report,
+    chart::{Figure, Plotter, PngPlotter, SvgPlotter, inference_figures, memory_figures},
+    report::{benchmark_report, memory_report},
     schema::ResultSet,
 };
 
@@ -42,6 +42,18 @@ impl Exporter for BenchmarkReport {
 
     fn render(&self, results: &ResultSet) -> Result<Vec<u8>, String> {
         Ok(benchmark_report(results, self.model.as_deref()).into_bytes())
+    }
+}
+
+struct MemoryReport;
+
+impl Exporter for MemoryReport {
+    fn file_name(&self) -> String {
+        "MEMORY_REPORT.md".into()
+    }
+
+    fn render(&self, results: &ResultSet) -> Result<Vec<u8>, String> {
+        Ok(memory_report(results).into_bytes())
     }
 }
 
@@ -89,16 +101,24 @@ fn file_safe(name: &str) -> String {
 }
 
 fn exporters(results: &ResultSet, per_model_reports: bool) -> Vec<Box<dyn Exporter>> {
-    let mut list: Vec<Box<dyn Exporter>> =
-        vec![Box::new(Json), Box::new(BenchmarkReport { model: None })];
-    if per_model_reports {
-        for model in &results.config.models {
-            list.push(Box::new(BenchmarkReport {
-                model: Some(model.name.clone()),
-            }));
+    let mut list: Vec<Box<dyn Exporter>> = vec![Box::new(Json)];
+    let mut figures = Vec::new();
+    if !results.inference.is_empty() {
+        list.push(Box::new(BenchmarkReport { model: None }));
+        if per_model_reports {
+            for model in &results.config.models {
+                list.push(Box::new(BenchmarkReport {
+                    model: Some(model.name.clone()),
+                }));
+            }
         }
+        figures.extend(inference_figures(results));
     }
-    for (stem, figure) in inference_figures(results) {
+    if !results.memory.is_empty() {
+        list.push(Box::new(MemoryReport));
+        figures.extend(memory_figures(results));
+    }
+    for (stem, figure) in figures {
         for format in [ChartFormat::Png, ChartFormat::Svg] {
             list.push(Box::new(Chart {
                 stem,

@@ -10,11 +10,11 @@ use nlbench::{
     clock::Clock,
     config::BenchConfig,
     probe::{CubeMemoryProbe, MemoryProbe, NoMemoryProbe},
-    schema::InferenceRecord,
-    suite::{Progress, RunContext, inference},
+    schema::{InferenceRecord, MemoryRecord},
+    suite::{Progress, RunContext, inference, memory},
 };
 
-use crate::backend::Selection;
+use crate::{backend::Selection, cli::Suite};
 
 /// `std::time::Instant`, the host's monotonic clock.
 pub struct InstantClock(Instant);
@@ -35,49 +35,61 @@ impl Clock for InstantClock {
     }
 }
 
-pub fn inference_suite(
+/// What the suites produced.
+pub struct Records {
+    pub inference: Vec<InferenceRecord>,
+    pub memory: Vec<MemoryRecord>,
+}
+
+pub fn suites(
     selection: &Selection,
+    suite: Suite,
     config: &BenchConfig,
     clock: &dyn Clock,
     progress: &mut dyn FnMut(&Progress),
-) -> Vec<InferenceRecord> {
+) -> Records {
+    let mut ctx = |memory: &dyn MemoryProbe| -> Records {
+        match selection {
+            Selection::Wgpu(device) => on::<Wgpu>(device, suite, config, clock, memory, progress),
+            #[cfg(feature = "cuda")]
+            Selection::Cuda(device) => {
+                on::<burn::backend::Cuda>(device, suite, config, clock, memory, progress)
+            }
+            Selection::Cpu => on::<Flex>(&FlexDevice, suite, config, clock, memory, progress),
+        }
+    };
     match selection {
-        Selection::Wgpu(device) => on::<Wgpu>(
-            device,
-            &CubeMemoryProbe::<WgpuRuntime>::new(device.clone()),
-            config,
-            clock,
-            progress,
-        ),
+        Selection::Wgpu(device) => ctx(&CubeMemoryProbe::<WgpuRuntime>::new(device.clone())),
         #[cfg(feature = "cuda")]
-        Selection::Cuda(device) => on::<burn::backend::Cuda>(
-            device,
-            &CubeMemoryProbe::<burn::cubecl::cuda::CudaRuntime>::new(device.clone()),
-            config,
-            clock,
-            progress,
-        ),
-        Selection::Cpu => on::<Flex>(
-            &FlexDevice,
-            &NoMemoryProbe("the CPU backend has no allocator report"),
-            config,
-            clock,
-            progress,
-        ),
+        Selection::Cuda(device) => ctx(&CubeMemoryProbe::<burn::cubecl::cuda::CudaRuntime>::new(
+            device.clone(),
+        )),
+        Selection::Cpu => ctx(&NoMemoryProbe("the CPU backend has no allocator report")),
     }
 }
 
 fn on<B: Backend>(
     device: &B::Device,
-    memory: &dyn MemoryProbe,
+    suite: Suite,
     config: &BenchConfig,
     clock: &dyn Clock,
+    memory: &dyn MemoryProbe,
     progress: &mut dyn FnMut(&Progress),
-) -> Vec<InferenceRecord> {
+) -> Records {
     let mut ctx = RunContext {
         clock,
         memory,
         progress,
     };
-    pollster::block_on(inference::run::<B>(device, config, &mut ctx))
+    let inference = if suite.runs_inference() {
+        pollster::block_on(inference::run::<B>(device, config, &mut ctx))
+    } else {
+        Vec::new()
+    };
+    let memory = if suite.runs_memory() {
+        pollster::block_on(memory::run::<B>(device, config, &mut ctx))
+    } else {
+        Vec::new()
+    };
+    Records { inference, memory }
 }

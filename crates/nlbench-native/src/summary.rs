@@ -2,8 +2,8 @@
 
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use nlbench::{
-    report::{fmt_bytes, fmt_count},
-    schema::{Outcome, ResultSet},
+    report::{Peaks, fmt_bytes, fmt_count},
+    schema::{MemoryOutcome, Outcome, ResultSet},
 };
 
 pub fn table(results: &ResultSet) -> Table {
@@ -40,6 +40,43 @@ pub fn table(results: &ResultSet) -> Table {
             ]),
             Outcome::Unsupported { reason } => row.push(reason.clone()),
             Outcome::Failed { reason } => row.push(format!("failed: {reason}")),
+        }
+        table.add_row(row);
+    }
+    table
+}
+
+/// Peak memory of the memory suite: inference against training.
+pub fn memory_table(results: &ResultSet) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_header([
+        "Model",
+        "Batch",
+        "Inference peak",
+        "Training peak (SGD)",
+        "Training peak (Adam)",
+        "Adam ÷ inference",
+        "Source",
+    ]);
+    for record in &results.memory {
+        let mut row = vec![record.model.clone(), record.batch_size.to_string()];
+        match &record.outcome {
+            MemoryOutcome::Measured(m) => {
+                let peaks = Peaks::of(m, record.batch_size);
+                row.extend([
+                    fmt_bytes(peaks.inference),
+                    fmt_bytes(peaks.sgd),
+                    fmt_bytes(peaks.adam),
+                    format!("{:.2}×", peaks.adam as f64 / peaks.inference as f64),
+                    if peaks.measured {
+                        "allocator"
+                    } else {
+                        "analytical"
+                    }
+                    .into(),
+                ]);
+            }
+            MemoryOutcome::Failed { reason } => row.push(format!("failed: {reason}")),
         }
         table.add_row(row);
     }

@@ -6,27 +6,33 @@ use std::{path::Path, process::Command};
 
 use nlbench::{
     precision::Precision,
-    schema::{Outcome, ResultSet},
+    schema::{MemoryOutcome, OptimizerKind, Outcome, ResultSet},
 };
 
 fn nlbench() -> Command {
     Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
 }
 
-const OUTPUTS: [&str; 6] = [
+const OUTPUTS: [&str; 11] = [
     "BENCHMARK_REPORT.md",
+    "MEMORY_REPORT.md",
     "results.json",
     "throughput_benchmark.png",
     "throughput_benchmark.svg",
     "model_size_benchmark.png",
     "model_size_benchmark.svg",
+    "memory_comparison.png",
+    "memory_comparison.svg",
+    "training_memory_breakdown.png",
+    "training_memory_breakdown.svg",
 ];
 
-/// Runs a quick benchmark into a fresh folder and checks what every backend must satisfy.
+/// Runs both suites' quick benchmark into a fresh folder and checks what every backend must
+/// satisfy.
 fn quick_run(backend: &str) -> (tempfile::TempDir, ResultSet) {
     let dir = tempfile::tempdir().unwrap();
     let output = nlbench()
-        .args(["--quick", "--backend", backend, "--out"])
+        .args(["--quick", "--suite", "all", "--backend", backend, "--out"])
         .arg(dir.path())
         .output()
         .unwrap();
@@ -40,11 +46,20 @@ fn quick_run(backend: &str) -> (tempfile::TempDir, ResultSet) {
             .unwrap();
     assert_eq!(results.config.models.len(), 2);
     assert_eq!(results.inference.len(), 2 * 2 * 3);
+    assert_eq!(results.memory.len(), 2 * 3);
     check_figures_agree(&results);
     check_charts(dir.path());
     let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
     assert!(report.contains("## Throughput and latency"));
     assert!(report.contains(&results.device.name));
+    let memory = std::fs::read_to_string(dir.path().join("MEMORY_REPORT.md")).unwrap();
+    for section in [
+        "### Inference memory",
+        "### Training memory",
+        "### Efficiency",
+    ] {
+        assert!(memory.contains(section), "MEMORY_REPORT.md lacks {section}");
+    }
     (dir, results)
 }
 
@@ -92,8 +107,18 @@ fn check_charts(dir: &Path) {
 
 #[test]
 fn quick_on_cpu() {
-    let (_dir, results) = quick_run("cpu");
+    let (dir, results) = quick_run("cpu");
     assert_eq!(results.device.backend, "cpu");
+    for record in &results.memory {
+        let MemoryOutcome::Measured(m) = &record.outcome else {
+            panic!("{} batch {} failed", record.model, record.batch_size);
+        };
+        assert!(m.inference.is_none() && m.training.is_empty());
+        assert_eq!(m.layers.len(), 3, "Linear, ReLU, Linear");
+    }
+    let memory = std::fs::read_to_string(dir.path().join("MEMORY_REPORT.md")).unwrap();
+    assert!(memory.contains("n/a (the CPU backend has no allocator report)"));
+    assert!(memory.contains("saved activations, analytical)"));
     for record in &results.inference {
         if let Outcome::Measured(m) = &record.outcome {
             assert!(
@@ -128,6 +153,47 @@ fn quick_on_vulkan() {
     }
     let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
     assert!(report.contains("## Buffer memory"));
+    check_measured_memory(&results);
+}
+
+/// The allocator's readings on a real device: training needs more than inference, which
+/// needs more than the weights; backward holds a gradient per parameter; the activations
+/// grow with the batch.
+fn check_measured_memory(results: &ResultSet) {
+    for model in &results.config.models {
+        let mut after_forward = Vec::new();
+        for &batch in &results.config.batch_sizes {
+            let m = results
+                .memory_measured(&model.name, batch)
+                .unwrap_or_else(|| panic!("{} batch {batch} not measured", model.name));
+            let params = m.analytical.parameter_bytes;
+            let inference = m.inference.expect("wgpu reports its allocator");
+            assert!(inference.peak_above_baseline() >= params);
+            assert_eq!(m.training.len(), 2);
+            for training in &m.training {
+                assert!(training.peak_above_baseline() >= inference.peak_above_baseline());
+                let gradients = training
+                    .after_backward
+                    .saturating_sub(training.after_weights);
+                assert!(
+                    gradients >= params,
+                    "gradients {gradients} < parameters {params}"
+                );
+                if training.optimizer == OptimizerKind::Adam {
+                    after_forward.push((batch, training.after_forward - training.baseline_in_use));
+                }
+            }
+        }
+        for pair in after_forward.windows(2) {
+            if pair[1].0 > pair[0].0 {
+                assert!(
+                    pair[1].1 > pair[0].1,
+                    "{}: memory does not grow with the batch: {pair:?}",
+                    model.name
+                );
+            }
+        }
+    }
 }
 
 #[test]

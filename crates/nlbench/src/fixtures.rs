@@ -31,6 +31,45 @@ fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) ->
     }))
 }
 
+fn memory(model: &ModelConfig, batch: usize) -> MemoryOutcome {
+    let analytical = TrainingAnalytical::of(model, batch);
+    let base = 1000;
+    let weights = base + analytical.parameter_bytes + 256;
+    let forward = weights + analytical.input_bytes + 2048 * batch as u64;
+    let training = |optimizer: OptimizerKind| {
+        let after_forward = weights + analytical.input_bytes + analytical.activation_bytes + 512;
+        let after_backward = after_forward + analytical.gradient_bytes;
+        let after_step = after_backward + analytical.state_bytes(optimizer);
+        TrainingMemory {
+            optimizer,
+            baseline_in_use: base,
+            after_weights: weights,
+            after_forward,
+            after_backward,
+            after_step,
+            peak_in_use: after_step,
+            peak_reserved: 64 << 20,
+        }
+    };
+    MemoryOutcome::Measured(Box::new(MemoryMeasurement {
+        analytical,
+        inference: Some(InferenceMemory {
+            baseline_in_use: base,
+            after_weights: weights,
+            after_forward: forward,
+            peak_reserved: 32 << 20,
+        }),
+        training: vec![training(OptimizerKind::Sgd), training(OptimizerKind::Adam)],
+        allocator_unavailable: None,
+        layers: vec![LayerProfile {
+            name: "layers.0 (Linear)".into(),
+            parameter_bytes: 4 * (model.input_dim * model.hidden_dim) as u64,
+            output_bytes: 4 * (batch * model.hidden_dim) as u64,
+            time_ms: Summary::of(&[0.1, 0.2, 0.15]),
+        }],
+    }))
+}
+
 /// Two models at FP32 and FP16, batches 1 and 16; FP16 of `large` unsupported and one
 /// configuration failed.
 pub fn results() -> ResultSet {
@@ -67,6 +106,23 @@ pub fn results() -> ResultSet {
             }
         }
     }
+    let mut memory_records = Vec::new();
+    for model in &config.models {
+        for &batch in &config.batch_sizes {
+            memory_records.push(MemoryRecord {
+                model: model.name.clone(),
+                batch_size: batch,
+                outcome: memory(model, batch),
+            });
+        }
+    }
+    memory_records.push(MemoryRecord {
+        model: "large".into(),
+        batch_size: 4096,
+        outcome: MemoryOutcome::Failed {
+            reason: "out of memory".into(),
+        },
+    });
     ResultSet {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
@@ -101,6 +157,7 @@ pub fn results() -> ResultSet {
         },
         config,
         inference,
+        memory: memory_records,
         run_seconds: 1.5,
     }
 }

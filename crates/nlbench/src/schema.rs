@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,7 +25,12 @@ pub struct ResultSet {
     pub device: DeviceInfo,
     pub timing: TimingInfo,
     pub config: BenchConfig,
+    /// The inference suite's records; empty when only the memory suite ran.
+    #[serde(default)]
     pub inference: Vec<InferenceRecord>,
+    /// The memory suite's records (schema version 2); empty when it did not run.
+    #[serde(default)]
+    pub memory: Vec<MemoryRecord>,
     /// Wall time of the whole run, in seconds.
     pub run_seconds: f64,
 }
@@ -140,6 +145,145 @@ impl AnalyticalMemory {
     }
 }
 
+/// One model at one batch size in the memory suite (FP32).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryRecord {
+    pub model: String,
+    pub batch_size: usize,
+    #[serde(flatten)]
+    pub outcome: MemoryOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum MemoryOutcome {
+    Measured(Box<MemoryMeasurement>),
+    Failed { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryMeasurement {
+    pub analytical: TrainingAnalytical,
+    /// Allocator readings of inference; `None` where the backend reports none.
+    pub inference: Option<InferenceMemory>,
+    /// Allocator readings of one training step per optimizer; empty without a report.
+    pub training: Vec<TrainingMemory>,
+    /// Why the allocator figures are missing.
+    pub allocator_unavailable: Option<String>,
+    /// Every module in forward order.
+    pub layers: Vec<LayerProfile>,
+}
+
+/// Bytes in use (allocator) during inference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InferenceMemory {
+    pub baseline_in_use: u64,
+    pub after_weights: u64,
+    /// After a forward pass, its output alive: the inference peak.
+    pub after_forward: u64,
+    pub peak_reserved: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    Sgd,
+    Adam,
+}
+
+impl OptimizerKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "SGD",
+            OptimizerKind::Adam => "Adam",
+        }
+    }
+}
+
+/// Bytes in use (allocator) at each stage of one training step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingMemory {
+    pub optimizer: OptimizerKind,
+    pub baseline_in_use: u64,
+    pub after_weights: u64,
+    /// Loss computed; the activations saved for backward are alive.
+    pub after_forward: u64,
+    /// Gradients computed.
+    pub after_backward: u64,
+    /// One optimizer step taken; its state is alive.
+    pub after_step: u64,
+    pub peak_in_use: u64,
+    pub peak_reserved: u64,
+}
+
+impl TrainingMemory {
+    /// Peak in use above the baseline.
+    pub fn peak_above_baseline(&self) -> u64 {
+        self.peak_in_use.saturating_sub(self.baseline_in_use)
+    }
+}
+
+impl InferenceMemory {
+    pub fn peak_above_baseline(&self) -> u64 {
+        self.after_forward.saturating_sub(self.baseline_in_use)
+    }
+}
+
+/// What the shapes say a training step needs, FP32.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingAnalytical {
+    pub parameter_bytes: u64,
+    pub input_bytes: u64,
+    /// Every intermediate tensor of the forward pass (kept for backward).
+    pub activation_bytes: u64,
+    /// One gradient per parameter.
+    pub gradient_bytes: u64,
+    /// SGD without momentum keeps no state.
+    pub sgd_state_bytes: u64,
+    /// Adam keeps two moments per parameter.
+    pub adam_state_bytes: u64,
+}
+
+impl TrainingAnalytical {
+    pub fn of(model: &ModelConfig, batch_size: usize) -> Self {
+        let inference = AnalyticalMemory::of(model, Precision::F32, batch_size);
+        Self {
+            parameter_bytes: inference.parameter_bytes,
+            input_bytes: inference.input_bytes,
+            activation_bytes: inference.activation_bytes,
+            gradient_bytes: inference.parameter_bytes,
+            sgd_state_bytes: 0,
+            adam_state_bytes: 2 * inference.parameter_bytes,
+        }
+    }
+
+    pub fn inference_total(&self) -> u64 {
+        self.parameter_bytes + self.input_bytes + self.activation_bytes
+    }
+
+    pub fn state_bytes(&self, optimizer: OptimizerKind) -> u64 {
+        match optimizer {
+            OptimizerKind::Sgd => self.sgd_state_bytes,
+            OptimizerKind::Adam => self.adam_state_bytes,
+        }
+    }
+
+    pub fn training_total(&self, optimizer: OptimizerKind) -> u64 {
+        self.inference_total() + self.gradient_bytes + self.state_bytes(optimizer)
+    }
+}
+
+/// One module of the network in the per-layer profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerProfile {
+    pub name: String,
+    pub parameter_bytes: u64,
+    /// Bytes of the module's output at this batch size.
+    pub output_bytes: u64,
+    /// Wall time of the module alone, until its output was read back.
+    pub time_ms: Option<Summary>,
+}
+
 /// A `results.json` that cannot be read, with the reason.
 #[derive(Debug, thiserror::Error)]
 pub enum SchemaError {
@@ -171,6 +315,17 @@ impl ResultSet {
             });
         }
         Ok(serde_json::from_value(value)?)
+    }
+
+    /// The memory measurement of one model at one batch size, if it was measured.
+    pub fn memory_measured(&self, model: &str, batch_size: usize) -> Option<&MemoryMeasurement> {
+        self.memory
+            .iter()
+            .find(|r| r.model == model && r.batch_size == batch_size)
+            .and_then(|r| match &r.outcome {
+                MemoryOutcome::Measured(m) => Some(m.as_ref()),
+                MemoryOutcome::Failed { .. } => None,
+            })
     }
 
     pub fn model(&self, name: &str) -> Option<&ModelConfig> {
@@ -235,6 +390,26 @@ mod tests {
             ResultSet::from_json("{\"schema_version\": 1}"),
             Err(SchemaError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn reads_version_one() {
+        let mut value: serde_json::Value =
+            serde_json::from_str(&fixtures::results().to_json()).unwrap();
+        value["schema_version"] = serde_json::json!(1);
+        value.as_object_mut().unwrap().remove("memory");
+        let results = ResultSet::from_json(&value.to_string()).unwrap();
+        assert!(results.memory.is_empty());
+        assert_eq!(results.inference.len(), fixtures::results().inference.len());
+    }
+
+    #[test]
+    fn training_analytical_by_hand() {
+        // 4 -> 3 -> 4, batch 2: params 124 B, input 32 B, activations 80 B.
+        let a = TrainingAnalytical::of(&ModelConfig::new("tiny", 4, 3), 2);
+        assert_eq!(a.inference_total(), 236);
+        assert_eq!(a.training_total(OptimizerKind::Sgd), 236 + 124);
+        assert_eq!(a.training_total(OptimizerKind::Adam), 236 + 124 + 248);
     }
 
     #[test]

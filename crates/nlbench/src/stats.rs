@@ -74,6 +74,42 @@ impl Summary {
     }
 }
 
+/// Least-squares line `y = intercept + slope · x`, with its coefficient of determination.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LinearFit {
+    pub intercept: f64,
+    pub slope: f64,
+    /// R²: 1 for points on a line; 1 too when every y is the same.
+    pub r_squared: f64,
+}
+
+impl LinearFit {
+    /// `None` for fewer than two points or when every x is the same.
+    pub fn of(xs: &[f64], ys: &[f64]) -> Option<Self> {
+        if xs.len() < 2 || xs.len() != ys.len() {
+            return None;
+        }
+        let (slope, intercept): (f64, f64) = linreg::linear_regression(xs, ys).ok()?;
+        let mean = ys.iter().sum::<f64>() / ys.len() as f64;
+        let total: f64 = ys.iter().map(|y| (y - mean).powi(2)).sum();
+        let residual: f64 = xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| (y - (intercept + slope * x)).powi(2))
+            .sum();
+        let r_squared = if total == 0.0 {
+            1.0
+        } else {
+            1.0 - residual / total
+        };
+        Some(Self {
+            intercept,
+            slope,
+            r_squared,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +147,20 @@ mod tests {
         let per_item = s.scaled(0.5);
         assert!(close(per_item.median, 5.0) && close(per_item.max, 50.0));
         assert!(close(per_item.cv, s.cv));
+    }
+
+    #[test]
+    fn linear_fit_by_hand() {
+        // y = 100 + 8x exactly.
+        let fit = LinearFit::of(&[1.0, 2.0, 4.0], &[108.0, 116.0, 132.0]).unwrap();
+        assert!(close(fit.slope, 8.0) && close(fit.intercept, 100.0));
+        assert!(close(fit.r_squared, 1.0));
+        // (0,0), (1,1), (2,0): slope 0, intercept 1/3, R² = 0.
+        let fit = LinearFit::of(&[0.0, 1.0, 2.0], &[0.0, 1.0, 0.0]).unwrap();
+        assert!(close(fit.slope, 0.0) && close(fit.intercept, 1.0 / 3.0));
+        assert!(close(fit.r_squared, 0.0));
+        assert!(LinearFit::of(&[1.0], &[1.0]).is_none());
+        assert!(LinearFit::of(&[2.0, 2.0], &[1.0, 3.0]).is_none());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use plotters::{coord::Shift, prelude::*};
 
-use super::{ChartError, Figure, Panel};
+use super::{ChartError, Figure, Panel, PanelKind};
 
 /// Pixels per inch at scale 1.
 pub const BASE_PPI: f64 = 100.0;
@@ -59,6 +59,17 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     scale: f64,
 ) -> Result<(), ChartError> {
+    match &panel.kind {
+        PanelKind::LogLines => draw_lines(panel, area, scale),
+        PanelKind::StackedBars { categories } => draw_stacked_bars(panel, categories, area, scale),
+    }
+}
+
+fn draw_lines<DB: DrawingBackend>(
+    panel: &Panel,
+    area: &DrawingArea<DB, Shift>,
+    scale: f64,
+) -> Result<(), ChartError> {
     let px = |v: f64| (v * scale).round() as i32;
     let points: Vec<Vec<(f64, f64)>> = panel
         .series
@@ -97,14 +108,7 @@ fn draw_panel<DB: DrawingBackend>(
         .map_err(err)?;
 
     if points.iter().all(Vec::is_empty) {
-        let (w, h) = area.dim_in_pixel();
-        area.draw(&Text::new(
-            "no measurements",
-            (w as i32 / 2 - px(50.0), h as i32 / 2),
-            (FONT, px(14.0)),
-        ))
-        .map_err(err)?;
-        return Ok(());
+        return no_measurements(area, scale);
     }
 
     let stroke = px(2.0).max(1) as u32;
@@ -138,6 +142,106 @@ fn draw_panel<DB: DrawingBackend>(
         .legend_area_size(px(28.0))
         .margin(px(8.0))
         .position(legend_corner(&points))
+        .draw()
+        .map_err(err)
+}
+
+fn no_measurements<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    scale: f64,
+) -> Result<(), ChartError> {
+    let (w, h) = area.dim_in_pixel();
+    area.draw(&Text::new(
+        "no measurements",
+        (w as i32 / 2 - (50.0 * scale) as i32, h as i32 / 2),
+        (FONT, (14.0 * scale) as i32),
+    ))
+    .map_err(err)
+}
+
+fn draw_stacked_bars<DB: DrawingBackend>(
+    panel: &Panel,
+    categories: &[String],
+    area: &DrawingArea<DB, Shift>,
+    scale: f64,
+) -> Result<(), ChartError> {
+    let px = |v: f64| (v * scale).round() as i32;
+    let mut totals = vec![0.0f64; categories.len()];
+    for series in &panel.series {
+        for &(i, v) in &series.points {
+            if let Some(total) = totals.get_mut(i as usize) {
+                *total += v.max(0.0);
+            }
+        }
+    }
+    let top = totals.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.25;
+    let labels = categories.to_vec();
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.title, (FONT, px(15.0)))
+        .margin(px(10.0))
+        .x_label_area_size(px(45.0))
+        .y_label_area_size(px(70.0))
+        .build_cartesian_2d(-0.5f64..categories.len().max(1) as f64 - 0.5, 0.0..top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc(&panel.x_label)
+        .y_desc(&panel.y_label)
+        .label_style((FONT, px(11.0)))
+        .axis_desc_style((FONT, px(12.0)))
+        .x_labels(categories.len().max(1))
+        .x_label_formatter(&move |v| {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 {
+                labels.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .bold_line_style(RGBColor(220, 220, 220).stroke_width(px(1.0).max(1) as u32))
+        .light_line_style(RGBColor(246, 246, 246).stroke_width(px(1.0).max(1) as u32))
+        .draw()
+        .map_err(err)?;
+    if categories.is_empty() {
+        return no_measurements(area, scale);
+    }
+    let mut base = vec![0.0f64; categories.len()];
+    for (index, series) in panel.series.iter().enumerate() {
+        let color = COLORS[index % COLORS.len()];
+        let bars: Vec<Rectangle<(f64, f64)>> = series
+            .points
+            .iter()
+            .filter(|(i, _)| (*i as usize) < categories.len())
+            .map(|&(i, v)| {
+                let slot = i as usize;
+                let bottom = base[slot];
+                base[slot] += v.max(0.0);
+                Rectangle::new([(i - 0.35, bottom), (i + 0.35, base[slot])], color.filled())
+            })
+            .collect();
+        chart
+            .draw_series(bars)
+            .map_err(err)?
+            .label(&series.label)
+            .legend(move |(x, y)| {
+                Rectangle::new(
+                    [
+                        (x, y - (5.0 * scale) as i32),
+                        (x + (15.0 * scale) as i32, y + (5.0 * scale) as i32),
+                    ],
+                    color.filled(),
+                )
+            });
+    }
+    chart
+        .configure_series_labels()
+        .label_font((FONT, px(11.0)))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .legend_area_size(px(28.0))
+        .margin(px(8.0))
+        .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .map_err(err)
 }

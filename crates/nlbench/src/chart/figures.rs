@@ -1,7 +1,12 @@
 //! The figures of the inference report, described from a result set.
 
-use super::{Figure, Panel, Series};
-use crate::schema::{InferenceMeasurement, ResultSet};
+use super::{Figure, Panel, PanelKind, Series};
+use crate::{
+    report::Peaks,
+    schema::{InferenceMeasurement, ResultSet},
+};
+
+const MIB: f64 = 1024.0 * 1024.0;
 
 /// The inference report's figures, each with the file stem it is saved under.
 pub fn inference_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
@@ -53,12 +58,14 @@ pub fn throughput_figure(results: &ResultSet) -> Figure {
                 title: "Throughput".into(),
                 x_label: "Batch size".into(),
                 y_label: "Throughput (samples/s)".into(),
+                kind: PanelKind::LogLines,
                 series: throughput,
             },
             Panel {
                 title: "Latency per sample (median)".into(),
                 x_label: "Batch size".into(),
                 y_label: "Latency (ms/sample)".into(),
+                kind: PanelKind::LogLines,
                 series: latency,
             },
         ],
@@ -107,14 +114,129 @@ pub fn model_size_figure(results: &ResultSet) -> Figure {
                 title: "Throughput against model size".into(),
                 x_label: "Parameters".into(),
                 y_label: "Throughput (samples/s)".into(),
+                kind: PanelKind::LogLines,
                 series: throughput,
             },
             Panel {
                 title: "Latency against model size".into(),
                 x_label: "Parameters".into(),
                 y_label: "Latency (ms/sample)".into(),
+                kind: PanelKind::LogLines,
                 series: latency,
             },
         ],
+    }
+}
+
+/// The memory report's figures, each with the file stem it is saved under.
+pub fn memory_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
+    vec![
+        ("memory_comparison", memory_comparison_figure(results)),
+        (
+            "training_memory_breakdown",
+            training_breakdown_figure(results),
+        ),
+    ]
+}
+
+/// Inference against training peak memory per batch size, one line per model and mode.
+pub fn memory_comparison_figure(results: &ResultSet) -> Figure {
+    let mut series = Vec::new();
+    let mut source = "measured";
+    for model in &results.config.models {
+        let peaks: Vec<(f64, Peaks)> = results
+            .config
+            .batch_sizes
+            .iter()
+            .filter_map(|&b| {
+                results
+                    .memory_measured(&model.name, b)
+                    .map(|m| (b as f64, Peaks::of(m, b)))
+            })
+            .collect();
+        if peaks.iter().any(|(_, p)| !p.measured) {
+            source = "analytical";
+        }
+        let line = |label: &str, pick: fn(&Peaks) -> u64| Series {
+            label: format!("{} {label}", model.name),
+            points: peaks
+                .iter()
+                .map(|(b, p)| (*b, pick(p) as f64 / MIB))
+                .collect(),
+        };
+        if !peaks.is_empty() {
+            series.push(line("inference", |p| p.inference));
+            series.push(line("training SGD", |p| p.sgd));
+            series.push(line("training Adam", |p| p.adam));
+        }
+    }
+    Figure {
+        title: format!("Inference vs training memory — {}", results.device.label()),
+        width_in: 7.5,
+        height_in: 5.0,
+        panels: vec![Panel {
+            title: format!("Peak memory ({source}, FP32)"),
+            x_label: "Batch size".into(),
+            y_label: "Peak memory (MiB)".into(),
+            kind: PanelKind::LogLines,
+            series,
+        }],
+    }
+}
+
+/// Stacked analytical bytes of one training step (Adam) per batch size, for the first model
+/// measured: weights, input and activations, gradients, optimizer state.
+pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
+    let model = results
+        .config
+        .models
+        .iter()
+        .find(|m| results.memory.iter().any(|r| r.model == m.name));
+    let rows: Vec<(usize, crate::schema::TrainingAnalytical)> = model
+        .map(|model| {
+            results
+                .config
+                .batch_sizes
+                .iter()
+                .filter_map(|&b| {
+                    results
+                        .memory_measured(&model.name, b)
+                        .map(|m| (b, m.analytical))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let layer = |label: &str, pick: fn(&crate::schema::TrainingAnalytical) -> u64| Series {
+        label: label.into(),
+        points: rows
+            .iter()
+            .enumerate()
+            .map(|(i, (_, a))| (i as f64, pick(a) as f64 / MIB))
+            .collect(),
+    };
+    Figure {
+        title: format!(
+            "Training memory breakdown ({}, Adam, analytical) — {}",
+            model.map(|m| m.name.as_str()).unwrap_or("no model"),
+            results.device.label()
+        ),
+        width_in: 7.5,
+        height_in: 5.0,
+        panels: vec![Panel {
+            title: "One training step".into(),
+            x_label: "Batch size".into(),
+            y_label: "Memory (MiB)".into(),
+            kind: PanelKind::StackedBars {
+                categories: rows.iter().map(|(b, _)| b.to_string()).collect(),
+            },
+            series: vec![
+                layer("weights", |a| a.parameter_bytes),
+                layer("input + activations", |a| {
+                    a.input_bytes + a.activation_bytes
+                }),
+                layer("gradients", |a| a.gradient_bytes),
+                layer("optimizer state", |a| a.adam_state_bytes),
+            ],
+        }],
     }
 }

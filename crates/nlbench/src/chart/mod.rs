@@ -7,7 +7,10 @@ mod figures;
 mod png;
 mod svg;
 
-pub use figures::{inference_figures, model_size_figure, throughput_figure};
+pub use figures::{
+    inference_figures, memory_comparison_figure, memory_figures, model_size_figure,
+    throughput_figure, training_breakdown_figure,
+};
 #[cfg(not(target_arch = "wasm32"))]
 pub use png::PngPlotter;
 pub use svg::SvgPlotter;
@@ -22,18 +25,28 @@ pub struct Figure {
     pub panels: Vec<Panel>,
 }
 
-/// One plot with log-scaled axes: batch sizes, model sizes, throughput and latency all span
-/// orders of magnitude.
+/// One plot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Panel {
     pub title: String,
     pub x_label: String,
     pub y_label: String,
+    pub kind: PanelKind,
     pub series: Vec<Series>,
 }
 
-/// A line with markers; points with non-positive coordinates cannot be drawn on log axes and
-/// are left out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PanelKind {
+    /// Lines with markers on log-scaled axes: batch sizes, model sizes, throughput, latency
+    /// and memory all span orders of magnitude.
+    LogLines,
+    /// One stacked bar per category; series point `(i, v)` adds `v` to bar `i`, in series
+    /// order from the bottom. The y axis is linear, in the series' unit.
+    StackedBars { categories: Vec<String> },
+}
+
+/// A line with markers (or one layer of stacked bars); on log axes, points with non-positive
+/// coordinates cannot be drawn and are left out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     pub label: String,

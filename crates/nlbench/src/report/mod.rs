@@ -4,9 +4,11 @@
 mod format;
 mod header;
 mod inference;
+mod memory;
 
 pub use format::{fmt_bytes, fmt_count};
 pub use inference::benchmark_report;
+pub use memory::{Peaks, memory_report};
 
 use comfy_table::{Table, presets::ASCII_MARKDOWN};
 

@@ -3,7 +3,7 @@
 
 use burn::tensor::{Distribution, Tensor, backend::Backend};
 
-use super::{Progress, RunContext, guarded, timing};
+use super::{Progress, RunContext, guarded, settle, timing};
 use crate::{
     config::{BenchConfig, ModelConfig},
     model::NeuralLayers,
@@ -97,7 +97,7 @@ async fn measure<B: Backend>(
     step: &Step<'_>,
     ctx: &RunContext<'_>,
 ) -> Result<InferenceMeasurement, String> {
-    B::memory_cleanup(device);
+    settle::<B>(device).await?;
     let baseline = ctx.memory.snapshot();
 
     let model =

@@ -3,12 +3,14 @@
 //! that fails is recorded with its reason while the next one runs.
 
 pub mod inference;
+pub mod memory;
 mod timing;
 
 pub use timing::COMPLETION;
 
 use std::panic::AssertUnwindSafe;
 
+use burn::tensor::{Tensor, backend::Backend};
 use futures::FutureExt;
 
 use crate::{clock::Clock, probe::MemoryProbe};
@@ -57,4 +59,26 @@ pub(crate) fn first_line(text: &str) -> String {
         .find(|line| !line.is_empty())
         .unwrap_or("unknown error")
         .to_owned()
+}
+
+/// Reads one element of `tensor` back to the host, which waits for all device work queued
+/// before it: the way every suite knows the device has finished.
+pub(crate) async fn read_one<B: Backend, const D: usize>(
+    tensor: Tensor<B, D>,
+) -> Result<(), String> {
+    let flat: Tensor<B, 1> = tensor.flatten(0, D - 1);
+    flat.slice(0..1)
+        .into_data_async()
+        .await
+        .map(|_| ())
+        .map_err(|err| first_line(&err.to_string()))
+}
+
+/// Waits until the device has run everything queued so far, including the release of
+/// tensors dropped earlier (burn's fusion backend queues those too), then lets the allocator
+/// return what it pooled: the allocator's next reading then shows only live tensors.
+pub(crate) async fn settle<B: Backend>(device: &B::Device) -> Result<(), String> {
+    read_one(Tensor::<B, 1>::zeros([1], device)).await?;
+    B::memory_cleanup(device);
+    read_one(Tensor::<B, 1>::zeros([1], device)).await
 }

@@ -2,7 +2,7 @@
 
 use burn::tensor::{Tensor, backend::Backend};
 
-use super::first_line;
+use super::read_one;
 use crate::{clock::Clock, stats::Summary};
 
 /// Fewest untimed runs, however short the warm-up time.
@@ -25,12 +25,7 @@ pub async fn time_once<B: Backend>(
 ) -> Result<(f64, Tensor<B, 2>), String> {
     let start = clock.now_ms();
     let output = forward();
-    output
-        .clone()
-        .slice([0..1, 0..1])
-        .into_data_async()
-        .await
-        .map_err(|err| first_line(&err.to_string()))?;
+    read_one(output.clone()).await?;
     Ok((clock.now_ms() - start, output))
 }
 

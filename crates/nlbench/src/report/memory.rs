@@ -1,0 +1,393 @@
+//! `MEMORY_REPORT.md`: inference and training memory, where it goes, and how it scales.
+
+use std::fmt::Write;
+
+use super::{fmt_bytes, format::fmt_ms, header::header, markdown_table};
+use crate::{
+    config::ModelConfig,
+    schema::{MemoryMeasurement, MemoryOutcome, OptimizerKind, ResultSet},
+    stats::LinearFit,
+};
+
+/// Below this R², memory is said not to grow linearly with the batch size.
+const LINEAR_R_SQUARED: f64 = 0.98;
+
+/// The headline figures of one configuration, in bytes above the baseline: the allocator's
+/// where there is one, the analytical ones otherwise (`measured` says which).
+pub struct Peaks {
+    pub inference: u64,
+    pub sgd: u64,
+    pub adam: u64,
+    /// Training memory once the loss is computed: weights plus saved activations.
+    pub training_forward: u64,
+    /// What a forward pass adds to the weights, per sample (inference, then training).
+    pub inference_per_sample: u64,
+    pub training_per_sample: u64,
+    pub measured: bool,
+}
+
+impl Peaks {
+    pub fn of(m: &MemoryMeasurement, batch_size: usize) -> Self {
+        let batch = batch_size as u64;
+        let run = |kind: OptimizerKind| m.training.iter().find(|t| t.optimizer == kind);
+        match (
+            m.inference,
+            run(OptimizerKind::Sgd),
+            run(OptimizerKind::Adam),
+        ) {
+            (Some(inference), Some(sgd), Some(adam)) => Self {
+                inference: inference.peak_above_baseline(),
+                sgd: sgd.peak_above_baseline(),
+                adam: adam.peak_above_baseline(),
+                training_forward: adam.after_forward.saturating_sub(adam.baseline_in_use),
+                inference_per_sample: inference
+                    .after_forward
+                    .saturating_sub(inference.after_weights)
+                    / batch,
+                training_per_sample: adam.after_forward.saturating_sub(adam.after_weights) / batch,
+                measured: true,
+            },
+            _ => {
+                let a = &m.analytical;
+                let per_sample = (a.input_bytes + a.activation_bytes) / batch;
+                Self {
+                    inference: a.inference_total(),
+                    sgd: a.training_total(OptimizerKind::Sgd),
+                    adam: a.training_total(OptimizerKind::Adam),
+                    training_forward: a.inference_total(),
+                    inference_per_sample: per_sample,
+                    training_per_sample: per_sample,
+                    measured: false,
+                }
+            }
+        }
+    }
+}
+
+pub fn memory_report(results: &ResultSet) -> String {
+    let mut out = String::from("# nlbench memory profile\n\n");
+    out.push_str(&header(results, None));
+    out.push_str(
+        "Memory is measured at FP32, on the backend's allocator, as bytes in use above the \
+         baseline taken before the model existed; analytical figures follow from the shapes \
+         alone. Their difference is allocator overhead (alignment, padding, scratch buffers) \
+         less what burn frees early: the analytical training peak counts weights, activations, \
+         gradients and optimizer state alive at once, while burn releases saved activations \
+         during the backward pass and gradients once the optimizer has used them.\n\n",
+    );
+    let models: Vec<&ModelConfig> = results
+        .config
+        .models
+        .iter()
+        .filter(|m| results.memory.iter().any(|r| r.model == m.name))
+        .collect();
+    for model in &models {
+        writeln!(out, "## {}\n", model.name).unwrap();
+        out.push_str(&inference_table(results, model));
+        out.push_str(&training_table(results, model));
+        out.push_str(&breakdown_table(results, model));
+        out.push_str(&layer_table(results, model));
+        out.push_str(&efficiency(results, model));
+    }
+    let failed: Vec<String> = results
+        .memory
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            MemoryOutcome::Failed { reason } => {
+                Some(format!("{} batch {}: {reason}", r.model, r.batch_size))
+            }
+            MemoryOutcome::Measured(_) => None,
+        })
+        .collect();
+    if !failed.is_empty() {
+        writeln!(
+            out,
+            "## Failed configurations\n\n- {}\n",
+            failed.join("\n- ")
+        )
+        .unwrap();
+    }
+    out
+}
+
+fn measured<'a>(
+    results: &'a ResultSet,
+    model: &ModelConfig,
+) -> Vec<(usize, &'a MemoryMeasurement)> {
+    results
+        .config
+        .batch_sizes
+        .iter()
+        .filter_map(|&b| results.memory_measured(&model.name, b).map(|m| (b, m)))
+        .collect()
+}
+
+fn na(m: &MemoryMeasurement) -> String {
+    format!(
+        "n/a ({})",
+        m.allocator_unavailable.as_deref().unwrap_or("not reported")
+    )
+}
+
+fn signed_bytes(measured: u64, analytical: u64) -> String {
+    if measured >= analytical {
+        format!("+{}", fmt_bytes(measured - analytical))
+    } else {
+        format!("−{}", fmt_bytes(analytical - measured))
+    }
+}
+
+fn inference_table(results: &ResultSet, model: &ModelConfig) -> String {
+    let mut table = markdown_table([
+        "Batch",
+        "Weights (measured)",
+        "Peak in use (measured)",
+        "Reserved (measured)",
+        "Peak (analytical)",
+        "Measured − analytical",
+    ]);
+    for (batch, m) in measured(results, model) {
+        let analytical = m.analytical.inference_total();
+        let row = match m.inference {
+            Some(inf) => vec![
+                batch.to_string(),
+                fmt_bytes(inf.after_weights.saturating_sub(inf.baseline_in_use)),
+                fmt_bytes(inf.peak_above_baseline()),
+                fmt_bytes(inf.peak_reserved),
+                fmt_bytes(analytical),
+                signed_bytes(inf.peak_above_baseline(), analytical),
+            ],
+            None => vec![
+                batch.to_string(),
+                na(m),
+                na(m),
+                na(m),
+                fmt_bytes(analytical),
+                "–".into(),
+            ],
+        };
+        table.add_row(row);
+    }
+    format!("### Inference memory\n\n{table}\n\n")
+}
+
+fn training_table(results: &ResultSet, model: &ModelConfig) -> String {
+    let mut table = markdown_table([
+        "Batch",
+        "Optimizer",
+        "After forward",
+        "After backward",
+        "After step",
+        "Peak (measured)",
+        "Peak (analytical)",
+        "Measured − analytical",
+    ]);
+    for (batch, m) in measured(results, model) {
+        for kind in [OptimizerKind::Sgd, OptimizerKind::Adam] {
+            let analytical = m.analytical.training_total(kind);
+            let row = match m.training.iter().find(|t| t.optimizer == kind) {
+                Some(t) => {
+                    let above = |v: u64| fmt_bytes(v.saturating_sub(t.baseline_in_use));
+                    vec![
+                        batch.to_string(),
+                        kind.label().into(),
+                        above(t.after_forward),
+                        above(t.after_backward),
+                        above(t.after_step),
+                        fmt_bytes(t.peak_above_baseline()),
+                        fmt_bytes(analytical),
+                        signed_bytes(t.peak_above_baseline(), analytical),
+                    ]
+                }
+                None => vec![
+                    batch.to_string(),
+                    kind.label().into(),
+                    na(m),
+                    na(m),
+                    na(m),
+                    na(m),
+                    fmt_bytes(analytical),
+                    "–".into(),
+                ],
+            };
+            table.add_row(row);
+        }
+    }
+    format!("### Training memory (one step)\n\n{table}\n\n")
+}
+
+fn breakdown_table(results: &ResultSet, model: &ModelConfig) -> String {
+    let mut table = markdown_table([
+        "Batch",
+        "Weights",
+        "Input + activations",
+        "Gradients",
+        "SGD state",
+        "Adam state",
+    ]);
+    for (batch, m) in measured(results, model) {
+        let a = &m.analytical;
+        table.add_row(vec![
+            batch.to_string(),
+            fmt_bytes(a.parameter_bytes),
+            fmt_bytes(a.input_bytes + a.activation_bytes),
+            fmt_bytes(a.gradient_bytes),
+            fmt_bytes(a.sgd_state_bytes),
+            fmt_bytes(a.adam_state_bytes),
+        ]);
+    }
+    format!("### Training breakdown (analytical)\n\n{table}\n\n")
+}
+
+fn layer_table(results: &ResultSet, model: &ModelConfig) -> String {
+    let Some((batch, m)) = measured(results, model).pop() else {
+        return String::new();
+    };
+    let mut table = markdown_table([
+        "Module",
+        "Parameters",
+        "Output",
+        "Time, median (ms)",
+        "Time, p90 (ms)",
+    ]);
+    for layer in &m.layers {
+        let (median, p90) = layer
+            .time_ms
+            .as_ref()
+            .map(|t| (fmt_ms(t.median), fmt_ms(t.p90)))
+            .unwrap_or_else(|| ("n/a".into(), "n/a".into()));
+        table.add_row(vec![
+            layer.name.clone(),
+            fmt_bytes(layer.parameter_bytes),
+            fmt_bytes(layer.output_bytes),
+            median,
+            p90,
+        ]);
+    }
+    format!(
+        "### Per-layer profile (batch {batch})\n\nEach module timed alone with the host clock until \
+         its output was read back.\n\n{table}\n\n"
+    )
+}
+
+fn efficiency(results: &ResultSet, model: &ModelConfig) -> String {
+    let rows = measured(results, model);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("### Efficiency\n\n");
+    let mut table = markdown_table([
+        "Batch",
+        "Training ÷ inference (SGD)",
+        "Training ÷ inference (Adam)",
+        "Inference bytes/sample",
+        "Training bytes/sample",
+        "Source",
+    ]);
+    let mut points = Vec::new();
+    for &(batch, m) in &rows {
+        let peaks = Peaks::of(m, batch);
+        table.add_row(vec![
+            batch.to_string(),
+            format!("{:.2}×", peaks.sgd as f64 / peaks.inference as f64),
+            format!("{:.2}×", peaks.adam as f64 / peaks.inference as f64),
+            fmt_bytes(peaks.inference_per_sample),
+            fmt_bytes(peaks.training_per_sample),
+            if peaks.measured {
+                "measured"
+            } else {
+                "analytical"
+            }
+            .into(),
+        ]);
+        points.push((batch as f64, peaks.training_forward as f64, peaks.measured));
+    }
+    writeln!(
+        out,
+        "Training overhead is the training peak over the inference peak; it is usually 2 to 3×. \
+         Bytes per sample are what a forward pass adds to the weights (its output, and in \
+         training the activations saved for backward), divided by the batch size: near \
+         constant when memory grows linearly.\n\n{table}\n"
+    )
+    .unwrap();
+    let xs: Vec<f64> = points.iter().map(|p| p.0).collect();
+    let ys: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let source = if points.iter().all(|p| p.2) {
+        "measured"
+    } else {
+        "analytical"
+    };
+    match LinearFit::of(&xs, &ys) {
+        Some(fit) => {
+            writeln!(
+                out,
+                "Linear fit of training memory after the forward pass (weights and saved \
+                 activations, {source}) against batch size: {} fixed + {} per sample, R² = {:.4}.",
+                fmt_bytes(fit.intercept.max(0.0) as u64),
+                fmt_bytes(fit.slope.max(0.0) as u64),
+                fit.r_squared
+            )
+            .unwrap();
+            if fit.r_squared < LINEAR_R_SQUARED {
+                writeln!(
+                    out,
+                    "Memory does not grow linearly with the batch size here (R² under {LINEAR_R_SQUARED}): \
+                     the allocator pools and pads buffers, so small batches cost more than their share."
+                )
+                .unwrap();
+            }
+            out.push('\n');
+        }
+        None => out.push_str("One batch size only: no linear fit.\n\n"),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{fixtures, schema::MemoryOutcome};
+
+    #[test]
+    fn report_sections_and_figures() {
+        let report = memory_report(&fixtures::results());
+        for section in [
+            "# nlbench memory profile",
+            "## Machine and device",
+            "## small",
+            "### Inference memory",
+            "### Training memory (one step)",
+            "### Training breakdown (analytical)",
+            "### Per-layer profile (batch 16)",
+            "### Efficiency",
+            "Linear fit of training memory after the forward pass",
+            "## Failed configurations",
+            "large batch 4096: out of memory",
+        ] {
+            assert!(report.contains(section), "missing {section}");
+        }
+        // The fixture's training peak is 256 B (weights) + 512 B (forward) over the
+        // analytical figure.
+        assert!(report.contains("+768 B"));
+    }
+
+    #[test]
+    fn analytical_when_no_allocator() {
+        let mut results = fixtures::results();
+        for record in &mut results.memory {
+            if let MemoryOutcome::Measured(m) = &mut record.outcome {
+                m.inference = None;
+                m.training.clear();
+                m.allocator_unavailable = Some("the CPU backend has no allocator report".into());
+            }
+        }
+        let report = memory_report(&results);
+        assert!(report.contains("n/a (the CPU backend has no allocator report)"));
+        assert!(report.contains("| analytical"));
+        assert!(report.contains("saved activations, analytical)"));
+        let m = results.memory_measured("small", 1).unwrap();
+        let peaks = Peaks::of(m, 1);
+        assert!(!peaks.measured);
+        assert!(peaks.adam > peaks.sgd && peaks.sgd > peaks.inference);
+    }
+}
