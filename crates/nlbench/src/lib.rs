@@ -8,6 +8,7 @@
 
 pub mod chart;
 pub mod clock;
+pub mod compare;
 pub mod config;
 pub mod device;
 mod fonts;
@@ -16,6 +17,7 @@ pub mod precision;
 pub mod probe;
 pub mod report;
 pub mod schema;
+pub mod share;
 pub mod stats;
 pub mod suite;
 

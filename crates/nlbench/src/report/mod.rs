@@ -13,7 +13,7 @@ pub use memory::{Peaks, memory_report};
 use comfy_table::{Table, presets::ASCII_MARKDOWN};
 
 /// A Markdown table with the given header row.
-fn markdown_table<I, S>(header: I) -> Table
+pub(crate) fn markdown_table<I, S>(header: I) -> Table
 where
     I: IntoIterator<Item = S>,
     S: Into<comfy_table::Cell>,

@@ -1,0 +1,211 @@
+//! Several results side by side: one row per configuration (model, precision, batch size)
+//! found in any of them, with each result's throughput and its ratio to the first (the
+//! baseline). Configurations some results lack are kept and marked, never dropped.
+
+use std::fmt::Write;
+
+use crate::{
+    chart::{Figure, Panel, PanelKind, Series},
+    precision::Precision,
+    report::{fmt_count, markdown_table},
+    schema::ResultSet,
+};
+
+/// One configuration across the compared results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub model: String,
+    pub precision: Precision,
+    pub batch_size: usize,
+    /// Throughput in samples/s per result, in input order; `None` where that result has no
+    /// measurement of this configuration.
+    pub throughput: Vec<Option<f64>>,
+}
+
+impl Row {
+    /// Throughput of result `index` over the baseline's.
+    pub fn ratio(&self, index: usize) -> Option<f64> {
+        Some(self.throughput.get(index).copied()?? / self.throughput.first().copied()??)
+    }
+}
+
+/// Every configuration any result holds, in first-seen order.
+pub fn rows(results: &[ResultSet]) -> Vec<Row> {
+    let mut keys: Vec<(String, Precision, usize)> = Vec::new();
+    for result in results {
+        for record in &result.inference {
+            let key = (record.model.clone(), record.precision, record.batch_size);
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys.into_iter()
+        .map(|(model, precision, batch_size)| Row {
+            throughput: results
+                .iter()
+                .map(|r| {
+                    r.measured(&model, precision, batch_size)
+                        .map(|m| m.throughput)
+                })
+                .collect(),
+            model,
+            precision,
+            batch_size,
+        })
+        .collect()
+}
+
+/// Legend and column name of a result: its device, and its position to tell two runs on one
+/// device apart.
+pub fn label(index: usize, result: &ResultSet) -> String {
+    format!("#{} {}", index + 1, result.device.label())
+}
+
+/// `COMPARISON.md`.
+pub fn comparison_report(results: &[ResultSet]) -> String {
+    let mut out = String::from("# nlbench comparison\n\n## Results\n\n");
+    let mut table = markdown_table([
+        "#", "Device", "Vendor", "Type", "Backend", "Driver", "Date", "Schema",
+    ]);
+    for (i, r) in results.iter().enumerate() {
+        let d = &r.device;
+        table.add_row(vec![
+            format!("{}{}", i + 1, if i == 0 { " (baseline)" } else { "" }),
+            d.name.clone(),
+            d.vendor.clone(),
+            format!(
+                "{}{}",
+                d.device_type.label(),
+                if d.software { ", software" } else { "" }
+            ),
+            format!("{} ({})", d.backend, d.api),
+            format!("{} {}", d.driver, d.driver_info).trim().to_owned(),
+            r.created.clone(),
+            r.schema_version.to_string(),
+        ]);
+    }
+    writeln!(out, "{table}\n").unwrap();
+
+    let rows = rows(results);
+    let mut header = vec!["Model".to_owned(), "Precision".into(), "Batch".into()];
+    header.extend((1..=results.len()).map(|i| format!("#{i} samples/s")));
+    header.extend((2..=results.len()).map(|i| format!("#{i} ÷ #1")));
+    let mut table = markdown_table(header);
+    let mut partial = Vec::new();
+    for row in &rows {
+        let mut cells = vec![
+            row.model.clone(),
+            row.precision.to_string(),
+            row.batch_size.to_string(),
+        ];
+        cells.extend(
+            row.throughput
+                .iter()
+                .map(|t| t.map(fmt_count).unwrap_or_else(|| "–".into())),
+        );
+        cells.extend((1..results.len()).map(|i| {
+            row.ratio(i)
+                .map(|r| format!("{r:.2}×"))
+                .unwrap_or_else(|| "–".into())
+        }));
+        if row.throughput.iter().any(Option::is_none) {
+            let missing: Vec<String> = row
+                .throughput
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.is_none())
+                .map(|(i, _)| format!("#{}", i + 1))
+                .collect();
+            partial.push(format!(
+                "{} {} batch {}: no measurement in {}",
+                row.model,
+                row.precision,
+                row.batch_size,
+                missing.join(", ")
+            ));
+        }
+        table.add_row(cells);
+    }
+    writeln!(out, "## Throughput\n\n{table}\n").unwrap();
+    if !partial.is_empty() {
+        writeln!(
+            out,
+            "## Not in every result\n\nThese configurations are compared where they exist:\n\n- {}\n",
+            partial.join("\n- ")
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// Throughput against batch size, one line per result and model at each result's first
+/// precision.
+pub fn comparison_figure(results: &[ResultSet]) -> Figure {
+    let mut series = Vec::new();
+    for (i, result) in results.iter().enumerate() {
+        let Some(&precision) = result.config.precisions.first() else {
+            continue;
+        };
+        for model in &result.config.models {
+            series.push(Series {
+                label: format!("{} · {} {}", label(i, result), model.name, precision),
+                points: result
+                    .config
+                    .batch_sizes
+                    .iter()
+                    .filter_map(|&b| {
+                        result
+                            .measured(&model.name, precision, b)
+                            .map(|m| (b as f64, m.throughput))
+                    })
+                    .collect(),
+            });
+        }
+    }
+    Figure {
+        title: "Throughput comparison".into(),
+        width_in: 8.0,
+        height_in: 5.0,
+        panels: vec![Panel {
+            title: "Throughput".into(),
+            x_label: "Batch size".into(),
+            y_label: "Throughput (samples/s)".into(),
+            kind: PanelKind::LogLines,
+            series,
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+
+    #[test]
+    fn aligns_overlap_and_marks_missing() {
+        let a = fixtures::results();
+        let mut b = fixtures::results();
+        b.device.name = "Other GPU".into();
+        b.inference.retain(|r| r.batch_size == 1);
+        for record in &mut b.inference {
+            if let crate::schema::Outcome::Measured(m) = &mut record.outcome {
+                m.throughput *= 2.0;
+            }
+        }
+        let rows = rows(&[a.clone(), b.clone()]);
+        let small1 = rows
+            .iter()
+            .find(|r| r.model == "small" && r.precision == Precision::F32 && r.batch_size == 1)
+            .unwrap();
+        assert!((small1.ratio(1).unwrap() - 2.0).abs() < 1e-9);
+        let small16 = rows.iter().find(|r| r.batch_size == 16).unwrap();
+        assert!(small16.throughput[1].is_none() && small16.ratio(1).is_none());
+
+        let report = comparison_report(&[a, b]);
+        assert!(report.contains("1 (baseline)"));
+        assert!(report.contains("2.00×"));
+        assert!(report.contains("no measurement in #2"));
+        assert!(report.contains("Other GPU"));
+    }
+}

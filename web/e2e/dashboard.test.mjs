@@ -1,0 +1,155 @@
+// The dashboard end to end in real headless Chromium, on SwiftShader's WebGPU: the built
+// dist/ is served with cross-origin isolation, a quick benchmark runs, its tables, charts and
+// Markdown download hold the report, and its share link reopens the same figures elsewhere.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFile, mkdir } from "node:fs/promises";
+import { extname, join, normalize } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = fileURLToPath(new URL("../../dist/", import.meta.url));
+const artifacts = fileURLToPath(new URL("./artifacts/", import.meta.url));
+const types = {
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+};
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--enable-unsafe-webgpu",
+  "--enable-unsafe-swiftshader",
+  "--use-webgpu-adapter=swiftshader",
+  "--enable-features=Vulkan",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+let server;
+let base;
+let browser;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    const file = join(root, path === "/" ? "index.html" : path);
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        "Content-Type": types[extname(file)] ?? "application/octet-stream",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Cross-Origin-Embedder-Policy": "require-corp",
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: CHROMIUM_FLAGS,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/// Runs `body` with a fresh page; on failure saves a screenshot and the page's console.
+async function withPage(name, body) {
+  const page = await browser.newPage({ acceptDownloads: true });
+  const console = [];
+  page.on("console", (m) => console.push(`${m.type()}: ${m.text()}`));
+  page.on("pageerror", (e) => console.push(`pageerror: ${e.message}`));
+  try {
+    return await body(page);
+  } catch (err) {
+    await mkdir(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    err.message += `\nbrowser console:\n${console.slice(-30).join("\n")}`;
+    throw err;
+  } finally {
+    await page.close();
+  }
+}
+
+const tableText = (page, id) =>
+  page.locator(`[data-testid=${id}] tbody`).innerText();
+
+test("a quick benchmark runs on WebGPU and its share link reopens it", { timeout: 900_000 }, async () => {
+  const { link, throughput, loadToResult } = await withPage("run", async (page) => {
+    const started = Date.now();
+    await page.goto(base);
+    const adapter = page.getByTestId("adapter-name");
+    await adapter.waitFor({ timeout: 60_000 });
+    assert.ok((await adapter.innerText()).trim().length > 0, "adapter has a name");
+
+    await page.getByTestId("sizes").fill("small");
+    await page.getByTestId("batch-sizes").fill("1,16");
+    await page.getByTestId("iterations").fill("5");
+    await page.getByTestId("warmup-ms").fill("50");
+    await page.getByTestId("suite-memory").check();
+    await page.getByTestId("run").click();
+    await page.getByTestId("result").waitFor({ timeout: 840_000 });
+    const loadToResult = (Date.now() - started) / 1000;
+
+    const throughput = await tableText(page, "throughput-table");
+    const rows = throughput.trim().split("\n");
+    assert.equal(rows.length, 4, "small × FP32/FP16 × batch 1, 16");
+    assert.match(rows[0], /small\s+FP32\s+1\s+[\d,.]+\s+\d/);
+    assert.match(await tableText(page, "memory-table"), /small\s+1\s+[\d.]+ (B|KiB|MiB)/);
+    for (const chart of ["throughput_benchmark", "model_size_benchmark", "memory_comparison"]) {
+      const src = await page.getByTestId(`chart-${chart}`).getAttribute("src");
+      assert.ok(src.startsWith("data:image/svg+xml;base64,"), `${chart} drawn`);
+    }
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download-report").click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "BENCHMARK_REPORT.md");
+    const report = await readFile(await download.path(), "utf8");
+    for (const section of ["## Machine and device", "## Throughput and latency", "## Buffer memory", "## Interpretation"]) {
+      assert.ok(report.includes(section), `report has ${section}`);
+    }
+    assert.ok(report.includes("performance.now()"), "report names the browser clock");
+
+    const link = await page.getByTestId("share-link").inputValue();
+    assert.ok(link.includes("#r=1."), "share link carries a result");
+    assert.ok(page.url().includes("#r=1."), "address bar carries the result");
+    return { link, throughput, loadToResult };
+  });
+  console.log(`time from page load to first result: ${loadToResult.toFixed(1)} s`);
+  console.log(`share link length: ${link.length} characters`);
+  console.log(`throughput table:\n${throughput}`);
+  assert.ok(link.length < 8192, `a typical link stays under 8 KB (${link.length})`);
+
+  await withPage("shared", async (page) => {
+    await page.goto(link);
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    assert.equal(await tableText(page, "throughput-table"), throughput);
+    assert.equal(await page.getByTestId("progress").count(), 0, "nothing ran");
+  });
+});
+
+test("a broken or hostile link shows a message, never markup", async () => {
+  await withPage("broken-link", async (page) => {
+    await page.goto(`${base}#r=1.<img src=x onerror=alert(1)>`);
+    const message = page.getByTestId("message");
+    await message.waitFor({ timeout: 60_000 });
+    assert.match(await message.innerText(), /Could not open the shared result/);
+    assert.equal(await page.locator("main img[src=x]").count(), 0);
+    await page.goto(`${base}#r=9.AAAA`);
+    await page.reload();
+    await page.getByTestId("message").waitFor();
+    assert.match(await page.getByTestId("message").innerText(), /newer nlbench/);
+  });
+});

@@ -1,0 +1,113 @@
+//! Small browser services: the clock, downloads, the address bar and the clipboard.
+
+use js_sys::{Array, Uint8Array};
+use nlbench::clock::Clock;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+/// `performance.now()`: monotonic, with fine resolution on a cross-origin-isolated page.
+pub struct PerformanceClock(web_sys::Performance);
+
+impl PerformanceClock {
+    pub fn new() -> Self {
+        Self(
+            web_sys::window()
+                .and_then(|w| w.performance())
+                .expect("the page has a Performance object"),
+        )
+    }
+
+    /// Seconds since the page started loading.
+    pub fn now_s() -> f64 {
+        Self::new().now_ms() / 1000.0
+    }
+}
+
+impl Clock for PerformanceClock {
+    fn now_ms(&self) -> f64 {
+        self.0.now()
+    }
+
+    fn name(&self) -> &str {
+        "performance.now() (browser monotonic clock)"
+    }
+}
+
+pub fn user_agent() -> String {
+    web_sys::window()
+        .and_then(|w| w.navigator().user_agent().ok())
+        .unwrap_or_default()
+}
+
+pub fn cross_origin_isolated() -> bool {
+    web_sys::window()
+        .map(|w| js_sys::Reflect::get(&w, &"crossOriginIsolated".into()))
+        .and_then(Result::ok)
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// Saves `contents` as a file through a temporary link.
+pub fn download(file_name: &str, mime: &str, contents: &[u8]) -> Result<(), JsValue> {
+    let bytes = Uint8Array::from(contents);
+    let parts = Array::of1(&bytes);
+    let options = BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
+    let url = Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .ok_or("no window")?
+        .document()
+        .ok_or("no document")?;
+    let link: HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(file_name);
+    link.click();
+    Url::revoke_object_url(&url)
+}
+
+/// The page's address with `fragment` as its hash.
+pub fn link_with_fragment(fragment: &str) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let base = location
+        .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
+        .unwrap_or_default();
+    format!("{base}#{fragment}")
+}
+
+/// The current hash, without `#`.
+pub fn fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .map(|h| h.trim_start_matches('#').to_owned())
+        .unwrap_or_default()
+}
+
+/// Puts `fragment` in the address bar without reloading.
+pub fn set_fragment(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&format!("#{fragment}")));
+    }
+}
+
+pub async fn copy(text: &str) -> Result<(), String> {
+    let clipboard = web_sys::window()
+        .ok_or("no window")?
+        .navigator()
+        .clipboard();
+    JsFuture::from(clipboard.write_text(text))
+        .await
+        .map(|_| ())
+        .map_err(|_| "the browser refused the clipboard".to_owned())
+}
+
+/// An SVG as an image source: the browser draws it without running anything in it, so text
+/// from a shared result can never become markup.
+pub fn svg_data_url(svg: &str) -> String {
+    use base64::Engine;
+    format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    )
+}

@@ -1,0 +1,166 @@
+//! Several results side by side: from share links, `results.json` files (picked or dropped,
+//! including those `nlbench-native` writes) or runs made here.
+
+use leptos::{prelude::*, task::spawn_local};
+use nlbench::{
+    chart::{Plotter, SvgPlotter},
+    compare::{comparison_figure, comparison_report, label, rows},
+    report::fmt_count,
+    schema::ResultSet,
+    share,
+};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{File, FileList, HtmlInputElement};
+
+use super::table::DataTable;
+use crate::browser;
+
+/// Largest `results.json` accepted from a file, in bytes.
+const MAX_FILE_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
+
+async fn read_file(file: File) -> Result<ResultSet, String> {
+    let name = file.name();
+    if file.size() > MAX_FILE_BYTES {
+        return Err(format!("{name}: larger than 16 MiB"));
+    }
+    let text = JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or_else(|| format!("{name}: could not be read"))?;
+    ResultSet::from_json(&text).map_err(|e| format!("{name}: {e}"))
+}
+
+fn add_files(
+    files: Option<FileList>,
+    compared: RwSignal<Vec<ResultSet>>,
+    message: RwSignal<Option<String>>,
+) {
+    let Some(files) = files else { return };
+    let files: Vec<File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
+    spawn_local(async move {
+        let mut errors = Vec::new();
+        for file in files {
+            match read_file(file).await {
+                Ok(result) => compared.update(|list| list.push(result)),
+                Err(err) => errors.push(err),
+            }
+        }
+        message.set((!errors.is_empty()).then(|| errors.join("; ")));
+    });
+}
+
+#[component]
+pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
+    let link = RwSignal::new(String::new());
+    let message: RwSignal<Option<String>> = RwSignal::new(None);
+    let add_link = move |_| {
+        let text = link.get_untracked();
+        let fragment = text.split_once('#').map(|(_, f)| f).unwrap_or(&text);
+        match share::decode(fragment) {
+            Ok(result) => {
+                compared.update(|list| list.push(result));
+                link.set(String::new());
+                message.set(None);
+            }
+            Err(err) => message.set(Some(format!("Could not add that link: {err}."))),
+        }
+    };
+
+    let comparison = move || {
+        let list = compared.get();
+        if list.is_empty() {
+            return view! { <p>"Add results to compare them: share links, results.json files, or runs made here."</p> }.into_any();
+        }
+        let mut headers = vec!["Model".to_owned(), "Precision".into(), "Batch".into()];
+        headers.extend(
+            list.iter()
+                .enumerate()
+                .map(|(i, r)| format!("{} samples/s", label(i, r))),
+        );
+        headers.extend((1..list.len()).map(|i| format!("#{} ÷ #1", i + 1)));
+        let table_rows: Vec<Vec<String>> = rows(&list)
+            .into_iter()
+            .map(|row| {
+                let mut cells = vec![
+                    row.model.clone(),
+                    row.precision.to_string(),
+                    row.batch_size.to_string(),
+                ];
+                cells.extend(
+                    row.throughput
+                        .iter()
+                        .map(|t| t.map(fmt_count).unwrap_or_else(|| "–".into())),
+                );
+                cells.extend((1..list.len()).map(|i| {
+                    row.ratio(i)
+                        .map(|r| format!("{r:.2}×"))
+                        .unwrap_or_else(|| "–".into())
+                }));
+                cells
+            })
+            .collect();
+        let chart = SvgPlotter
+            .plot(&comparison_figure(&list))
+            .map(|svg| browser::svg_data_url(&svg))
+            .unwrap_or_default();
+        let for_download = list.clone();
+        view! {
+            <DataTable test_id="compare-table" headers=headers rows=table_rows />
+            <img class="chart" data-testid="chart-comparison" alt="Throughput comparison" src=chart />
+            <button data-testid="download-comparison" on:click=move |_| {
+                let _ = browser::download("COMPARISON.md", "text/markdown",
+                    comparison_report(&for_download).as_bytes());
+            }>"Download COMPARISON.md"</button>
+            <button on:click=move |_| compared.set(Vec::new())>"Clear"</button>
+        }
+        .into_any()
+    };
+
+    view! {
+        <section class="compare" data-testid="compare">
+            <h2>"Compare"</h2>
+            <div class="compare-inputs">
+                <label>
+                    "Share link"
+                    <input
+                        type="text"
+                        data-testid="compare-link"
+                        prop:value=move || link.get()
+                        on:input=move |ev| link.set(event_target_value(&ev))
+                    />
+                </label>
+                <button data-testid="compare-add-link" on:click=add_link>"Add link"</button>
+                <label class="file">
+                    "results.json files"
+                    <input
+                        type="file"
+                        multiple
+                        accept=".json,application/json"
+                        data-testid="compare-files"
+                        on:change=move |ev| {
+                            let input: Option<HtmlInputElement> =
+                                ev.target().and_then(|t| t.dyn_into().ok());
+                            add_files(input.and_then(|i| i.files()), compared, message);
+                        }
+                    />
+                </label>
+                <div
+                    class="drop"
+                    on:dragover=move |ev| ev.prevent_default()
+                    on:drop=move |ev| {
+                        ev.prevent_default();
+                        add_files(ev.data_transfer().and_then(|d| d.files()), compared, message);
+                    }
+                >
+                    "…or drop results.json files here"
+                </div>
+            </div>
+            <Show when=move || message.get().is_some()>
+                <p class="message" data-testid="compare-message">{move || message.get()}</p>
+            </Show>
+            {comparison}
+        </section>
+    }
+}

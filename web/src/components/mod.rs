@@ -1,0 +1,7 @@
+//! The dashboard's panels.
+
+pub mod adapter;
+pub mod compare;
+pub mod form;
+pub mod results;
+mod table;
