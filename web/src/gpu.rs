@@ -63,7 +63,7 @@ pub async fn detect() -> Result<GpuInfo, String> {
         .map_err(|_| "navigator.gpu.requestAdapter is not a function")?;
     let promise: Promise = request
         .call0(&gpu)
-        .and_then(|p| p.dyn_into().map_err(JsValue::from))
+        .and_then(|p| p.dyn_into())
         .map_err(|_| "navigator.gpu.requestAdapter() failed")?;
     let adapter = JsFuture::from(promise)
         .await
