@@ -40,12 +40,21 @@ pub fn App() -> impl IntoView {
         gpu.set(Some(gpu::detect().await));
     });
 
-    // A share link opens its result without running anything.
+    // A share link opens its result (or, with several, their comparison) without running
+    // anything.
     let fragment = browser::fragment();
     if fragment.starts_with(FRAGMENT_KEY) {
-        match share::decode(&fragment) {
-            Ok(shared) => result.set(Some(shared)),
-            Err(err) => message.set(Some(format!("Could not open the shared result: {err}."))),
+        let (shared, errors): (Vec<_>, Vec<_>) = share::decode_fragment(&fragment)
+            .into_iter()
+            .partition(Result::is_ok);
+        let mut shared: Vec<ResultSet> = shared.into_iter().filter_map(Result::ok).collect();
+        if let Some(err) = errors.into_iter().find_map(Result::err) {
+            message.set(Some(format!("Could not open the shared result: {err}.")));
+        }
+        if shared.len() == 1 {
+            result.set(shared.pop());
+        } else {
+            compared.set(shared);
         }
     }
 

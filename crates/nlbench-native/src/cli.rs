@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 use nlbench::{
     config::{BenchConfig, DEFAULT_INPUT_DIM, ModelConfig},
     precision::Precision,
@@ -13,8 +13,19 @@ use serde::Deserialize;
 /// Benchmarks inference of the NeuralLayers network on a GPU (wgpu: Vulkan, Metal, DX12), on
 /// NVIDIA through CUDA, or on the CPU, and writes Markdown reports, results.json and charts.
 #[derive(Debug, Parser)]
-#[command(name = "nlbench-native", version)]
+#[command(
+    name = "nlbench-native",
+    version,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Base address of the dashboard for the printed share link.
+    #[arg(long, default_value = DEFAULT_SHARE_BASE)]
+    pub share_base: String,
+
     /// Where to run: `auto` tries CUDA, then a hardware GPU through wgpu, then a software
     /// Vulkan device, then the CPU.
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
@@ -74,6 +85,28 @@ pub struct Args {
     /// TOML file with several named models and any of the settings above; see README.md.
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+/// The dashboard as `trunk serve` runs it.
+pub const DEFAULT_SHARE_BASE: &str = "http://127.0.0.1:8080/";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Puts results side by side: COMPARISON.md, overlaid charts and a share link.
+    Compare {
+        /// results.json files (from nlbench-native, the dashboard or a baseline); the first
+        /// is the baseline of the ratios.
+        #[arg(required = true, num_args = 2..)]
+        files: Vec<PathBuf>,
+
+        /// Output folder.
+        #[arg(long, default_value = "comparison_results")]
+        out: PathBuf,
+
+        /// Base address of the dashboard for the printed share link.
+        #[arg(long, default_value = DEFAULT_SHARE_BASE)]
+        share_base: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

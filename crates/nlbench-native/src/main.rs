@@ -3,6 +3,7 @@
 
 mod backend;
 mod cli;
+mod compare;
 mod cuda_driver;
 mod output;
 mod run;
@@ -18,10 +19,14 @@ use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use nlbench::{
     schema::{ResultSet, SCHEMA_VERSION, TimingInfo},
+    share,
     suite::COMPLETION,
 };
 
-use crate::{cli::Args, run::InstantClock};
+use crate::{
+    cli::{Args, Command},
+    run::InstantClock,
+};
 
 /// Exit status of a command line that cannot be run as given.
 const USAGE_ERROR: u8 = 2;
@@ -31,7 +36,7 @@ fn main() -> ExitCode {
     // Backend panics are caught per configuration and recorded with their message; the
     // default hook would also print them with a backtrace hint, so it stays silent.
     std::panic::set_hook(Box::new(|_| {}));
-    match catch_unwind(AssertUnwindSafe(|| benchmark(&args))) {
+    match catch_unwind(AssertUnwindSafe(|| dispatch(&args))) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err((code, message))) => {
             eprintln!("error: {message}");
@@ -49,6 +54,21 @@ fn main() -> ExitCode {
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+fn dispatch(args: &Args) -> Result<(), (u8, String)> {
+    match &args.command {
+        Some(Command::Compare {
+            files,
+            out,
+            share_base,
+        }) => {
+            let link = compare::compare(files, out, share_base).map_err(|e| (1, e))?;
+            println!("share link: {link}");
+            Ok(())
+        }
+        None => benchmark(args),
     }
 }
 
@@ -102,10 +122,20 @@ fn benchmark(args: &Args) -> Result<(), (u8, String)> {
     if !results.memory.is_empty() {
         println!("{}", summary::memory_table(&results));
     }
-    let (written, failed) = output::write_all(&args.out, &results, args.config.is_some());
+    let (written, failed) = output::write_all(
+        &args.out,
+        output::run_exporters(&results, args.config.is_some()),
+    );
     for path in &written {
         println!("wrote {}", path.display());
     }
+    println!(
+        "share link: {}",
+        compare::share_link(
+            &args.share_base,
+            &format!("{}{}", share::FRAGMENT_KEY, share::encode(&results))
+        )
+    );
     if failed.is_empty() {
         Ok(())
     } else {

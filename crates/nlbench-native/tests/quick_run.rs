@@ -105,8 +105,65 @@ fn check_charts(dir: &Path) {
     }
 }
 
+/// Both quick runs, each checked, then compared: `compare` on a CPU and a Vulkan result.
 #[test]
-fn quick_on_cpu() {
+fn quick_runs_on_cpu_and_vulkan_then_compare() {
+    let (cpu_dir, _) = quick_on_cpu();
+    let (vulkan_dir, _) = quick_on_vulkan();
+    let out = tempfile::tempdir().unwrap();
+    let output = nlbench()
+        .arg("compare")
+        .arg(cpu_dir.path().join("results.json"))
+        .arg(vulkan_dir.path().join("results.json"))
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("share link: http://127.0.0.1:8080/#r=1."),
+        "{stdout}"
+    );
+    let report = std::fs::read_to_string(out.path().join("COMPARISON.md")).unwrap();
+    assert!(report.contains("1 (baseline)") && report.contains("llvmpipe"));
+    assert!(report.contains("#2 ÷ #1"));
+    for stem in [
+        "comparison_throughput",
+        "comparison_latency",
+        "comparison_memory",
+    ] {
+        assert!(
+            out.path().join(format!("{stem}.png")).is_file(),
+            "{stem}.png"
+        );
+        let svg = std::fs::read_to_string(out.path().join(format!("{stem}.svg"))).unwrap();
+        roxmltree::Document::parse(&svg).unwrap();
+    }
+}
+
+#[test]
+fn compare_needs_readable_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let bogus = dir.path().join("bogus.json");
+    std::fs::write(&bogus, "{\"schema_version\": 99}").unwrap();
+    let output = nlbench()
+        .arg("compare")
+        .arg(&bogus)
+        .arg(dir.path().join("missing.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("newer nlbench"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+fn quick_on_cpu() -> (tempfile::TempDir, ResultSet) {
     let (dir, results) = quick_run("cpu");
     assert_eq!(results.device.backend, "cpu");
     for record in &results.memory {
@@ -128,10 +185,10 @@ fn quick_on_cpu() {
             assert!(m.memory.allocator_unavailable.is_some());
         }
     }
+    (dir, results)
 }
 
-#[test]
-fn quick_on_vulkan() {
+fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
     let (dir, results) = quick_run("vulkan");
     assert_eq!(results.device.backend, "wgpu");
     assert_eq!(results.device.api, "Vulkan");
@@ -154,6 +211,7 @@ fn quick_on_vulkan() {
     let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
     assert!(report.contains("## Buffer memory"));
     check_measured_memory(&results);
+    (dir, results)
 }
 
 /// The allocator's readings on a real device: training needs more than inference, which

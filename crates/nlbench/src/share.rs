@@ -94,6 +94,25 @@ pub fn decode(payload: &str) -> Result<ResultSet, ShareError> {
     Ok(ResultSet::from_json(text)?)
 }
 
+/// A fragment holding several results: `r=<payload>&r=<payload>…`.
+pub fn encode_many(results: &[ResultSet]) -> String {
+    results
+        .iter()
+        .map(|r| format!("{FRAGMENT_KEY}{}", encode(r)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Every result of a fragment (one or several `r=` parts), each decoded on its own.
+pub fn decode_fragment(fragment: &str) -> Vec<Result<ResultSet, ShareError>> {
+    let fragment = fragment.trim().trim_start_matches('#');
+    fragment
+        .split('&')
+        .filter(|part| part.starts_with(FRAGMENT_KEY))
+        .map(decode)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +131,18 @@ mod tests {
         let back = decode(&format!("#r={payload}")).unwrap();
         assert_eq!(back, compact(&results));
         assert_eq!(back.inference.len(), results.inference.len());
+    }
+
+    #[test]
+    fn several_results_in_one_fragment() {
+        let results = [fixtures::results(), fixtures::results()];
+        let fragment = encode_many(&results);
+        let decoded = decode_fragment(&format!("#{fragment}"));
+        assert_eq!(decoded.len(), 2);
+        assert!(decoded.iter().all(Result::is_ok));
+        let mixed = decode_fragment(&format!("{fragment}&r=1.AAAA&other=1"));
+        assert_eq!(mixed.len(), 3);
+        assert!(mixed[2].is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     chart::{Plotter, SvgPlotter},
-    compare::{comparison_figure, comparison_report, label, rows},
+    compare::{Metric, comparison_figure, comparison_report, label, rows},
     report::fmt_count,
     schema::ResultSet,
     share,
@@ -102,7 +102,7 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
             })
             .collect();
         let chart = SvgPlotter
-            .plot(&comparison_figure(&list))
+            .plot(&comparison_figure(&list, Metric::Throughput))
             .map(|svg| browser::svg_data_url(&svg))
             .unwrap_or_default();
         let for_download = list.clone();
