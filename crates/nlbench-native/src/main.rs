@@ -18,6 +18,7 @@ use std::{
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use nlbench::{
+    report::{inference_summary, memory_summary},
     schema::{ResultSet, SCHEMA_VERSION, TimingInfo},
     share,
     suite::COMPLETION,
@@ -117,10 +118,10 @@ fn benchmark(args: &Args) -> Result<(), (u8, String)> {
         memory: records.memory,
     };
     if !results.inference.is_empty() {
-        println!("{}", summary::table(&results));
+        println!("{}", summary::table(inference_summary(&results)));
     }
     if !results.memory.is_empty() {
-        println!("{}", summary::memory_table(&results));
+        println!("{}", summary::table(memory_summary(&results)));
     }
     let (written, failed) = output::write_all(
         &args.out,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 use crate::{
     chart::{Figure, Panel, PanelKind, Series},
     precision::Precision,
-    report::{fmt_count, markdown_table},
+    report::{TextTable, fmt_count, markdown_table},
     schema::ResultSet,
 };
 
@@ -87,29 +87,15 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
     }
     writeln!(out, "{table}\n").unwrap();
 
-    let rows = rows(results);
-    let mut header = vec!["Model".to_owned(), "Precision".into(), "Batch".into()];
-    header.extend((1..=results.len()).map(|i| format!("#{i} samples/s")));
-    header.extend((2..=results.len()).map(|i| format!("#{i} ÷ #1")));
-    let mut table = markdown_table(header);
-    let mut partial = Vec::new();
-    for row in &rows {
-        let mut cells = vec![
-            row.model.clone(),
-            row.precision.to_string(),
-            row.batch_size.to_string(),
-        ];
-        cells.extend(
-            row.throughput
-                .iter()
-                .map(|t| t.map(fmt_count).unwrap_or_else(|| "–".into())),
-        );
-        cells.extend((1..results.len()).map(|i| {
-            row.ratio(i)
-                .map(|r| format!("{r:.2}×"))
-                .unwrap_or_else(|| "–".into())
-        }));
-        if row.throughput.iter().any(Option::is_none) {
+    let throughput = throughput_table(results);
+    let mut table = markdown_table(throughput.headers);
+    for row in throughput.rows {
+        table.add_row(row);
+    }
+    let partial: Vec<String> = rows(results)
+        .iter()
+        .filter(|row| row.throughput.iter().any(Option::is_none))
+        .map(|row| {
             let missing: Vec<String> = row
                 .throughput
                 .iter()
@@ -117,16 +103,15 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
                 .filter(|(_, t)| t.is_none())
                 .map(|(i, _)| format!("#{}", i + 1))
                 .collect();
-            partial.push(format!(
+            format!(
                 "{} {} batch {}: no measurement in {}",
                 row.model,
                 row.precision,
                 row.batch_size,
                 missing.join(", ")
-            ));
-        }
-        table.add_row(cells);
-    }
+            )
+        })
+        .collect();
     writeln!(out, "## Throughput\n\n{table}\n").unwrap();
     if !partial.is_empty() {
         writeln!(
@@ -137,6 +122,40 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
         .unwrap();
     }
     out
+}
+
+/// Throughput of every configuration per result, and ratios against the first.
+pub fn throughput_table(results: &[ResultSet]) -> TextTable {
+    let mut headers = vec!["Model".to_owned(), "Precision".into(), "Batch".into()];
+    headers.extend(
+        results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("{} samples/s", label(i, r))),
+    );
+    headers.extend((2..=results.len()).map(|i| format!("#{i} ÷ #1")));
+    let rows = rows(results)
+        .into_iter()
+        .map(|row| {
+            let mut cells = vec![
+                row.model.clone(),
+                row.precision.to_string(),
+                row.batch_size.to_string(),
+            ];
+            cells.extend(
+                row.throughput
+                    .iter()
+                    .map(|t| t.map(fmt_count).unwrap_or_else(|| "–".into())),
+            );
+            cells.extend((1..results.len()).map(|i| {
+                row.ratio(i)
+                    .map(|r| format!("{r:.2}×"))
+                    .unwrap_or_else(|| "–".into())
+            }));
+            cells
+        })
+        .collect();
+    TextTable { headers, rows }
 }
 
 /// What a comparison chart plots against batch size.

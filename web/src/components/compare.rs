@@ -4,8 +4,7 @@
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     chart::{Plotter, SvgPlotter},
-    compare::{Metric, comparison_figure, comparison_report, label, rows},
-    report::fmt_count,
+    compare::{Metric, comparison_figure, comparison_report, throughput_table},
     schema::ResultSet,
     share,
 };
@@ -73,41 +72,14 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
         if list.is_empty() {
             return view! { <p>"Add results to compare them: share links, results.json files, or runs made here."</p> }.into_any();
         }
-        let mut headers = vec!["Model".to_owned(), "Precision".into(), "Batch".into()];
-        headers.extend(
-            list.iter()
-                .enumerate()
-                .map(|(i, r)| format!("{} samples/s", label(i, r))),
-        );
-        headers.extend((1..list.len()).map(|i| format!("#{} ÷ #1", i + 1)));
-        let table_rows: Vec<Vec<String>> = rows(&list)
-            .into_iter()
-            .map(|row| {
-                let mut cells = vec![
-                    row.model.clone(),
-                    row.precision.to_string(),
-                    row.batch_size.to_string(),
-                ];
-                cells.extend(
-                    row.throughput
-                        .iter()
-                        .map(|t| t.map(fmt_count).unwrap_or_else(|| "–".into())),
-                );
-                cells.extend((1..list.len()).map(|i| {
-                    row.ratio(i)
-                        .map(|r| format!("{r:.2}×"))
-                        .unwrap_or_else(|| "–".into())
-                }));
-                cells
-            })
-            .collect();
+        let table = throughput_table(&list);
         let chart = SvgPlotter
             .plot(&comparison_figure(&list, Metric::Throughput))
             .map(|svg| browser::svg_data_url(&svg))
             .unwrap_or_default();
         let for_download = list.clone();
         view! {
-            <DataTable test_id="compare-table" headers=headers rows=table_rows />
+            <DataTable test_id="compare-table" headers=table.headers rows=table.rows />
             <img class="chart" data-testid="chart-comparison" alt="Throughput comparison" src=chart />
             <button data-testid="download-comparison" on:click=move |_| {
                 let _ = browser::download("COMPARISON.md", "text/markdown",

@@ -3,76 +3,13 @@
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     chart::{Plotter, SvgPlotter, inference_figures, memory_figures},
-    report::{Peaks, benchmark_report, fmt_bytes, fmt_count, memory_report},
-    schema::{MemoryOutcome, Outcome, ResultSet},
+    report::{benchmark_report, inference_summary, memory_report, memory_summary},
+    schema::ResultSet,
     share::{self, FRAGMENT_KEY},
 };
 
 use super::table::DataTable;
 use crate::browser;
-
-fn inference_rows(result: &ResultSet) -> Vec<Vec<String>> {
-    result
-        .inference
-        .iter()
-        .map(|r| {
-            let mut row = vec![
-                r.model.clone(),
-                r.precision.to_string(),
-                r.batch_size.to_string(),
-            ];
-            match &r.outcome {
-                Outcome::Measured(m) => row.extend([
-                    fmt_count(m.throughput),
-                    format!("{:.4}", m.sample_latency_ms.median),
-                    format!("{:.3}", m.batch_latency_ms.median),
-                    format!("{:.3}", m.batch_latency_ms.p90),
-                    format!("{:.3}", m.batch_latency_ms.p99),
-                    format!("{:.2}", m.gflops),
-                    m.memory
-                        .allocator
-                        .map(|a| fmt_bytes(a.peak_in_use))
-                        .unwrap_or_else(|| "n/a".into()),
-                ]),
-                Outcome::Unsupported { reason } => row.push(reason.clone()),
-                Outcome::Failed { reason } => row.push(format!("failed: {reason}")),
-            }
-            row
-        })
-        .collect()
-}
-
-fn memory_rows(result: &ResultSet) -> Vec<Vec<String>> {
-    result
-        .memory
-        .iter()
-        .map(|r| {
-            let mut row = vec![r.model.clone(), r.batch_size.to_string()];
-            match &r.outcome {
-                MemoryOutcome::Measured(m) => {
-                    let peaks = Peaks::of(m, r.batch_size);
-                    row.extend([
-                        fmt_bytes(peaks.inference),
-                        fmt_bytes(peaks.sgd),
-                        fmt_bytes(peaks.adam),
-                        if peaks.measured {
-                            "allocator"
-                        } else {
-                            "analytical"
-                        }
-                        .into(),
-                    ]);
-                }
-                MemoryOutcome::Failed { reason } => row.push(format!("failed: {reason}")),
-            }
-            row
-        })
-        .collect()
-}
-
-fn strings(items: &[&str]) -> Vec<String> {
-    items.iter().map(|s| s.to_string()).collect()
-}
 
 #[component]
 pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -> impl IntoView {
@@ -104,8 +41,8 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
     let has_memory = !result.memory.is_empty();
     let has_inference = !result.inference.is_empty();
     let link_for_copy = link.clone();
-    let throughput_rows = inference_rows(&result);
-    let memory_table_rows = memory_rows(&result);
+    let throughput = inference_summary(&result);
+    let memory = memory_summary(&result);
     let heading = result.device.label();
     let meta = format!(
         "{} · {} · {} · timed with {}",
@@ -122,19 +59,16 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
                 <h3>"Throughput and latency"</h3>
                 <DataTable
                     test_id="throughput-table"
-                    headers=strings(&[
-                        "Model", "Precision", "Batch", "Samples/s", "ms/sample (median)",
-                        "Batch ms (median)", "p90", "p99", "GFLOP/s", "Peak memory",
-                    ])
-                    rows=throughput_rows.clone()
+                    headers=throughput.headers.clone()
+                    rows=throughput.rows.clone()
                 />
             </Show>
             <Show when=move || has_memory>
                 <h3>"Memory (FP32, above baseline)"</h3>
                 <DataTable
                     test_id="memory-table"
-                    headers=strings(&["Model", "Batch", "Inference", "Training SGD", "Training Adam", "Source"])
-                    rows=memory_table_rows.clone()
+                    headers=memory.headers.clone()
+                    rows=memory.rows.clone()
                 />
             </Show>
             <div class="charts">{charts}</div>
