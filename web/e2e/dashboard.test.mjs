@@ -74,7 +74,9 @@ async function withPage(name, body) {
   } catch (err) {
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
-    err.message += `\nbrowser console:\n${console.slice(-30).join("\n")}`;
+    // The first messages usually name the cause; the last ones what it led to.
+    const shown = console.length > 40 ? [...console.slice(0, 10), "…", ...console.slice(-30)] : console;
+    err.message += `\nbrowser console:\n${shown.join("\n")}`;
     throw err;
   } finally {
     await page.close();
@@ -85,7 +87,7 @@ const tableText = (page, id) =>
   page.locator(`[data-testid=${id}] tbody`).innerText();
 
 test("a quick benchmark runs on WebGPU and its share link reopens it", { timeout: 900_000 }, async () => {
-  const { link, throughput, loadToResult } = await withPage("run", async (page) => {
+  const { link, throughput, loadToResult, ceilings } = await withPage("run", async (page) => {
     const started = Date.now();
     await page.goto(base);
     const adapter = page.getByTestId("adapter-name");
@@ -106,7 +108,13 @@ test("a quick benchmark runs on WebGPU and its share link reopens it", { timeout
     assert.equal(rows.length, 4, "small × FP32/FP16 × batch 1, 16");
     assert.match(rows[0], /small\s+FP32\s+1\s+[\d,.]+\s+\d/);
     assert.match(await tableText(page, "memory-table"), /small\s+1\s+[\d.]+ (B|KiB|MiB)/);
-    for (const chart of ["throughput_benchmark", "model_size_benchmark", "memory_comparison"]) {
+    const ceilings = await tableText(page, "ceilings-table");
+    for (const name of ["Copy bandwidth", "Read bandwidth", "FMA throughput, f32", "Dispatch overhead"]) {
+      const row = ceilings.split("\n").find((line) => line.startsWith(name));
+      const value = Number.parseFloat((row ?? "").split("\t")[1]?.replace(/,/g, ""));
+      assert.ok(value > 0, `${name} measured on the WebGPU device: ${row}`);
+    }
+    for (const chart of ["throughput_benchmark", "model_size_benchmark", "roofline", "memory_comparison"]) {
       const src = await page.getByTestId(`chart-${chart}`).getAttribute("src");
       assert.ok(src.startsWith("data:image/svg+xml;base64,"), `${chart} drawn`);
     }
@@ -117,19 +125,22 @@ test("a quick benchmark runs on WebGPU and its share link reopens it", { timeout
     ]);
     assert.equal(download.suggestedFilename(), "BENCHMARK_REPORT.md");
     const report = await readFile(await download.path(), "utf8");
-    for (const section of ["## Machine and device", "## Throughput and latency", "## Buffer memory", "## Interpretation"]) {
+    for (const section of ["## Machine and device", "## Throughput and latency", "## Buffer memory",
+      "## Device ceilings and roofline", "## Interpretation"]) {
       assert.ok(report.includes(section), `report has ${section}`);
     }
-    assert.ok(report.includes("performance.now()"), "report names the browser clock");
+    // SwiftShader has timestamp-query: the GPU's timestamps time the run.
+    assert.match(report, /Timing clock\s*\|\s*device timestamps \(WebGPU timestamp-query/);
 
     const link = await page.getByTestId("share-link").inputValue();
     assert.ok(link.includes("#r=1."), "share link carries a result");
     assert.ok(page.url().includes("#r=1."), "address bar carries the result");
-    return { link, throughput, loadToResult };
+    return { link, throughput, loadToResult, ceilings };
   });
   console.log(`time from page load to first result: ${loadToResult.toFixed(1)} s`);
   console.log(`share link length: ${link.length} characters`);
   console.log(`throughput table:\n${throughput}`);
+  console.log(`device ceilings:\n${ceilings}`);
   assert.ok(link.length < 8192, `a typical link stays under 8 KB (${link.length})`);
 
   await withPage("shared", async (page) => {

@@ -7,17 +7,22 @@ use burn::{
     backend::{
         Flex, Wgpu,
         flex::FlexDevice,
-        wgpu::{RuntimeOptions, WgpuDevice, WgpuRuntime, graphics, init_setup_async},
+        wgpu::{RuntimeOptions, WgpuDevice, WgpuRuntime, WgpuSetup, graphics, init_setup_async},
     },
     tensor::backend::Backend,
 };
 use nlbench::{
+    ceilings,
     clock::Clock,
     config::BenchConfig,
     device::{DeviceInfo, DeviceType},
-    probe::{CubeMemoryProbe, MemoryProbe, NoMemoryProbe},
-    schema::{MachineInfo, ResultSet, SCHEMA_VERSION, TimingInfo, ToolInfo},
-    suite::{COMPLETION, Progress, RunContext, inference, memory},
+    probe::{CubeMemoryProbe, NoMemoryProbe},
+    schema::{
+        Ceilings, InferenceRecord, MachineInfo, MemoryRecord, ResultSet, SCHEMA_VERSION,
+        TimingInfo, ToolInfo,
+    },
+    suite::{Progress, RunContext, inference, memory, timing_info},
+    timer::{DeviceTimer, FusedDeviceTimer},
 };
 
 use crate::{browser, gpu::GpuInfo};
@@ -36,10 +41,19 @@ pub struct Suites {
 
 thread_local! {
     /// burn's WebGPU device, created once per page: a wgpu device cannot be set up twice.
-    static WEBGPU: RefCell<Option<(WgpuDevice, DeviceInfo)>> = const { RefCell::new(None) };
+    static WEBGPU: RefCell<Option<WebGpu>> = const { RefCell::new(None) };
 }
 
-async fn webgpu_device(gpu: &GpuInfo) -> (WgpuDevice, DeviceInfo) {
+/// burn's WebGPU device, the wgpu device and queue under it (for the ceiling
+/// microbenchmarks), and what the page knows of it.
+#[derive(Clone)]
+struct WebGpu {
+    device: WgpuDevice,
+    setup: WgpuSetup,
+    info: DeviceInfo,
+}
+
+async fn webgpu_device(gpu: &GpuInfo) -> WebGpu {
     if let Some(ready) = WEBGPU.with(|cell| cell.borrow().clone()) {
         return ready;
     }
@@ -59,7 +73,11 @@ async fn webgpu_device(gpu: &GpuInfo) -> (WgpuDevice, DeviceInfo) {
             gpu.name().to_lowercase().contains(s) || gpu.vendor.to_lowercase().contains(s)
         });
     info.features = gpu.features.clone();
-    let ready = (device, info);
+    let ready = WebGpu {
+        device,
+        setup,
+        info,
+    };
     WEBGPU.with(|cell| *cell.borrow_mut() = Some(ready.clone()));
     ready
 }
@@ -91,19 +109,43 @@ pub async fn run(
     let clock = browser::PerformanceClock::new();
     let created = String::from(js_sys::Date::new_0().to_iso_string());
     let start = clock.now_ms();
-    let (device, inference, memory) = match (target, gpu) {
+    let (device, ceilings, (inference, memory, timing)) = match (target, gpu) {
         (Target::WebGpu, Some(gpu)) => {
-            let (device, info) = webgpu_device(gpu).await;
-            let probe = CubeMemoryProbe::<WgpuRuntime>::new(device.clone());
-            let (i, m) =
-                suites_on::<Wgpu>(&device, suites, &config, &clock, &probe, progress).await;
-            (info, i, m)
+            let WebGpu {
+                device,
+                setup,
+                info,
+            } = webgpu_device(gpu).await;
+            let ceilings = ceilings::measure(&setup.device, &setup.queue, &clock).await;
+            let memory = CubeMemoryProbe::<WgpuRuntime>::new(device.clone());
+            let timer = FusedDeviceTimer::<WgpuRuntime>::new(
+                device.clone(),
+                "device timestamps (WebGPU timestamp-query, through cubecl's profile API)",
+            );
+            let mut ctx = RunContext {
+                clock: &clock,
+                memory: &memory,
+                timer: timer.as_ref().map(|t| t as &dyn DeviceTimer),
+                progress,
+            };
+            let records = suites_on::<Wgpu>(&device, suites, &config, &mut ctx).await;
+            (info, ceilings, records)
         }
         _ => {
-            let probe = NoMemoryProbe("the CPU backend has no allocator report");
-            let (i, m) =
-                suites_on::<Flex>(&FlexDevice, suites, &config, &clock, &probe, progress).await;
-            (cpu_info(), i, m)
+            let mut ctx = RunContext {
+                clock: &clock,
+                memory: &NoMemoryProbe("the CPU backend has no allocator report"),
+                timer: None,
+                progress,
+            };
+            let ceilings = Ceilings::unavailable(
+                "the WGSL microbenchmarks need WebGPU; the CPU backend has none",
+            );
+            (
+                cpu_info(),
+                ceilings,
+                suites_on::<Flex>(&FlexDevice, suites, &config, &mut ctx).await,
+            )
         }
     };
     let window = web_sys::window();
@@ -128,10 +170,8 @@ pub async fn run(
             browser: Some(browser::user_agent()),
         },
         device,
-        timing: TimingInfo {
-            clock: clock.name().to_owned(),
-            completion: COMPLETION.to_owned(),
-        },
+        timing,
+        ceilings: Some(ceilings),
         run_seconds: (clock.now_ms() - start) / 1000.0,
         config,
         inference,
@@ -143,27 +183,17 @@ async fn suites_on<B: Backend>(
     device: &B::Device,
     suites: Suites,
     config: &BenchConfig,
-    clock: &dyn Clock,
-    memory_probe: &dyn MemoryProbe,
-    progress: &mut dyn FnMut(&Progress),
-) -> (
-    Vec<nlbench::schema::InferenceRecord>,
-    Vec<nlbench::schema::MemoryRecord>,
-) {
-    let mut ctx = RunContext {
-        clock,
-        memory: memory_probe,
-        progress,
-    };
+    ctx: &mut RunContext<'_>,
+) -> (Vec<InferenceRecord>, Vec<MemoryRecord>, TimingInfo) {
     let inference = if suites.inference {
-        inference::run::<B>(device, config, &mut ctx).await
+        inference::run::<B>(device, config, ctx).await
     } else {
         Vec::new()
     };
     let memory = if suites.memory {
-        memory::run::<B>(device, config, &mut ctx).await
+        memory::run::<B>(device, config, ctx).await
     } else {
         Vec::new()
     };
-    (inference, memory)
+    (inference, memory, timing_info(ctx))
 }

@@ -10,5 +10,8 @@ mod gpu;
 
 fn main() {
     console_error_panic_hook::set_once();
+    // burn and cubecl report what the browser cannot block on (a kernel the device rejects,
+    // for one) through `log`; send warnings and errors to the developer console.
+    let _ = console_log::init_with_level(log::Level::Warn);
     leptos::mount::mount_to_body(app::App);
 }

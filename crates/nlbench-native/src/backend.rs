@@ -3,14 +3,16 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, graphics, init_setup};
+use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, WgpuSetup, graphics, init_setup};
 use nlbench::device::{DeviceInfo, DeviceType};
 
 use crate::{cli::BackendChoice, cuda_driver};
 
 /// A device ready for burn.
 pub enum Selection {
-    Wgpu(WgpuDevice),
+    /// burn's wgpu device, and the wgpu device and queue under it, on which the ceiling
+    /// microbenchmarks run.
+    Wgpu(WgpuDevice, Box<WgpuSetup>),
     #[cfg(feature = "cuda")]
     Cuda(burn::backend::cuda::CudaDevice),
     Cpu,
@@ -59,7 +61,7 @@ fn auto() -> Selected {
     }
     for adapter in hardware.into_iter().chain(software) {
         match open_wgpu(adapter) {
-            Ok((device, info)) => {
+            Ok((device, setup, info)) => {
                 let reason = if info.software {
                     "software Vulkan device: figures describe this CPU, not a GPU"
                 } else {
@@ -67,7 +69,7 @@ fn auto() -> Selected {
                 };
                 skipped.push(reason.to_owned());
                 return Selected {
-                    selection: Selection::Wgpu(device),
+                    selection: Selection::Wgpu(device, setup),
                     info,
                     reason: skipped.join("; "),
                 };
@@ -171,9 +173,9 @@ fn wgpu_on(backends: wgpu::Backends, name: &str) -> Result<Selected, String> {
                  `apt-get install mesa-vulkan-drivers` provides a software Vulkan device)"
             )
         })?;
-    let (device, info) = open_wgpu(adapter)?;
+    let (device, setup, info) = open_wgpu(adapter)?;
     Ok(Selected {
-        selection: Selection::Wgpu(device),
+        selection: Selection::Wgpu(device, setup),
         reason: format!("asked for {name}"),
         info,
     })
@@ -181,7 +183,7 @@ fn wgpu_on(backends: wgpu::Backends, name: &str) -> Result<Selected, String> {
 
 /// Initialises burn's wgpu runtime on `adapter`, naming it the way cubecl selects adapters:
 /// by type and index among the adapters of that type.
-fn open_wgpu(adapter: &wgpu::Adapter) -> Result<(WgpuDevice, DeviceInfo), String> {
+fn open_wgpu(adapter: &wgpu::Adapter) -> Result<(WgpuDevice, Box<WgpuSetup>, DeviceInfo), String> {
     let info = adapter.get_info();
     let index = adapters(info.backend.into())
         .iter()
@@ -204,9 +206,6 @@ fn open_wgpu(adapter: &wgpu::Adapter) -> Result<(WgpuDevice, DeviceInfo), String
         other => Err(format!("{other:?} is not supported for compute")),
     }))
     .map_err(|_| format!("could not open {} through {:?}", info.name, info.backend))??;
-    let opened = setup.adapter.get_info();
-    Ok((
-        device,
-        DeviceInfo::from_wgpu(&opened, setup.device.features()),
-    ))
+    let info = DeviceInfo::from_wgpu(&setup.adapter.get_info(), setup.device.features());
+    Ok((device, Box::new(setup), info))
 }

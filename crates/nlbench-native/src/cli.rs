@@ -36,6 +36,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Suite::Inference)]
     pub suite: Suite,
 
+    /// How iterations are timed: `device` uses the GPU's timestamps (burn's backend without
+    /// its fusion layer, which would run kernels outside the timed span), `host` the host
+    /// clock around a read-back (burn's fused backend), `auto` device where the GPU has them.
+    #[arg(long, value_enum, default_value_t = ClockChoice::Auto)]
+    pub clock: ClockChoice,
+
     /// Batch sizes, comma-separated (default 1,16,64,128,256).
     #[arg(long, value_delimiter = ',')]
     pub batch_sizes: Option<Vec<usize>>,
@@ -85,6 +91,13 @@ pub struct Args {
     /// TOML file with several named models and any of the settings above; see README.md.
     #[arg(long)]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockChoice {
+    Auto,
+    Device,
+    Host,
 }
 
 /// The dashboard as `trunk serve` runs it.

@@ -18,10 +18,9 @@ use std::{
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use nlbench::{
-    report::{inference_summary, memory_summary},
-    schema::{ResultSet, SCHEMA_VERSION, TimingInfo},
+    report::{ceilings_summary, inference_summary, memory_summary},
+    schema::{ResultSet, SCHEMA_VERSION},
     share,
-    suite::COMPLETION,
 };
 
 use crate::{
@@ -95,11 +94,19 @@ fn benchmark(args: &Args) -> Result<(), (u8, String)> {
         ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
             .expect("valid template"),
     );
-    let records = run::suites(&selected.selection, args.suite, &config, &clock, &mut |p| {
-        bar.set_length(p.total as u64);
-        bar.set_position(p.done as u64);
-        bar.set_message(p.label.clone());
-    });
+    let records = run::suites(
+        &selected.selection,
+        args.suite,
+        args.clock,
+        &config,
+        &clock,
+        &mut |p| {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+            bar.set_message(p.label.clone());
+        },
+    )
+    .map_err(|e| (1, e))?;
     bar.finish_and_clear();
 
     let results = ResultSet {
@@ -108,15 +115,16 @@ fn benchmark(args: &Args) -> Result<(), (u8, String)> {
         created,
         machine: system::machine(),
         device: selected.info,
-        timing: TimingInfo {
-            clock: nlbench::clock::Clock::name(&clock).to_owned(),
-            completion: COMPLETION.to_owned(),
-        },
+        timing: records.timing,
+        ceilings: Some(records.ceilings),
         run_seconds: nlbench::clock::Clock::now_ms(&clock) / 1000.0,
         config,
         inference: records.inference,
         memory: records.memory,
     };
+    if let Some(ceilings) = ceilings_summary(&results) {
+        println!("{}", summary::table(ceilings));
+    }
     if !results.inference.is_empty() {
         println!("{}", summary::table(inference_summary(&results)));
     }

@@ -7,14 +7,19 @@ use burn::{
     tensor::backend::Backend,
 };
 use nlbench::{
+    ceilings,
     clock::Clock,
     config::BenchConfig,
     probe::{CubeMemoryProbe, MemoryProbe, NoMemoryProbe},
-    schema::{InferenceRecord, MemoryRecord},
-    suite::{Progress, RunContext, inference, memory},
+    schema::{Ceilings, InferenceRecord, MemoryRecord, TimingInfo},
+    suite::{Progress, RunContext, inference, memory, timing_info},
+    timer::{CubeDeviceTimer, DeviceTimer, Unfused},
 };
 
-use crate::{backend::Selection, cli::Suite};
+use crate::{
+    backend::Selection,
+    cli::{ClockChoice, Suite},
+};
 
 /// `std::time::Instant`, the host's monotonic clock.
 pub struct InstantClock(Instant);
@@ -35,61 +40,141 @@ impl Clock for InstantClock {
     }
 }
 
-/// What the suites produced.
+/// What the suites produced, and how they were timed.
 pub struct Records {
     pub inference: Vec<InferenceRecord>,
     pub memory: Vec<MemoryRecord>,
+    pub timing: TimingInfo,
+    pub ceilings: Ceilings,
 }
 
+/// The front end's parts for one backend: its allocator, its device timestamps where it
+/// writes them, and its measured ceilings.
+struct Probes<'a> {
+    memory: &'a dyn MemoryProbe,
+    timer: Option<&'a dyn DeviceTimer>,
+    ceilings: Ceilings,
+}
+
+/// Measures the device's ceilings, then runs the suites on it: with device timestamps on
+/// burn's unfused backend where the device has them (and `clock_choice` allows), otherwise
+/// on the host clock with burn's fused backend (the CPU backend always).
 pub fn suites(
     selection: &Selection,
     suite: Suite,
+    clock_choice: ClockChoice,
     config: &BenchConfig,
     clock: &dyn Clock,
     progress: &mut dyn FnMut(&Progress),
-) -> Records {
-    let mut ctx = |memory: &dyn MemoryProbe| -> Records {
-        match selection {
-            Selection::Wgpu(device) => on::<Wgpu>(device, suite, config, clock, memory, progress),
-            #[cfg(feature = "cuda")]
-            Selection::Cuda(device) => {
-                on::<burn::backend::Cuda>(device, suite, config, clock, memory, progress)
-            }
-            Selection::Cpu => on::<Flex>(&FlexDevice, suite, config, clock, memory, progress),
-        }
+) -> Result<Records, String> {
+    let runner = Runner {
+        suite,
+        config,
+        clock,
     };
     match selection {
-        Selection::Wgpu(device) => ctx(&CubeMemoryProbe::<WgpuRuntime>::new(device.clone())),
+        Selection::Wgpu(device, setup) => {
+            let timer =
+                device_timer::<WgpuRuntime>(device, clock_choice, "wgpu timestamp queries")?;
+            let probes = Probes {
+                memory: &CubeMemoryProbe::<WgpuRuntime>::new(device.clone()),
+                timer: timer.as_ref().map(|t| t as &dyn DeviceTimer),
+                ceilings: pollster::block_on(ceilings::measure(&setup.device, &setup.queue, clock)),
+            };
+            Ok(match timer {
+                Some(_) => runner.on::<Unfused<WgpuRuntime, u32>>(device, probes, progress),
+                None => runner.on::<Wgpu>(device, probes, progress),
+            })
+        }
         #[cfg(feature = "cuda")]
-        Selection::Cuda(device) => ctx(&CubeMemoryProbe::<burn::cubecl::cuda::CudaRuntime>::new(
-            device.clone(),
+        Selection::Cuda(device) => {
+            use burn::cubecl::cuda::CudaRuntime;
+            let timer = device_timer::<CudaRuntime>(device, clock_choice, "CUDA events")?;
+            let probes = Probes {
+                memory: &CubeMemoryProbe::<CudaRuntime>::new(device.clone()),
+                timer: timer.as_ref().map(|t| t as &dyn DeviceTimer),
+                ceilings: Ceilings::unavailable(
+                    "the WGSL microbenchmarks run through wgpu; --backend vulkan measures this \
+                     GPU's ceilings",
+                ),
+            };
+            Ok(match timer {
+                Some(_) => runner.on::<Unfused<CudaRuntime, u8>>(device, probes, progress),
+                None => runner.on::<burn::backend::Cuda>(device, probes, progress),
+            })
+        }
+        Selection::Cpu if clock_choice == ClockChoice::Device => {
+            Err("--clock device: the CPU backend has no device timestamps".into())
+        }
+        Selection::Cpu => Ok(runner.on::<Flex>(
+            &FlexDevice,
+            Probes {
+                memory: &NoMemoryProbe("the CPU backend has no allocator report"),
+                timer: None,
+                ceilings: Ceilings::unavailable(
+                    "the WGSL microbenchmarks need a GPU through wgpu; the CPU backend has none",
+                ),
+            },
+            progress,
         )),
-        Selection::Cpu => ctx(&NoMemoryProbe("the CPU backend has no allocator report")),
     }
 }
 
-fn on<B: Backend>(
-    device: &B::Device,
+/// The device's timestamps as `choice` asks for them; an error where `device` was asked
+/// for and the device writes none.
+fn device_timer<R: burn::cubecl::Runtime>(
+    device: &R::Device,
+    choice: ClockChoice,
+    what: &str,
+) -> Result<Option<CubeDeviceTimer<R>>, String> {
+    if choice == ClockChoice::Host {
+        return Ok(None);
+    }
+    let timer = CubeDeviceTimer::<R>::new(
+        device.clone(),
+        format!("device timestamps ({what}, through cubecl's profile API; burn fusion off)"),
+    );
+    if timer.is_none() && choice == ClockChoice::Device {
+        return Err("--clock device: this device writes no timestamps; use --clock host".into());
+    }
+    Ok(timer)
+}
+
+/// What every backend's run shares.
+struct Runner<'a> {
     suite: Suite,
-    config: &BenchConfig,
-    clock: &dyn Clock,
-    memory: &dyn MemoryProbe,
-    progress: &mut dyn FnMut(&Progress),
-) -> Records {
-    let mut ctx = RunContext {
-        clock,
-        memory,
-        progress,
-    };
-    let inference = if suite.runs_inference() {
-        pollster::block_on(inference::run::<B>(device, config, &mut ctx))
-    } else {
-        Vec::new()
-    };
-    let memory = if suite.runs_memory() {
-        pollster::block_on(memory::run::<B>(device, config, &mut ctx))
-    } else {
-        Vec::new()
-    };
-    Records { inference, memory }
+    config: &'a BenchConfig,
+    clock: &'a dyn Clock,
+}
+
+impl Runner<'_> {
+    fn on<B: Backend>(
+        &self,
+        device: &B::Device,
+        probes: Probes<'_>,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Records {
+        let mut ctx = RunContext {
+            clock: self.clock,
+            memory: probes.memory,
+            timer: probes.timer,
+            progress,
+        };
+        let inference = if self.suite.runs_inference() {
+            pollster::block_on(inference::run::<B>(device, self.config, &mut ctx))
+        } else {
+            Vec::new()
+        };
+        let memory = if self.suite.runs_memory() {
+            pollster::block_on(memory::run::<B>(device, self.config, &mut ctx))
+        } else {
+            Vec::new()
+        };
+        Records {
+            inference,
+            memory,
+            timing: timing_info(&ctx),
+            ceilings: probes.ceilings,
+        }
+    }
 }

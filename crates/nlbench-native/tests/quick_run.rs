@@ -6,14 +6,14 @@ use std::{path::Path, process::Command};
 
 use nlbench::{
     precision::Precision,
-    schema::{MemoryOutcome, OptimizerKind, Outcome, ResultSet},
+    schema::{Ceiling, MemoryOutcome, OptimizerKind, Outcome, ResultSet},
 };
 
 fn nlbench() -> Command {
     Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
 }
 
-const OUTPUTS: [&str; 11] = [
+const OUTPUTS: [&str; 13] = [
     "BENCHMARK_REPORT.md",
     "MEMORY_REPORT.md",
     "results.json",
@@ -21,6 +21,8 @@ const OUTPUTS: [&str; 11] = [
     "throughput_benchmark.svg",
     "model_size_benchmark.png",
     "model_size_benchmark.svg",
+    "roofline.png",
+    "roofline.svg",
     "memory_comparison.png",
     "memory_comparison.svg",
     "training_memory_breakdown.png",
@@ -93,7 +95,7 @@ fn check_figures_agree(results: &ResultSet) {
 }
 
 fn check_charts(dir: &Path) {
-    for stem in ["throughput_benchmark", "model_size_benchmark"] {
+    for stem in ["throughput_benchmark", "model_size_benchmark", "roofline"] {
         let png = std::fs::read(dir.join(format!("{stem}.png"))).unwrap();
         let reader = png::Decoder::new(std::io::Cursor::new(png))
             .read_info()
@@ -173,6 +175,11 @@ fn quick_on_cpu() -> (tempfile::TempDir, ResultSet) {
         assert!(m.inference.is_none() && m.training.is_empty());
         assert_eq!(m.layers.len(), 3, "Linear, ReLU, Linear");
     }
+    let ceilings = results.ceilings.as_ref().expect("ceilings recorded");
+    assert!(
+        matches!(&ceilings.fma_f32_gflops, Ceiling::Unavailable { reason } if reason.contains("CPU")),
+        "{ceilings:?}"
+    );
     let memory = std::fs::read_to_string(dir.path().join("MEMORY_REPORT.md")).unwrap();
     assert!(memory.contains("n/a (the CPU backend has no allocator report)"));
     assert!(memory.contains("saved activations, analytical)"));
@@ -210,8 +217,54 @@ fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
     }
     let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
     assert!(report.contains("## Buffer memory"));
+    assert!(report.contains("## Device ceilings and roofline"));
+    assert!(
+        results.timing.clock.starts_with("device timestamps"),
+        "lavapipe has timestamp queries: {}",
+        results.timing.clock
+    );
     check_measured_memory(&results);
+    check_below_ceilings(&results);
     (dir, results)
+}
+
+/// The WGSL microbenchmarks give positive figures on lavapipe, and no inference row goes
+/// above the FMA ceiling (one that did would mean a timing bug).
+fn check_below_ceilings(results: &ResultSet) {
+    let ceilings = results.ceilings.as_ref().expect("ceilings measured");
+    for (name, ceiling) in [
+        ("copy", &ceilings.copy_gbps),
+        ("read", &ceilings.read_gbps),
+        ("FMA f32", &ceilings.fma_f32_gflops),
+        ("dispatch", &ceilings.dispatch_us),
+    ] {
+        let value = ceiling
+            .value()
+            .unwrap_or_else(|| panic!("{name}: {ceiling:?}"));
+        assert!(value > 0.0, "{name}: {value}");
+    }
+    let mut checked = 0;
+    for record in &results.inference {
+        let Outcome::Measured(m) = &record.outcome else {
+            continue;
+        };
+        let Some(roof) = ceilings.fma_gflops(record.precision) else {
+            continue;
+        };
+        assert!(
+            m.gflops < roof,
+            "{} {} batch {}: {} GFLOP/s above the measured ceiling {roof}",
+            record.model,
+            record.precision,
+            record.batch_size,
+            m.gflops
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 6,
+        "every FP32 row has a roof ({checked} checked)"
+    );
 }
 
 /// The allocator's readings on a real device: training needs more than inference, which
@@ -292,7 +345,7 @@ fn config_file_writes_one_report_per_model() {
 /// Bad input: one line on stderr, no panic, exit 2 for usage errors and 1 for a missing device.
 #[test]
 fn bad_input_is_one_clear_line() {
-    let cases: [(&[&str], i32, &str); 4] = [
+    let cases: [(&[&str], i32, &str); 5] = [
         (&["--batch-sizes", "0"], 2, "batch sizes"),
         (&["--sizes", "huge"], 2, "unknown model size"),
         (&["--precision", "f64"], 2, "unknown precision"),
@@ -300,6 +353,11 @@ fn bad_input_is_one_clear_line() {
             &["--backend", "dx12"],
             1,
             "DX12 is only available on Windows",
+        ),
+        (
+            &["--backend", "cpu", "--clock", "device"],
+            1,
+            "the CPU backend has no device timestamps",
         ),
     ];
     for (args, code, needle) in cases {

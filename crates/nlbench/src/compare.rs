@@ -86,6 +86,7 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
         ]);
     }
     writeln!(out, "{table}\n").unwrap();
+    out.push_str(&ceilings_table(results));
 
     let throughput = throughput_table(results);
     let mut table = markdown_table(throughput.headers);
@@ -243,6 +244,44 @@ pub fn comparison_figure(results: &[ResultSet], metric: Metric) -> Figure {
     }
 }
 
+/// Each result's measured ceilings and clock, side by side.
+fn ceilings_table(results: &[ResultSet]) -> String {
+    let mut table = markdown_table([
+        "#",
+        "Copy GB/s",
+        "Read GB/s",
+        "FMA f32 GFLOP/s",
+        "FMA f16 GFLOP/s",
+        "Dispatch µs",
+        "Timed with",
+    ]);
+    for (i, r) in results.iter().enumerate() {
+        let mut row = vec![(i + 1).to_string()];
+        match &r.ceilings {
+            Some(c) => row.extend(
+                [
+                    &c.copy_gbps,
+                    &c.read_gbps,
+                    &c.fma_f32_gflops,
+                    &c.fma_f16_gflops,
+                    &c.dispatch_us,
+                ]
+                .map(|ceiling| ceiling.value().map_or_else(|| "n/a".into(), fmt_count)),
+            ),
+            None => row.extend(std::iter::repeat_n("not measured".to_owned(), 5)),
+        }
+        row.push(r.timing.clock.clone());
+        table.add_row(row);
+    }
+    format!(
+        "## Device ceilings
+
+Measured by each run's WGSL microbenchmarks (`n/a`: not \
+         measurable on that device; \"not measured\": a result older than schema version 3).\n\n\
+         {table}\n\n"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,7 +307,11 @@ mod tests {
         let small16 = rows.iter().find(|r| r.batch_size == 16).unwrap();
         assert!(small16.throughput[1].is_none() && small16.ratio(1).is_none());
 
+        b.ceilings = None;
         let report = comparison_report(&[a, b]);
+        let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains("| 1 | 40.00 | 50.00 | 400 | n/a | 12.50 | test clock |"));
+        assert!(flat.contains("| 2 | not measured | not measured"));
         assert!(report.contains("1 (baseline)"));
         assert!(report.contains("2.00×"));
         assert!(report.contains("no measurement in #2"));

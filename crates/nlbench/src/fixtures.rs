@@ -158,6 +158,16 @@ pub fn results() -> ResultSet {
         config,
         inference,
         memory: memory_records,
+        ceilings: Some(Ceilings {
+            clock: "test timestamps".into(),
+            copy_gbps: Ceiling::Measured { value: 40.0 },
+            read_gbps: Ceiling::Measured { value: 50.0 },
+            fma_f32_gflops: Ceiling::Measured { value: 400.0 },
+            fma_f16_gflops: Ceiling::Unavailable {
+                reason: "the device has no shader-f16".into(),
+            },
+            dispatch_us: Ceiling::Measured { value: 12.5 },
+        }),
         run_seconds: 1.5,
     }
 }

@@ -91,6 +91,17 @@ impl ModelConfig {
         linear + relu
     }
 
+    /// Fewest bytes a forward pass over `batch` samples must move through device memory:
+    /// every parameter and the input read once, every hidden activation written once and
+    /// read once, the output written once. The denominator of the arithmetic intensity on
+    /// the roofline chart.
+    pub fn min_traffic_bytes(&self, batch: usize, precision: Precision) -> u64 {
+        let widths = self.widths();
+        let hidden: u64 = widths[1..widths.len() - 1].iter().map(|&w| w as u64).sum();
+        let per_sample = (widths[0] + widths[widths.len() - 1]) as u64 + 2 * hidden;
+        (self.parameter_count() + batch as u64 * per_sample) * precision.bytes()
+    }
+
     /// Elements of every tensor one sample's forward pass produces: each Linear output and
     /// each ReLU output (the input excluded).
     pub fn activation_elements_per_sample(&self) -> u64 {
@@ -126,5 +137,15 @@ mod tests {
         assert_eq!(tiny().flops_per_sample(), 58);
         // Outputs: 3 (linear) + 3 (relu) + 4 (linear).
         assert_eq!(tiny().activation_elements_per_sample(), 10);
+    }
+
+    #[test]
+    fn traffic_by_hand() {
+        // Parameters 31; per sample input 4 + output 4 + hidden 3 written and read = 14.
+        assert_eq!(
+            tiny().min_traffic_bytes(2, Precision::F32),
+            (31 + 2 * 14) * 4
+        );
+        assert_eq!(tiny().min_traffic_bytes(1, Precision::F16), (31 + 14) * 2);
     }
 }

@@ -12,7 +12,7 @@ use crate::{
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,8 +31,80 @@ pub struct ResultSet {
     /// The memory suite's records (schema version 2); empty when it did not run.
     #[serde(default)]
     pub memory: Vec<MemoryRecord>,
+    /// The device's measured limits (schema version 3); absent in older results.
+    #[serde(default)]
+    pub ceilings: Option<Ceilings>,
     /// Wall time of the whole run, in seconds.
     pub run_seconds: f64,
+}
+
+/// The device's limits as the WGSL microbenchmarks in `shaders/` measured them, so each
+/// inference row can say how close it came (schema version 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ceilings {
+    /// What timed the microbenchmarks.
+    pub clock: String,
+    /// Copy bandwidth, bytes read plus bytes written, GB/s (10^9 bytes per second).
+    pub copy_gbps: Ceiling,
+    /// Read bandwidth, GB/s.
+    pub read_gbps: Ceiling,
+    /// Fused multiply-add throughput in f32, GFLOP/s (a multiply-add counts as two).
+    pub fma_f32_gflops: Ceiling,
+    /// The same in f16, on devices with `shader-f16`.
+    pub fma_f16_gflops: Ceiling,
+    /// Device time per dispatch of an empty kernel, microseconds.
+    pub dispatch_us: Ceiling,
+}
+
+/// One measured limit, or why there is none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Ceiling {
+    Measured { value: f64 },
+    Unavailable { reason: String },
+}
+
+impl Ceiling {
+    pub fn value(&self) -> Option<f64> {
+        match self {
+            Ceiling::Measured { value } => Some(*value),
+            Ceiling::Unavailable { .. } => None,
+        }
+    }
+}
+
+impl Ceilings {
+    /// Every limit unavailable for one reason (a device the microbenchmarks cannot run on).
+    pub fn unavailable(reason: &str) -> Self {
+        let none = || Ceiling::Unavailable {
+            reason: reason.to_owned(),
+        };
+        Self {
+            clock: "not run".into(),
+            copy_gbps: none(),
+            read_gbps: none(),
+            fma_f32_gflops: none(),
+            fma_f16_gflops: none(),
+            dispatch_us: none(),
+        }
+    }
+
+    /// The memory roof: the higher of the copy and read bandwidths, GB/s.
+    pub fn bandwidth_gbps(&self) -> Option<f64> {
+        match (self.copy_gbps.value(), self.read_gbps.value()) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The compute roof for `precision`, GFLOP/s (none for BF16: WGSL has no bf16).
+    pub fn fma_gflops(&self, precision: Precision) -> Option<f64> {
+        match precision {
+            Precision::F32 => self.fma_f32_gflops.value(),
+            Precision::F16 => self.fma_f16_gflops.value(),
+            Precision::Bf16 => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

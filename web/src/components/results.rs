@@ -3,7 +3,9 @@
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     chart::{Plotter, SvgPlotter, inference_figures, memory_figures},
-    report::{benchmark_report, inference_summary, memory_report, memory_summary},
+    report::{
+        benchmark_report, ceilings_summary, inference_summary, memory_report, memory_summary,
+    },
     schema::ResultSet,
     share::{self, FRAGMENT_KEY},
 };
@@ -43,6 +45,7 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
     let link_for_copy = link.clone();
     let throughput = inference_summary(&result);
     let memory = memory_summary(&result);
+    let ceilings = ceilings_summary(&result);
     let heading = result.device.label();
     let meta = format!(
         "{} · {} · {} · timed with {}",
@@ -63,6 +66,10 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
                     rows=throughput.rows.clone()
                 />
             </Show>
+            {ceilings.map(|table| view! {
+                <h3>"Device ceilings"</h3>
+                <DataTable test_id="ceilings-table" headers=table.headers rows=table.rows />
+            })}
             <Show when=move || has_memory>
                 <h3>"Memory (FP32, above baseline)"</h3>
                 <DataTable

@@ -2,7 +2,8 @@
 
 use super::{Figure, Panel, PanelKind, Series};
 use crate::{
-    report::Peaks,
+    config::ModelConfig,
+    report::{Peaks, roofline_points},
     schema::{InferenceMeasurement, ResultSet},
 };
 
@@ -13,7 +14,63 @@ pub fn inference_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
     vec![
         ("throughput_benchmark", throughput_figure(results)),
         ("model_size_benchmark", model_size_figure(results)),
+        ("roofline", roofline_figure(results)),
     ]
+}
+
+/// Achieved GFLOP/s against arithmetic intensity, one line per model and precision (batch
+/// sizes left to right), under the measured roofs: bandwidth × intensity up to the FMA
+/// ceiling.
+pub fn roofline_figure(results: &ResultSet) -> Figure {
+    let models: Vec<&ModelConfig> = results.config.models.iter().collect();
+    let points = roofline_points(results, &models);
+    let mut series: Vec<Series> = Vec::new();
+    for p in &points {
+        let label = format!("{} {}", p.model, p.precision);
+        match series.iter_mut().find(|s| s.label == label) {
+            Some(s) => s.points.push((p.intensity, p.gflops)),
+            None => series.push(Series {
+                label,
+                points: vec![(p.intensity, p.gflops)],
+            }),
+        }
+    }
+    let (low, high) = points.iter().fold((f64::INFINITY, 0.0_f64), |(lo, hi), p| {
+        (lo.min(p.intensity), hi.max(p.intensity))
+    });
+    if let Some(ceilings) = &results.ceilings
+        && low.is_finite()
+    {
+        let bandwidth = ceilings.bandwidth_gbps();
+        for &precision in &results.config.precisions {
+            let (Some(flops), Some(bandwidth)) = (ceilings.fma_gflops(precision), bandwidth) else {
+                continue;
+            };
+            let (from, to) = (low / 4.0, high * 4.0);
+            let ridge = flops / bandwidth;
+            let mut roof = vec![(from, (bandwidth * from).min(flops))];
+            if ridge > from && ridge < to {
+                roof.push((ridge, flops));
+            }
+            roof.push((to, (bandwidth * to).min(flops)));
+            series.push(Series {
+                label: format!("measured roof {precision}"),
+                points: roof,
+            });
+        }
+    }
+    Figure {
+        title: format!("Roofline — {}", results.device.label()),
+        width_in: 7.0,
+        height_in: 4.5,
+        panels: vec![Panel {
+            title: "Achieved compute against arithmetic intensity".into(),
+            x_label: "Arithmetic intensity (FLOP/byte)".into(),
+            y_label: "Achieved GFLOP/s".into(),
+            kind: PanelKind::LogLines,
+            series,
+        }],
+    }
 }
 
 /// Throughput and per-sample latency against batch size, one line per model and precision.

@@ -9,7 +9,7 @@ mod svg;
 
 pub use figures::{
     inference_figures, memory_comparison_figure, memory_figures, model_size_figure,
-    throughput_figure, training_breakdown_figure,
+    roofline_figure, throughput_figure, training_breakdown_figure,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use png::PngPlotter;

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{fmt_bytes, fmt_count};
-use super::{format::fmt_ms, header::header, markdown_table};
+use super::{format::fmt_ms, header::header, markdown_table, roofline::roofline_section};
 use crate::{
     config::ModelConfig,
     precision::Precision,
@@ -41,6 +41,7 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
         }
     }
     out.push_str(&memory_section(results, &models));
+    out.push_str(&roofline_section(results, &models));
     if models.len() > 1 {
         out.push_str(&scaling_section(results, &models));
     }
@@ -360,6 +361,7 @@ mod tests {
             "## Throughput and latency",
             "### small · FP32",
             "## Buffer memory",
+            "## Device ceilings and roofline",
             "## Model scaling (FP32)",
             "## Precision",
             "## Interpretation",

@@ -265,8 +265,8 @@ fn layer_table(results: &ResultSet, model: &ModelConfig) -> String {
         ]);
     }
     format!(
-        "### Per-layer profile (batch {batch})\n\nEach module timed alone with the host clock until \
-         its output was read back.\n\n{table}\n\n"
+        "### Per-layer profile (batch {batch})\n\nEach module timed alone, with {}.\n\n{table}\n\n",
+        results.timing.clock
     )
 }
 

@@ -5,12 +5,14 @@ mod format;
 mod header;
 mod inference;
 mod memory;
+mod roofline;
 mod summary;
 
 pub use format::{fmt_bytes, fmt_count};
 pub use inference::benchmark_report;
 pub use memory::{Peaks, memory_report};
-pub use summary::{TextTable, inference_summary, memory_summary};
+pub use roofline::{RooflinePoint, roofline_points};
+pub use summary::{TextTable, ceilings_summary, inference_summary, memory_summary};
 
 use comfy_table::{Table, presets::ASCII_MARKDOWN};
 

@@ -1,7 +1,10 @@
 //! Plain-text summary tables of a result set, shared by the terminal summary and the
 //! dashboard so both show the same columns.
 
-use super::{Peaks, fmt_bytes, fmt_count};
+use super::{
+    Peaks, fmt_bytes, fmt_count,
+    roofline::{ceiling_text, percent, share},
+};
 use crate::schema::{MemoryOutcome, Outcome, ResultSet};
 
 /// A table of text cells.
@@ -35,6 +38,13 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
                     format!("{:.3}", m.batch_latency_ms.p90),
                     format!("{:.3}", m.batch_latency_ms.p99),
                     format!("{:.2}", m.gflops),
+                    percent(share(
+                        m.gflops,
+                        results
+                            .ceilings
+                            .as_ref()
+                            .and_then(|c| c.fma_gflops(r.precision)),
+                    )),
                     m.memory
                         .allocator
                         .map(|a| fmt_bytes(a.peak_in_use))
@@ -57,10 +67,30 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
             "p90",
             "p99",
             "GFLOP/s",
+            "% of FMA ceiling",
             "Peak memory",
         ]),
         rows,
     }
+}
+
+/// The device's measured ceilings, where the result has them.
+pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {
+    let c = results.ceilings.as_ref()?;
+    let rows = [
+        ("Copy bandwidth (read + write)", &c.copy_gbps, "GB/s"),
+        ("Read bandwidth", &c.read_gbps, "GB/s"),
+        ("FMA throughput, f32", &c.fma_f32_gflops, "GFLOP/s"),
+        ("FMA throughput, f16", &c.fma_f16_gflops, "GFLOP/s"),
+        ("Dispatch overhead", &c.dispatch_us, "µs per dispatch"),
+    ]
+    .into_iter()
+    .map(|(name, ceiling, unit)| vec![name.to_owned(), ceiling_text(ceiling, unit)])
+    .collect();
+    Some(TextTable {
+        headers: headers(&["Device ceiling", "Measured"]),
+        rows,
+    })
 }
 
 /// One row per memory configuration: inference against training peaks.
@@ -120,5 +150,14 @@ mod tests {
         let memory = memory_summary(&results);
         assert_eq!(memory.rows.len(), results.memory.len());
         assert_eq!(memory.rows[0][6], "allocator");
+        // The fixture's FMA ceiling is 400 GFLOP/s.
+        let gflops: f64 = table.rows[0][8].parse().unwrap();
+        assert_eq!(table.rows[0][9], format!("{:.1} %", gflops / 4.0));
+        let ceilings = ceilings_summary(&results).unwrap();
+        assert_eq!(
+            ceilings.rows[0],
+            ["Copy bandwidth (read + write)", "40.00 GB/s"]
+        );
+        assert!(ceilings.rows[3][1].starts_with("n/a (the device has no shader-f16"));
     }
 }

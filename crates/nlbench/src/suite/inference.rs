@@ -110,12 +110,12 @@ async fn measure<B: Backend>(
     .cast(step.precision.float_dtype());
     let forward = || model.forward(input.clone());
 
-    let warmup_runs = timing::warm_up(ctx.clock, config.warmup_ms, forward).await?;
+    let warmup_runs = timing::warm_up(ctx, config.warmup_ms, forward).await?;
 
     let mut raw_batch_ms = Vec::with_capacity(config.iterations);
     let mut peak: Option<MemorySnapshot> = None;
     for _ in 0..config.iterations {
-        let (ms, output) = timing::time_once(ctx.clock, forward).await?;
+        let (ms, output) = timing::time_once(ctx, forward).await?;
         peak = max_snapshot(peak, ctx.memory.snapshot());
         drop(output);
         raw_batch_ms.push(ms);

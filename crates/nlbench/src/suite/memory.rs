@@ -15,7 +15,7 @@ use burn::{
     },
 };
 
-use super::{Progress, RunContext, guarded, read_one, settle};
+use super::{Progress, RunContext, guarded, read_one, settle, timing};
 use crate::{
     config::{BenchConfig, ModelConfig},
     model::NeuralLayers,
@@ -244,21 +244,28 @@ async fn layer_profile<B: Backend>(
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); 2 * network.layers.len() - 1];
     // One untimed pass compiles every kernel, then the timed ones.
     for iteration in 0..=LAYER_ITERATIONS {
+        if iteration == 1 {
+            timing::clear_errors(ctx).await;
+        }
         let mut x = input.clone();
         for (index, layer) in network.layers.iter().enumerate() {
-            let start = ctx.clock.now_ms();
-            x = layer.forward(x);
-            read_one(x.clone()).await?;
-            if iteration > 0 {
-                times[2 * index].push(ctx.clock.now_ms() - start);
-            }
+            let linear = || layer.forward(x.clone());
+            x = if iteration == 0 {
+                timing::run_untimed(linear).await?
+            } else {
+                let (ms, output) = timing::time_once(ctx, linear).await?;
+                times[2 * index].push(ms);
+                output
+            };
             if index + 1 < network.layers.len() {
-                let start = ctx.clock.now_ms();
-                x = network.activation.forward(x);
-                read_one(x.clone()).await?;
-                if iteration > 0 {
-                    times[2 * index + 1].push(ctx.clock.now_ms() - start);
-                }
+                let activation = || network.activation.forward(x.clone());
+                x = if iteration == 0 {
+                    timing::run_untimed(activation).await?
+                } else {
+                    let (ms, output) = timing::time_once(ctx, activation).await?;
+                    times[2 * index + 1].push(ms);
+                    output
+                };
             }
         }
     }

@@ -6,14 +6,14 @@ pub mod inference;
 pub mod memory;
 mod timing;
 
-pub use timing::COMPLETION;
+pub use timing::timing_info;
 
 use std::panic::AssertUnwindSafe;
 
 use burn::tensor::{Tensor, backend::Backend};
 use futures::FutureExt;
 
-use crate::{clock::Clock, probe::MemoryProbe};
+use crate::{clock::Clock, probe::MemoryProbe, timer::DeviceTimer};
 
 /// Where the runner is, for progress bars.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,11 +25,12 @@ pub struct Progress {
     pub label: String,
 }
 
-/// What a suite needs from its front end: a clock, the device allocator, and somewhere to
-/// report progress.
+/// What a suite needs from its front end: a clock, the device allocator, the device's
+/// timestamps where it has them, and somewhere to report progress.
 pub struct RunContext<'a> {
     pub clock: &'a dyn Clock,
     pub memory: &'a dyn MemoryProbe,
+    pub timer: Option<&'a dyn DeviceTimer>,
     pub progress: &'a mut dyn FnMut(&Progress),
 }
 

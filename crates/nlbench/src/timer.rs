@@ -1,0 +1,122 @@
+//! Device timestamps around device work. Where a cubecl device writes timestamps (wgpu with
+//! `timestamp-query`, CUDA), the suites time the device's own work between two timestamps
+//! through cubecl's profile API; elsewhere they fall back to the injected host
+//! [`crate::clock::Clock`] around a completed read-back.
+//!
+//! The profiled span only sees kernels launched from inside it. Natively, burn's fusion
+//! backend runs its operations on a thread of its own, which would launch them after the span
+//! has closed (and measure nothing), so native device-timed runs use burn's unfused cube
+//! backend ([`Unfused`]). In the browser everything runs on one thread: there
+//! [`FusedDeviceTimer`] drains the fusion queue inside the span and times the fused backend.
+//! Results record which.
+
+use burn::cubecl::{Runtime, client::ComputeClient, profile::TimingMethod, server::ProfileError};
+use futures::future::BoxFuture;
+
+use crate::suite::first_line;
+
+/// burn's cube backend on runtime `R` without the fusion layer, the backend device-timed
+/// runs use (`Bool` is the runtime's boolean element: `u32` on wgpu, `u8` on CUDA).
+pub type Unfused<R, Bool> = burn_cubecl::CubeBackend<R, f32, i32, Bool>;
+
+/// Times device work with the device's own timestamps.
+pub trait DeviceTimer {
+    /// Runs `work`, which launches device work, between two device timestamps; the future
+    /// resolves to the device time between them in milliseconds, once the device is done.
+    fn time(&self, work: &mut (dyn FnMut() + Send)) -> Result<BoxFuture<'static, f64>, String>;
+    /// What measured, as written in the report.
+    fn name(&self) -> &str;
+    /// Waits for the device and drops the launch errors it has kept so far. Autotuning tries
+    /// candidate kernels that the device may refuse (too many resources, say); the refusal
+    /// stays queued and would otherwise fail the next profiled span, which never ran them.
+    fn clear_errors(&self) -> BoxFuture<'static, ()>;
+}
+
+/// Timestamps of a cubecl runtime's device (wgpu or CUDA).
+pub struct CubeDeviceTimer<R: Runtime> {
+    device: R::Device,
+    name: String,
+}
+
+impl<R: Runtime> CubeDeviceTimer<R> {
+    /// `None` where the device writes no timestamps: cubecl would then time with the host
+    /// clock, which the suites already do, and in the browser it cannot block to do so.
+    pub fn new(device: R::Device, name: impl Into<String>) -> Option<Self> {
+        let method = ComputeClient::<R>::load(&device).properties().timing_method;
+        (method == TimingMethod::Device).then(|| Self {
+            device,
+            name: name.into(),
+        })
+    }
+}
+
+impl<R: Runtime> DeviceTimer for CubeDeviceTimer<R> {
+    fn time(&self, work: &mut (dyn FnMut() + Send)) -> Result<BoxFuture<'static, f64>, String> {
+        let ((), duration) = ComputeClient::<R>::load(&self.device)
+            .profile(work, "nlbench")
+            .map_err(|err| profile_failure(&err))?;
+        Ok(Box::pin(async move {
+            duration.resolve().await.duration().as_secs_f64() * 1000.0
+        }))
+    }
+
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn clear_errors(&self) -> BoxFuture<'static, ()> {
+        let sync = ComputeClient::<R>::load(&self.device).sync();
+        Box::pin(async move {
+            let _ = sync.await;
+        })
+    }
+}
+
+/// What went wrong, in one line: the cause where cubecl gives one, not its generic heading.
+fn profile_failure(err: &ProfileError) -> String {
+    match err {
+        ProfileError::Unknown { reason, .. } => first_line(reason),
+        ProfileError::Launch(cause) => first_line(&cause.to_string()),
+        ProfileError::Server(cause) => first_line(&cause.to_string()),
+        ProfileError::NotRegistered { .. } => "the profiled span was not registered".into(),
+    }
+}
+
+/// Device timestamps around burn's fused backend, for the browser, where the fusion layer
+/// executes its queued operations on the calling thread when drained.
+pub struct FusedDeviceTimer<R: burn_cubecl::CubeRuntime> {
+    timer: CubeDeviceTimer<R>,
+}
+
+impl<R: burn_cubecl::CubeRuntime> FusedDeviceTimer<R> {
+    /// `None` where the device writes no timestamps, and off wasm32, where the fusion layer
+    /// runs on a thread of its own and the span would close before its kernels launch.
+    pub fn new(device: R::CubeDevice, name: impl Into<String>) -> Option<Self> {
+        if !cfg!(target_arch = "wasm32") {
+            return None;
+        }
+        CubeDeviceTimer::new(device, name).map(|timer| Self { timer })
+    }
+}
+
+impl<R: burn_cubecl::CubeRuntime> DeviceTimer for FusedDeviceTimer<R> {
+    fn time(&self, work: &mut (dyn FnMut() + Send)) -> Result<BoxFuture<'static, f64>, String> {
+        use burn_cubecl::fusion::FusionCubeRuntime;
+        use burn_fusion::client::GlobalFusionClient;
+
+        let fusion = GlobalFusionClient::<FusionCubeRuntime<R>>::load(&self.timer.device);
+        self.timer.time(&mut || {
+            work();
+            // Runs the queued operations now, inside the span, without waiting for them.
+            fusion.sync(|| ());
+        })
+    }
+
+    fn name(&self) -> &str {
+        self.timer.name()
+    }
+
+    fn clear_errors(&self) -> BoxFuture<'static, ()> {
+        self.timer.clear_errors()
+    }
+}
