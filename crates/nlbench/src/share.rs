@@ -54,9 +54,34 @@ pub fn compact(results: &ResultSet) -> ResultSet {
     compact
 }
 
+/// Significant digits a link keeps of every non-integer figure: more than any table or chart
+/// shows, against the 17 a float needs to round-trip exactly, which would double the link.
+const LINK_DIGITS: usize = 7;
+
+/// `value` with every non-integer number rounded to [`LINK_DIGITS`] significant digits.
+fn round_floats(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) if number.is_f64() => {
+            let rounded = number
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .and_then(|x| format!("{x:.*e}", LINK_DIGITS - 1).parse().ok())
+                .and_then(serde_json::Number::from_f64);
+            if let Some(rounded) = rounded {
+                *number = rounded;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(round_floats),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(round_floats),
+        _ => {}
+    }
+}
+
 /// The fragment payload of a result set (without the `#r=`).
 pub fn encode(results: &ResultSet) -> String {
-    let json = serde_json::to_vec(&compact(results)).expect("a result set always serialises");
+    let mut value = serde_json::to_value(compact(results)).expect("a result set always serialises");
+    round_floats(&mut value);
+    let json = serde_json::to_vec(&value).expect("a JSON value always serialises");
     let deflated = miniz_oxide::deflate::compress_to_vec(&json, 9);
     format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(deflated))
 }
@@ -129,8 +154,23 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
         );
         let back = decode(&format!("#r={payload}")).unwrap();
-        assert_eq!(back, compact(&results));
         assert_eq!(back.inference.len(), results.inference.len());
+        assert_eq!(back.config, results.config);
+        // Every figure survives to seven significant digits.
+        let (sent, got) = (compact(&results), back);
+        let near = |a: f64, b: f64| (a - b).abs() <= a.abs() * 1e-6;
+        for (a, b) in sent.inference.iter().zip(&got.inference) {
+            match (&a.outcome, &b.outcome) {
+                (Outcome::Measured(a), Outcome::Measured(b)) => {
+                    assert!(near(a.throughput, b.throughput));
+                    assert!(near(a.batch_latency_ms.p99, b.batch_latency_ms.p99));
+                    assert_eq!(a.memory, b.memory);
+                    assert!(b.raw_batch_ms.is_empty());
+                }
+                (a, b) => assert_eq!(a, b),
+            }
+        }
+        assert_eq!(sent.ceilings.is_some(), got.ceilings.is_some());
     }
 
     #[test]
