@@ -148,11 +148,10 @@ pub fn throughput_table(results: &[ResultSet]) -> TextTable {
                     .iter()
                     .map(|t| t.map(fmt_count).unwrap_or_else(|| "–".into())),
             );
-            cells.extend((1..results.len()).map(|i| {
-                row.ratio(i)
-                    .map(|r| format!("{r:.2}×"))
-                    .unwrap_or_else(|| "–".into())
-            }));
+            cells.extend(
+                (1..results.len())
+                    .map(|i| row.ratio(i).map(fmt_ratio).unwrap_or_else(|| "–".into())),
+            );
             cells
         })
         .collect();
@@ -244,6 +243,16 @@ pub fn comparison_figure(results: &[ResultSet], metric: Metric) -> Figure {
     }
 }
 
+/// A ratio with two decimals, or three significant digits below 0.1 (a browser against a
+/// CPU can be 0.0022×, which two decimals would show as zero).
+fn fmt_ratio(ratio: f64) -> String {
+    if ratio > 0.0 && ratio < 0.1 {
+        format!("{:.1$}×", ratio, (2.0 - ratio.log10().floor()) as usize)
+    } else {
+        format!("{ratio:.2}×")
+    }
+}
+
 /// Each result's measured ceilings and clock, side by side.
 fn ceilings_table(results: &[ResultSet]) -> String {
     let mut table = markdown_table([
@@ -314,6 +323,9 @@ mod tests {
         assert!(flat.contains("| 2 | not measured | not measured"));
         assert!(report.contains("1 (baseline)"));
         assert!(report.contains("2.00×"));
+        assert_eq!(fmt_ratio(0.002_212), "0.00221×");
+        assert_eq!(fmt_ratio(0.0614), "0.0614×");
+        assert_eq!(fmt_ratio(0.5), "0.50×");
         assert!(report.contains("no measurement in #2"));
         assert!(report.contains("Other GPU"));
     }
