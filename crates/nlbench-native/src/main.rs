@@ -117,6 +117,7 @@ fn benchmark(args: &Args) -> Result<(), (u8, String)> {
         device: selected.info,
         timing: records.timing,
         ceilings: Some(records.ceilings),
+        burn_probes: records.burn_probes,
         run_seconds: nlbench::clock::Clock::now_ms(&clock) / 1000.0,
         config,
         inference: records.inference,

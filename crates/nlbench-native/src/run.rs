@@ -11,8 +11,8 @@ use nlbench::{
     clock::Clock,
     config::BenchConfig,
     probe::{CubeMemoryProbe, MemoryProbe, NoMemoryProbe},
-    schema::{Ceilings, InferenceRecord, MemoryRecord, TimingInfo},
-    suite::{Progress, RunContext, inference, memory, timing_info},
+    schema::{BurnProbes, Ceilings, InferenceRecord, MemoryRecord, TimingInfo},
+    suite::{Progress, RunContext, inference, memory, probes, timing_info},
     timer::{CubeDeviceTimer, DeviceTimer, Unfused},
 };
 
@@ -46,11 +46,12 @@ pub struct Records {
     pub memory: Vec<MemoryRecord>,
     pub timing: TimingInfo,
     pub ceilings: Ceilings,
+    pub burn_probes: Option<BurnProbes>,
 }
 
 /// The front end's parts for one backend: its allocator, its device timestamps where it
 /// writes them, and its measured ceilings.
-struct Probes<'a> {
+struct DeviceParts<'a> {
     memory: &'a dyn MemoryProbe,
     timer: Option<&'a dyn DeviceTimer>,
     ceilings: Ceilings,
@@ -76,21 +77,21 @@ pub fn suites(
         Selection::Wgpu(device, setup) => {
             let timer =
                 device_timer::<WgpuRuntime>(device, clock_choice, "wgpu timestamp queries")?;
-            let probes = Probes {
+            let parts = DeviceParts {
                 memory: &CubeMemoryProbe::<WgpuRuntime>::new(device.clone()),
                 timer: timer.as_ref().map(|t| t as &dyn DeviceTimer),
                 ceilings: pollster::block_on(ceilings::measure(&setup.device, &setup.queue, clock)),
             };
             Ok(match timer {
-                Some(_) => runner.on::<Unfused<WgpuRuntime, u32>>(device, probes, progress),
-                None => runner.on::<Wgpu>(device, probes, progress),
+                Some(_) => runner.on::<Unfused<WgpuRuntime, u32>>(device, parts, progress),
+                None => runner.on::<Wgpu>(device, parts, progress),
             })
         }
         #[cfg(feature = "cuda")]
         Selection::Cuda(device) => {
             use burn::cubecl::cuda::CudaRuntime;
             let timer = device_timer::<CudaRuntime>(device, clock_choice, "CUDA events")?;
-            let probes = Probes {
+            let parts = DeviceParts {
                 memory: &CubeMemoryProbe::<CudaRuntime>::new(device.clone()),
                 timer: timer.as_ref().map(|t| t as &dyn DeviceTimer),
                 ceilings: Ceilings::unavailable(
@@ -99,8 +100,8 @@ pub fn suites(
                 ),
             };
             Ok(match timer {
-                Some(_) => runner.on::<Unfused<CudaRuntime, u8>>(device, probes, progress),
-                None => runner.on::<burn::backend::Cuda>(device, probes, progress),
+                Some(_) => runner.on::<Unfused<CudaRuntime, u8>>(device, parts, progress),
+                None => runner.on::<burn::backend::Cuda>(device, parts, progress),
             })
         }
         Selection::Cpu if clock_choice == ClockChoice::Device => {
@@ -108,7 +109,7 @@ pub fn suites(
         }
         Selection::Cpu => Ok(runner.on::<Flex>(
             &FlexDevice,
-            Probes {
+            DeviceParts {
                 memory: &NoMemoryProbe("the CPU backend has no allocator report"),
                 timer: None,
                 ceilings: Ceilings::unavailable(
@@ -151,19 +152,22 @@ impl Runner<'_> {
     fn on<B: Backend>(
         &self,
         device: &B::Device,
-        probes: Probes<'_>,
+        parts: DeviceParts<'_>,
         progress: &mut dyn FnMut(&Progress),
     ) -> Records {
         let mut ctx = RunContext {
             clock: self.clock,
-            memory: probes.memory,
-            timer: probes.timer,
+            memory: parts.memory,
+            timer: parts.timer,
             progress,
         };
-        let inference = if self.suite.runs_inference() {
-            pollster::block_on(inference::run::<B>(device, self.config, &mut ctx))
+        let (inference, burn_probes) = if self.suite.runs_inference() {
+            (
+                pollster::block_on(inference::run::<B>(device, self.config, &mut ctx)),
+                Some(pollster::block_on(probes::run::<B>(device, &ctx))),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), None)
         };
         let memory = if self.suite.runs_memory() {
             pollster::block_on(memory::run::<B>(device, self.config, &mut ctx))
@@ -174,7 +178,8 @@ impl Runner<'_> {
             inference,
             memory,
             timing: timing_info(&ctx),
-            ceilings: probes.ceilings,
+            ceilings: parts.ceilings,
+            burn_probes,
         }
     }
 }

@@ -180,6 +180,11 @@ fn quick_on_cpu() -> (tempfile::TempDir, ResultSet) {
         matches!(&ceilings.fma_f32_gflops, Ceiling::Unavailable { reason } if reason.contains("CPU")),
         "{ceilings:?}"
     );
+    let probes = results.burn_probes.as_ref().expect("burn probes ran");
+    assert!(
+        probes.matmul_gflops.value().is_some_and(|v| v > 0.0),
+        "{probes:?}"
+    );
     let memory = std::fs::read_to_string(dir.path().join("MEMORY_REPORT.md")).unwrap();
     assert!(memory.contains("n/a (the CPU backend has no allocator report)"));
     assert!(memory.contains("saved activations, analytical)"));
@@ -264,6 +269,18 @@ fn check_below_ceilings(results: &ResultSet) {
     assert!(
         checked >= 6,
         "every FP32 row has a roof ({checked} checked)"
+    );
+    // burn's own matmul, timed like the suites, also stays under the FMA ceiling.
+    let probes = results.burn_probes.as_ref().expect("burn probes ran");
+    let matmul = probes.matmul_gflops.value().expect("burn matmul measured");
+    let roof = ceilings.fma_f32_gflops.value().unwrap();
+    assert!(
+        matmul > 0.0 && matmul < roof,
+        "burn matmul {matmul} against {roof}"
+    );
+    assert!(
+        probes.add_gbps.value().is_some_and(|v| v > 0.0),
+        "{probes:?}"
     );
 }
 

@@ -168,6 +168,12 @@ pub fn results() -> ResultSet {
             },
             dispatch_us: Ceiling::Measured { value: 12.5 },
         }),
+        burn_probes: Some(BurnProbes {
+            matmul_gflops: Ceiling::Measured { value: 100.0 },
+            add_gbps: Ceiling::Unavailable {
+                reason: "out of memory".into(),
+            },
+        }),
         run_seconds: 1.5,
     }
 }

@@ -34,6 +34,10 @@ pub struct ResultSet {
     /// The device's measured limits (schema version 3); absent in older results.
     #[serde(default)]
     pub ceilings: Option<Ceilings>,
+    /// burn's own matmul and add on the same device (schema version 3), where the inference
+    /// suite ran.
+    #[serde(default)]
+    pub burn_probes: Option<BurnProbes>,
     /// Wall time of the whole run, in seconds.
     pub run_seconds: f64,
 }
@@ -54,6 +58,15 @@ pub struct Ceilings {
     pub fma_f16_gflops: Ceiling,
     /// Device time per dispatch of an empty kernel, microseconds.
     pub dispatch_us: Ceiling,
+}
+
+/// burn's own kernels on the run's device, timed like the suites, as a check on the ceilings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BurnProbes {
+    /// A 1024 × 1024 by 1024 × 1024 FP32 matmul, GFLOP/s.
+    pub matmul_gflops: Ceiling,
+    /// An elementwise add of two 2^24-element FP32 tensors, GB/s (two reads and a write).
+    pub add_gbps: Ceiling,
 }
 
 /// One measured limit, or why there is none.

@@ -65,7 +65,9 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
     writeln!(
         out,
         "Measured by the WGSL microbenchmarks in `shaders/` on the same device, timed with {}; \
-         each figure is the best of three passes of at least 10 ms.\n\n{table}\n",
+         each figure is the best of three passes of at least 10 ms. Where the inference suite \
+         ran, the last rows are burn's own matmul and add on the device, timed like the suite \
+         (fastest of three), as a check on the ceilings.\n\n{table}\n",
         ceilings.clock
     )
     .unwrap();

@@ -5,7 +5,11 @@ use super::{
     Peaks, fmt_bytes, fmt_count,
     roofline::{ceiling_text, percent, share},
 };
-use crate::schema::{MemoryOutcome, Outcome, ResultSet};
+use crate::{
+    precision::Precision,
+    schema::{Ceiling, MemoryOutcome, Outcome, ResultSet},
+    suite::probes::{ADD_ELEMENTS, MATMUL_N},
+};
 
 /// A table of text cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,10 +78,11 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
     }
 }
 
-/// The device's measured ceilings, where the result has them.
+/// The device's measured ceilings, and burn's own kernels beside them, where the result has
+/// them.
 pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {
     let c = results.ceilings.as_ref()?;
-    let rows = [
+    let mut rows: Vec<Vec<String>> = [
         ("Copy bandwidth (read + write)", &c.copy_gbps, "GB/s"),
         ("Read bandwidth", &c.read_gbps, "GB/s"),
         ("FMA throughput, f32", &c.fma_f32_gflops, "GFLOP/s"),
@@ -87,6 +92,41 @@ pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {
     .into_iter()
     .map(|(name, ceiling, unit)| vec![name.to_owned(), ceiling_text(ceiling, unit)])
     .collect();
+    if let Some(burn) = &results.burn_probes {
+        let with_share = |figure: &Ceiling, unit: &str, roof: Option<f64>, of: &str| match (
+            figure.value(),
+            roof,
+        ) {
+            (Some(value), Some(_)) => format!(
+                "{} ({} of the {of})",
+                ceiling_text(figure, unit),
+                percent(share(value, roof))
+            ),
+            _ => ceiling_text(figure, unit),
+        };
+        let n = MATMUL_N;
+        rows.push(vec![
+            format!("burn matmul {n}×{n} by {n}×{n}, FP32"),
+            with_share(
+                &burn.matmul_gflops,
+                "GFLOP/s",
+                c.fma_gflops(Precision::F32),
+                "FMA ceiling",
+            ),
+        ]);
+        rows.push(vec![
+            format!(
+                "burn add of two {}-element FP32 tensors",
+                fmt_count(ADD_ELEMENTS as f64)
+            ),
+            with_share(
+                &burn.add_gbps,
+                "GB/s",
+                c.bandwidth_gbps(),
+                "bandwidth ceiling",
+            ),
+        ]);
+    }
     Some(TextTable {
         headers: headers(&["Device ceiling", "Measured"]),
         rows,
@@ -159,5 +199,11 @@ mod tests {
             ["Copy bandwidth (read + write)", "40.00 GB/s"]
         );
         assert!(ceilings.rows[3][1].starts_with("n/a (the device has no shader-f16"));
+        // burn's matmul at 100 GFLOP/s under a 400 GFLOP/s roof; the add failed.
+        assert_eq!(
+            ceilings.rows[5][1],
+            "100 GFLOP/s (25.0 % of the FMA ceiling)"
+        );
+        assert_eq!(ceilings.rows[6][1], "n/a (out of memory)");
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod inference;
 pub mod memory;
+pub mod probes;
 mod timing;
 
 pub use timing::timing_info;
