@@ -18,10 +18,10 @@ use nlbench::{
     device::{DeviceInfo, DeviceType},
     probe::{CubeMemoryProbe, NoMemoryProbe},
     schema::{
-        BurnProbes, Ceilings, InferenceRecord, MachineInfo, MemoryRecord, ResultSet,
-        SCHEMA_VERSION, TimingInfo, ToolInfo,
+        Ceilings, InferenceRecord, MachineInfo, MemoryRecord, ResultSet, SCHEMA_VERSION,
+        TimingInfo, ToolInfo,
     },
-    suite::{Progress, RunContext, inference, memory, probes, timing_info},
+    suite::{Progress, RunContext, inference, memory, timing_info},
     timer::{DeviceTimer, FusedDeviceTimer},
 };
 
@@ -109,7 +109,7 @@ pub async fn run(
     let clock = browser::PerformanceClock::new();
     let created = String::from(js_sys::Date::new_0().to_iso_string());
     let start = clock.now_ms();
-    let (device, ceilings, (inference, memory, timing, burn_probes)) = match (target, gpu) {
+    let (device, ceilings, (inference, memory, timing)) = match (target, gpu) {
         (Target::WebGpu, Some(gpu)) => {
             let WebGpu {
                 device,
@@ -172,7 +172,7 @@ pub async fn run(
         device,
         timing,
         ceilings: Some(ceilings),
-        burn_probes,
+        burn_probes: None,
         run_seconds: (clock.now_ms() - start) / 1000.0,
         config,
         inference,
@@ -180,29 +180,23 @@ pub async fn run(
     }
 }
 
+/// The chosen suites on `device`. burn's own probes (`nlbench::suite::probes`) stay on the
+/// command line: autotuning their 1024³ matmul took minutes on a software WebGPU device.
 async fn suites_on<B: Backend>(
     device: &B::Device,
     suites: Suites,
     config: &BenchConfig,
     ctx: &mut RunContext<'_>,
-) -> (
-    Vec<InferenceRecord>,
-    Vec<MemoryRecord>,
-    TimingInfo,
-    Option<BurnProbes>,
-) {
-    let (inference, burn_probes) = if suites.inference {
-        (
-            inference::run::<B>(device, config, ctx).await,
-            Some(probes::run::<B>(device, ctx).await),
-        )
+) -> (Vec<InferenceRecord>, Vec<MemoryRecord>, TimingInfo) {
+    let inference = if suites.inference {
+        inference::run::<B>(device, config, ctx).await
     } else {
-        (Vec::new(), None)
+        Vec::new()
     };
     let memory = if suites.memory {
         memory::run::<B>(device, config, ctx).await
     } else {
         Vec::new()
     };
-    (inference, memory, timing_info(ctx), burn_probes)
+    (inference, memory, timing_info(ctx))
 }
