@@ -15,7 +15,7 @@ use nlbench::{
     ceilings,
     clock::Clock,
     config::BenchConfig,
-    device::{DeviceInfo, DeviceType},
+    device::DeviceInfo,
     probe::{CubeMemoryProbe, NoMemoryProbe},
     schema::{
         Ceilings, InferenceRecord, MachineInfo, MemoryRecord, ResultSet, SCHEMA_VERSION,
@@ -82,22 +82,6 @@ async fn webgpu_device(gpu: &GpuInfo) -> WebGpu {
     ready
 }
 
-fn cpu_info() -> DeviceInfo {
-    DeviceInfo {
-        backend: "cpu".into(),
-        api: "Flex (CPU, wasm)".into(),
-        name: "browser CPU (wasm)".into(),
-        vendor_id: None,
-        vendor: "not exposed by the browser".into(),
-        device_id: None,
-        device_type: DeviceType::Cpu,
-        driver: String::new(),
-        driver_info: String::new(),
-        software: true,
-        features: Vec::new(),
-    }
-}
-
 /// Runs the chosen suites and assembles the result set.
 pub async fn run(
     target: Target,
@@ -142,7 +126,11 @@ pub async fn run(
                 "the WGSL microbenchmarks need WebGPU; the CPU backend has none",
             );
             (
-                cpu_info(),
+                DeviceInfo::cpu(
+                    "Flex (CPU, wasm)",
+                    "browser CPU (wasm)".into(),
+                    "not exposed by the browser".into(),
+                ),
                 ceilings,
                 suites_on::<Flex>(&FlexDevice, suites, &config, &mut ctx).await,
             )

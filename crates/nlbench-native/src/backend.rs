@@ -4,7 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, WgpuSetup, graphics, init_setup};
-use nlbench::device::{DeviceInfo, DeviceType};
+use nlbench::device::DeviceInfo;
 
 use crate::{cli::BackendChoice, cuda_driver};
 
@@ -95,7 +95,7 @@ fn cuda() -> Result<Selected, String> {
         vendor_id: Some(0x10de),
         vendor: "NVIDIA".into(),
         device_id: None,
-        device_type: DeviceType::DiscreteGpu,
+        device_type: nlbench::device::DeviceType::DiscreteGpu,
         driver: driver.driver_label(),
         driver_info: format!("compute capability {major}.{minor}"),
         software: false,
@@ -121,19 +121,7 @@ fn cpu(reason: String) -> Selected {
     let system = crate::system::machine();
     Selected {
         selection: Selection::Cpu,
-        info: DeviceInfo {
-            backend: "cpu".into(),
-            api: "Flex (CPU)".into(),
-            name: system.cpu.clone(),
-            vendor_id: None,
-            vendor: crate::system::cpu_vendor(),
-            device_id: None,
-            device_type: DeviceType::Cpu,
-            driver: String::new(),
-            driver_info: String::new(),
-            software: true,
-            features: Vec::new(),
-        },
+        info: DeviceInfo::cpu("Flex (CPU)", system.cpu, crate::system::cpu_vendor()),
         reason,
     }
 }

@@ -84,6 +84,23 @@ pub fn vendor_name(vendor_id: u32) -> Option<&'static str> {
 }
 
 impl DeviceInfo {
+    /// Identity of burn's CPU backend, `api` naming how it runs (natively or in wasm).
+    pub fn cpu(api: &str, name: String, vendor: String) -> Self {
+        Self {
+            backend: "cpu".into(),
+            api: api.into(),
+            name,
+            vendor_id: None,
+            vendor,
+            device_id: None,
+            device_type: DeviceType::Cpu,
+            driver: String::new(),
+            driver_info: String::new(),
+            software: true,
+            features: Vec::new(),
+        }
+    }
+
     /// Identity of a wgpu adapter. A CPU-type adapter is a software rasteriser.
     pub fn from_wgpu(info: &wgpu::AdapterInfo, features: wgpu::Features) -> Self {
         let device_type = DeviceType::from(info.device_type);

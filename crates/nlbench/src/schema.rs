@@ -78,6 +78,17 @@ pub enum Ceiling {
 }
 
 impl Ceiling {
+    /// A measurement's outcome: the figure where it is positive and finite, otherwise why not.
+    pub fn from_result(result: Result<f64, String>) -> Self {
+        match result {
+            Ok(value) if value.is_finite() && value > 0.0 => Ceiling::Measured { value },
+            Ok(value) => Ceiling::Unavailable {
+                reason: format!("the clock gave an unusable figure ({value})"),
+            },
+            Err(reason) => Ceiling::Unavailable { reason },
+        }
+    }
+
     pub fn value(&self) -> Option<f64> {
         match self {
             Ceiling::Measured { value } => Some(*value),
@@ -411,6 +422,15 @@ impl ResultSet {
                 MemoryOutcome::Measured(m) => Some(m.as_ref()),
                 MemoryOutcome::Failed { .. } => None,
             })
+    }
+
+    /// The memory measurements of one model, in the run's batch order, measured ones only.
+    pub fn memory_by_batch(&self, model: &str) -> Vec<(usize, &MemoryMeasurement)> {
+        self.config
+            .batch_sizes
+            .iter()
+            .filter_map(|&b| self.memory_measured(model, b).map(|m| (b, m)))
+            .collect()
     }
 
     pub fn model(&self, name: &str) -> Option<&ModelConfig> {

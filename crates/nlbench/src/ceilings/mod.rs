@@ -80,15 +80,11 @@ async fn scoped(
     let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
     let result = figure.await;
     let error = scope.pop().await;
-    match (result, error) {
-        (_, Some(error)) => Ceiling::Unavailable {
+    match error {
+        Some(error) => Ceiling::Unavailable {
             reason: first_line(&error.to_string()),
         },
-        (Ok(value), None) if value.is_finite() && value > 0.0 => Ceiling::Measured { value },
-        (Ok(value), None) => Ceiling::Unavailable {
-            reason: format!("the clock gave an unusable figure ({value})"),
-        },
-        (Err(reason), None) => Ceiling::Unavailable { reason },
+        None => Ceiling::from_result(result),
     }
 }
 

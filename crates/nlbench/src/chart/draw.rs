@@ -134,16 +134,7 @@ fn draw_lines<DB: DrawingBackend>(
             .draw_series(pts.iter().map(|&p| Circle::new(p, px(3.5), color.filled())))
             .map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .label_font((FONT, px(11.0)))
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(180, 180, 180))
-        .legend_area_size(px(28.0))
-        .margin(px(8.0))
-        .position(legend_corner(&points))
-        .draw()
-        .map_err(err)
+    draw_legend(&mut chart, legend_corner(&points), scale)
 }
 
 fn no_measurements<DB: DrawingBackend>(
@@ -234,6 +225,16 @@ fn draw_stacked_bars<DB: DrawingBackend>(
                 )
             });
     }
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, scale)
+}
+
+/// The series legend, in the same style on every kind of panel.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    scale: f64,
+) -> Result<(), ChartError> {
+    let px = |v: f64| (v * scale).round() as i32;
     chart
         .configure_series_labels()
         .label_font((FONT, px(11.0)))
@@ -241,7 +242,7 @@ fn draw_stacked_bars<DB: DrawingBackend>(
         .border_style(RGBColor(180, 180, 180))
         .legend_area_size(px(28.0))
         .margin(px(8.0))
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(position)
         .draw()
         .map_err(err)
 }

@@ -202,14 +202,9 @@ pub fn memory_comparison_figure(results: &ResultSet) -> Figure {
     let mut source = "measured";
     for model in &results.config.models {
         let peaks: Vec<(f64, Peaks)> = results
-            .config
-            .batch_sizes
-            .iter()
-            .filter_map(|&b| {
-                results
-                    .memory_measured(&model.name, b)
-                    .map(|m| (b as f64, Peaks::of(m, b)))
-            })
+            .memory_by_batch(&model.name)
+            .into_iter()
+            .map(|(b, m)| (b as f64, Peaks::of(m, b)))
             .collect();
         if peaks.iter().any(|(_, p)| !p.measured) {
             source = "analytical";
@@ -252,14 +247,9 @@ pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
     let rows: Vec<(usize, crate::schema::TrainingAnalytical)> = model
         .map(|model| {
             results
-                .config
-                .batch_sizes
-                .iter()
-                .filter_map(|&b| {
-                    results
-                        .memory_measured(&model.name, b)
-                        .map(|m| (b, m.analytical))
-                })
+                .memory_by_batch(&model.name)
+                .into_iter()
+                .map(|(b, m)| (b, m.analytical))
                 .collect()
         })
         .unwrap_or_default();

@@ -110,16 +110,27 @@ pub fn memory_report(results: &ResultSet) -> String {
     out
 }
 
-fn measured<'a>(
-    results: &'a ResultSet,
-    model: &ModelConfig,
-) -> Vec<(usize, &'a MemoryMeasurement)> {
-    results
-        .config
-        .batch_sizes
-        .iter()
-        .filter_map(|&b| results.memory_measured(&model.name, b).map(|m| (b, m)))
-        .collect()
+/// A row of measured figures beside the analytical peak: `lead` cells, then the measured
+/// cells and the peak's difference from `analytical`, or `n/a` (with the reason) in each
+/// measured cell where the allocator reported nothing.
+fn against_analytical<const N: usize>(
+    lead: Vec<String>,
+    measured: Option<([String; N], u64)>,
+    m: &MemoryMeasurement,
+    analytical: u64,
+) -> Vec<String> {
+    let mut row = lead;
+    match measured {
+        Some((cells, peak)) => {
+            row.extend(cells);
+            row.extend([fmt_bytes(analytical), signed_bytes(peak, analytical)]);
+        }
+        None => {
+            row.extend(std::iter::repeat_n(na(m), N));
+            row.extend([fmt_bytes(analytical), "–".into()]);
+        }
+    }
+    row
 }
 
 fn na(m: &MemoryMeasurement) -> String {
@@ -146,27 +157,21 @@ fn inference_table(results: &ResultSet, model: &ModelConfig) -> String {
         "Peak (analytical)",
         "Measured − analytical",
     ]);
-    for (batch, m) in measured(results, model) {
-        let analytical = m.analytical.inference_total();
-        let row = match m.inference {
-            Some(inf) => vec![
-                batch.to_string(),
-                fmt_bytes(inf.after_weights.saturating_sub(inf.baseline_in_use)),
-                fmt_bytes(inf.peak_above_baseline()),
-                fmt_bytes(inf.peak_reserved),
-                fmt_bytes(analytical),
-                signed_bytes(inf.peak_above_baseline(), analytical),
-            ],
-            None => vec![
-                batch.to_string(),
-                na(m),
-                na(m),
-                na(m),
-                fmt_bytes(analytical),
-                "–".into(),
-            ],
-        };
-        table.add_row(row);
+    for (batch, m) in results.memory_by_batch(&model.name) {
+        let measured = m.inference.map(|inf| {
+            let cells = [
+                inf.after_weights.saturating_sub(inf.baseline_in_use),
+                inf.peak_above_baseline(),
+                inf.peak_reserved,
+            ];
+            (cells.map(fmt_bytes), inf.peak_above_baseline())
+        });
+        table.add_row(against_analytical(
+            vec![batch.to_string()],
+            measured,
+            m,
+            m.analytical.inference_total(),
+        ));
     }
     format!("### Inference memory\n\n{table}\n\n")
 }
@@ -182,35 +187,23 @@ fn training_table(results: &ResultSet, model: &ModelConfig) -> String {
         "Peak (analytical)",
         "Measured − analytical",
     ]);
-    for (batch, m) in measured(results, model) {
+    for (batch, m) in results.memory_by_batch(&model.name) {
         for kind in [OptimizerKind::Sgd, OptimizerKind::Adam] {
-            let analytical = m.analytical.training_total(kind);
-            let row = match m.training.iter().find(|t| t.optimizer == kind) {
-                Some(t) => {
-                    let above = |v: u64| fmt_bytes(v.saturating_sub(t.baseline_in_use));
-                    vec![
-                        batch.to_string(),
-                        kind.label().into(),
-                        above(t.after_forward),
-                        above(t.after_backward),
-                        above(t.after_step),
-                        fmt_bytes(t.peak_above_baseline()),
-                        fmt_bytes(analytical),
-                        signed_bytes(t.peak_above_baseline(), analytical),
-                    ]
-                }
-                None => vec![
-                    batch.to_string(),
-                    kind.label().into(),
-                    na(m),
-                    na(m),
-                    na(m),
-                    na(m),
-                    fmt_bytes(analytical),
-                    "–".into(),
-                ],
-            };
-            table.add_row(row);
+            let measured = m.training.iter().find(|t| t.optimizer == kind).map(|t| {
+                let cells = [
+                    t.after_forward.saturating_sub(t.baseline_in_use),
+                    t.after_backward.saturating_sub(t.baseline_in_use),
+                    t.after_step.saturating_sub(t.baseline_in_use),
+                    t.peak_above_baseline(),
+                ];
+                (cells.map(fmt_bytes), t.peak_above_baseline())
+            });
+            table.add_row(against_analytical(
+                vec![batch.to_string(), kind.label().into()],
+                measured,
+                m,
+                m.analytical.training_total(kind),
+            ));
         }
     }
     format!("### Training memory (one step)\n\n{table}\n\n")
@@ -225,7 +218,7 @@ fn breakdown_table(results: &ResultSet, model: &ModelConfig) -> String {
         "SGD state",
         "Adam state",
     ]);
-    for (batch, m) in measured(results, model) {
+    for (batch, m) in results.memory_by_batch(&model.name) {
         let a = &m.analytical;
         table.add_row(vec![
             batch.to_string(),
@@ -240,7 +233,7 @@ fn breakdown_table(results: &ResultSet, model: &ModelConfig) -> String {
 }
 
 fn layer_table(results: &ResultSet, model: &ModelConfig) -> String {
-    let Some((batch, m)) = measured(results, model).pop() else {
+    let Some((batch, m)) = results.memory_by_batch(&model.name).pop() else {
         return String::new();
     };
     let mut table = markdown_table([
@@ -271,7 +264,7 @@ fn layer_table(results: &ResultSet, model: &ModelConfig) -> String {
 }
 
 fn efficiency(results: &ResultSet, model: &ModelConfig) -> String {
-    let rows = measured(results, model);
+    let rows = results.memory_by_batch(&model.name);
     if rows.is_empty() {
         return String::new();
     }

@@ -3,7 +3,7 @@
 
 use burn::tensor::{Distribution, Tensor, backend::Backend};
 
-use super::{Progress, RunContext, guarded, settle, timing};
+use super::{RunContext, guarded, run_steps, settle, timing};
 use crate::{
     config::{BenchConfig, ModelConfig},
     model::NeuralLayers,
@@ -56,15 +56,7 @@ pub async fn run<B: Backend>(
     config: &BenchConfig,
     ctx: &mut RunContext<'_>,
 ) -> Vec<InferenceRecord> {
-    let steps = plan(config);
-    let total = steps.len();
-    let mut records = Vec::with_capacity(total);
-    for (done, step) in steps.iter().enumerate() {
-        (ctx.progress)(&Progress {
-            done,
-            total,
-            label: step.label(),
-        });
+    run_steps(ctx, &plan(config), Step::label, async |step, ctx| {
         let outcome = if B::supports_dtype(device, step.precision.dtype()) {
             match guarded(measure::<B>(device, config, step, ctx)).await {
                 Ok(measurement) => Outcome::Measured(Box::new(measurement)),
@@ -75,19 +67,14 @@ pub async fn run<B: Backend>(
                 reason: format!("{} unsupported on this device", step.precision),
             }
         };
-        records.push(InferenceRecord {
+        InferenceRecord {
             model: step.model.name.clone(),
             precision: step.precision,
             batch_size: step.batch_size,
             outcome,
-        });
-    }
-    (ctx.progress)(&Progress {
-        done: total,
-        total,
-        label: "done".into(),
-    });
-    records
+        }
+    })
+    .await
 }
 
 /// Prepare (model, input), warm up, then time `config.iterations` forward passes.

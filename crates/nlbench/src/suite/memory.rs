@@ -15,7 +15,7 @@ use burn::{
     },
 };
 
-use super::{Progress, RunContext, guarded, read_one, settle, timing};
+use super::{RunContext, guarded, read_one, run_steps, settle, timing};
 use crate::{
     config::{BenchConfig, ModelConfig},
     model::NeuralLayers,
@@ -44,30 +44,21 @@ pub async fn run<B: Backend>(
         .iter()
         .flat_map(|m| config.batch_sizes.iter().map(move |&b| (m, b)))
         .collect();
-    let total = steps.len();
-    let mut records = Vec::with_capacity(total);
-    for (done, &(model, batch_size)) in steps.iter().enumerate() {
-        (ctx.progress)(&Progress {
-            done,
-            total,
-            label: format!("memory: {} batch {batch_size}", model.name),
-        });
+    let label = |&(model, batch_size): &(&ModelConfig, usize)| {
+        format!("memory: {} batch {batch_size}", model.name)
+    };
+    run_steps(ctx, &steps, label, async |&(model, batch_size), ctx| {
         let outcome = match guarded(measure::<B>(device, config, model, batch_size, ctx)).await {
             Ok(m) => MemoryOutcome::Measured(Box::new(m)),
             Err(reason) => MemoryOutcome::Failed { reason },
         };
-        records.push(MemoryRecord {
+        MemoryRecord {
             model: model.name.clone(),
             batch_size,
             outcome,
-        });
-    }
-    (ctx.progress)(&Progress {
-        done: total,
-        total,
-        label: "done".into(),
-    });
-    records
+        }
+    })
+    .await
 }
 
 async fn measure<B: Backend>(

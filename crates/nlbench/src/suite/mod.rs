@@ -35,6 +35,32 @@ pub struct RunContext<'a> {
     pub progress: &'a mut dyn FnMut(&Progress),
 }
 
+/// Runs `run` on every step in order, telling the front end before each which one runs next
+/// and when all are done: the loop every suite shares.
+async fn run_steps<S, R>(
+    ctx: &mut RunContext<'_>,
+    steps: &[S],
+    label: impl Fn(&S) -> String,
+    mut run: impl AsyncFnMut(&S, &RunContext<'_>) -> R,
+) -> Vec<R> {
+    let total = steps.len();
+    let mut records = Vec::with_capacity(total);
+    for (done, step) in steps.iter().enumerate() {
+        (ctx.progress)(&Progress {
+            done,
+            total,
+            label: label(step),
+        });
+        records.push(run(step, ctx).await);
+    }
+    (ctx.progress)(&Progress {
+        done: total,
+        total,
+        label: "done".into(),
+    });
+    records
+}
+
 /// Runs one step, turning an error or a panic inside the backend (an out-of-memory
 /// allocation, a driver error) into a reason, so the remaining steps still run.
 async fn guarded<T>(step: impl Future<Output = Result<T, String>>) -> Result<T, String> {

@@ -19,8 +19,8 @@ const TIMED: usize = 3;
 /// Runs both probes on `device`; a probe that fails says why.
 pub async fn run<B: Backend>(device: &B::Device, ctx: &RunContext<'_>) -> BurnProbes {
     BurnProbes {
-        matmul_gflops: figure(guarded(matmul::<B>(device, ctx)).await),
-        add_gbps: figure(guarded(add::<B>(device, ctx)).await),
+        matmul_gflops: Ceiling::from_result(guarded(matmul::<B>(device, ctx)).await),
+        add_gbps: Ceiling::from_result(guarded(add::<B>(device, ctx)).await),
     }
 }
 
@@ -54,14 +54,4 @@ async fn fastest<B: Backend, const D: usize>(
         best = best.min(timing::time_once(ctx, &work).await?.0);
     }
     Ok(best)
-}
-
-fn figure(result: Result<f64, String>) -> Ceiling {
-    match result {
-        Ok(value) if value.is_finite() && value > 0.0 => Ceiling::Measured { value },
-        Ok(value) => Ceiling::Unavailable {
-            reason: format!("the clock gave an unusable figure ({value})"),
-        },
-        Err(reason) => Ceiling::Unavailable { reason },
-    }
 }
