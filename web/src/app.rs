@@ -1,16 +1,21 @@
-//! The page: adapter, configuration, progress, the result (run here or opened from a link),
-//! and the comparison of several results.
+//! The page: adapter, configuration, progress with Stop, the result (live as rows finish, or
+//! opened from a link), and the comparison of several results.
+
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
 
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
-    config::BenchConfig,
+    export::share::{self, FRAGMENT_KEY},
+    plan::Plan,
     schema::ResultSet,
-    share::{self, FRAGMENT_KEY},
-    suite::Progress,
+    session::Progress,
 };
 
 use crate::{
-    bench::{self, Suites, Target},
+    bench::{self, Target},
     browser,
     components::{
         adapter::AdapterPanel, compare::ComparePanel, form::ConfigForm, results::ResultView,
@@ -22,8 +27,21 @@ use crate::{
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRequest {
     pub target: Target,
-    pub suites: Suites,
-    pub config: BenchConfig,
+    pub plan: Plan,
+}
+
+thread_local! {
+    /// The running session's stop flag, which the Stop button sets; the session reads it
+    /// between configurations.
+    static STOP: RefCell<Option<Rc<Cell<bool>>>> = const { RefCell::new(None) };
+}
+
+fn request_stop() {
+    STOP.with(|stop| {
+        if let Some(flag) = stop.borrow().as_ref() {
+            flag.set(true);
+        }
+    });
 }
 
 #[component]
@@ -64,21 +82,36 @@ pub fn App() -> impl IntoView {
         }
         running.set(true);
         message.set(None);
+        let stop = Rc::new(Cell::new(false));
+        STOP.with(|current| *current.borrow_mut() = Some(stop.clone()));
         spawn_local(async move {
             let gpu_info = gpu.get_untracked().and_then(Result::ok);
-            let results = bench::run(
+            let on_progress = |p: &Progress| progress.set(Some(p.clone()));
+            let on_result = |so_far: &ResultSet| {
+                let has_row = !so_far.inference.is_empty() || !so_far.memory.is_empty();
+                if has_row && first_result_s.get_untracked().is_none() {
+                    first_result_s.set(Some(browser::PerformanceClock::now_s()));
+                }
+                if has_row {
+                    result.set(Some(so_far.clone()));
+                }
+            };
+            let outcome = bench::run(
                 request.target,
                 gpu_info.as_ref(),
-                request.suites,
-                request.config,
-                &mut |p: &Progress| progress.set(Some(p.clone())),
+                request.plan,
+                &stop,
+                &on_progress,
+                &on_result,
             )
             .await;
-            if first_result_s.get_untracked().is_none() {
-                first_result_s.set(Some(browser::PerformanceClock::now_s()));
+            match outcome {
+                Ok(results) => {
+                    browser::set_fragment(&share::encode_many(std::slice::from_ref(&results)));
+                    result.set(Some(results));
+                }
+                Err(err) => message.set(Some(format!("The run could not start: {err}."))),
             }
-            browser::set_fragment(&format!("{FRAGMENT_KEY}{}", share::encode(&results)));
-            result.set(Some(results));
             progress.set(None);
             running.set(false);
         });
@@ -103,11 +136,26 @@ pub fn App() -> impl IntoView {
                         progress
                             .get()
                             .map(|p| {
+                                let left = p
+                                    .remaining_ms
+                                    .map(|ms| format!(", about {:.0} s left", ms / 1000.0))
+                                    .unwrap_or_default();
                                 view! {
                                     <progress max=p.total value=p.done></progress>
                                     <span>
-                                        {format!("step {} of {}: {}", p.done + 1, p.total, p.label)}
+                                        {format!(
+                                            "step {} of {}: {}{left}",
+                                            p.done + 1,
+                                            p.total,
+                                            p.label,
+                                        )}
                                     </span>
+                                    <button
+                                        data-testid="stop"
+                                        on:click=move |_| request_stop()
+                                    >
+                                        "Stop"
+                                    </button>
                                 }
                             })
                     }}

@@ -1,42 +1,28 @@
-//! Runs the library's suites in the browser: burn's WebGPU backend (wgpu over the browser's
-//! WebGPU) or the CPU backend compiled to wasm, on the page's event loop.
+//! Runs a plan in the browser: burn's WebGPU backend (wgpu over the browser's WebGPU) or the
+//! CPU backend compiled to wasm, through the library's session on the page's event loop. The
+//! page's platform gives `performance.now()`, the browser's identity, live events and the
+//! Stop button.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
-use burn::{
-    backend::{
-        Flex, Wgpu,
-        flex::FlexDevice,
-        wgpu::{RuntimeOptions, WgpuDevice, WgpuRuntime, WgpuSetup, graphics, init_setup_async},
-    },
-    tensor::backend::Backend,
-};
+use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, WgpuSetup, graphics, init_setup_async};
 use nlbench::{
-    ceilings,
-    clock::Clock,
-    config::BenchConfig,
+    backends,
     device::DeviceInfo,
-    probe::{CubeMemoryProbe, NoMemoryProbe},
-    schema::{
-        Ceilings, InferenceRecord, MachineInfo, MemoryRecord, ResultSet, SCHEMA_VERSION,
-        TimingInfo, ToolInfo,
-    },
-    suite::{Progress, RunContext, inference, memory, timing_info},
-    timer::{DeviceTimer, FusedDeviceTimer},
+    error::RunError,
+    measure::Clock,
+    plan::Plan,
+    schema::{MachineInfo, ResultSet, ToolInfo},
+    session::{self, Event, Identity, Platform, Progress},
 };
 
 use crate::{browser, gpu::GpuInfo};
 
+/// Where the run goes: the browser's WebGPU adapter, or burn's CPU backend in wasm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     WebGpu,
     Cpu,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Suites {
-    pub inference: bool,
-    pub memory: bool,
 }
 
 thread_local! {
@@ -44,8 +30,8 @@ thread_local! {
     static WEBGPU: RefCell<Option<WebGpu>> = const { RefCell::new(None) };
 }
 
-/// burn's WebGPU device, the wgpu device and queue under it (for the ceiling
-/// microbenchmarks), and what the page knows of it.
+/// burn's WebGPU device, the wgpu device and queue under it (for the ceilings), and what
+/// the page knows of it.
 #[derive(Clone)]
 struct WebGpu {
     device: WgpuDevice,
@@ -82,109 +68,92 @@ async fn webgpu_device(gpu: &GpuInfo) -> WebGpu {
     ready
 }
 
-/// Runs the chosen suites and assembles the result set.
+/// The page's platform for one run.
+struct PagePlatform<'a> {
+    clock: browser::PerformanceClock,
+    on_progress: &'a dyn Fn(&Progress),
+    on_result: &'a dyn Fn(&ResultSet),
+    stop: &'a Cell<bool>,
+}
+
+impl Platform for PagePlatform<'_> {
+    fn clock(&self) -> &dyn Clock {
+        &self.clock
+    }
+
+    fn identity(&self) -> Identity {
+        let window = web_sys::window();
+        Identity {
+            tool: ToolInfo {
+                front_end: "nlbench-web".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                burn_version: nlbench::BURN_VERSION.into(),
+                git_commit: None,
+            },
+            machine: MachineInfo {
+                os: window
+                    .as_ref()
+                    .and_then(|w| w.navigator().platform().ok())
+                    .unwrap_or_default(),
+                cpu: "not exposed by the browser".into(),
+                cpu_cores: window
+                    .map(|w| w.navigator().hardware_concurrency() as usize)
+                    .filter(|&n| n > 0),
+                browser: Some(browser::user_agent()),
+            },
+            created: String::from(js_sys::Date::new_0().to_iso_string()),
+        }
+    }
+
+    fn event(&self, event: Event<'_>) {
+        match event {
+            Event::Progress(p) => (self.on_progress)(p),
+            Event::Finished { so_far, .. } => (self.on_result)(so_far),
+        }
+    }
+
+    fn stop_requested(&self) -> Option<String> {
+        self.stop
+            .get()
+            .then(|| "stopped with the dashboard's Stop button".into())
+    }
+}
+
+/// Runs `plan` on `target`, telling the page about progress and every finished row, and
+/// returns the result; an error where the device cannot run the plan.
 pub async fn run(
     target: Target,
     gpu: Option<&GpuInfo>,
-    suites: Suites,
-    config: BenchConfig,
-    progress: &mut dyn FnMut(&Progress),
-) -> ResultSet {
-    let clock = browser::PerformanceClock::new();
-    let created = String::from(js_sys::Date::new_0().to_iso_string());
-    let start = clock.now_ms();
-    let (device, ceilings, (inference, memory, timing)) = match (target, gpu) {
+    plan: Plan,
+    stop: &Cell<bool>,
+    on_progress: &dyn Fn(&Progress),
+    on_result: &dyn Fn(&ResultSet),
+) -> Result<ResultSet, RunError> {
+    let device = match (target, gpu) {
         (Target::WebGpu, Some(gpu)) => {
             let WebGpu {
                 device,
                 setup,
                 info,
             } = webgpu_device(gpu).await;
-            let ceilings = ceilings::measure(&setup.device, &setup.queue, &clock).await;
-            let memory = CubeMemoryProbe::<WgpuRuntime>::new(device.clone());
-            let timer = FusedDeviceTimer::<WgpuRuntime>::new(
-                device.clone(),
-                "device timestamps (WebGPU timestamp-query, through cubecl's profile API)",
-            );
-            let mut ctx = RunContext {
-                clock: &clock,
-                memory: &memory,
-                timer: timer.as_ref().map(|t| t as &dyn DeviceTimer),
-                progress,
-            };
-            let records = suites_on::<Wgpu>(&device, suites, &config, &mut ctx).await;
-            (info, ceilings, records)
+            backends::webgpu(device, &setup, info, &plan)?
         }
-        _ => {
-            let mut ctx = RunContext {
-                clock: &clock,
-                memory: &NoMemoryProbe("the CPU backend has no allocator report"),
-                timer: None,
-                progress,
-            };
-            let ceilings = Ceilings::unavailable(
-                "the WGSL microbenchmarks need WebGPU; the CPU backend has none",
-            );
-            (
-                DeviceInfo::cpu(
-                    "Flex (CPU, wasm)",
-                    "browser CPU (wasm)".into(),
-                    "not exposed by the browser".into(),
-                ),
-                ceilings,
-                suites_on::<Flex>(&FlexDevice, suites, &config, &mut ctx).await,
-            )
-        }
+        _ => backends::cpu(
+            DeviceInfo::cpu(
+                "Flex (CPU, wasm)",
+                "browser CPU (wasm)".into(),
+                "not exposed by the browser".into(),
+            ),
+            &plan,
+            // The browser does not say how much memory a page may take.
+            Box::new(|| None),
+        )?,
     };
-    let window = web_sys::window();
-    ResultSet {
-        schema_version: SCHEMA_VERSION,
-        tool: ToolInfo {
-            front_end: "nlbench-web".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            burn_version: nlbench::BURN_VERSION.into(),
-            git_commit: None,
-        },
-        created,
-        machine: MachineInfo {
-            os: window
-                .as_ref()
-                .and_then(|w| w.navigator().platform().ok())
-                .unwrap_or_default(),
-            cpu: "not exposed by the browser".into(),
-            cpu_cores: window
-                .map(|w| w.navigator().hardware_concurrency() as usize)
-                .filter(|&n| n > 0),
-            browser: Some(browser::user_agent()),
-        },
-        device,
-        timing,
-        ceilings: Some(ceilings),
-        burn_probes: None,
-        run_seconds: (clock.now_ms() - start) / 1000.0,
-        config,
-        inference,
-        memory,
-    }
-}
-
-/// The chosen suites on `device`. burn's own probes (`nlbench::suite::probes`) stay on the
-/// command line: autotuning their 1024³ matmul took minutes on a software WebGPU device.
-async fn suites_on<B: Backend>(
-    device: &B::Device,
-    suites: Suites,
-    config: &BenchConfig,
-    ctx: &mut RunContext<'_>,
-) -> (Vec<InferenceRecord>, Vec<MemoryRecord>, TimingInfo) {
-    let inference = if suites.inference {
-        inference::run::<B>(device, config, ctx).await
-    } else {
-        Vec::new()
+    let platform = PagePlatform {
+        clock: browser::PerformanceClock::new(),
+        on_progress,
+        on_result,
+        stop,
     };
-    let memory = if suites.memory {
-        memory::run::<B>(device, config, ctx).await
-    } else {
-        Vec::new()
-    };
-    (inference, memory, timing_info(ctx))
+    Ok(session::run(&plan, &device, &platform, None).await)
 }

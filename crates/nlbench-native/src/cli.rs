@@ -1,14 +1,14 @@
-//! Command-line arguments, and turning them (with an optional TOML file) into a
-//! [`BenchConfig`].
+//! Command-line arguments. Settings stay text until the library parses them
+//! ([`nlbench::config::Request`]), so the command line and the dashboard's form give the same
+//! messages for the same mistakes.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use nlbench::{
-    config::{BenchConfig, DEFAULT_INPUT_DIM, ModelConfig},
-    precision::Precision,
+    config::{self, BenchConfig, Request},
+    plan::{ClockPolicy, Paths, Plan, Suites},
 };
-use serde::Deserialize;
 
 /// Benchmarks inference of the NeuralLayers network on a GPU (wgpu: Vulkan, Metal, DX12), on
 /// NVIDIA through CUDA, or on the CPU, and writes Markdown reports, results.json and charts.
@@ -33,52 +33,71 @@ pub struct Args {
 
     /// Which suite: inference (throughput, latency, buffer memory), memory (inference,
     /// training and per-layer memory), or all.
-    #[arg(long, value_enum, default_value_t = Suite::Inference)]
-    pub suite: Suite,
+    #[arg(long, default_value = "inference")]
+    pub suite: Suites,
 
-    /// How iterations are timed: `device` uses the GPU's timestamps (burn's backend without
-    /// its fusion layer, which would run kernels outside the timed span), `host` the host
-    /// clock around a read-back (burn's fused backend), `auto` device where the GPU has them.
-    #[arg(long, value_enum, default_value_t = ClockChoice::Auto)]
-    pub clock: ClockChoice,
+    /// How burn's rows are timed: `device` with the GPU's timestamps (burn's backend without
+    /// its fusion layer, which would run kernels outside the timed span), `host` with the host
+    /// clock around a read-back (burn's fused backend), `both` (fused on the host clock and
+    /// unfused on timestamps, side by side), `auto` device where the GPU has timestamps.
+    #[arg(long, default_value = "auto")]
+    pub clock: ClockPolicy,
+
+    /// Implementations of the forward pass: burn, reference (nlbench's WGSL, on wgpu
+    /// devices), comma-separated (default both where the device runs both).
+    #[arg(long)]
+    pub paths: Option<Paths>,
 
     /// Batch sizes, comma-separated (default 1,16,64,128,256).
-    #[arg(long, value_delimiter = ',')]
-    pub batch_sizes: Option<Vec<usize>>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub batch_sizes: Option<String>,
 
     /// Input and output width of every model (default 1024).
-    #[arg(long)]
-    pub input_dim: Option<usize>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub input_dim: Option<String>,
 
     /// Hidden width of a custom model named "custom" (replaces the size presets unless
     /// --sizes is given too).
-    #[arg(long)]
-    pub hidden_dim: Option<usize>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub hidden_dim: Option<String>,
 
     /// Number of Linear layers of the custom model (default 2).
-    #[arg(long)]
-    pub layers: Option<usize>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub layers: Option<String>,
 
     /// Model size presets, comma-separated: small, medium, large, xl (default
     /// small,medium,large).
-    #[arg(long, value_delimiter = ',')]
-    pub sizes: Option<Vec<String>>,
+    #[arg(long)]
+    pub sizes: Option<String>,
 
     /// Precisions, comma-separated: f32, f16, bf16 (default f32,f16).
-    #[arg(long, value_delimiter = ',')]
-    pub precision: Option<Vec<Precision>>,
-
-    /// Timed iterations per configuration (default 50).
     #[arg(long)]
-    pub iterations: Option<usize>,
+    pub precision: Option<String>,
+
+    /// Timed iterations per configuration, the least taken (default 50).
+    #[arg(long, allow_hyphen_values = true)]
+    pub iterations: Option<String>,
 
     /// Minimum warm-up per configuration in milliseconds (default 500).
-    #[arg(long)]
-    pub warmup_ms: Option<f64>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub warmup_ms: Option<String>,
+
+    /// Keep timing until the median's 95 % interval is within ± this many percent (default
+    /// 2), or `off` for exactly --iterations.
+    #[arg(long, allow_hyphen_values = true)]
+    pub target_ci: Option<String>,
+
+    /// Longest sampling per configuration in milliseconds, past --iterations (default 1000).
+    #[arg(long, allow_hyphen_values = true)]
+    pub max_time_ms: Option<String>,
+
+    /// Run the whole plan this many times in interleaved rounds (default 1).
+    #[arg(long, allow_hyphen_values = true)]
+    pub repeat: Option<String>,
 
     /// Seed of weights and inputs (default 42).
-    #[arg(long)]
-    pub seed: Option<u64>,
+    #[arg(long, allow_hyphen_values = true)]
+    pub seed: Option<String>,
 
     /// Smoke run: small and medium models, batch sizes 1,16,64, 10 iterations.
     #[arg(long)]
@@ -91,13 +110,14 @@ pub struct Args {
     /// TOML file with several named models and any of the settings above; see README.md.
     #[arg(long)]
     pub config: Option<PathBuf>,
-}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ClockChoice {
-    Auto,
-    Device,
-    Host,
+    /// Continue the interrupted run whose checkpoint is in --out, with its plan.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Replace what --out holds (earlier results, an interrupted run) instead of keeping it.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The dashboard as `trunk serve` runs it.
@@ -133,151 +153,114 @@ pub enum BackendChoice {
     Cpu,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Suite {
-    Inference,
-    Memory,
-    All,
-}
-
-impl Suite {
-    pub fn runs_inference(self) -> bool {
-        matches!(self, Suite::Inference | Suite::All)
-    }
-
-    pub fn runs_memory(self) -> bool {
-        matches!(self, Suite::Memory | Suite::All)
-    }
-}
-
-/// The `--config` file: every field optional; flags on the command line win.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ConfigFile {
-    batch_sizes: Option<Vec<usize>>,
-    precisions: Option<Vec<Precision>>,
-    iterations: Option<usize>,
-    warmup_ms: Option<f64>,
-    seed: Option<u64>,
-    #[serde(default)]
-    models: Vec<ModelConfig>,
-}
-
-/// The configuration the arguments describe, validated. Errors are one sentence each.
-pub fn bench_config(args: &Args) -> Result<BenchConfig, String> {
-    let mut config = if args.quick {
+/// The plan the arguments describe, validated, with notes on what was changed (duplicates).
+pub fn plan(args: &Args) -> Result<(Plan, Vec<String>), String> {
+    let mut base = if args.quick {
         BenchConfig::quick()
     } else {
         BenchConfig::default()
     };
-    let input_dim = args.input_dim.unwrap_or(DEFAULT_INPUT_DIM);
     if let Some(path) = &args.config {
-        let file = read_config_file(path)?;
-        if !file.models.is_empty() {
-            config.models = file.models;
-        }
-        config.batch_sizes = file.batch_sizes.unwrap_or(config.batch_sizes);
-        config.precisions = file.precisions.unwrap_or(config.precisions);
-        config.iterations = file.iterations.unwrap_or(config.iterations);
-        config.warmup_ms = file.warmup_ms.unwrap_or(config.warmup_ms);
-        config.seed = file.seed.unwrap_or(config.seed);
-    } else if args.input_dim.is_some() {
-        for model in &mut config.models {
-            model.input_dim = input_dim;
-        }
+        base = read_config_file(path, base)?;
     }
-
-    let mut models = Vec::new();
-    if let Some(sizes) = &args.sizes {
-        for size in sizes {
-            models.push(ModelConfig::preset(size.trim(), input_dim).map_err(|e| e.0)?);
-        }
+    let request = Request {
+        sizes: args.sizes.clone(),
+        input_dim: args.input_dim.clone(),
+        hidden_dim: args.hidden_dim.clone(),
+        layers: args.layers.clone(),
+        batch_sizes: args.batch_sizes.clone(),
+        precisions: args.precision.clone(),
+        iterations: args.iterations.clone(),
+        warmup_ms: args.warmup_ms.clone(),
+        seed: args.seed.clone(),
+        target_ci: args.target_ci.clone(),
+        max_time_ms: args.max_time_ms.clone(),
+        repeat: args.repeat.clone(),
+    };
+    let resolved = request.resolve(base).map_err(|e| e.0)?;
+    let mut plan = Plan::new(resolved.config);
+    plan.suites = args.suite;
+    plan.clock = args.clock;
+    if let Some(paths) = args.paths {
+        plan.paths = paths;
     }
-    if args.hidden_dim.is_some() || args.layers.is_some() {
-        let mut custom = ModelConfig::new(
-            "custom",
-            input_dim,
-            args.hidden_dim
-                .unwrap_or(nlbench::config::DEFAULT_HIDDEN_DIM),
-        );
-        custom.layers = args.layers.unwrap_or(custom.layers);
-        models.push(custom);
-    }
-    if !models.is_empty() {
-        config.models = models;
-    }
-    if let Some(batch_sizes) = &args.batch_sizes {
-        config.batch_sizes = batch_sizes.clone();
-    }
-    if let Some(precisions) = &args.precision {
-        config.precisions = precisions.clone();
-    }
-    config.iterations = args.iterations.unwrap_or(config.iterations);
-    config.warmup_ms = args.warmup_ms.unwrap_or(config.warmup_ms);
-    config.seed = args.seed.unwrap_or(config.seed);
-    config.validate().map_err(|e| e.0)?;
-    Ok(config)
+    Ok((plan, resolved.notes))
 }
 
-fn read_config_file(path: &Path) -> Result<ConfigFile, String> {
+/// True where the arguments set anything of the plan (which `--resume` takes from the
+/// checkpoint instead).
+pub fn sets_plan(args: &Args) -> bool {
+    args.quick
+        || args.config.is_some()
+        || args.paths.is_some()
+        || [
+            &args.sizes,
+            &args.input_dim,
+            &args.hidden_dim,
+            &args.layers,
+            &args.batch_sizes,
+            &args.precision,
+            &args.iterations,
+            &args.warmup_ms,
+            &args.seed,
+            &args.target_ci,
+            &args.max_time_ms,
+            &args.repeat,
+        ]
+        .iter()
+        .any(|field| field.is_some())
+}
+
+fn read_config_file(path: &Path, base: BenchConfig) -> Result<BenchConfig, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
-        format!(
-            "config file {}: {}",
-            path.display(),
-            e.message().lines().next().unwrap_or("invalid TOML")
-        )
-    })
+    config::from_toml(&text, base).map_err(|e| format!("config file {}: {e}", path.display()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nlbench::precision::Precision;
 
     fn parse(args: &[&str]) -> Args {
         Args::try_parse_from(std::iter::once("nlbench-native").chain(args.iter().copied())).unwrap()
     }
 
     #[test]
-    fn flags_override_defaults() {
-        let config = bench_config(&parse(&[
+    fn flags_become_a_plan() {
+        let (plan, notes) = plan(&parse(&[
             "--batch-sizes",
-            "2,4",
+            "2,4,4",
             "--sizes",
             "small,xl",
             "--precision",
             "f32",
+            "--suite",
+            "all",
+            "--clock",
+            "both",
+            "--paths",
+            "burn",
         ]))
         .unwrap();
-        assert_eq!(config.batch_sizes, vec![2, 4]);
-        assert_eq!(config.models.len(), 2);
-        assert_eq!(config.models[1].hidden_dim, 2048);
-        assert_eq!(config.precisions, vec![Precision::F32]);
-    }
-
-    #[test]
-    fn custom_model_from_dims() {
-        let config = bench_config(&parse(&[
-            "--input-dim",
-            "64",
-            "--hidden-dim",
-            "32",
-            "--layers",
-            "3",
-        ]))
-        .unwrap();
-        assert_eq!(config.models.len(), 1);
-        assert_eq!(config.models[0].widths(), vec![64, 32, 32, 64]);
+        assert_eq!(plan.config.batch_sizes, vec![2, 4]);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(plan.config.models[1].hidden_dim, 2048);
+        assert_eq!(plan.config.precisions, vec![Precision::F32]);
+        assert!(plan.suites.memory && plan.suites.inference);
+        assert_eq!(plan.clock, ClockPolicy::Both);
+        assert!(plan.paths.burn && !plan.paths.reference);
     }
 
     #[test]
     fn bad_values_are_one_line_errors() {
-        let err = bench_config(&parse(&["--sizes", "huge"])).unwrap_err();
+        let err = plan(&parse(&["--sizes", "huge"])).unwrap_err();
         assert!(err.contains("unknown model size 'huge'"), "{err}");
-        let err = bench_config(&parse(&["--batch-sizes", "0"])).unwrap_err();
+        let err = plan(&parse(&["--batch-sizes", "0"])).unwrap_err();
         assert!(err.contains("batch sizes"), "{err}");
-        assert!(Args::try_parse_from(["nlbench-native", "--precision", "f64"]).is_err());
+        let err = plan(&parse(&["--precision", "f64"])).unwrap_err();
+        assert!(err.contains("unknown precision 'f64'"), "{err}");
+        assert!(Args::try_parse_from(["nlbench-native", "--suite", "gpu"]).is_err());
     }
 
     #[test]
@@ -287,16 +270,15 @@ mod tests {
         std::fs::write(
             &path,
             "batch_sizes = [1, 8]\n\
-             [[models]]\nname = \"narrow\"\ninput_dim = 64\nhidden_dim = 16\n\
-             [[models]]\nname = \"wide\"\ninput_dim = 64\nhidden_dim = 128\nlayers = 3\n",
+             [[models]]\nname = \"narrow\"\ninput_dim = 64\nhidden_dim = 16\n",
         )
         .unwrap();
-        let config = bench_config(&parse(&["--config", path.to_str().unwrap()])).unwrap();
-        assert_eq!(config.batch_sizes, vec![1, 8]);
-        assert_eq!(config.models[1].widths(), vec![64, 128, 128, 64]);
-
+        let (plan, _) = plan(&parse(&["--config", path.to_str().unwrap()])).unwrap();
+        assert_eq!(plan.config.batch_sizes, vec![1, 8]);
+        assert_eq!(plan.config.models[0].name, "narrow");
         std::fs::write(&path, "bogus = 1\n").unwrap();
-        let err = bench_config(&parse(&["--config", path.to_str().unwrap()])).unwrap_err();
+        let err = super::plan(&parse(&["--config", path.to_str().unwrap()])).unwrap_err();
         assert!(err.contains("unknown field"), "{err}");
+        assert!(sets_plan(&parse(&["--quick"])) && !sets_plan(&parse(&["--out", "x"])));
     }
 }

@@ -1,32 +1,95 @@
-//! `nlbench-native compare`: several results.json files side by side.
+//! `nlbench-native compare`: several results side by side. Arguments are `results.json`
+//! files or folders, searched for every `results.json` under them (a CI matrix's artifacts,
+//! a cluster's job array).
 
 use std::path::{Path, PathBuf};
 
-use nlbench::{schema::ResultSet, share};
+use nlbench::{
+    export::{RESULTS_FILE, share},
+    schema::ResultSet,
+};
 
-use crate::output;
+use crate::{Failure, output};
 
-/// Reads every file (the first error stops, naming the file), writes the comparison and
+/// Reads every result (the first error stops, naming the file), writes the comparison and
 /// returns its share link.
-pub fn compare(files: &[PathBuf], out: &Path, share_base: &str) -> Result<String, String> {
+pub fn compare(inputs: &[PathBuf], out: &Path, share_base: &str) -> Result<String, Failure> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let found = find_results(input).map_err(Failure::other)?;
+            if found.is_empty() {
+                return Err(Failure::usage(format!(
+                    "{}: no {RESULTS_FILE} under this folder",
+                    input.display()
+                )));
+            }
+            files.extend(found);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    if files.len() < 2 {
+        return Err(Failure::usage(format!(
+            "compare needs at least two results; found {}",
+            files.len()
+        )));
+    }
     let results = files
         .iter()
         .map(|path| {
             let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            ResultSet::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+                .map_err(|e| Failure::other(format!("cannot read {}: {e}", path.display())))?;
+            ResultSet::from_json(&text)
+                .map_err(|e| Failure::other(format!("{}: {e}", path.display())))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    std::fs::create_dir_all(out)
-        .map_err(|e| format!("cannot create output folder {}: {e}", out.display()))?;
-    let (written, failed) = output::write_all(out, output::comparison_exporters(&results));
+    std::fs::create_dir_all(out).map_err(|e| {
+        Failure::other(format!(
+            "cannot create output folder {}: {e}",
+            out.display()
+        ))
+    })?;
+    let (written, failed) = output::write_comparison(out, &results);
     for path in &written {
         println!("wrote {}", path.display());
     }
     if !failed.is_empty() {
-        return Err(format!("could not write {}", failed.join("; ")));
+        return Err(Failure::other(format!(
+            "could not write {}",
+            failed.join("; ")
+        )));
     }
-    Ok(share_link(share_base, &share::encode_many(&results)))
+    Ok(share_link(share_base, &fragment(&results)))
+}
+
+/// Every `results.json` under `dir`, in path order, not following links (the earlier results
+/// a run keeps aside included).
+fn find_results(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(folder) = pending.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("cannot read {}: {e}", folder.display()))?;
+            let kind = entry
+                .file_type()
+                .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+            if kind.is_dir() {
+                pending.push(entry.path());
+            } else if kind.is_file() && entry.file_name() == RESULTS_FILE {
+                found.push(entry.path());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// The URL fragment holding `results`.
+pub fn fragment(results: &[ResultSet]) -> String {
+    share::encode_many(results)
 }
 
 /// `base` with `fragment` as its hash.

@@ -1,10 +1,11 @@
 //! `nlbench-native`: the command-line front end. It gathers arguments, picks a device, drives
-//! the library's suites and writes the outputs; everything else lives in the `nlbench` crate.
+//! the library's session with a blocking executor and writes the outputs; everything else
+//! lives in the `nlbench` crate.
 
-mod backend;
 mod cli;
 mod compare;
 mod cuda_driver;
+mod devices;
 mod output;
 mod run;
 mod summary;
@@ -16,20 +17,31 @@ use std::{
 };
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressStyle};
-use nlbench::{
-    report::{ceilings_summary, inference_summary, memory_summary},
-    schema::{ResultSet, SCHEMA_VERSION},
-    share,
-};
+use nlbench::{error::ErrorKind, export::Options, schema::ResultSet};
 
-use crate::{
-    cli::{Args, Command},
-    run::InstantClock,
-};
+use crate::cli::{Args, Command};
 
-/// Exit status of a command line that cannot be run as given.
-const USAGE_ERROR: u8 = 2;
+/// A command that stops: its exit status and a one-line message.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: ErrorKind::Invalid.exit_code(),
+            message: message.into(),
+        }
+    }
+
+    fn other(message: impl Into<String>) -> Self {
+        Self {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -37,105 +49,90 @@ fn main() -> ExitCode {
     // default hook would also print them with a backtrace hint, so it stays silent.
     std::panic::set_hook(Box::new(|_| {}));
     match catch_unwind(AssertUnwindSafe(|| dispatch(&args))) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err((code, message))) => {
-            eprintln!("error: {message}");
-            ExitCode::from(code)
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(failure)) => {
+            eprintln!("error: {}", failure.message);
+            ExitCode::from(failure.code)
         }
         Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
-            eprintln!(
-                "error: internal error: {}",
-                message.lines().next().unwrap_or_default()
-            );
+            let err = nlbench::error::RunError::from_panic(payload.as_ref());
+            eprintln!("error: internal error: {}", err.message);
             ExitCode::FAILURE
         }
     }
 }
 
-fn dispatch(args: &Args) -> Result<(), (u8, String)> {
+fn dispatch(args: &Args) -> Result<u8, Failure> {
     match &args.command {
         Some(Command::Compare {
             files,
             out,
             share_base,
         }) => {
-            let link = compare::compare(files, out, share_base).map_err(|e| (1, e))?;
+            let link = compare::compare(files, out, share_base)?;
             println!("share link: {link}");
-            Ok(())
+            Ok(0)
         }
         None => benchmark(args),
     }
 }
 
-fn benchmark(args: &Args) -> Result<(), (u8, String)> {
-    let config = cli::bench_config(args).map_err(|e| (USAGE_ERROR, e))?;
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        (
-            1,
-            format!("cannot create output folder {}: {e}", args.out.display()),
-        )
-    })?;
-    let selected = backend::select(args.backend).map_err(|e| (1, e))?;
+/// A benchmark run: the plan (from the flags, or from the checkpoint with `--resume`), the
+/// output folder, the device, the session, then the files. Returns the exit status: 0, or
+/// 130 where the run was interrupted (its files are written and marked partial).
+fn benchmark(args: &Args) -> Result<u8, Failure> {
+    let interrupts = run::Interrupts::install();
+    let (plan, resume) = if args.resume {
+        if cli::sets_plan(args) {
+            return Err(Failure::usage(
+                "--resume continues the checkpoint's plan: leave out the settings \
+                 (--quick, --config, --sizes, --batch-sizes, …)",
+            ));
+        }
+        let checkpoint = output::read_checkpoint(&args.out).map_err(Failure::usage)?;
+        (checkpoint.plan.clone(), Some(checkpoint))
+    } else {
+        let (plan, notes) = cli::plan(args).map_err(Failure::usage)?;
+        for note in notes {
+            eprintln!("note: {note}");
+        }
+        (plan, None)
+    };
+    let selected = devices::select(args.backend).map_err(Failure::other)?;
     eprintln!(
         "device: {} [{}] — {}",
         selected.info.label(),
         selected.info.backend,
         selected.reason
     );
-
-    let created = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let clock = InstantClock::new();
-    let bar = ProgressBar::new(1).with_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
-            .expect("valid template"),
-    );
-    let records = run::suites(
-        &selected.selection,
-        args.suite,
-        args.clock,
-        &config,
-        &clock,
-        &mut |p| {
-            bar.set_length(p.total as u64);
-            bar.set_position(p.done as u64);
-            bar.set_message(p.label.clone());
-        },
-    )
-    .map_err(|e| (1, e))?;
-    bar.finish_and_clear();
-
-    let results = ResultSet {
-        schema_version: SCHEMA_VERSION,
-        tool: system::tool(),
-        created,
-        machine: system::machine(),
-        device: selected.info,
-        timing: records.timing,
-        ceilings: Some(records.ceilings),
-        burn_probes: records.burn_probes,
-        run_seconds: nlbench::clock::Clock::now_ms(&clock) / 1000.0,
-        config,
-        inference: records.inference,
-        memory: records.memory,
+    if let Some(checkpoint) = &resume
+        && (checkpoint.device.name != selected.info.name
+            || checkpoint.device.backend != selected.info.backend)
+    {
+        return Err(Failure::usage(format!(
+            "--resume: the interrupted run used {} [{}]; select that device again",
+            checkpoint.device.label(),
+            checkpoint.device.backend
+        )));
+    }
+    let device = selected.open(&plan).map_err(|e| Failure {
+        code: e.kind.exit_code(),
+        message: e.message,
+    })?;
+    // Only now, with a plan and a device that can run it, is the folder touched.
+    if resume.is_none()
+        && let Some(done) = output::prepare(&args.out, args.force).map_err(Failure::usage)?
+    {
+        eprintln!("note: {done}");
+    }
+    let options = Options {
+        per_model_reports: args.config.is_some(),
     };
-    if let Some(ceilings) = ceilings_summary(&results) {
-        println!("{}", summary::table(ceilings));
-    }
-    if !results.inference.is_empty() {
-        println!("{}", summary::table(inference_summary(&results)));
-    }
-    if !results.memory.is_empty() {
-        println!("{}", summary::table(memory_summary(&results)));
-    }
-    let (written, failed) = output::write_all(
-        &args.out,
-        output::run_exporters(&results, args.config.is_some()),
-    );
+    let finished = run::run(&plan, &device, &args.out, options, resume, &interrupts)
+        .map_err(Failure::other)?;
+    let results = finished.results;
+    summary::print(&results);
+    let (written, failed) = output::write_results(&args.out, &results, options);
     for path in &written {
         println!("wrote {}", path.display());
     }
@@ -143,12 +140,34 @@ fn benchmark(args: &Args) -> Result<(), (u8, String)> {
         "share link: {}",
         compare::share_link(
             &args.share_base,
-            &format!("{}{}", share::FRAGMENT_KEY, share::encode(&results))
+            &compare::fragment(std::slice::from_ref(&results))
         )
     );
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err((1, format!("could not write {}", failed.join("; "))))
+    if let Some(err) = finished.checkpoint_error {
+        eprintln!("warning: {err}; the results above are complete");
+    }
+    if !failed.is_empty() {
+        return Err(Failure::other(format!(
+            "could not write {}",
+            failed.join("; ")
+        )));
+    }
+    finish(&args.out, &results)
+}
+
+/// A complete run drops its checkpoint; an interrupted one keeps it and exits with 130.
+fn finish(out: &std::path::Path, results: &ResultSet) -> Result<u8, Failure> {
+    match &results.partial {
+        None => {
+            output::discard_checkpoint(out).map_err(Failure::other)?;
+            Ok(0)
+        }
+        Some(reason) => {
+            eprintln!(
+                "{reason}: the files above hold what finished; `--resume --out {}` continues",
+                out.display()
+            );
+            Ok(ErrorKind::Interrupted.exit_code())
+        }
     }
 }

@@ -1,163 +1,149 @@
-//! Output folders: every file is rendered by one [`Exporter`]; a run writes `results.json`
-//! first, so a failure in a later file never loses the figures.
+//! The output folder: every file the library's export plans, written atomically (a temporary
+//! file, then a rename), so a crash never leaves half a report; earlier results are kept
+//! aside rather than overwritten; the checkpoint is appended line by line.
 
-use std::path::{Path, PathBuf};
-
-use nlbench::{
-    chart::{Figure, Plotter, PngPlotter, SvgPlotter, inference_figures, memory_figures},
-    compare::{Metric, comparison_figure, comparison_report},
-    report::{benchmark_report, memory_report},
-    schema::ResultSet,
+use std::{
+    fs::{File, OpenOptions},
+    io::Write,
+    path::{Path, PathBuf},
 };
 
-/// One file of the output folder.
-pub trait Exporter {
-    fn file_name(&self) -> String;
-    fn render(&self) -> Result<Vec<u8>, String>;
-}
+use nlbench::{
+    export::{self, Artifact, Options, RESULTS_FILE},
+    schema::ResultSet,
+    session::checkpoint::{self, Line},
+};
 
-struct Json<'a>(&'a ResultSet);
+/// Folder, inside an output folder, where earlier results are moved.
+const EARLIER: &str = "earlier";
 
-impl Exporter for Json<'_> {
-    fn file_name(&self) -> String {
-        "results.json".into()
+/// Makes `dir` ready for a new run. Where it holds an earlier run's files, they move into
+/// `earlier/<that run's date>/` (or, with `force`, are removed); an interrupted run's
+/// checkpoint is never dropped silently: without `force` the run stops and points at
+/// `--resume`. Returns a sentence saying what was done, if anything.
+pub fn prepare(dir: &Path, force: bool) -> Result<Option<String>, String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+    let checkpoint = dir.join(checkpoint::FILE_NAME);
+    if checkpoint.exists() && !force {
+        return Err(format!(
+            "{} holds an interrupted run ({}): --resume continues it, --force discards it",
+            dir.display(),
+            checkpoint::FILE_NAME
+        ));
     }
-
-    fn render(&self) -> Result<Vec<u8>, String> {
-        Ok(self.0.to_json().into_bytes())
-    }
-}
-
-/// A Markdown report, rendered by the library when the exporter is made.
-struct Markdown {
-    file_name: String,
-    text: String,
-}
-
-impl Exporter for Markdown {
-    fn file_name(&self) -> String {
-        self.file_name.clone()
-    }
-
-    fn render(&self) -> Result<Vec<u8>, String> {
-        Ok(self.text.clone().into_bytes())
-    }
-}
-
-#[derive(Clone, Copy)]
-enum ChartFormat {
-    Png,
-    Svg,
-}
-
-struct Chart {
-    stem: &'static str,
-    figure: Figure,
-    format: ChartFormat,
-}
-
-impl Exporter for Chart {
-    fn file_name(&self) -> String {
-        match self.format {
-            ChartFormat::Png => format!("{}.png", self.stem),
-            ChartFormat::Svg => format!("{}.svg", self.stem),
+    let results_path = dir.join(RESULTS_FILE);
+    if !results_path.exists() {
+        if force && checkpoint.exists() {
+            remove(&checkpoint)?;
+            return Ok(Some(format!(
+                "discarded the interrupted run in {}",
+                dir.display()
+            )));
         }
+        return Ok(None);
     }
-
-    fn render(&self) -> Result<Vec<u8>, String> {
-        match self.format {
-            ChartFormat::Png => PngPlotter::default().plot(&self.figure),
-            ChartFormat::Svg => SvgPlotter.plot(&self.figure).map(String::into_bytes),
+    let text = std::fs::read_to_string(&results_path)
+        .map_err(|e| format!("cannot read {}: {e}", results_path.display()))?;
+    let earlier = ResultSet::from_json(&text).map_err(|e| {
+        format!(
+            "{} holds a {RESULTS_FILE} this nlbench cannot read ({e}); choose another --out \
+             or pass --force",
+            dir.display()
+        )
+    })?;
+    let mut names = earlier_files(&earlier);
+    names.push(checkpoint::FILE_NAME.into());
+    let present: Vec<PathBuf> = names
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| p.is_file())
+        .collect();
+    if force {
+        for path in &present {
+            remove(path)?;
         }
-        .map_err(|e| e.to_string())
+        return Ok(Some(format!(
+            "replaced the earlier results in {} (--force)",
+            dir.display()
+        )));
     }
+    let aside = dir.join(EARLIER).join(folder_name(&earlier.created));
+    std::fs::create_dir_all(&aside)
+        .map_err(|e| format!("cannot create {}: {e}", aside.display()))?;
+    for path in &present {
+        let target = aside.join(path.file_name().expect("a file"));
+        std::fs::rename(path, &target)
+            .map_err(|e| format!("cannot move {} aside: {e}", path.display()))?;
+    }
+    Ok(Some(format!(
+        "kept the earlier results of {} in {}",
+        earlier.created,
+        aside.display()
+    )))
 }
 
-/// Model names may hold any character; file names keep letters, digits, `-` and `_`.
-fn file_safe(name: &str) -> String {
-    name.chars()
+/// Every file an earlier result wrote (per-model reports included, in case it had them).
+fn earlier_files(results: &ResultSet) -> Vec<String> {
+    export::plan(
+        results,
+        Options {
+            per_model_reports: true,
+        },
+    )
+    .into_iter()
+    .map(|p| p.name)
+    .collect()
+}
+
+/// A folder name from an RFC 3339 date: `2026-11-27T09-00-00Z`.
+fn folder_name(created: &str) -> String {
+    let name: String = created
+        .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+            if c.is_ascii_alphanumeric() || c == '-' {
                 c
             } else {
-                '_'
+                '-'
             }
         })
-        .collect()
-}
-
-/// Both formats of every figure.
-fn charts<'a>(
-    figures: Vec<(&'static str, Figure)>,
-) -> impl Iterator<Item = Box<dyn Exporter + 'a>> {
-    figures.into_iter().flat_map(|(stem, figure)| {
-        [ChartFormat::Png, ChartFormat::Svg].map(|format| {
-            Box::new(Chart {
-                stem,
-                figure: figure.clone(),
-                format,
-            }) as Box<dyn Exporter + 'a>
-        })
-    })
-}
-
-/// The files of a run: `results.json` first, then reports and charts of the suites that ran.
-pub fn run_exporters(results: &ResultSet, per_model_reports: bool) -> Vec<Box<dyn Exporter + '_>> {
-    let mut list: Vec<Box<dyn Exporter + '_>> = vec![Box::new(Json(results))];
-    if !results.inference.is_empty() {
-        list.push(Box::new(Markdown {
-            file_name: "BENCHMARK_REPORT.md".into(),
-            text: benchmark_report(results, None),
-        }));
-        if per_model_reports {
-            for model in &results.config.models {
-                list.push(Box::new(Markdown {
-                    file_name: format!("BENCHMARK_REPORT_{}.md", file_safe(&model.name)),
-                    text: benchmark_report(results, Some(&model.name)),
-                }));
-            }
-        }
-        list.extend(charts(inference_figures(results)));
+        .collect();
+    if name.is_empty() {
+        "unknown-date".into()
+    } else {
+        name
     }
-    if !results.memory.is_empty() {
-        list.push(Box::new(Markdown {
-            file_name: "MEMORY_REPORT.md".into(),
-            text: memory_report(results),
-        }));
-        list.extend(charts(memory_figures(results)));
-    }
-    list
 }
 
-/// The files of `compare`: `COMPARISON.md` and one overlaid chart per metric.
-pub fn comparison_exporters(results: &[ResultSet]) -> Vec<Box<dyn Exporter>> {
-    let mut list: Vec<Box<dyn Exporter>> = vec![Box::new(Markdown {
-        file_name: "COMPARISON.md".into(),
-        text: comparison_report(results),
-    })];
-    list.extend(charts(
-        Metric::ALL
-            .iter()
-            .map(|&m| (m.stem(), comparison_figure(results, m)))
-            .collect(),
-    ));
-    list
+fn remove(path: &Path) -> Result<(), String> {
+    std::fs::remove_file(path).map_err(|e| format!("cannot remove {}: {e}", path.display()))
 }
 
-/// Writes every exporter's file into `dir`, in order. Returns the files written and,
-/// separately, the files that failed with their reasons.
-pub fn write_all(
+/// Renders and writes every file of `results` into `dir`, `results.json` first. Returns the
+/// files written and, separately, those that failed with their reasons.
+pub fn write_results(
     dir: &Path,
-    exporters: Vec<Box<dyn Exporter + '_>>,
+    results: &ResultSet,
+    options: Options,
 ) -> (Vec<PathBuf>, Vec<String>) {
+    write_planned(dir, export::plan(results, options))
+}
+
+/// The same for a comparison.
+pub fn write_comparison(dir: &Path, results: &[ResultSet]) -> (Vec<PathBuf>, Vec<String>) {
+    write_planned(dir, export::comparison_plan(results))
+}
+
+fn write_planned(dir: &Path, planned: Vec<export::Planned<'_>>) -> (Vec<PathBuf>, Vec<String>) {
     let mut written = Vec::new();
     let mut failed = Vec::new();
-    for exporter in exporters {
-        let path = dir.join(exporter.file_name());
-        let outcome = exporter
+    for file in planned {
+        let path = dir.join(&file.name);
+        match file
             .render()
-            .and_then(|bytes| std::fs::write(&path, bytes).map_err(|e| e.to_string()));
-        match outcome {
+            .map_err(|e| e.message)
+            .and_then(|artifact| write_atomic(&path, &artifact))
+        {
             Ok(()) => written.push(path),
             Err(reason) => failed.push(format!("{}: {reason}", path.display())),
         }
@@ -165,13 +151,68 @@ pub fn write_all(
     (written, failed)
 }
 
+/// Writes `artifact` to `path` through a temporary file in the same folder and a rename, so
+/// readers see the old file or the new one, never a part.
+fn write_atomic(path: &Path, artifact: &Artifact) -> Result<(), String> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+    file.write_all(&artifact.bytes).map_err(|e| e.to_string())?;
+    file.as_file().sync_all().map_err(|e| e.to_string())?;
+    file.persist(path).map_err(|e| e.error.to_string())?;
+    Ok(())
+}
+
+/// The checkpoint of a run in progress, appended and flushed line by line.
+pub struct CheckpointFile {
+    file: File,
+    path: PathBuf,
+}
+
+impl CheckpointFile {
+    pub fn open(dir: &Path) -> Result<Self, String> {
+        let path = dir.join(checkpoint::FILE_NAME);
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+        Ok(Self { file, path })
+    }
+
+    /// Appends one line and makes sure it reached the disk.
+    pub fn append(&mut self, line: &Line) -> Result<(), String> {
+        self.file
+            .write_all(line.encode().as_bytes())
+            .and_then(|()| self.file.sync_data())
+            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
+    }
+}
+
+/// A completed run's files hold everything: its checkpoint goes.
+pub fn discard_checkpoint(dir: &Path) -> Result<(), String> {
+    remove(&dir.join(checkpoint::FILE_NAME))
+}
+
+/// The checkpoint in `dir`, read back.
+pub fn read_checkpoint(dir: &Path) -> Result<checkpoint::Checkpoint, String> {
+    let path = dir.join(checkpoint::FILE_NAME);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "--resume: no interrupted run in {} ({}: {e})",
+            dir.display(),
+            checkpoint::FILE_NAME
+        )
+    })?;
+    checkpoint::Checkpoint::decode(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn file_names_are_safe() {
-        assert_eq!(file_safe("my model/v2"), "my_model_v2");
-        assert_eq!(file_safe("xl"), "xl");
+    fn dates_become_folder_names() {
+        assert_eq!(folder_name("2026-11-27T09:00:00Z"), "2026-11-27T09-00-00Z");
+        assert_eq!(folder_name(""), "unknown-date");
     }
 }

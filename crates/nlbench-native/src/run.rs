@@ -1,25 +1,27 @@
-//! Drives the library's async suites on the selected backend with a blocking executor.
+//! Runs a plan on the selected device: the native [`Platform`] (the host's monotonic clock,
+//! this machine's identity, a progress bar, the checkpoint, Ctrl-C) and a blocking executor
+//! around the library's session.
 
-use std::time::Instant;
-
-use burn::{
-    backend::{Flex, Wgpu, flex::FlexDevice, wgpu::WgpuRuntime},
-    tensor::backend::Backend,
+use std::{
+    cell::RefCell,
+    path::{Path, PathBuf},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Instant,
 };
+
+use indicatif::{ProgressBar, ProgressStyle};
 use nlbench::{
-    ceilings,
-    clock::Clock,
-    config::BenchConfig,
-    probe::{CubeMemoryProbe, MemoryProbe, NoMemoryProbe},
-    schema::{BurnProbes, Ceilings, InferenceRecord, MemoryRecord, TimingInfo},
-    suite::{Progress, RunContext, inference, memory, probes, timing_info},
-    timer::{CubeDeviceTimer, DeviceTimer, Unfused},
+    export::Options,
+    measure::Clock,
+    plan::Plan,
+    schema::ResultSet,
+    session::{self, Event, Identity, Platform, checkpoint::Checkpoint},
 };
 
-use crate::{
-    backend::Selection,
-    cli::{ClockChoice, Suite},
-};
+use crate::{output, system};
 
 /// `std::time::Instant`, the host's monotonic clock.
 pub struct InstantClock(Instant);
@@ -38,148 +40,147 @@ impl Clock for InstantClock {
     fn name(&self) -> &str {
         "std::time::Instant (host wall clock)"
     }
-}
 
-/// What the suites produced, and how they were timed.
-pub struct Records {
-    pub inference: Vec<InferenceRecord>,
-    pub memory: Vec<MemoryRecord>,
-    pub timing: TimingInfo,
-    pub ceilings: Ceilings,
-    pub burn_probes: Option<BurnProbes>,
-}
-
-/// The front end's parts for one backend: its allocator, its device timestamps where it
-/// writes them, and its measured ceilings.
-struct DeviceParts<'a> {
-    memory: &'a dyn MemoryProbe,
-    timer: Option<&'a dyn DeviceTimer>,
-    ceilings: Ceilings,
-}
-
-/// Measures the device's ceilings, then runs the suites on it: with device timestamps on
-/// burn's unfused backend where the device has them (and `clock_choice` allows), otherwise
-/// on the host clock with burn's fused backend (the CPU backend always).
-pub fn suites(
-    selection: &Selection,
-    suite: Suite,
-    clock_choice: ClockChoice,
-    config: &BenchConfig,
-    clock: &dyn Clock,
-    progress: &mut dyn FnMut(&Progress),
-) -> Result<Records, String> {
-    let runner = Runner {
-        suite,
-        config,
-        clock,
-    };
-    match selection {
-        Selection::Wgpu(device, setup) => {
-            let timer =
-                device_timer::<WgpuRuntime>(device, clock_choice, "wgpu timestamp queries")?;
-            let parts = DeviceParts {
-                memory: &CubeMemoryProbe::<WgpuRuntime>::new(device.clone()),
-                timer: timer.as_ref().map(|t| t as &dyn DeviceTimer),
-                ceilings: pollster::block_on(ceilings::measure(&setup.device, &setup.queue, clock)),
-            };
-            Ok(match timer {
-                Some(_) => runner.on::<Unfused<WgpuRuntime, u32>>(device, parts, progress),
-                None => runner.on::<Wgpu>(device, parts, progress),
-            })
-        }
-        #[cfg(feature = "cuda")]
-        Selection::Cuda(device) => {
-            use burn::cubecl::cuda::CudaRuntime;
-            let timer = device_timer::<CudaRuntime>(device, clock_choice, "CUDA events")?;
-            let parts = DeviceParts {
-                memory: &CubeMemoryProbe::<CudaRuntime>::new(device.clone()),
-                timer: timer.as_ref().map(|t| t as &dyn DeviceTimer),
-                ceilings: Ceilings::unavailable(
-                    "the WGSL microbenchmarks run through wgpu; --backend vulkan measures this \
-                     GPU's ceilings",
-                ),
-            };
-            Ok(match timer {
-                Some(_) => runner.on::<Unfused<CudaRuntime, u8>>(device, parts, progress),
-                None => runner.on::<burn::backend::Cuda>(device, parts, progress),
-            })
-        }
-        Selection::Cpu if clock_choice == ClockChoice::Device => {
-            Err("--clock device: the CPU backend has no device timestamps".into())
-        }
-        Selection::Cpu => Ok(runner.on::<Flex>(
-            &FlexDevice,
-            DeviceParts {
-                memory: &NoMemoryProbe("the CPU backend has no allocator report"),
-                timer: None,
-                ceilings: Ceilings::unavailable(
-                    "the WGSL microbenchmarks need a GPU through wgpu; the CPU backend has none",
-                ),
-            },
-            progress,
-        )),
+    fn resolution_ms(&self) -> f64 {
+        // Rust's Instant counts nanoseconds on every platform nlbench builds for.
+        1e-6
     }
 }
 
-/// The device's timestamps as `choice` asks for them; an error where `device` was asked
-/// for and the device writes none.
-fn device_timer<R: burn::cubecl::Runtime>(
-    device: &R::Device,
-    choice: ClockChoice,
-    what: &str,
-) -> Result<Option<CubeDeviceTimer<R>>, String> {
-    if choice == ClockChoice::Host {
-        return Ok(None);
+/// Ctrl-C and SIGTERM: the first lets the configuration in progress finish and ends the run
+/// there; the second writes what finished and exits at once.
+#[derive(Clone)]
+pub struct Interrupts {
+    count: Arc<AtomicUsize>,
+    /// The latest result and where it goes, for a second signal to write.
+    latest: Arc<Mutex<Option<(PathBuf, Options, ResultSet)>>>,
+}
+
+impl Interrupts {
+    pub fn install() -> Self {
+        let interrupts = Self {
+            count: Arc::new(AtomicUsize::new(0)),
+            latest: Arc::new(Mutex::new(None)),
+        };
+        let handler = interrupts.clone();
+        // Without a handler (another one set already) Ctrl-C simply ends the process; the
+        // checkpoint still holds every finished configuration.
+        let _ = ctrlc::set_handler(move || handler.signalled());
+        interrupts
     }
-    let timer = CubeDeviceTimer::<R>::new(
-        device.clone(),
-        format!("device timestamps ({what}, through cubecl's profile API; burn fusion off)"),
+
+    fn signalled(&self) {
+        if self.count.fetch_add(1, Ordering::SeqCst) == 0 {
+            eprintln!(
+                "\ninterrupted: stopping after the configuration in progress (again to stop now)"
+            );
+            return;
+        }
+        if let Some((dir, options, mut results)) =
+            self.latest.lock().ok().and_then(|mut l| l.take())
+        {
+            results.partial = Some(STOPPED_AT_ONCE.into());
+            let (written, _) = output::write_results(&dir, &results, options);
+            eprintln!(
+                "stopped at once: wrote {} files for the finished configurations to {}",
+                written.len(),
+                dir.display()
+            );
+        }
+        std::process::exit(130);
+    }
+
+    fn requested(&self) -> bool {
+        self.count.load(Ordering::SeqCst) > 0
+    }
+}
+
+const STOPPED: &str = "interrupted (Ctrl-C or SIGTERM) before every configuration ran";
+const STOPPED_AT_ONCE: &str = "interrupted twice (Ctrl-C or SIGTERM): stopped at once";
+
+/// The native platform of one run.
+struct NativePlatform<'a> {
+    clock: InstantClock,
+    identity: Identity,
+    bar: ProgressBar,
+    checkpoint: RefCell<output::CheckpointFile>,
+    /// The first checkpoint write that failed: the run goes on, and says so at the end.
+    checkpoint_error: RefCell<Option<String>>,
+    interrupts: &'a Interrupts,
+    out: &'a Path,
+    options: Options,
+}
+
+impl Platform for NativePlatform<'_> {
+    fn clock(&self) -> &dyn Clock {
+        &self.clock
+    }
+
+    fn identity(&self) -> Identity {
+        self.identity.clone()
+    }
+
+    fn event(&self, event: Event<'_>) {
+        match event {
+            Event::Progress(p) => {
+                self.bar.set_length(p.total as u64);
+                self.bar.set_position(p.done as u64);
+                self.bar.set_message(p.label.clone());
+            }
+            Event::Finished { line, so_far } => {
+                if let Err(err) = self.checkpoint.borrow_mut().append(line) {
+                    self.checkpoint_error.borrow_mut().get_or_insert(err);
+                }
+                if let Ok(mut latest) = self.interrupts.latest.lock() {
+                    *latest = Some((self.out.to_owned(), self.options, so_far.clone()));
+                }
+            }
+        }
+    }
+
+    fn stop_requested(&self) -> Option<String> {
+        self.interrupts.requested().then(|| STOPPED.into())
+    }
+}
+
+/// How a run ended.
+pub struct Finished {
+    pub results: ResultSet,
+    /// A problem with the checkpoint while running (the results are complete regardless).
+    pub checkpoint_error: Option<String>,
+}
+
+/// Runs `plan` on `device`, appending to the checkpoint in `out` as pieces finish. The
+/// checkpoint stays until the caller has written the results.
+pub fn run(
+    plan: &Plan,
+    device: &session::Device,
+    out: &Path,
+    options: Options,
+    resume: Option<Checkpoint>,
+    interrupts: &Interrupts,
+) -> Result<Finished, String> {
+    let bar = ProgressBar::new(1).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
+            .expect("valid template"),
     );
-    if timer.is_none() && choice == ClockChoice::Device {
-        return Err("--clock device: this device writes no timestamps; use --clock host".into());
+    let platform = NativePlatform {
+        clock: InstantClock::new(),
+        identity: system::identity(),
+        bar,
+        checkpoint: RefCell::new(output::CheckpointFile::open(out)?),
+        checkpoint_error: RefCell::new(None),
+        interrupts,
+        out,
+        options,
+    };
+    let results = pollster::block_on(session::run(plan, device, &platform, resume));
+    platform.bar.finish_and_clear();
+    if let Ok(mut latest) = interrupts.latest.lock() {
+        *latest = None;
     }
-    Ok(timer)
-}
-
-/// What every backend's run shares.
-struct Runner<'a> {
-    suite: Suite,
-    config: &'a BenchConfig,
-    clock: &'a dyn Clock,
-}
-
-impl Runner<'_> {
-    fn on<B: Backend>(
-        &self,
-        device: &B::Device,
-        parts: DeviceParts<'_>,
-        progress: &mut dyn FnMut(&Progress),
-    ) -> Records {
-        let mut ctx = RunContext {
-            clock: self.clock,
-            memory: parts.memory,
-            timer: parts.timer,
-            progress,
-        };
-        let (inference, burn_probes) = if self.suite.runs_inference() {
-            (
-                pollster::block_on(inference::run::<B>(device, self.config, &mut ctx)),
-                Some(pollster::block_on(probes::run::<B>(device, &ctx))),
-            )
-        } else {
-            (Vec::new(), None)
-        };
-        let memory = if self.suite.runs_memory() {
-            pollster::block_on(memory::run::<B>(device, self.config, &mut ctx))
-        } else {
-            Vec::new()
-        };
-        Records {
-            inference,
-            memory,
-            timing: timing_info(&ctx),
-            ceilings: parts.ceilings,
-            burn_probes,
-        }
-    }
+    Ok(Finished {
+        results,
+        checkpoint_error: platform.checkpoint_error.into_inner(),
+    })
 }

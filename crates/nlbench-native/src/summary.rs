@@ -1,9 +1,12 @@
 //! The tables printed on the terminal at the end of a run.
 
 use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
-use nlbench::report::TextTable;
+use nlbench::{
+    export::report::{TextTable, ceilings_summary, inference_summary, memory_summary},
+    schema::ResultSet,
+};
 
-pub fn table(text: TextTable) -> Table {
+fn table(text: TextTable) -> Table {
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
@@ -12,4 +15,17 @@ pub fn table(text: TextTable) -> Table {
         table.add_row(row);
     }
     table
+}
+
+/// The ceilings, inference and memory tables of the suites that ran.
+pub fn print(results: &ResultSet) {
+    if let Some(ceilings) = ceilings_summary(results) {
+        println!("{}", table(ceilings));
+    }
+    if !results.inference.is_empty() {
+        println!("{}", table(inference_summary(results)));
+    }
+    if !results.memory.is_empty() {
+        println!("{}", table(memory_summary(results)));
+    }
 }

@@ -1,7 +1,11 @@
-//! The machine a native run happens on, for the report's header.
+//! The machine a native run happens on: for the report's header, and how much memory it has
+//! free for the pre-flight check.
 
-use nlbench::schema::{MachineInfo, ToolInfo};
-use sysinfo::{CpuRefreshKind, RefreshKind, System};
+use nlbench::{
+    schema::{MachineInfo, ToolInfo},
+    session::Identity,
+};
+use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
 pub fn machine() -> MachineInfo {
     let system =
@@ -32,7 +36,24 @@ pub fn cpu_vendor() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-pub fn tool() -> ToolInfo {
+/// Bytes of host memory available now (free plus reclaimable caches).
+pub fn available_memory() -> Option<u64> {
+    let system = System::new_with_specifics(
+        RefreshKind::nothing().with_memory(MemoryRefreshKind::nothing().with_ram()),
+    );
+    Some(system.available_memory()).filter(|&bytes| bytes > 0)
+}
+
+/// Who runs, where, and now.
+pub fn identity() -> Identity {
+    Identity {
+        tool: tool(),
+        machine: machine(),
+        created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }
+}
+
+fn tool() -> ToolInfo {
     ToolInfo {
         front_end: env!("CARGO_PKG_NAME").into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -3,6 +3,7 @@
 use crate::{
     config::{BenchConfig, ModelConfig},
     device::{DeviceInfo, DeviceType},
+    error::ErrorKind,
     precision::Precision,
     schema::*,
     stats::Summary,
@@ -28,6 +29,14 @@ fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) ->
             analytical: AnalyticalMemory::of(model, precision, batch),
         },
         raw_batch_ms: raw,
+        verdicts: Vec::new(),
+        rounds: Vec::new(),
+        stopped: Some(StopRule::Count),
+        kernels: vec![KernelChoice {
+            operation: "matmul".into(),
+            kernel: "fixture kernel".into(),
+        }],
+        accuracy: None,
     }))
 }
 
@@ -83,6 +92,9 @@ pub fn results() -> ResultSet {
         iterations: 4,
         warmup_ms: 10.0,
         seed: 42,
+        target_ci: None,
+        max_time_ms: None,
+        repeat: 1,
     };
     let mut inference = Vec::new();
     for model in &config.models {
@@ -93,6 +105,7 @@ pub fn results() -> ResultSet {
                         reason: "FP16 unsupported on this device".into(),
                     },
                     ("small", Precision::F16, 16) => Outcome::Failed {
+                        kind: ErrorKind::OutOfMemory,
                         reason: "out of memory".into(),
                     },
                     _ => measured(model, precision, batch, 0.5 + batch as f64 * 0.01),
@@ -101,6 +114,7 @@ pub fn results() -> ResultSet {
                     model: model.name.clone(),
                     precision,
                     batch_size: batch,
+                    path: PathId::Burn,
                     outcome,
                 });
             }
@@ -120,9 +134,14 @@ pub fn results() -> ResultSet {
         model: "large".into(),
         batch_size: 4096,
         outcome: MemoryOutcome::Failed {
+            kind: ErrorKind::OutOfMemory,
             reason: "out of memory".into(),
         },
     });
+    let timing = TimingInfo {
+        clock: "test clock".into(),
+        completion: "read back".into(),
+    };
     ResultSet {
         schema_version: SCHEMA_VERSION,
         tool: ToolInfo {
@@ -151,10 +170,12 @@ pub fn results() -> ResultSet {
             software: true,
             features: vec!["timestamp-query".into()],
         },
-        timing: TimingInfo {
-            clock: "test clock".into(),
-            completion: "read back".into(),
-        },
+        timing: timing.clone(),
+        paths: vec![PathInfo {
+            id: PathId::Burn,
+            fusion: true,
+            timing,
+        }],
         config,
         inference,
         memory: memory_records,
@@ -169,11 +190,14 @@ pub fn results() -> ResultSet {
             dispatch_us: Ceiling::Measured { value: 12.5 },
         }),
         burn_probes: Some(BurnProbes {
+            matmul_n: 1024,
+            add_elements: 1 << 24,
             matmul_gflops: Ceiling::Measured { value: 100.0 },
             add_gbps: Ceiling::Unavailable {
                 reason: "out of memory".into(),
             },
         }),
         run_seconds: 1.5,
+        partial: None,
     }
 }

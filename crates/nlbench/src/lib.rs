@@ -1,28 +1,28 @@
 //! nlbench: benchmarks of the NeuralLayers network on any burn backend.
 //!
-//! One library under two front ends (`nlbench-native` and the browser dashboard): the model,
-//! the suites and their runner, statistics, the `results.json` schema, Markdown reports and
-//! charts. It reads no clock, file or thread of its own, so it compiles for wasm32 unchanged;
-//! the front ends inject a [`clock::Clock`], a [`probe::MemoryProbe`] and, where the device
-//! writes timestamps, a [`timer::DeviceTimer`], and drive the async
-//! suites with whatever executor they have.
+//! One library under two front ends (`nlbench-native` and the browser dashboard). A front end
+//! opens a device ([`backends`]), builds a [`plan::Plan`] from what the user typed
+//! ([`config::Request`]), and hands both to [`session::run`] with its [`session::Platform`]
+//! (clock, identity, events, stop requests); the session measures through the one protocol in
+//! [`measure`] and returns a [`schema::ResultSet`], from which [`export`] makes every file and
+//! [`analysis`] every derived figure. The library reads no clock, file or thread of its own,
+//! so it compiles for wasm32 unchanged.
 
+pub mod analysis;
+pub mod backends;
 pub mod ceilings;
-pub mod chart;
-pub mod clock;
-pub mod compare;
 pub mod config;
 pub mod device;
-mod fonts;
+pub mod error;
+pub mod export;
+pub mod measure;
 pub mod model;
+pub mod plan;
 pub mod precision;
-pub mod probe;
-pub mod report;
 pub mod schema;
-pub mod share;
+pub mod session;
 pub mod stats;
 pub mod suite;
-pub mod timer;
 
 /// burn version every result records; the workspace pins burn to exactly this version.
 pub const BURN_VERSION: &str = "0.21.0";

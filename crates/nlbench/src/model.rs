@@ -72,7 +72,7 @@ impl ModelConfig {
     pub fn parameter_count(&self) -> u64 {
         self.widths()
             .windows(2)
-            .map(|pair| (pair[0] * pair[1] + pair[1]) as u64)
+            .map(|pair| pair[0] as u64 * pair[1] as u64 + pair[1] as u64)
             .sum()
     }
 
@@ -85,7 +85,7 @@ impl ModelConfig {
         let widths = self.widths();
         let linear: u64 = widths
             .windows(2)
-            .map(|pair| (2 * pair[0] * pair[1] + pair[1]) as u64)
+            .map(|pair| 2 * pair[0] as u64 * pair[1] as u64 + pair[1] as u64)
             .sum();
         let relu: u64 = widths[1..widths.len() - 1].iter().map(|&w| w as u64).sum();
         linear + relu
@@ -98,7 +98,7 @@ impl ModelConfig {
     pub fn min_traffic_bytes(&self, batch: usize, precision: Precision) -> u64 {
         let widths = self.widths();
         let hidden: u64 = widths[1..widths.len() - 1].iter().map(|&w| w as u64).sum();
-        let per_sample = (widths[0] + widths[widths.len() - 1]) as u64 + 2 * hidden;
+        let per_sample = widths[0] as u64 + widths[widths.len() - 1] as u64 + 2 * hidden;
         (self.parameter_count() + batch as u64 * per_sample) * precision.bytes()
     }
 

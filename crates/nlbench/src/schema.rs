@@ -1,18 +1,17 @@
 //! `results.json`: the one format every output reads (reports, charts, the dashboard, share
-//! links, comparisons). Fields and units are documented in `docs/results-schema.md`; bump
-//! [`SCHEMA_VERSION`] whenever the shape changes and keep reading the older versions.
+//! links, comparisons, checkpoints). This module is the format alone; figures derived from
+//! it live in [`crate::analysis`]. Fields and units are documented in
+//! `docs/results-schema.md`; bump [`SCHEMA_VERSION`] whenever the shape changes and keep
+//! reading the older versions, which [`ResultSet::from_json`] brings to this one's shape.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    config::{BenchConfig, ModelConfig},
-    device::DeviceInfo,
-    precision::Precision,
-    stats::Summary,
+    config::BenchConfig, device::DeviceInfo, error::ErrorKind, precision::Precision, stats::Summary,
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,7 +22,12 @@ pub struct ResultSet {
     pub created: String,
     pub machine: MachineInfo,
     pub device: DeviceInfo,
+    /// How the headline path (the first of `paths`) was timed.
     pub timing: TimingInfo,
+    /// Every implementation of the forward pass the run measured, the headline first (schema
+    /// version 4; older results had one, burn's, which reading them fills in).
+    #[serde(default)]
+    pub paths: Vec<PathInfo>,
     pub config: BenchConfig,
     /// The inference suite's records; empty when only the memory suite ran.
     #[serde(default)]
@@ -34,19 +38,57 @@ pub struct ResultSet {
     /// The device's measured limits (schema version 3); absent in older results.
     #[serde(default)]
     pub ceilings: Option<Ceilings>,
-    /// burn's own matmul and add on the same device (schema version 3), where the inference
-    /// suite ran.
+    /// burn's own matmul and add on the same device (schema version 3), where they ran.
     #[serde(default)]
     pub burn_probes: Option<BurnProbes>,
     /// Wall time of the whole run, in seconds.
     pub run_seconds: f64,
+    /// Why the run ended before every configuration ran (schema version 4): an interrupt, a
+    /// Stop in the dashboard. Absent for a complete run.
+    #[serde(default)]
+    pub partial: Option<String>,
 }
 
-/// The device's limits as the WGSL microbenchmarks in `shaders/` measured them, so each
-/// inference row can say how close it came (schema version 3).
+/// An implementation of the network's forward pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PathId {
+    /// burn with its fusion layer, as users run it.
+    #[default]
+    Burn,
+    /// burn without fusion: the backend device timestamps can time natively.
+    BurnUnfused,
+    /// nlbench's hand-written WGSL forward pass (`shaders/`).
+    Reference,
+}
+
+impl PathId {
+    pub const ALL: [PathId; 3] = [PathId::Burn, PathId::BurnUnfused, PathId::Reference];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PathId::Burn => "burn",
+            PathId::BurnUnfused => "burn unfused",
+            PathId::Reference => "WGSL reference",
+        }
+    }
+}
+
+/// One path of a run and how it was timed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PathInfo {
+    pub id: PathId,
+    /// Whether burn's fusion layer was on.
+    pub fusion: bool,
+    pub timing: TimingInfo,
+}
+
+/// The device's limits as microbenchmarks measured them, so each inference row can say how
+/// close it came (schema version 3): the WGSL kernels in `shaders/` on a wgpu device, Rust
+/// kernels on the CPU backend.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ceilings {
-    /// What timed the microbenchmarks.
+    /// What measured and timed them.
     pub clock: String,
     /// Copy bandwidth, bytes read plus bytes written, GB/s (10^9 bytes per second).
     pub copy_gbps: Ceiling,
@@ -63,10 +105,24 @@ pub struct Ceilings {
 /// burn's own kernels on the run's device, timed like the suites, as a check on the ceilings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BurnProbes {
-    /// A 1024 × 1024 by 1024 × 1024 FP32 matmul, GFLOP/s.
+    /// Side of the square FP32 matrices multiplied (schema version 4; 1024 before).
+    #[serde(default = "default_matmul_n")]
+    pub matmul_n: usize,
+    /// Elements of each FP32 operand of the add (schema version 4; 2^24 before).
+    #[serde(default = "default_add_elements")]
+    pub add_elements: usize,
+    /// The matmul, GFLOP/s.
     pub matmul_gflops: Ceiling,
-    /// An elementwise add of two 2^24-element FP32 tensors, GB/s (two reads and a write).
+    /// The add, GB/s (two reads and a write).
     pub add_gbps: Ceiling,
+}
+
+fn default_matmul_n() -> usize {
+    1024
+}
+
+fn default_add_elements() -> usize {
+    1 << 24
 }
 
 /// One measured limit, or why there is none.
@@ -78,55 +134,10 @@ pub enum Ceiling {
 }
 
 impl Ceiling {
-    /// A measurement's outcome: the figure where it is positive and finite, otherwise why not.
-    pub fn from_result(result: Result<f64, String>) -> Self {
-        match result {
-            Ok(value) if value.is_finite() && value > 0.0 => Ceiling::Measured { value },
-            Ok(value) => Ceiling::Unavailable {
-                reason: format!("the clock gave an unusable figure ({value})"),
-            },
-            Err(reason) => Ceiling::Unavailable { reason },
-        }
-    }
-
     pub fn value(&self) -> Option<f64> {
         match self {
             Ceiling::Measured { value } => Some(*value),
             Ceiling::Unavailable { .. } => None,
-        }
-    }
-}
-
-impl Ceilings {
-    /// Every limit unavailable for one reason (a device the microbenchmarks cannot run on).
-    pub fn unavailable(reason: &str) -> Self {
-        let none = || Ceiling::Unavailable {
-            reason: reason.to_owned(),
-        };
-        Self {
-            clock: "not run".into(),
-            copy_gbps: none(),
-            read_gbps: none(),
-            fma_f32_gflops: none(),
-            fma_f16_gflops: none(),
-            dispatch_us: none(),
-        }
-    }
-
-    /// The memory roof: the higher of the copy and read bandwidths, GB/s.
-    pub fn bandwidth_gbps(&self) -> Option<f64> {
-        match (self.copy_gbps.value(), self.read_gbps.value()) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    /// The compute roof for `precision`, GFLOP/s (none for BF16: WGSL has no bf16).
-    pub fn fma_gflops(&self, precision: Precision) -> Option<f64> {
-        match precision {
-            Precision::F32 => self.fma_f32_gflops.value(),
-            Precision::F16 => self.fma_f16_gflops.value(),
-            Precision::Bf16 => None,
         }
     }
 }
@@ -159,29 +170,48 @@ pub struct TimingInfo {
     pub completion: String,
 }
 
-/// One configuration of the inference suite: a model at one precision and batch size.
+/// One configuration of the inference suite: a model at one precision and batch size, on one
+/// path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InferenceRecord {
     pub model: String,
     pub precision: Precision,
     pub batch_size: usize,
+    /// The implementation measured (schema version 4; burn before).
+    #[serde(default)]
+    pub path: PathId,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
 
-/// What happened to one configuration. Unsupported and failed configurations stay in the
-/// results so a reader sees that they were tried.
+/// What happened to one configuration. Configurations without figures stay in the results so
+/// a reader sees that they were tried, and why they have none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Measured(Box<InferenceMeasurement>),
-    Unsupported { reason: String },
-    Failed { reason: String },
+    Unsupported {
+        reason: String,
+    },
+    /// Not run: a pre-flight check showed it cannot fit (schema version 4).
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        /// What kind of failure (schema version 4; older results read as `backend`).
+        #[serde(default = "backend_kind")]
+        kind: ErrorKind,
+        reason: String,
+    },
+}
+
+fn backend_kind() -> ErrorKind {
+    ErrorKind::Backend
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InferenceMeasurement {
-    /// Untimed runs before the timed ones (shader compilation, autotune, caches).
+    /// Runs before the timed ones (shader compilation, autotune, caches).
     pub warmup_runs: usize,
     /// Time of one forward pass over the whole batch, in milliseconds.
     pub batch_latency_ms: Summary,
@@ -194,6 +224,73 @@ pub struct InferenceMeasurement {
     pub memory: MemoryFigures,
     /// Every timed iteration's batch latency, in milliseconds, in the order measured.
     pub raw_batch_ms: Vec<f64>,
+    /// What the samples say about their own quality (schema version 4).
+    #[serde(default)]
+    pub verdicts: Vec<Verdict>,
+    /// Median batch latency of each interleaved round, in milliseconds, with `--repeat`
+    /// (schema version 4; empty for one round).
+    #[serde(default)]
+    pub rounds: Vec<f64>,
+    /// Why sampling stopped (schema version 4).
+    #[serde(default)]
+    pub stopped: Option<StopRule>,
+    /// The kernels that ran (schema version 4).
+    #[serde(default)]
+    pub kernels: Vec<KernelChoice>,
+    /// The output's agreement with burn's on the same weights and input (the reference path,
+    /// schema version 4).
+    #[serde(default)]
+    pub accuracy: Option<Accuracy>,
+}
+
+/// Why sampling stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopRule {
+    /// The planned number of iterations.
+    Count,
+    /// The median's confidence interval reached its target width.
+    Converged,
+    /// The time cap came first.
+    TimeCap,
+    /// The most iterations allowed came first.
+    MaxSamples,
+}
+
+/// A warning about a row's samples.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// The median's confidence interval stayed wider than the target.
+    Noisy { half_width: f64, target: f64 },
+    /// Samples far from the median (modified z-score over 3.5).
+    Outliers { count: usize },
+    /// The first timed run was much slower than the median of the rest.
+    SlowFirstRun { ratio: f64 },
+    /// Coefficient of variation above 5 %.
+    HighVariation { cv: f64 },
+    /// The median iteration lasts only a few ticks of the clock.
+    NearResolution { median_ms: f64, resolution_ms: f64 },
+    /// The interleaved rounds' medians differ by more than the intervals explain.
+    RoundsDisagree { spread: f64 },
+}
+
+/// One kernel choice behind a row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelChoice {
+    /// The operation, as the tuner or the reference names it.
+    pub operation: String,
+    /// The kernel that ran it.
+    pub kernel: String,
+}
+
+/// How far an output is from burn's on the same weights and input.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Accuracy {
+    pub max_abs_error: f64,
+    pub max_rel_error: f64,
+    /// The largest absolute error accepted; a larger one fails the row.
+    pub tolerance: f64,
 }
 
 /// Memory of one configuration, in bytes.
@@ -226,21 +323,6 @@ pub struct AnalyticalMemory {
     pub activation_bytes: u64,
 }
 
-impl AnalyticalMemory {
-    pub fn of(model: &ModelConfig, precision: Precision, batch_size: usize) -> Self {
-        let bytes = precision.bytes();
-        Self {
-            parameter_bytes: model.parameter_bytes(precision),
-            input_bytes: (batch_size * model.input_dim) as u64 * bytes,
-            activation_bytes: model.activation_elements_per_sample() * batch_size as u64 * bytes,
-        }
-    }
-
-    pub fn total(&self) -> u64 {
-        self.parameter_bytes + self.input_bytes + self.activation_bytes
-    }
-}
-
 /// One model at one batch size in the memory suite (FP32).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemoryRecord {
@@ -254,7 +336,15 @@ pub struct MemoryRecord {
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum MemoryOutcome {
     Measured(Box<MemoryMeasurement>),
-    Failed { reason: String },
+    /// Not run: a pre-flight check showed it cannot fit (schema version 4).
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        #[serde(default = "backend_kind")]
+        kind: ErrorKind,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -312,19 +402,6 @@ pub struct TrainingMemory {
     pub peak_reserved: u64,
 }
 
-impl TrainingMemory {
-    /// Peak in use above the baseline.
-    pub fn peak_above_baseline(&self) -> u64 {
-        self.peak_in_use.saturating_sub(self.baseline_in_use)
-    }
-}
-
-impl InferenceMemory {
-    pub fn peak_above_baseline(&self) -> u64 {
-        self.after_forward.saturating_sub(self.baseline_in_use)
-    }
-}
-
 /// What the shapes say a training step needs, FP32.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainingAnalytical {
@@ -340,35 +417,6 @@ pub struct TrainingAnalytical {
     pub adam_state_bytes: u64,
 }
 
-impl TrainingAnalytical {
-    pub fn of(model: &ModelConfig, batch_size: usize) -> Self {
-        let inference = AnalyticalMemory::of(model, Precision::F32, batch_size);
-        Self {
-            parameter_bytes: inference.parameter_bytes,
-            input_bytes: inference.input_bytes,
-            activation_bytes: inference.activation_bytes,
-            gradient_bytes: inference.parameter_bytes,
-            sgd_state_bytes: 0,
-            adam_state_bytes: 2 * inference.parameter_bytes,
-        }
-    }
-
-    pub fn inference_total(&self) -> u64 {
-        self.parameter_bytes + self.input_bytes + self.activation_bytes
-    }
-
-    pub fn state_bytes(&self, optimizer: OptimizerKind) -> u64 {
-        match optimizer {
-            OptimizerKind::Sgd => self.sgd_state_bytes,
-            OptimizerKind::Adam => self.adam_state_bytes,
-        }
-    }
-
-    pub fn training_total(&self, optimizer: OptimizerKind) -> u64 {
-        self.inference_total() + self.gradient_bytes + self.state_bytes(optimizer)
-    }
-}
-
 /// One module of the network in the per-layer profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LayerProfile {
@@ -376,7 +424,7 @@ pub struct LayerProfile {
     pub parameter_bytes: u64,
     /// Bytes of the module's output at this batch size.
     pub output_bytes: u64,
-    /// Wall time of the module alone, until its output was read back.
+    /// Time of the module alone, by the headline path's clock.
     pub time_ms: Option<Summary>,
 }
 
@@ -393,12 +441,16 @@ pub enum SchemaError {
     Foreign,
 }
 
+/// What device-timed results said of their clock before schema version 4 recorded paths:
+/// those runs used burn's unfused backend.
+const UNFUSED_CLOCK_NOTE: &str = "fusion off";
+
 impl ResultSet {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a result set always serialises")
     }
 
-    /// Reads any schema version this build knows.
+    /// Reads any schema version this build knows, in this version's shape.
     pub fn from_json(text: &str) -> Result<Self, SchemaError> {
         let value: serde_json::Value = serde_json::from_str(text)?;
         let version = value
@@ -410,56 +462,31 @@ impl ResultSet {
                 found: u32::try_from(version).unwrap_or(u32::MAX),
             });
         }
-        Ok(serde_json::from_value(value)?)
+        let mut results: Self = serde_json::from_value(value)?;
+        results.fill_paths();
+        Ok(results)
     }
 
-    /// The memory measurement of one model at one batch size, if it was measured.
-    pub fn memory_measured(&self, model: &str, batch_size: usize) -> Option<&MemoryMeasurement> {
-        self.memory
-            .iter()
-            .find(|r| r.model == model && r.batch_size == batch_size)
-            .and_then(|r| match &r.outcome {
-                MemoryOutcome::Measured(m) => Some(m.as_ref()),
-                MemoryOutcome::Failed { .. } => None,
-            })
-    }
-
-    /// The memory measurements of one model, in the run's batch order, measured ones only.
-    pub fn memory_by_batch(&self, model: &str) -> Vec<(usize, &MemoryMeasurement)> {
-        self.config
-            .batch_sizes
-            .iter()
-            .filter_map(|&b| self.memory_measured(model, b).map(|m| (b, m)))
-            .collect()
-    }
-
-    pub fn model(&self, name: &str) -> Option<&ModelConfig> {
-        self.config.models.iter().find(|m| m.name == name)
-    }
-
-    /// The measurement of one configuration, if it was measured.
-    pub fn measured(
-        &self,
-        model: &str,
-        precision: Precision,
-        batch_size: usize,
-    ) -> Option<&InferenceMeasurement> {
-        self.record(model, precision, batch_size)
-            .and_then(|record| match &record.outcome {
-                Outcome::Measured(m) => Some(m.as_ref()),
-                _ => None,
-            })
-    }
-
-    pub fn record(
-        &self,
-        model: &str,
-        precision: Precision,
-        batch_size: usize,
-    ) -> Option<&InferenceRecord> {
-        self.inference
-            .iter()
-            .find(|r| r.model == model && r.precision == precision && r.batch_size == batch_size)
+    /// Results older than schema version 4 measured one path, burn's: fused on the host clock,
+    /// unfused on device timestamps.
+    fn fill_paths(&mut self) {
+        if !self.paths.is_empty() {
+            return;
+        }
+        let unfused = self.timing.clock.contains(UNFUSED_CLOCK_NOTE);
+        let id = if unfused {
+            PathId::BurnUnfused
+        } else {
+            PathId::Burn
+        };
+        self.paths.push(PathInfo {
+            id,
+            fusion: !unfused,
+            timing: self.timing.clone(),
+        });
+        for record in &mut self.inference {
+            record.path = id;
+        }
     }
 }
 
@@ -473,9 +500,10 @@ mod tests {
         let results = fixtures::results();
         let text = results.to_json();
         assert_eq!(ResultSet::from_json(&text).unwrap(), results);
-        // Outcomes are tagged by a flat `status` field.
+        // Outcomes are tagged by a flat `status` field, failures carry their kind.
         assert!(text.contains("\"status\": \"unsupported\""));
         assert!(text.contains("\"status\": \"measured\""));
+        assert!(text.contains("\"kind\": \"out_of_memory\""));
     }
 
     #[test]
@@ -497,33 +525,77 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn reads_version_one() {
+    /// A version 3 result as nlbench wrote it: no paths, no failure kinds, no intervals.
+    fn version_three() -> serde_json::Value {
         let mut value: serde_json::Value =
             serde_json::from_str(&fixtures::results().to_json()).unwrap();
+        value["schema_version"] = serde_json::json!(3);
+        value["timing"]["clock"] = serde_json::json!(
+            "device timestamps (wgpu timestamp queries, through cubecl's profile API; burn fusion off)"
+        );
+        let object = value.as_object_mut().unwrap();
+        object.remove("paths");
+        object.remove("partial");
+        for record in value["inference"].as_array_mut().unwrap() {
+            let record = record.as_object_mut().unwrap();
+            record.remove("path");
+            record.remove("kind");
+            for field in ["verdicts", "rounds", "stopped", "kernels", "accuracy"] {
+                record.remove(field);
+            }
+            if let Some(summary) = record.get_mut("batch_latency_ms") {
+                let summary = summary.as_object_mut().unwrap();
+                for field in ["median_ci", "mad", "mad_outliers"] {
+                    summary.remove(field);
+                }
+            }
+        }
+        value
+    }
+
+    #[test]
+    fn reads_version_three_as_unfused_burn() {
+        let results = ResultSet::from_json(&version_three().to_string()).unwrap();
+        assert_eq!(results.paths.len(), 1);
+        assert_eq!(results.paths[0].id, PathId::BurnUnfused);
+        assert!(!results.paths[0].fusion);
+        assert!(
+            results
+                .inference
+                .iter()
+                .all(|r| r.path == PathId::BurnUnfused)
+        );
+        let failed = results
+            .inference
+            .iter()
+            .find_map(|r| match &r.outcome {
+                Outcome::Failed { kind, .. } => Some(*kind),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(failed, ErrorKind::Backend);
+        let measured = results
+            .inference
+            .iter()
+            .find_map(|r| match &r.outcome {
+                Outcome::Measured(m) => Some(m),
+                _ => None,
+            })
+            .unwrap();
+        assert!(measured.batch_latency_ms.median_ci.is_none());
+        assert!(measured.verdicts.is_empty());
+    }
+
+    #[test]
+    fn reads_version_one() {
+        let mut value = version_three();
         value["schema_version"] = serde_json::json!(1);
-        value.as_object_mut().unwrap().remove("memory");
+        let object = value.as_object_mut().unwrap();
+        object.remove("memory");
+        object.remove("ceilings");
+        object.remove("burn_probes");
         let results = ResultSet::from_json(&value.to_string()).unwrap();
-        assert!(results.memory.is_empty());
+        assert!(results.memory.is_empty() && results.ceilings.is_none());
         assert_eq!(results.inference.len(), fixtures::results().inference.len());
-    }
-
-    #[test]
-    fn training_analytical_by_hand() {
-        // 4 -> 3 -> 4, batch 2: params 124 B, input 32 B, activations 80 B.
-        let a = TrainingAnalytical::of(&ModelConfig::new("tiny", 4, 3), 2);
-        assert_eq!(a.inference_total(), 236);
-        assert_eq!(a.training_total(OptimizerKind::Sgd), 236 + 124);
-        assert_eq!(a.training_total(OptimizerKind::Adam), 236 + 124 + 248);
-    }
-
-    #[test]
-    fn analytical_memory_by_hand() {
-        // 4 -> 3 -> 4 at FP32, batch 2: params 31·4; input 2·4·4; activations 10·2·4.
-        let a = AnalyticalMemory::of(&ModelConfig::new("tiny", 4, 3), Precision::F32, 2);
-        assert_eq!(a.parameter_bytes, 124);
-        assert_eq!(a.input_bytes, 32);
-        assert_eq!(a.activation_bytes, 80);
-        assert_eq!(a.total(), 236);
     }
 }

@@ -2,10 +2,21 @@
 //!
 //! Quantiles use statrs' estimator (Hyndman and Fan's type 8, approximately median-unbiased),
 //! so p90/p99 of a few dozen samples interpolate between neighbours instead of snapping to
-//! the maximum.
+//! the maximum. The median's confidence interval comes from order statistics (the ranks a
+//! Binomial(n, ½) count puts around the middle), which assumes nothing about the shape of the
+//! distribution: timings are skewed and have long tails.
 
 use serde::{Deserialize, Serialize};
-use statrs::statistics::{Data, Distribution, Max, Median, Min, OrderStatistics};
+use statrs::{
+    distribution::{Binomial, DiscreteCDF},
+    statistics::{Data, Distribution, Max, Median, Min, OrderStatistics},
+};
+
+/// Confidence level of every interval nlbench reports.
+pub const CONFIDENCE: f64 = 0.95;
+/// A sample lies outside the bulk when its modified z-score (0.6745 · |x − median| ÷ MAD)
+/// exceeds this (Iglewicz and Hoaglin's threshold).
+const MAD_OUTLIER_SCORE: f64 = 3.5;
 
 /// Summary of one set of samples, in the samples' own unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +34,104 @@ pub struct Summary {
     pub cv: f64,
     /// Samples outside Tukey's fences (1.5 × IQR beyond the quartiles).
     pub outliers: usize,
+    /// Confidence interval of the median (absent in results older than schema version 4).
+    #[serde(default)]
+    pub median_ci: Option<Interval>,
+    /// Median absolute deviation from the median (absent before schema version 4).
+    #[serde(default)]
+    pub mad: Option<f64>,
+    /// Samples whose modified z-score exceeds 3.5 (absent before schema version 4).
+    #[serde(default)]
+    pub mad_outliers: Option<usize>,
+}
+
+/// A confidence interval of a median.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Interval {
+    pub low: f64,
+    pub high: f64,
+    /// The probability that the interval holds the true median: 0.95, or less with too few
+    /// samples to reach it (5 or fewer), when the interval is the whole range.
+    pub coverage: f64,
+}
+
+impl Interval {
+    /// The larger distance from `centre` to either end, as a share of `centre`.
+    pub fn half_width_share(&self, centre: f64) -> f64 {
+        if centre == 0.0 {
+            return f64::INFINITY;
+        }
+        (centre - self.low).max(self.high - centre).abs() / centre.abs()
+    }
+
+    pub fn scaled(&self, factor: f64) -> Self {
+        Self {
+            low: self.low * factor,
+            high: self.high * factor,
+            coverage: self.coverage,
+        }
+    }
+}
+
+/// A median and its interval.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MedianInterval {
+    pub median: f64,
+    pub interval: Interval,
+}
+
+impl MedianInterval {
+    /// Half the interval's width around the median, as a share of the median.
+    pub fn half_width_share(&self) -> f64 {
+        self.interval.half_width_share(self.median)
+    }
+}
+
+/// The median of `samples` with its confidence interval, or `None` for no (or non-finite)
+/// samples.
+pub fn median_interval(samples: &[f64]) -> Option<MedianInterval> {
+    if samples.is_empty() || samples.iter().any(|s| !s.is_finite()) {
+        return None;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let median = if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    };
+    let (lower, coverage) = order_statistic_rank(n);
+    Some(MedianInterval {
+        median,
+        interval: Interval {
+            low: sorted[lower],
+            high: sorted[n - 1 - lower],
+            coverage,
+        },
+    })
+}
+
+/// The 0-based rank `j` such that sorted samples `j` and `n − 1 − j` bound the median with at
+/// least [`CONFIDENCE`], and the coverage they reach, 1 − 2 · P(Binomial(n, ½) ≤ j): the
+/// largest `j` whose tail probability stays within (1 − CONFIDENCE) ÷ 2, or 0 (the whole range,
+/// with less coverage) where even that is too large.
+fn order_statistic_rank(n: usize) -> (usize, f64) {
+    let tail = (1.0 - CONFIDENCE) / 2.0;
+    let Ok(binomial) = Binomial::new(0.5, n as u64) else {
+        return (0, 0.0);
+    };
+    // The tail probability grows with j: binary search for the last j within it.
+    let (mut low, mut high) = (0usize, n.saturating_sub(1) / 2);
+    while low < high {
+        let mid = (low + high).div_ceil(2);
+        if binomial.cdf(mid as u64) <= tail {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
+    }
+    (low, 1.0 - 2.0 * binomial.cdf(low as u64))
 }
 
 impl Summary {
@@ -44,6 +153,13 @@ impl Summary {
             .iter()
             .filter(|&&s| s < q1 - fence || s > q3 + fence)
             .count();
+        let median = data.median();
+        let deviations: Vec<f64> = samples.iter().map(|s| (s - median).abs()).collect();
+        let mad = Data::new(deviations.clone()).median();
+        let mad_outliers = deviations
+            .iter()
+            .filter(|&&d| mad > 0.0 && 0.6745 * d / mad > MAD_OUTLIER_SCORE)
+            .count();
         Some(Self {
             count: samples.len(),
             mean,
@@ -55,6 +171,9 @@ impl Summary {
             max: data.max(),
             cv: if mean != 0.0 { std_dev / mean } else { 0.0 },
             outliers,
+            median_ci: median_interval(samples).map(|m| m.interval),
+            mad: Some(mad),
+            mad_outliers: Some(mad_outliers),
         })
     }
 
@@ -69,6 +188,8 @@ impl Summary {
             p99: self.p99 * factor,
             min: self.min * factor,
             max: self.max * factor,
+            median_ci: self.median_ci.map(|ci| ci.scaled(factor)),
+            mad: self.mad.map(|mad| mad * factor),
             ..self.clone()
         }
     }
@@ -161,6 +282,39 @@ mod tests {
         assert!(close(fit.r_squared, 0.0));
         assert!(LinearFit::of(&[1.0], &[1.0]).is_none());
         assert!(LinearFit::of(&[2.0, 2.0], &[1.0, 3.0]).is_none());
+    }
+
+    #[test]
+    fn median_interval_by_order_statistics() {
+        // n = 10: P(B ≤ 1) = 11/1024 ≤ 0.025 < P(B ≤ 2) = 56/1024, so the 2nd and 9th smallest
+        // bound the median, with coverage 1 − 2 · 11/1024.
+        let samples: Vec<f64> = (1..=10).map(f64::from).collect();
+        let m = median_interval(&samples).unwrap();
+        assert!(close(m.median, 5.5));
+        assert_eq!((m.interval.low, m.interval.high), (2.0, 9.0));
+        assert!(close(m.interval.coverage, 1.0 - 22.0 / 1024.0));
+        // Five samples cannot reach 95 %: the whole range, with its lower coverage.
+        let m = median_interval(&[3.0, 1.0, 2.0, 5.0, 4.0]).unwrap();
+        assert_eq!((m.interval.low, m.interval.high), (1.0, 5.0));
+        assert!(close(m.interval.coverage, 1.0 - 2.0 / 32.0));
+        // Many equal samples: a zero-width interval.
+        assert_eq!(median_interval(&[7.0; 50]).unwrap().half_width_share(), 0.0);
+        // Narrower with more samples of the same spread.
+        let spread = |n: usize| {
+            let s: Vec<f64> = (0..n).map(|i| 100.0 + (i % 10) as f64).collect();
+            median_interval(&s).unwrap().half_width_share()
+        };
+        assert!(spread(1000) < spread(20));
+        assert!(median_interval(&[]).is_none());
+    }
+
+    #[test]
+    fn mad_outliers() {
+        let s = Summary::of(&[10.0, 10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 30.0]).unwrap();
+        assert_eq!(s.mad_outliers, Some(1));
+        assert!(s.mad.unwrap() > 0.0);
+        let ci = s.median_ci.unwrap();
+        assert!(ci.low <= s.median && s.median <= ci.high);
     }
 
     #[test]

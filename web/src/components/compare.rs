@@ -3,10 +3,13 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
-    chart::{Plotter, SvgPlotter},
-    compare::{Metric, comparison_figure, comparison_report, throughput_table},
+    export::{
+        self, Format,
+        chart::{Metric, Plotter, SvgPlotter, comparison_figure},
+        report::throughput_table,
+        share,
+    },
     schema::ResultSet,
-    share,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -77,14 +80,22 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
             .plot(&comparison_figure(&list, Metric::Throughput))
             .map(|svg| browser::svg_data_url(&svg))
             .unwrap_or_default();
-        let for_download = list.clone();
+        let downloads = export::comparison_artifacts(&list)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| a.format == Format::Markdown)
+            .map(|a| {
+                view! {
+                    <button data-testid="download-comparison" on:click=move |_| {
+                        let _ = browser::download(&a.name, a.format.media_type(), &a.bytes);
+                    }>{format!("Download {}", a.name)}</button>
+                }
+            })
+            .collect_view();
         view! {
             <DataTable test_id="compare-table" headers=table.headers rows=table.rows />
             <img class="chart" data-testid="chart-comparison" alt="Throughput comparison" src=chart />
-            <button data-testid="download-comparison" on:click=move |_| {
-                let _ = browser::download("COMPARISON.md", "text/markdown",
-                    comparison_report(&for_download).as_bytes());
-            }>"Download COMPARISON.md"</button>
+            {downloads}
             <button on:click=move |_| compared.set(Vec::new())>"Clear"</button>
         }
         .into_any()

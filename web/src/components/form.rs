@@ -1,28 +1,55 @@
-//! The run configuration: model size or custom widths, batch sizes, iterations, precisions,
-//! suites and device.
+//! The run configuration: what the command line offers (sizes, custom width and layers,
+//! batch sizes, precisions, iterations, warm-up, sampling, clock, suites), parsed and
+//! validated by the library, so a mistake gets the same message here as there.
 
 use leptos::prelude::*;
 use nlbench::{
-    config::{BenchConfig, DEFAULT_INPUT_DIM, ModelConfig},
+    config::{BenchConfig, Request},
+    plan::{ClockPolicy, Plan, Suites},
     precision::Precision,
 };
 
-use crate::{
-    app::RunRequest,
-    bench::{Suites, Target},
-    gpu::GpuInfo,
-};
+use crate::{app::RunRequest, bench::Target, gpu::GpuInfo};
 
-/// Reads a comma-separated list of positive numbers.
-fn numbers(text: &str, what: &str) -> Result<Vec<usize>, String> {
-    text.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<usize>()
-                .map_err(|_| format!("{what}: '{s}' is not a whole number"))
-        })
-        .collect()
+/// Fields as typed (signals are handles, so the form's closures share one copy).
+#[derive(Clone, Copy)]
+struct Fields {
+    sizes: RwSignal<String>,
+    input_dim: RwSignal<String>,
+    hidden_dim: RwSignal<String>,
+    layers: RwSignal<String>,
+    batch_sizes: RwSignal<String>,
+    iterations: RwSignal<String>,
+    warmup_ms: RwSignal<String>,
+    target_ci: RwSignal<String>,
+    max_time_ms: RwSignal<String>,
+    clock: RwSignal<String>,
+}
+
+impl Fields {
+    fn request(&self, precisions: &[Precision]) -> Request {
+        let text = |s: RwSignal<String>| Some(s.get_untracked());
+        Request {
+            sizes: text(self.sizes),
+            input_dim: text(self.input_dim),
+            hidden_dim: text(self.hidden_dim),
+            layers: text(self.layers),
+            batch_sizes: text(self.batch_sizes),
+            precisions: Some(
+                precisions
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+            ),
+            iterations: text(self.iterations),
+            warmup_ms: text(self.warmup_ms),
+            seed: None,
+            target_ci: text(self.target_ci),
+            max_time_ms: text(self.max_time_ms),
+            repeat: None,
+        }
+    }
 }
 
 #[component]
@@ -31,12 +58,18 @@ pub fn ConfigForm(
     running: RwSignal<bool>,
     on_run: impl Fn(RunRequest) + 'static,
 ) -> impl IntoView {
-    let sizes = RwSignal::new("small,medium".to_owned());
-    let input_dim = RwSignal::new(DEFAULT_INPUT_DIM.to_string());
-    let hidden_dim = RwSignal::new(String::new());
-    let batch_sizes = RwSignal::new("1,16,64".to_owned());
-    let iterations = RwSignal::new("10".to_owned());
-    let warmup_ms = RwSignal::new("100".to_owned());
+    let fields = Fields {
+        sizes: RwSignal::new("small,medium".to_owned()),
+        input_dim: RwSignal::new(String::new()),
+        hidden_dim: RwSignal::new(String::new()),
+        layers: RwSignal::new(String::new()),
+        batch_sizes: RwSignal::new("1,16,64".to_owned()),
+        iterations: RwSignal::new("10".to_owned()),
+        warmup_ms: RwSignal::new("100".to_owned()),
+        target_ci: RwSignal::new("2".to_owned()),
+        max_time_ms: RwSignal::new("200".to_owned()),
+        clock: RwSignal::new("auto".to_owned()),
+    };
     let f32_on = RwSignal::new(true);
     let f16_on = RwSignal::new(true);
     let bf16_on = RwSignal::new(false);
@@ -44,31 +77,10 @@ pub fn ConfigForm(
     let memory_on = RwSignal::new(false);
     let use_cpu = RwSignal::new(false);
     let error: RwSignal<Option<String>> = RwSignal::new(None);
+    let notes: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let has_webgpu = move || matches!(gpu.get(), Some(Ok(_)));
 
-    let build = move || -> Result<RunRequest, String> {
-        let input = input_dim
-            .get_untracked()
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| "input width must be a whole number".to_owned())?;
-        let mut models = Vec::new();
-        for size in sizes
-            .get_untracked()
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            models.push(ModelConfig::preset(size, input).map_err(|e| e.0)?);
-        }
-        let hidden = hidden_dim.get_untracked();
-        if !hidden.trim().is_empty() {
-            let hidden = hidden
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| "hidden width must be a whole number".to_owned())?;
-            models.push(ModelConfig::new("custom", input, hidden));
-        }
+    let build = move || -> Result<(RunRequest, Vec<String>), String> {
         let precisions: Vec<Precision> = [
             (f32_on, Precision::F32),
             (f16_on, Precision::F16),
@@ -78,23 +90,13 @@ pub fn ConfigForm(
         .filter(|(on, _)| on.get_untracked())
         .map(|(_, p)| p)
         .collect();
-        let config = BenchConfig {
-            models,
-            batch_sizes: numbers(&batch_sizes.get_untracked(), "batch sizes")?,
-            precisions,
-            iterations: iterations
-                .get_untracked()
-                .trim()
-                .parse()
-                .map_err(|_| "iterations must be a whole number".to_owned())?,
-            warmup_ms: warmup_ms
-                .get_untracked()
-                .trim()
-                .parse()
-                .map_err(|_| "warm-up must be a number of milliseconds".to_owned())?,
-            ..BenchConfig::quick()
-        };
-        config.validate().map_err(|e| e.0)?;
+        if precisions.is_empty() {
+            return Err("at least one precision is needed".into());
+        }
+        let resolved = fields
+            .request(&precisions)
+            .resolve(BenchConfig::quick())
+            .map_err(|e| e.0)?;
         let suites = Suites {
             inference: inference_on.get_untracked(),
             memory: memory_on.get_untracked(),
@@ -102,16 +104,22 @@ pub fn ConfigForm(
         if !suites.inference && !suites.memory {
             return Err("choose at least one suite".into());
         }
+        let mut plan = Plan::new(resolved.config);
+        plan.suites = suites;
+        // burn's probes stay on the command line: autotuning their 1024³ matmul took minutes
+        // on a software WebGPU device.
+        plan.probes = false;
+        plan.clock = fields
+            .clock
+            .get_untracked()
+            .parse::<ClockPolicy>()
+            .map_err(|e| e.0)?;
         let target = if use_cpu.get_untracked() || !matches!(gpu.get_untracked(), Some(Ok(_))) {
             Target::Cpu
         } else {
             Target::WebGpu
         };
-        Ok(RunRequest {
-            target,
-            suites,
-            config,
-        })
+        Ok((RunRequest { target, plan }, resolved.notes))
     };
 
     let text_input = |label: &'static str, id: &'static str, value: RwSignal<String>| {
@@ -140,17 +148,33 @@ pub fn ConfigForm(
             </label>
         }
     };
+    let clock = fields.clock;
 
     view! {
         <section class="config">
             <h2>"Configuration"</h2>
             <div class="fields">
-                {text_input("Model sizes (small, medium, large, xl)", "sizes", sizes)}
-                {text_input("Input width", "input-dim", input_dim)}
-                {text_input("Custom hidden width (optional)", "hidden-dim", hidden_dim)}
-                {text_input("Batch sizes", "batch-sizes", batch_sizes)}
-                {text_input("Iterations", "iterations", iterations)}
-                {text_input("Warm-up (ms)", "warmup-ms", warmup_ms)}
+                {text_input("Model sizes (small, medium, large, xl)", "sizes", fields.sizes)}
+                {text_input("Input width (default 1024)", "input-dim", fields.input_dim)}
+                {text_input("Custom hidden width (optional)", "hidden-dim", fields.hidden_dim)}
+                {text_input("Custom model's layers (optional)", "layers", fields.layers)}
+                {text_input("Batch sizes", "batch-sizes", fields.batch_sizes)}
+                {text_input("Iterations (at least)", "iterations", fields.iterations)}
+                {text_input("Warm-up (ms)", "warmup-ms", fields.warmup_ms)}
+                {text_input("Interval target (±%, or off)", "target-ci", fields.target_ci)}
+                {text_input("Sampling time cap (ms)", "max-time-ms", fields.max_time_ms)}
+                <label>
+                    "Clock"
+                    <select
+                        data-testid="clock"
+                        prop:value=move || clock.get()
+                        on:change=move |ev| clock.set(event_target_value(&ev))
+                    >
+                        <option value="auto">"auto (GPU timestamps where available)"</option>
+                        <option value="device">"device (GPU timestamps)"</option>
+                        <option value="host">"host (performance.now() around a read-back)"</option>
+                    </select>
+                </label>
             </div>
             <div class="checks">
                 {check("FP32", "f32", f32_on)}
@@ -167,8 +191,9 @@ pub fn ConfigForm(
                 data-testid="run"
                 prop:disabled=move || running.get() || gpu.get().is_none()
                 on:click=move |_| match build() {
-                    Ok(request) => {
+                    Ok((request, found)) => {
                         error.set(None);
+                        notes.set(found);
                         on_run(request);
                     }
                     Err(reason) => error.set(Some(reason)),
@@ -178,6 +203,9 @@ pub fn ConfigForm(
             </button>
             <Show when=move || error.get().is_some()>
                 <p class="message" data-testid="form-error">{move || error.get()}</p>
+            </Show>
+            <Show when=move || !notes.get().is_empty()>
+                <p class="note" data-testid="form-notes">{move || notes.get().join("; ")}</p>
             </Show>
         </section>
     }

@@ -1,44 +1,59 @@
-//! One result: figures, charts, report downloads and its share link.
+//! One result: figures, charts, every file it produces for download, and its share link.
 
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
-    chart::{Plotter, SvgPlotter, inference_figures, memory_figures},
-    report::{
-        benchmark_report, ceilings_summary, inference_summary, memory_report, memory_summary,
+    export::{
+        self, Artifact, Format, Options,
+        report::{ceilings_summary, inference_summary, memory_summary},
+        share::{self, FRAGMENT_KEY},
     },
     schema::ResultSet,
-    share::{self, FRAGMENT_KEY},
 };
 
 use super::table::DataTable;
 use crate::browser;
 
+/// `chart-<stem>` for a chart, `download-<name>` for a file: the ids tests find them by.
+fn stem(artifact: &Artifact) -> &str {
+    artifact
+        .name
+        .rsplit_once('.')
+        .map_or(artifact.name.as_str(), |(stem, _)| stem)
+}
+
 #[component]
 pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -> impl IntoView {
     let link = browser::link_with_fragment(&format!("{FRAGMENT_KEY}{}", share::encode(&result)));
     let copied: RwSignal<Option<String>> = RwSignal::new(None);
-    let mut figures = Vec::new();
-    if !result.inference.is_empty() {
-        figures.extend(inference_figures(&result));
-    }
-    if !result.memory.is_empty() {
-        figures.extend(memory_figures(&result));
-    }
-    let charts = figures
-        .into_iter()
-        .map(|(stem, figure)| match SvgPlotter.plot(&figure) {
-            Ok(svg) => view! {
-                <img class="chart" data-testid=format!("chart-{stem}") alt=figure.title
+    let (artifacts, export_error) = match export::artifacts(&result, Options::default()) {
+        Ok(list) => (list, None),
+        Err(err) => (Vec::new(), Some(err.message)),
+    };
+    let charts = artifacts
+        .iter()
+        .filter(|a| a.format == Format::Svg)
+        .map(|a| {
+            let svg = String::from_utf8_lossy(&a.bytes);
+            view! {
+                <img class="chart" data-testid=format!("chart-{}", stem(a)) alt=a.title.clone()
                     src=browser::svg_data_url(&svg) />
             }
-            .into_any(),
-            Err(err) => view! { <p class="message">{err.to_string()}</p> }.into_any(),
+        })
+        .collect_view();
+    let downloads = artifacts
+        .into_iter()
+        .filter(|a| a.format != Format::Svg)
+        .map(|a| {
+            let label = format!("Download {}", a.name);
+            let id = format!("download-{}", a.name);
+            view! {
+                <button data-testid=id title=a.title.clone() on:click=move |_| {
+                    let _ = browser::download(&a.name, a.format.media_type(), &a.bytes);
+                }>{label}</button>
+            }
         })
         .collect_view();
 
-    let for_report = result.clone();
-    let for_memory = result.clone();
-    let for_json = result.clone();
     let for_compare = result.clone();
     let has_memory = !result.memory.is_empty();
     let has_inference = !result.inference.is_empty();
@@ -54,10 +69,16 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
         result.created,
         result.timing.clock
     );
+    let partial = result.partial.clone();
     view! {
         <section class="result" data-testid="result">
             <h2>"Result: " {heading}</h2>
             <p class="meta">{meta}</p>
+            {partial.map(|reason| view! {
+                <p class="warning" data-testid="partial">
+                    {format!("Partial result: {reason}. Only the rows below finished.")}
+                </p>
+            })}
             <Show when=move || has_inference>
                 <h3>"Throughput and latency"</h3>
                 <DataTable
@@ -79,29 +100,9 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
                 />
             </Show>
             <div class="charts">{charts}</div>
+            {export_error.map(|e| view! { <p class="message">{e}</p> })}
             <div class="actions">
-                <Show when=move || has_inference>
-                    <button data-testid="download-report" on:click={
-                        let r = for_report.clone();
-                        move |_| {
-                            let _ = browser::download("BENCHMARK_REPORT.md", "text/markdown",
-                                benchmark_report(&r, None).as_bytes());
-                        }
-                    }>"Download BENCHMARK_REPORT.md"</button>
-                </Show>
-                <Show when=move || has_memory>
-                    <button data-testid="download-memory-report" on:click={
-                        let r = for_memory.clone();
-                        move |_| {
-                            let _ = browser::download("MEMORY_REPORT.md", "text/markdown",
-                                memory_report(&r).as_bytes());
-                        }
-                    }>"Download MEMORY_REPORT.md"</button>
-                </Show>
-                <button data-testid="download-json" on:click=move |_| {
-                    let _ = browser::download("results.json", "application/json",
-                        for_json.to_json().as_bytes());
-                }>"Download results.json"</button>
+                {downloads}
                 <button data-testid="add-to-compare" on:click=move |_| on_compare(for_compare.clone())>
                     "Add to comparison"
                 </button>

@@ -4,7 +4,10 @@
 
 use futures::channel::oneshot;
 
-use crate::{clock::Clock, suite::first_line};
+use crate::{
+    error::{ErrorKind, RunError},
+    measure::Clock,
+};
 
 /// The wgpu device and queue the kernels run on, and how passes are timed.
 pub struct Bench<'a> {
@@ -126,7 +129,7 @@ impl<'a> Bench<'a> {
         kernel: &Kernel,
         groups: (u32, u32),
         repeats: u32,
-    ) -> Result<f64, String> {
+    ) -> Result<f64, RunError> {
         let mut encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
@@ -169,7 +172,7 @@ impl<'a> Bench<'a> {
                 self.wait()?;
                 receiver
                     .await
-                    .map_err(|_| "the device was lost".to_owned())?;
+                    .map_err(|_| RunError::new(ErrorKind::DeviceLost, "the device was lost"))?;
                 Ok(self.clock.now_ms() - start)
             }
         }
@@ -177,15 +180,15 @@ impl<'a> Bench<'a> {
 
     /// Natively, waits until the device has finished its queued work and run its callbacks;
     /// in the browser it does nothing and the event loop runs them.
-    fn wait(&self) -> Result<(), String> {
+    fn wait(&self) -> Result<(), RunError> {
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map(|_| ())
-            .map_err(|err| first_line(&err.to_string()))
+            .map_err(|err| RunError::backend(err.to_string()))
     }
 
     /// Maps `buffer` once the device has finished the work queued before, and copies it out.
-    async fn read(&self, buffer: &wgpu::Buffer) -> Result<Vec<u8>, String> {
+    async fn read(&self, buffer: &wgpu::Buffer) -> Result<Vec<u8>, RunError> {
         let (sender, receiver) = oneshot::channel();
         buffer
             .slice(..)
@@ -195,8 +198,8 @@ impl<'a> Bench<'a> {
         self.wait()?;
         receiver
             .await
-            .map_err(|_| "the device was lost".to_owned())?
-            .map_err(|err| first_line(&err.to_string()))?;
+            .map_err(|_| RunError::new(ErrorKind::DeviceLost, "the device was lost"))?
+            .map_err(|err| RunError::backend(err.to_string()))?;
         let bytes = buffer.slice(..).get_mapped_range().to_vec();
         buffer.unmap();
         Ok(bytes)

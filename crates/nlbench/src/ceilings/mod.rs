@@ -5,12 +5,14 @@
 
 mod kernel;
 
+use futures::future::LocalBoxFuture;
 use kernel::{Bench, Kernel};
 
 use crate::{
-    clock::Clock,
+    error::RunError,
+    measure::{self, Clock, Environment, Policy, Repeats, Routine, Stop},
     schema::{Ceiling, Ceilings},
-    suite::first_line,
+    session::CeilingsSource,
 };
 
 const COPY: &str = include_str!("../../../../shaders/bandwidth_copy.wgsl");
@@ -33,15 +35,36 @@ const FMA_FLOPS_PER_INVOCATION: f64 = 16_384.0;
 const FMA_GROUPS: u64 = 2048;
 /// Empty dispatches per pass for the dispatch overhead.
 const DISPATCHES: u32 = 1000;
-/// A timed pass repeats its dispatch until it lasts at least this long, so timer
-/// resolution and pass overhead stay small beside it.
-const TARGET_MS: f64 = 10.0;
-const MAX_REPEATS: u32 = 1 << 14;
-/// Timed passes per figure once the length is found; the ceiling is the best of them.
-const TRIALS: usize = 3;
+
+/// Each figure: passes grow until one lasts 10 ms (timer resolution and pass overhead stay
+/// small beside it; the short first passes compile and warm up), then the best of three.
+fn grown() -> Policy {
+    Policy {
+        untimed_runs: 0,
+        warmup_ms: 0.0,
+        stable_cv: None,
+        repeats: Repeats::GrowTo {
+            ms: 10.0,
+            max: 1 << 14,
+        },
+        stop: Stop::count(3),
+    }
+}
+
+/// The ceilings of a wgpu device, measured with the WGSL microbenchmarks in `shaders/`.
+pub struct WgpuCeilings {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+}
+
+impl CeilingsSource for WgpuCeilings {
+    fn measure<'a>(&'a self, clock: &'a dyn Clock) -> LocalBoxFuture<'a, Ceilings> {
+        Box::pin(measure_all(&self.device, &self.queue, clock))
+    }
+}
 
 /// Measures every ceiling on `device`; a figure that cannot be measured says why.
-pub async fn measure(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clock) -> Ceilings {
+async fn measure_all(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clock) -> Ceilings {
     let bench = Bench::new(device, queue, clock);
     let bytes = stream_bytes(&device.limits());
     let fma_f16_gflops = if device.features().contains(wgpu::Features::SHADER_F16) {
@@ -75,86 +98,108 @@ fn stream_bytes(limits: &wgpu::Limits) -> u64 {
 /// reason instead of a panic.
 async fn scoped(
     device: &wgpu::Device,
-    figure: impl Future<Output = Result<f64, String>>,
+    figure: impl Future<Output = Result<f64, RunError>>,
 ) -> Ceiling {
     let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
     let result = figure.await;
     let error = scope.pop().await;
     match error {
         Some(error) => Ceiling::Unavailable {
-            reason: first_line(&error.to_string()),
+            reason: crate::error::first_line(&error.to_string()),
         },
         None => Ceiling::from_result(result),
     }
 }
 
+/// A compute pass of one kernel as the protocol's routine.
+struct Pass<'a> {
+    bench: &'a Bench<'a>,
+    kernel: &'a Kernel,
+    groups: (u32, u32),
+}
+
+impl Routine for Pass<'_> {
+    fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
+        Box::pin(async move {
+            self.bench
+                .time(self.kernel, self.groups, 1)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
+        Box::pin(self.bench.time(self.kernel, self.groups, repeats))
+    }
+}
+
+/// Milliseconds of one dispatch of `kernel` over `groups`: the best pass of `policy`.
+async fn fastest(
+    bench: &Bench<'_>,
+    kernel: &Kernel,
+    groups: (u32, u32),
+    policy: &Policy,
+) -> Result<f64, RunError> {
+    let mut pass = Pass {
+        bench,
+        kernel,
+        groups,
+    };
+    let env = Environment {
+        clock: bench.clock,
+        tuned: &|| true,
+    };
+    measure::measure(&mut pass, policy, &env)
+        .await?
+        .fastest()
+        .ok_or_else(|| RunError::backend("no timed pass"))
+}
+
 /// GB/s moving `bytes` from one buffer to another (read plus write).
-async fn copy(bench: &Bench<'_>, bytes: u64) -> Result<f64, String> {
+async fn copy(bench: &Bench<'_>, bytes: u64) -> Result<f64, RunError> {
     let src = bench.storage(bytes, None);
     let dst = bench.storage(bytes, None);
     let kernel = bench.kernel(COPY, &src, &dst);
-    let groups = grid(bytes / 16 / WORKGROUP);
-    let best = fastest(bench, &kernel, groups).await?;
-    Ok(2.0 * bytes as f64 / (best.ms_per_repeat * 1e6))
+    let ms = fastest(bench, &kernel, grid(bytes / 16 / WORKGROUP), &grown()).await?;
+    Ok(2.0 * bytes as f64 / (ms * 1e6))
 }
 
 /// GB/s reading `bytes`.
-async fn read(bench: &Bench<'_>, bytes: u64) -> Result<f64, String> {
+async fn read(bench: &Bench<'_>, bytes: u64) -> Result<f64, RunError> {
     let src = bench.storage(bytes, None);
     let sink = bench.storage(16, None);
     let kernel = bench.kernel(READ, &src, &sink);
     let groups = grid(bytes / 16 / WORKGROUP / READ_PER_INVOCATION);
-    let best = fastest(bench, &kernel, groups).await?;
-    Ok(bytes as f64 / (best.ms_per_repeat * 1e6))
+    let ms = fastest(bench, &kernel, groups, &grown()).await?;
+    Ok(bytes as f64 / (ms * 1e6))
 }
 
 /// GFLOP/s of the FMA kernel `source`.
-async fn fma(bench: &Bench<'_>, source: &str) -> Result<f64, String> {
+async fn fma(bench: &Bench<'_>, source: &str) -> Result<f64, RunError> {
     let seed = vec4s(&[[0.5; 4], [0.5; 4], [0.5; 4]]);
     let seed = bench.storage(seed.len() as u64, Some(&seed));
     let sink = bench.storage(16, None);
     let kernel = bench.kernel(source, &seed, &sink);
-    let best = fastest(bench, &kernel, grid(FMA_GROUPS)).await?;
+    let ms = fastest(bench, &kernel, grid(FMA_GROUPS), &grown()).await?;
     let flops = (FMA_GROUPS * WORKGROUP) as f64 * FMA_FLOPS_PER_INVOCATION;
-    Ok(flops / (best.ms_per_repeat * 1e6))
+    Ok(flops / (ms * 1e6))
 }
 
-/// Microseconds per dispatch of a one-invocation kernel, [`DISPATCHES`] in a pass.
-async fn dispatch(bench: &Bench<'_>) -> Result<f64, String> {
+/// Microseconds per dispatch of a one-invocation kernel: passes of [`DISPATCHES`]
+/// dispatches, one untimed (compilation), the best of three.
+async fn dispatch(bench: &Bench<'_>) -> Result<f64, RunError> {
     let seed = vec4s(&[[0.0; 4]]);
     let seed = bench.storage(seed.len() as u64, Some(&seed));
     let sink = bench.storage(16, None);
     let kernel = bench.kernel(DISPATCH, &seed, &sink);
-    bench.time(&kernel, (1, 1), DISPATCHES).await?; // compiles and warms up
-    let mut best = f64::INFINITY;
-    for _ in 0..TRIALS {
-        best = best.min(bench.time(&kernel, (1, 1), DISPATCHES).await?);
-    }
-    Ok(best * 1000.0 / f64::from(DISPATCHES))
-}
-
-struct Best {
-    ms_per_repeat: f64,
-}
-
-/// Repeats `kernel` in one pass until the pass lasts [`TARGET_MS`] (the first, short passes
-/// also compile and warm up), then keeps the fastest of [`TRIALS`] passes of that length.
-async fn fastest(bench: &Bench<'_>, kernel: &Kernel, groups: (u32, u32)) -> Result<Best, String> {
-    let mut repeats = 1u32;
-    loop {
-        let ms = bench.time(kernel, groups, repeats).await?;
-        if ms >= TARGET_MS || repeats >= MAX_REPEATS {
-            break;
-        }
-        let factor = (TARGET_MS / ms.max(TARGET_MS / 64.0)).ceil() as u32;
-        repeats = (repeats * factor.clamp(2, 64)).min(MAX_REPEATS);
-    }
-    let mut ms_per_repeat = f64::INFINITY;
-    for _ in 0..TRIALS {
-        let ms = bench.time(kernel, groups, repeats).await?;
-        ms_per_repeat = ms_per_repeat.min(ms / f64::from(repeats));
-    }
-    Ok(Best { ms_per_repeat })
+    let policy = Policy {
+        untimed_runs: 1,
+        warmup_ms: 0.0,
+        stable_cv: None,
+        repeats: Repeats::Fixed(DISPATCHES),
+        stop: Stop::count(3),
+    };
+    Ok(fastest(bench, &kernel, (1, 1), &policy).await? * 1000.0)
 }
 
 /// `total` workgroups as a two-dimensional grid within the 65,535-per-dimension limit; the

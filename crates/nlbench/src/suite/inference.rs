@@ -1,137 +1,207 @@
-//! The inference suite: throughput, latency and buffer memory of a forward pass, for every
-//! model, precision and batch size of the configuration.
+//! The inference rows on burn: prepare the model and input, then hand the forward pass to the
+//! measurement protocol, reading the allocator after each timed pass while its output lives.
+
+use std::sync::Mutex;
 
 use burn::tensor::{Distribution, Tensor, backend::Backend};
+use futures::future::LocalBoxFuture;
 
-use super::{RunContext, guarded, run_steps, settle, timing};
+use super::{Burn, Measured, build_measurement, probes, read_one, settle};
 use crate::{
-    config::{BenchConfig, ModelConfig},
+    config::{BenchConfig, limits},
+    error::RunError,
+    measure::{
+        self, Clock, Environment, MemorySnapshot, Policy, Repeats, Routine, Stop, Stopwatch,
+    },
     model::NeuralLayers,
     precision::Precision,
-    probe::MemorySnapshot,
     schema::{
-        AllocatorMemory, AnalyticalMemory, InferenceMeasurement, InferenceRecord, MemoryFigures,
-        Outcome,
+        AllocatorMemory, AnalyticalMemory, BurnProbes, InferenceMeasurement, MemoryFigures, PathId,
+        TimingInfo,
     },
-    stats::Summary,
+    session::{InferencePath, Step, StepContext},
 };
 
-/// One configuration to measure.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Step<'a> {
-    pub model: &'a ModelConfig,
-    pub precision: Precision,
-    pub batch_size: usize,
-}
+/// Untimed runs before the timed warm-up: shader compilation and autotuning.
+const UNTIMED_RUNS: usize = 3;
+/// Warm-up ends once the last runs vary less than this (coefficient of variation).
+const STABLE_CV: f64 = 0.10;
 
-impl Step<'_> {
-    pub fn label(&self) -> String {
-        format!(
-            "{} {} batch {}",
-            self.model.name, self.precision, self.batch_size
-        )
+impl<B: Backend> InferencePath for Burn<B> {
+    fn id(&self) -> PathId {
+        self.id
+    }
+
+    fn fusion(&self) -> bool {
+        self.fusion
+    }
+
+    fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64) {
+        let stopwatch = Stopwatch::new(clock, self.timer.as_deref());
+        (stopwatch.timing_info(), stopwatch.resolution_ms())
+    }
+
+    fn supports(&self, precision: Precision) -> Result<(), RunError> {
+        if B::supports_dtype(&self.device, precision.dtype()) {
+            Ok(())
+        } else {
+            Err(RunError::unsupported(format!(
+                "{precision} unsupported on this device"
+            )))
+        }
+    }
+
+    fn measure<'a>(
+        &'a self,
+        step: &'a Step,
+        cx: &'a StepContext<'a>,
+    ) -> LocalBoxFuture<'a, Result<InferenceMeasurement, RunError>> {
+        Box::pin(measure_step(self, step, cx))
+    }
+
+    fn probes<'a>(&'a self, cx: &'a StepContext<'a>) -> Option<LocalBoxFuture<'a, BurnProbes>> {
+        Some(Box::pin(probes::run(self, cx)))
     }
 }
 
-/// Every step of the suite, model by model, then precision, then batch size.
-pub fn plan(config: &BenchConfig) -> Vec<Step<'_>> {
-    config
-        .models
-        .iter()
-        .flat_map(|model| {
-            config.precisions.iter().flat_map(move |&precision| {
-                config.batch_sizes.iter().map(move |&batch_size| Step {
-                    model,
-                    precision,
-                    batch_size,
-                })
-            })
-        })
-        .collect()
+/// The protocol's policy for an inference row: untimed runs, a timed warm-up until the runs
+/// agree, then at least `iterations` samples and, with adaptive sampling, more until the
+/// interval target or the time cap.
+pub(crate) fn inference_policy(config: &BenchConfig) -> Policy {
+    let adaptive = config.target_ci.is_some();
+    Policy {
+        untimed_runs: UNTIMED_RUNS,
+        warmup_ms: config.warmup_ms,
+        stable_cv: Some(STABLE_CV),
+        repeats: Repeats::Fixed(1),
+        stop: Stop {
+            min_samples: config.iterations,
+            max_samples: if adaptive {
+                limits::MAX_ITERATIONS.max(config.iterations)
+            } else {
+                config.iterations
+            },
+            target_ci: config.target_ci,
+            cap_ms: config.max_time_ms.filter(|_| adaptive),
+        },
+    }
 }
 
-/// Runs the inference suite on `device`, one record per step, in plan order.
-pub async fn run<B: Backend>(
-    device: &B::Device,
-    config: &BenchConfig,
-    ctx: &mut RunContext<'_>,
-) -> Vec<InferenceRecord> {
-    run_steps(ctx, &plan(config), Step::label, async |step, ctx| {
-        let outcome = if B::supports_dtype(device, step.precision.dtype()) {
-            match guarded(measure::<B>(device, config, step, ctx)).await {
-                Ok(measurement) => Outcome::Measured(Box::new(measurement)),
-                Err(reason) => Outcome::Failed { reason },
-            }
-        } else {
-            Outcome::Unsupported {
-                reason: format!("{} unsupported on this device", step.precision),
-            }
-        };
-        InferenceRecord {
-            model: step.model.name.clone(),
-            precision: step.precision,
-            batch_size: step.batch_size,
-            outcome,
-        }
-    })
-    .await
-}
-
-/// Prepare (model, input), warm up, then time `config.iterations` forward passes.
-async fn measure<B: Backend>(
-    device: &B::Device,
-    config: &BenchConfig,
-    step: &Step<'_>,
-    ctx: &RunContext<'_>,
-) -> Result<InferenceMeasurement, String> {
-    settle::<B>(device).await?;
-    let baseline = ctx.memory.snapshot();
-
-    let model =
-        NeuralLayers::<B>::init(step.model, config.seed, device).into_precision(step.precision);
+async fn measure_step<B: Backend>(
+    burn: &Burn<B>,
+    step: &Step,
+    cx: &StepContext<'_>,
+) -> Result<InferenceMeasurement, RunError> {
+    settle::<B>(&burn.device).await?;
+    let baseline = burn.memory.snapshot();
+    let model = NeuralLayers::<B>::init(&step.model, cx.config.seed, &burn.device)
+        .into_precision(step.precision);
     let input = Tensor::<B, 2>::random(
         [step.batch_size, step.model.input_dim],
         Distribution::Default,
-        device,
+        &burn.device,
     )
     .cast(step.precision.float_dtype());
-    let forward = || model.forward(input.clone());
-
-    let warmup_runs = timing::warm_up(ctx, config.warmup_ms, forward).await?;
-
-    let mut raw_batch_ms = Vec::with_capacity(config.iterations);
-    let mut peak: Option<MemorySnapshot> = None;
-    for _ in 0..config.iterations {
-        let (ms, output) = timing::time_once(ctx, forward).await?;
-        peak = max_snapshot(peak, ctx.memory.snapshot());
-        drop(output);
-        raw_batch_ms.push(ms);
-    }
-
-    let batch_latency_ms = Summary::of(&raw_batch_ms)
-        .ok_or_else(|| "the clock returned non-finite timings".to_owned())?;
-    let batch = step.batch_size as f64;
-    let throughput = batch / (batch_latency_ms.median / 1000.0);
+    let stopwatch = Stopwatch::new(cx.clock, burn.timer.as_deref());
+    let mut routine = Forward {
+        model: &model,
+        input: &input,
+        stopwatch,
+        memory: burn.memory.as_ref(),
+        peak: None,
+    };
+    let env = Environment {
+        clock: cx.clock,
+        tuned: cx.tuned,
+    };
+    let samples = measure::measure(&mut routine, &inference_policy(cx.config), &env).await?;
     let memory = MemoryFigures {
-        allocator: baseline.zip(peak).map(|(baseline, peak)| AllocatorMemory {
-            baseline_in_use: baseline.in_use,
-            peak_in_use: peak.in_use,
-            peak_reserved: peak.reserved,
-        }),
+        allocator: baseline
+            .zip(routine.peak)
+            .map(|(baseline, peak)| AllocatorMemory {
+                baseline_in_use: baseline.in_use,
+                peak_in_use: peak.in_use,
+                peak_reserved: peak.reserved,
+            }),
         allocator_unavailable: baseline
             .is_none()
-            .then(|| ctx.memory.unavailable_reason().to_owned()),
-        analytical: AnalyticalMemory::of(step.model, step.precision, step.batch_size),
+            .then(|| burn.memory.unavailable_reason().to_owned()),
+        analytical: AnalyticalMemory::of(&step.model, step.precision, step.batch_size),
     };
-    Ok(InferenceMeasurement {
-        warmup_runs,
-        sample_latency_ms: batch_latency_ms.scaled(1.0 / batch),
-        batch_latency_ms,
-        throughput,
-        gflops: step.model.flops_per_sample() as f64 * throughput / 1e9,
-        memory,
-        raw_batch_ms,
-    })
+    build_measurement(
+        Measured {
+            samples,
+            memory,
+            kernels: Vec::new(),
+            accuracy: None,
+        },
+        step.batch_size,
+        step.model.flops_per_sample(),
+        cx.config.target_ci,
+        stopwatch.resolution_ms(),
+    )
+}
+
+/// One forward pass as the protocol's routine.
+struct Forward<'a, B: Backend> {
+    model: &'a NeuralLayers<B>,
+    input: &'a Tensor<B, 2>,
+    stopwatch: Stopwatch<'a>,
+    memory: &'a dyn crate::measure::MemoryProbe,
+    /// The allocator's highest reading right after a timed pass, its output alive.
+    peak: Option<MemorySnapshot>,
+}
+
+impl<B: Backend> Routine for Forward<'_, B> {
+    fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
+        Box::pin(async move { read_one(self.model.forward(self.input.clone())).await })
+    }
+
+    fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
+        Box::pin(async move {
+            let (ms, output) = time_tensor(&self.stopwatch, repeats, &|| {
+                self.model.forward(self.input.clone())
+            })
+            .await?;
+            self.peak = max_snapshot(self.peak, self.memory.snapshot());
+            drop(output);
+            Ok(ms)
+        })
+    }
+
+    fn after_untimed(&mut self) -> LocalBoxFuture<'_, ()> {
+        Box::pin(self.stopwatch.clear_errors())
+    }
+}
+
+/// Times `repeats` calls of `work` with `stopwatch`, waiting for the last output; returns
+/// the milliseconds and that output.
+pub(crate) async fn time_tensor<B: Backend, const D: usize>(
+    stopwatch: &Stopwatch<'_>,
+    repeats: u32,
+    work: &(dyn Fn() -> Tensor<B, D> + Sync),
+) -> Result<(f64, Tensor<B, D>), RunError> {
+    let slot: Mutex<Option<Tensor<B, D>>> = Mutex::new(None);
+    let ms = stopwatch
+        .time(
+            repeats,
+            &mut || *slot.lock().expect("not poisoned") = Some(work()),
+            &mut || {
+                let output = slot.lock().expect("not poisoned").clone();
+                Box::pin(async move {
+                    match output {
+                        Some(output) => read_one(output).await,
+                        None => Err(RunError::backend("the timed work did not run")),
+                    }
+                })
+            },
+        )
+        .await?;
+    let output = slot
+        .into_inner()
+        .expect("not poisoned")
+        .ok_or_else(|| RunError::backend("the timed work did not run"))?;
+    Ok((ms, output))
 }
 
 fn max_snapshot(
@@ -144,20 +214,5 @@ fn max_snapshot(
             reserved: a.reserved.max(b.reserved),
         }),
         (a, b) => a.or(b),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plan_covers_every_combination_in_order() {
-        let config = BenchConfig::quick();
-        let steps = plan(&config);
-        assert_eq!(steps.len(), 2 * 2 * 3);
-        assert_eq!(steps[0].label(), "small FP32 batch 1");
-        assert_eq!(steps[3].label(), "small FP16 batch 1");
-        assert_eq!(steps.last().unwrap().label(), "medium FP16 batch 64");
     }
 }

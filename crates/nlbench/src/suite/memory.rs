@@ -14,61 +14,48 @@ use burn::{
         backend::{AutodiffBackend, Backend},
     },
 };
+use futures::future::LocalBoxFuture;
 
-use super::{RunContext, guarded, read_one, run_steps, settle, timing};
+use super::{Burn, probes::Work, read_one, settle};
 use crate::{
     config::{BenchConfig, ModelConfig},
+    error::RunError,
+    measure::{self, Environment, MemoryProbe, MemorySnapshot, Policy, Repeats, Stop, Stopwatch},
     model::NeuralLayers,
     precision::Precision,
-    probe::{MemoryProbe, MemorySnapshot},
     schema::{
-        InferenceMemory, LayerProfile, MemoryMeasurement, MemoryOutcome, MemoryRecord,
-        OptimizerKind, TrainingAnalytical, TrainingMemory,
+        InferenceMemory, LayerProfile, MemoryMeasurement, OptimizerKind, TrainingAnalytical,
+        TrainingMemory,
     },
+    session::{MemorySuite, StepContext},
     stats::Summary,
 };
 
 /// Learning rate of the single optimizer step; its value does not change the memory.
 const LEARNING_RATE: f64 = 1e-3;
-/// Timed passes per layer in the per-layer profile.
+/// Timed passes per module in the per-layer profile, after one untimed pass.
 const LAYER_ITERATIONS: usize = 10;
 
-/// Runs the memory suite: every model at every batch size, FP32.
-pub async fn run<B: Backend>(
-    device: &B::Device,
-    config: &BenchConfig,
-    ctx: &mut RunContext<'_>,
-) -> Vec<MemoryRecord> {
-    let steps: Vec<(&ModelConfig, usize)> = config
-        .models
-        .iter()
-        .flat_map(|m| config.batch_sizes.iter().map(move |&b| (m, b)))
-        .collect();
-    let label = |&(model, batch_size): &(&ModelConfig, usize)| {
-        format!("memory: {} batch {batch_size}", model.name)
-    };
-    run_steps(ctx, &steps, label, async |&(model, batch_size), ctx| {
-        let outcome = match guarded(measure::<B>(device, config, model, batch_size, ctx)).await {
-            Ok(m) => MemoryOutcome::Measured(Box::new(m)),
-            Err(reason) => MemoryOutcome::Failed { reason },
-        };
-        MemoryRecord {
-            model: model.name.clone(),
-            batch_size,
-            outcome,
-        }
-    })
-    .await
+impl<B: Backend> MemorySuite for Burn<B> {
+    fn measure<'a>(
+        &'a self,
+        model: &'a ModelConfig,
+        batch_size: usize,
+        cx: &'a StepContext<'a>,
+    ) -> LocalBoxFuture<'a, Result<MemoryMeasurement, RunError>> {
+        Box::pin(measure_step(self, model, batch_size, cx))
+    }
 }
 
-async fn measure<B: Backend>(
-    device: &B::Device,
-    config: &BenchConfig,
+async fn measure_step<B: Backend>(
+    burn: &Burn<B>,
     model: &ModelConfig,
     batch_size: usize,
-    ctx: &RunContext<'_>,
-) -> Result<MemoryMeasurement, String> {
-    let memory = ctx.memory;
+    cx: &StepContext<'_>,
+) -> Result<MemoryMeasurement, RunError> {
+    let device = &burn.device;
+    let memory = burn.memory.as_ref();
+    let config = cx.config;
     let inference = inference_memory::<B>(device, config, model, batch_size, memory).await?;
     let mut training = Vec::new();
     for optimizer in [OptimizerKind::Sgd, OptimizerKind::Adam] {
@@ -78,7 +65,7 @@ async fn measure<B: Backend>(
             training.push(run);
         }
     }
-    let layers = layer_profile::<B>(device, config, model, batch_size, ctx).await?;
+    let layers = layer_profile(burn, model, batch_size, cx).await?;
     Ok(MemoryMeasurement {
         analytical: TrainingAnalytical::of(model, batch_size),
         allocator_unavailable: inference
@@ -101,7 +88,7 @@ async fn inference_memory<B: Backend>(
     model: &ModelConfig,
     batch_size: usize,
     memory: &dyn MemoryProbe,
-) -> Result<Option<InferenceMemory>, String> {
+) -> Result<Option<InferenceMemory>, RunError> {
     settle::<B>(device).await?;
     let Some(baseline) = memory.snapshot() else {
         return Ok(None);
@@ -131,7 +118,7 @@ async fn training_memory<B: Backend>(
     batch_size: usize,
     optimizer: OptimizerKind,
     memory: &dyn MemoryProbe,
-) -> Result<Option<TrainingMemory>, String> {
+) -> Result<Option<TrainingMemory>, RunError> {
     type AB<B> = Autodiff<B>;
     settle::<B>(device).await?;
     let Some(baseline) = memory.snapshot() else {
@@ -153,7 +140,7 @@ async fn training_memory<B: Backend>(
             .weight
             .val()
             .grad(&gradients)
-            .ok_or_else(|| "backward produced no gradient for a weight".to_owned())?;
+            .ok_or_else(|| RunError::backend("backward produced no gradient for a weight"))?;
         read_one(grad).await?;
     }
     let backward = snapshot(memory)?;
@@ -197,14 +184,14 @@ async fn optimizer_step<B: AutodiffBackend, O: Optimizer<NeuralLayers<B>, B>>(
     network: NeuralLayers<B>,
     gradients: GradientsParams,
     memory: &dyn MemoryProbe,
-) -> Result<MemorySnapshot, String> {
+) -> Result<MemorySnapshot, RunError> {
     let network = optim.step(LEARNING_RATE, network, gradients);
     sync_all(&network).await?;
     snapshot(memory)
 }
 
 /// Waits for every parameter of `network` to be computed.
-async fn sync_all<B: Backend>(network: &NeuralLayers<B>) -> Result<(), String> {
+async fn sync_all<B: Backend>(network: &NeuralLayers<B>) -> Result<(), RunError> {
     for layer in &network.layers {
         read_one(layer.weight.val()).await?;
         if let Some(bias) = &layer.bias {
@@ -214,76 +201,87 @@ async fn sync_all<B: Backend>(network: &NeuralLayers<B>) -> Result<(), String> {
     Ok(())
 }
 
-fn snapshot(memory: &dyn MemoryProbe) -> Result<MemorySnapshot, String> {
+fn snapshot(memory: &dyn MemoryProbe) -> Result<MemorySnapshot, RunError> {
     memory
         .snapshot()
-        .ok_or_else(|| "the allocator stopped reporting".to_owned())
+        .ok_or_else(|| RunError::backend("the allocator stopped reporting"))
 }
 
-/// Each module's parameters, output size and time, layer by layer at one batch size.
+/// Each module's parameters, output size and time, layer by layer at one batch size: every
+/// module is measured alone by the protocol, on the output of the one before.
 async fn layer_profile<B: Backend>(
-    device: &B::Device,
-    config: &BenchConfig,
+    burn: &Burn<B>,
     model: &ModelConfig,
     batch_size: usize,
-    ctx: &RunContext<'_>,
-) -> Result<Vec<LayerProfile>, String> {
-    let network = NeuralLayers::<B>::init(model, config.seed, device);
-    let input = fresh_input::<B>(model, batch_size, device);
+    cx: &StepContext<'_>,
+) -> Result<Vec<LayerProfile>, RunError> {
+    let network = NeuralLayers::<B>::init(model, cx.config.seed, &burn.device);
     let widths = model.widths();
     let bytes = Precision::F32.bytes();
-    let mut times: Vec<Vec<f64>> = vec![Vec::new(); 2 * network.layers.len() - 1];
-    // One untimed pass compiles every kernel, then the timed ones.
-    for iteration in 0..=LAYER_ITERATIONS {
-        if iteration == 1 {
-            timing::clear_errors(ctx).await;
-        }
-        let mut x = input.clone();
-        for (index, layer) in network.layers.iter().enumerate() {
-            let linear = || layer.forward(x.clone());
-            x = if iteration == 0 {
-                timing::run_untimed(linear).await?
-            } else {
-                let (ms, output) = timing::time_once(ctx, linear).await?;
-                times[2 * index].push(ms);
-                output
-            };
-            if index + 1 < network.layers.len() {
-                let activation = || network.activation.forward(x.clone());
-                x = if iteration == 0 {
-                    timing::run_untimed(activation).await?
-                } else {
-                    let (ms, output) = timing::time_once(ctx, activation).await?;
-                    times[2 * index + 1].push(ms);
-                    output
-                };
-            }
+    let timing = LayerTiming {
+        stopwatch: Stopwatch::new(cx.clock, burn.timer.as_deref()),
+        env: Environment {
+            clock: cx.clock,
+            tuned: cx.tuned,
+        },
+    };
+    let mut x = fresh_input::<B>(model, batch_size, &burn.device);
+    let mut profile = Vec::new();
+    let last = network.layers.len() - 1;
+    for (index, layer) in network.layers.iter().enumerate() {
+        let (width_in, width_out) = (widths[index], widths[index + 1]);
+        let output_bytes = width_out as u64 * batch_size as u64 * bytes;
+        let time_ms;
+        (time_ms, x) = timing.module(&|x| layer.forward(x), x).await?;
+        profile.push(LayerProfile {
+            name: format!("layers.{index} (Linear {width_in}→{width_out})"),
+            parameter_bytes: (width_in as u64 * width_out as u64 + width_out as u64) * bytes,
+            output_bytes,
+            time_ms,
+        });
+        if index < last {
+            let time_ms;
+            (time_ms, x) = timing.module(&|x| network.activation.forward(x), x).await?;
+            profile.push(LayerProfile {
+                name: format!("activation after layers.{index} (ReLU)"),
+                parameter_bytes: 0,
+                output_bytes,
+                time_ms,
+            });
         }
     }
-    Ok(times
-        .iter()
-        .enumerate()
-        .map(|(slot, samples)| {
-            let index = slot / 2;
-            let (name, parameters) = if slot % 2 == 0 {
-                (
-                    format!(
-                        "layers.{index} (Linear {}→{})",
-                        widths[index],
-                        widths[index + 1]
-                    ),
-                    (widths[index] * widths[index + 1] + widths[index + 1]) as u64,
-                )
-            } else {
-                (format!("activation after layers.{index} (ReLU)"), 0)
-            };
-            let width = widths[index + 1] as u64;
-            LayerProfile {
-                name,
-                parameter_bytes: parameters * bytes,
-                output_bytes: width * batch_size as u64 * bytes,
-                time_ms: Summary::of(samples),
-            }
-        })
-        .collect())
+    Ok(profile)
+}
+
+/// How the per-layer profile times one module.
+struct LayerTiming<'a> {
+    stopwatch: Stopwatch<'a>,
+    env: Environment<'a>,
+}
+
+impl LayerTiming<'_> {
+    /// The module's time on `input` (one untimed pass, then [`LAYER_ITERATIONS`] timed), and
+    /// its output, the next module's input.
+    async fn module<B: Backend>(
+        &self,
+        module: &(dyn Fn(Tensor<B, 2>) -> Tensor<B, 2> + Sync),
+        input: Tensor<B, 2>,
+    ) -> Result<(Option<Summary>, Tensor<B, 2>), RunError> {
+        let policy = Policy {
+            untimed_runs: 1,
+            warmup_ms: 0.0,
+            stable_cv: None,
+            repeats: Repeats::Fixed(1),
+            stop: Stop::count(LAYER_ITERATIONS),
+        };
+        let work = || module(input.clone());
+        let mut routine = Work {
+            work: &work,
+            stopwatch: self.stopwatch,
+        };
+        let samples = measure::measure(&mut routine, &policy, &self.env).await?;
+        let output = work();
+        read_one(output.clone()).await?;
+        Ok((Summary::of(&samples.per_repeat()), output))
+    }
 }

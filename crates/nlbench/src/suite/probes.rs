@@ -1,57 +1,97 @@
-//! burn's own kernels as probes of the device, next to the WGSL ceilings: a large FP32 matmul
-//! (compute) and an elementwise add (memory), timed like every suite. A burn kernel far below
-//! a ceiling shows what burn leaves on the table; one above it would put the ceiling in doubt.
+//! burn's own kernels as probes of the device, next to the ceilings: a large FP32 matmul
+//! (compute) and an elementwise add (memory), timed like every row. A burn kernel far below a
+//! ceiling shows what burn leaves on the table; one above it would put the ceiling in doubt.
 
 use burn::tensor::{Distribution, Tensor, backend::Backend};
+use futures::future::LocalBoxFuture;
 
-use super::{RunContext, guarded, timing};
-use crate::schema::{BurnProbes, Ceiling};
+use super::{Burn, inference::time_tensor, read_one};
+use crate::{
+    error::{RunError, guarded},
+    measure::{self, Environment, Policy, Repeats, Routine, Stop, Stopwatch},
+    schema::{BurnProbes, Ceiling},
+    session::StepContext,
+};
 
 /// Side of the square FP32 matrices multiplied: 2.1 GFLOP, enough to fill a large GPU.
-pub const MATMUL_N: usize = 1024;
+const MATMUL_N: usize = 1024;
 /// FP32 elements of each operand of the add: 64 MiB, past the caches of current GPUs.
-pub const ADD_ELEMENTS: usize = 1 << 24;
-/// Untimed runs (compilation, autotuning), then timed ones; the probe keeps the fastest, as
-/// the ceilings do.
-const UNTIMED: usize = 2;
-const TIMED: usize = 3;
+const ADD_ELEMENTS: usize = 1 << 24;
 
-/// Runs both probes on `device`; a probe that fails says why.
-pub async fn run<B: Backend>(device: &B::Device, ctx: &RunContext<'_>) -> BurnProbes {
+/// Untimed runs (compilation, autotuning), then three timed ones; the probe keeps the
+/// fastest, as the ceilings do.
+fn policy() -> Policy {
+    Policy {
+        untimed_runs: 2,
+        warmup_ms: 0.0,
+        stable_cv: None,
+        repeats: Repeats::Fixed(1),
+        stop: Stop::count(3),
+    }
+}
+
+/// Runs both probes; a probe that fails says why.
+pub(super) async fn run<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> BurnProbes {
     BurnProbes {
-        matmul_gflops: Ceiling::from_result(guarded(matmul::<B>(device, ctx)).await),
-        add_gbps: Ceiling::from_result(guarded(add::<B>(device, ctx)).await),
+        matmul_n: MATMUL_N,
+        add_elements: ADD_ELEMENTS,
+        matmul_gflops: Ceiling::from_result(guarded(matmul(burn, cx)).await),
+        add_gbps: Ceiling::from_result(guarded(add(burn, cx)).await),
     }
 }
 
 /// GFLOP/s of one `MATMUL_N`³ matmul.
-async fn matmul<B: Backend>(device: &B::Device, ctx: &RunContext<'_>) -> Result<f64, String> {
-    let a = Tensor::<B, 2>::random([MATMUL_N, MATMUL_N], Distribution::Default, device);
-    let b = Tensor::<B, 2>::random([MATMUL_N, MATMUL_N], Distribution::Default, device);
-    let ms = fastest(ctx, || a.clone().matmul(b.clone())).await?;
+async fn matmul<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> Result<f64, RunError> {
+    let a = Tensor::<B, 2>::random([MATMUL_N, MATMUL_N], Distribution::Default, &burn.device);
+    let b = Tensor::<B, 2>::random([MATMUL_N, MATMUL_N], Distribution::Default, &burn.device);
+    let ms = fastest(burn, cx, &|| a.clone().matmul(b.clone())).await?;
     Ok(2.0 * (MATMUL_N as f64).powi(3) / (ms * 1e6))
 }
 
 /// GB/s of `a + b`: two operands read and the sum written.
-async fn add<B: Backend>(device: &B::Device, ctx: &RunContext<'_>) -> Result<f64, String> {
-    let a = Tensor::<B, 1>::random([ADD_ELEMENTS], Distribution::Default, device);
-    let b = Tensor::<B, 1>::random([ADD_ELEMENTS], Distribution::Default, device);
-    let ms = fastest(ctx, || a.clone() + b.clone()).await?;
+async fn add<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> Result<f64, RunError> {
+    let a = Tensor::<B, 1>::random([ADD_ELEMENTS], Distribution::Default, &burn.device);
+    let b = Tensor::<B, 1>::random([ADD_ELEMENTS], Distribution::Default, &burn.device);
+    let ms = fastest(burn, cx, &|| a.clone() + b.clone()).await?;
     Ok(3.0 * 4.0 * ADD_ELEMENTS as f64 / (ms * 1e6))
 }
 
-/// The fastest of [`TIMED`] runs of `work`, in milliseconds, after [`UNTIMED`] ones.
+/// The fastest timed run of `work`, in milliseconds.
 async fn fastest<B: Backend, const D: usize>(
-    ctx: &RunContext<'_>,
-    work: impl Fn() -> Tensor<B, D> + Sync,
-) -> Result<f64, String> {
-    for _ in 0..UNTIMED {
-        timing::run_untimed(&work).await?;
+    burn: &Burn<B>,
+    cx: &StepContext<'_>,
+    work: &(dyn Fn() -> Tensor<B, D> + Sync),
+) -> Result<f64, RunError> {
+    let mut routine = Work {
+        work,
+        stopwatch: Stopwatch::new(cx.clock, burn.timer.as_deref()),
+    };
+    let env = Environment {
+        clock: cx.clock,
+        tuned: cx.tuned,
+    };
+    measure::measure(&mut routine, &policy(), &env)
+        .await?
+        .fastest()
+        .ok_or_else(|| RunError::backend("no timed run"))
+}
+
+/// Any tensor-returning work as a routine.
+pub(super) struct Work<'a, B: Backend, const D: usize> {
+    pub work: &'a (dyn Fn() -> Tensor<B, D> + Sync),
+    pub stopwatch: Stopwatch<'a>,
+}
+
+impl<B: Backend, const D: usize> Routine for Work<'_, B, D> {
+    fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
+        Box::pin(async move { read_one((self.work)()).await })
     }
-    timing::clear_errors(ctx).await;
-    let mut best = f64::INFINITY;
-    for _ in 0..TIMED {
-        best = best.min(timing::time_once(ctx, &work).await?.0);
+
+    fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
+        Box::pin(async move { Ok(time_tensor(&self.stopwatch, repeats, self.work).await?.0) })
     }
-    Ok(best)
+
+    fn after_untimed(&mut self) -> LocalBoxFuture<'_, ()> {
+        Box::pin(self.stopwatch.clear_errors())
+    }
 }

@@ -2,9 +2,9 @@
 
 use super::{Figure, Panel, PanelKind, Series};
 use crate::{
+    analysis::{memory::Peaks, roofline::roofline_points},
     config::ModelConfig,
-    report::{Peaks, roofline_points},
-    schema::{InferenceMeasurement, ResultSet},
+    schema::{InferenceMeasurement, PathId, ResultSet},
 };
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -24,9 +24,10 @@ pub fn inference_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
 pub fn roofline_figure(results: &ResultSet) -> Figure {
     let models: Vec<&ModelConfig> = results.config.models.iter().collect();
     let points = roofline_points(results, &models);
+    let several = results.paths.len() > 1;
     let mut series: Vec<Series> = Vec::new();
     for p in &points {
-        let label = format!("{} {}", p.model, p.precision);
+        let label = path_label(several, p.path, format!("{} {}", p.model, p.precision));
         match series.iter_mut().find(|s| s.label == label) {
             Some(s) => s.points.push((p.intensity, p.gflops)),
             None => series.push(Series {
@@ -73,11 +74,26 @@ pub fn roofline_figure(results: &ResultSet) -> Figure {
     }
 }
 
-/// Throughput and per-sample latency against batch size, one line per model and precision.
+/// `label`, naming the path where the result has several.
+fn path_label(several: bool, path: PathId, label: String) -> String {
+    if several {
+        format!("{label} · {}", path.label())
+    } else {
+        label
+    }
+}
+
+/// Throughput and per-sample latency against batch size, one line per path, model and
+/// precision.
 pub fn throughput_figure(results: &ResultSet) -> Figure {
+    let several = results.paths.len() > 1;
     let mut throughput = Vec::new();
     let mut latency = Vec::new();
-    for model in &results.config.models {
+    for (path, model) in results
+        .path_ids()
+        .into_iter()
+        .flat_map(|p| results.config.models.iter().map(move |m| (p, m)))
+    {
         for &precision in &results.config.precisions {
             let measured: Vec<(f64, &InferenceMeasurement)> = results
                 .config
@@ -85,11 +101,14 @@ pub fn throughput_figure(results: &ResultSet) -> Figure {
                 .iter()
                 .filter_map(|&b| {
                     results
-                        .measured(&model.name, precision, b)
+                        .measured_on(path, &model.name, precision, b)
                         .map(|m| (b as f64, m))
                 })
                 .collect();
-            let label = format!("{} {}", model.name, precision);
+            if measured.is_empty() && several {
+                continue;
+            }
+            let label = path_label(several, path, format!("{} {}", model.name, precision));
             throughput.push(Series {
                 label: label.clone(),
                 points: measured.iter().map(|(b, m)| (*b, m.throughput)).collect(),

@@ -9,7 +9,7 @@ pub fn register() {
         plotters::style::register_font(
             "sans-serif",
             plotters::style::FontStyle::Normal,
-            include_bytes!("../assets/DejaVuSans.ttf"),
+            include_bytes!("../../assets/DejaVuSans.ttf"),
         )
         .unwrap_or_else(|_| panic!("the bundled font is a valid TrueType file"));
     });

@@ -1,12 +1,14 @@
 //! Charts: one description per figure ([`Figure`]), drawn by plotters onto whichever
 //! [`Plotter`] the front end needs — an SVG string (reports, the dashboard) or a 300 DPI PNG.
 
+mod comparison;
 mod draw;
 mod figures;
 #[cfg(not(target_arch = "wasm32"))]
 mod png;
 mod svg;
 
+pub use comparison::{Metric, comparison_figure, comparison_figures};
 pub use figures::{
     inference_figures, memory_comparison_figure, memory_figures, model_size_figure,
     roofline_figure, throughput_figure, training_breakdown_figure,

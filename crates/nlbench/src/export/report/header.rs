@@ -1,4 +1,5 @@
-//! The sections every report starts with: which machine and device measured, how, and what.
+//! The sections every report starts with: whether the run is complete, which machine and
+//! device measured, how, and what.
 
 use std::fmt::Write;
 
@@ -9,6 +10,14 @@ use crate::{precision::Precision, schema::ResultSet};
 /// those names (a per-model report); `None` lists all.
 pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
     let mut out = String::new();
+    if let Some(reason) = &results.partial {
+        writeln!(
+            out,
+            "> **Partial result: {reason}.** Only the configurations below finished; the rest \
+             of the plan did not run.\n"
+        )
+        .unwrap();
+    }
     let device = &results.device;
     let or_unknown = |s: &str| {
         if s.trim().is_empty() {
@@ -78,6 +87,15 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
         ("burn", results.tool.burn_version.clone()),
         ("Date", results.created.clone()),
         ("Timing clock", results.timing.clock.clone()),
+        (
+            "Paths",
+            results
+                .paths
+                .iter()
+                .map(|p| format!("{} (timed with {})", p.id.label(), p.timing.clock))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
         ("Run time", format!("{:.1} s", results.run_seconds)),
     ];
     let mut table = markdown_table(["Property", "Value"]);
@@ -122,13 +140,24 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
         ]);
     }
     let list = |items: Vec<String>| items.join(", ");
+    let sampling = match (config.target_ci, config.max_time_ms) {
+        (Some(target), Some(cap)) => format!(
+            "at least {} timed iterations per configuration, then more until the median's 95 % \
+             interval is within ±{:.1} % or {} ms of timing have passed",
+            config.iterations,
+            target * 100.0,
+            cap
+        ),
+        _ => format!("{} timed iterations per configuration", config.iterations),
+    };
     writeln!(
         out,
         "## Configuration\n\n{table}\n\n\
          - Batch sizes: {}\n\
          - Precisions: {}\n\
-         - Timed iterations per configuration: {}; warm-up: at least {} ms and until the last runs \
-           vary by under 10 %\n\
+         - Sampling: {sampling}; warm-up: at least {} ms, until autotuning has finished and the \
+           last runs vary by under 10 %\n\
+         - Rounds: {}{}\n\
          - Seed: {}\n\
          - Timing: {}; {}.\n",
         list(config.batch_sizes.iter().map(usize::to_string).collect()),
@@ -139,8 +168,14 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
                 .map(|p| p.label().to_owned())
                 .collect()
         ),
-        config.iterations,
         config.warmup_ms,
+        config.repeat,
+        if config.repeat > 1 {
+            " (every configuration once per round, rounds one after another, so a slow drift of \
+             the machine hits every row alike)"
+        } else {
+            ""
+        },
         config.seed,
         results.timing.clock,
         results.timing.completion,

@@ -41,6 +41,21 @@ pub fn fmt_ms(ms: f64) -> String {
     }
 }
 
+/// A ratio with two decimals, or three significant digits below 0.1 (a browser against a
+/// CPU can be 0.0022×, which two decimals would show as zero).
+pub fn fmt_ratio(ratio: f64) -> String {
+    if ratio > 0.0 && ratio < 0.1 {
+        format!("{:.1$}×", ratio, (2.0 - ratio.log10().floor()) as usize)
+    } else {
+        format!("{ratio:.2}×")
+    }
+}
+
+/// A share as a percentage with one decimal, or `n/a`.
+pub fn fmt_percent(share: Option<f64>) -> String {
+    share.map_or_else(|| "n/a".into(), |s| format!("{s:.1} %"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +72,9 @@ mod tests {
         assert_eq!(fmt_count(f64::NAN), "n/a");
         assert_eq!(fmt_ms(0.12345), "0.1235");
         assert_eq!(fmt_ms(250.04), "250.0");
+        assert_eq!(fmt_ratio(0.002_212), "0.00221×");
+        assert_eq!(fmt_ratio(0.0614), "0.0614×");
+        assert_eq!(fmt_ratio(0.5), "0.50×");
+        assert_eq!(fmt_percent(Some(12.345)), "12.3 %");
     }
 }

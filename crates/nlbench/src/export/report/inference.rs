@@ -1,14 +1,21 @@
-//! `BENCHMARK_REPORT.md`: throughput, latency, memory, model scaling, precision and what the
-//! figures mean.
+//! `BENCHMARK_REPORT.md`: throughput, latency and their quality, memory, the paths side by
+//! side, model scaling, precision and what the figures mean.
 
 use std::fmt::Write;
 
-use super::{fmt_bytes, fmt_count};
-use super::{format::fmt_ms, header::header, markdown_table, roofline::roofline_section};
+use super::{
+    fmt_bytes, fmt_count, fmt_percent, fmt_ratio, format::fmt_ms, header::header, markdown_table,
+    roofline::roofline_section,
+};
 use crate::{
+    analysis::{
+        not_measured_text,
+        roofline::share,
+        verdicts::{self, throughput_interval},
+    },
     config::ModelConfig,
     precision::Precision,
-    schema::{InferenceMeasurement, Outcome, ResultSet},
+    schema::{InferenceMeasurement, Outcome, PathId, ResultSet, Verdict},
 };
 
 /// Per-sample latency a real-time application usually has to stay under.
@@ -35,10 +42,19 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
     out.push_str(&header(results, Some(&names)));
 
     out.push_str("## Throughput and latency\n\n");
-    for model in &models {
-        for &precision in &results.config.precisions {
-            out.push_str(&latency_table(results, model, precision));
+    out.push_str(
+        "Each row gives the median with its 95 % confidence interval (order statistics); the \
+         last column lists what the samples say about their own quality.\n\n",
+    );
+    for path in results.path_ids() {
+        for model in &models {
+            for &precision in &results.config.precisions {
+                out.push_str(&latency_table(results, path, model, precision));
+            }
         }
+    }
+    if results.paths.len() > 1 {
+        out.push_str(&paths_section(results, &models));
     }
     out.push_str(&memory_section(results, &models));
     out.push_str(&roofline_section(results, &models));
@@ -52,12 +68,18 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
     out
 }
 
-fn latency_table(results: &ResultSet, model: &ModelConfig, precision: Precision) -> String {
+fn latency_table(
+    results: &ResultSet,
+    path: PathId,
+    model: &ModelConfig,
+    precision: Precision,
+) -> String {
+    const COLUMNS: usize = 12;
     let mut table = markdown_table([
         "Batch",
-        "Throughput (samples/s)",
+        "Throughput (samples/s), 95 % CI",
         "Latency per sample, median (ms)",
-        "Batch latency, median (ms)",
+        "Batch latency, median [95 % CI] (ms)",
         "Mean ± σ (ms)",
         "p90 (ms)",
         "p99 (ms)",
@@ -65,19 +87,30 @@ fn latency_table(results: &ResultSet, model: &ModelConfig, precision: Precision)
         "CV",
         "GFLOP/s",
         "Runs (warm-up)",
+        "Verdicts",
     ]);
+    let mut any = false;
     for &batch in &results.config.batch_sizes {
-        let Some(record) = results.record(&model.name, precision, batch) else {
+        let Some(record) = results.record_on(path, &model.name, precision, batch) else {
             continue;
         };
+        any = true;
         let row = match &record.outcome {
             Outcome::Measured(m) => {
                 let b = &m.batch_latency_ms;
                 vec![
                     batch.to_string(),
-                    fmt_count(m.throughput),
+                    throughput_cell(m, batch),
                     fmt_ms(m.sample_latency_ms.median),
-                    fmt_ms(b.median),
+                    match b.median_ci {
+                        Some(ci) => format!(
+                            "{} [{} – {}]",
+                            fmt_ms(b.median),
+                            fmt_ms(ci.low),
+                            fmt_ms(ci.high)
+                        ),
+                        None => fmt_ms(b.median),
+                    },
                     format!("{} ± {}", fmt_ms(b.mean), fmt_ms(b.std_dev)),
                     fmt_ms(b.p90),
                     fmt_ms(b.p99),
@@ -85,25 +118,125 @@ fn latency_table(results: &ResultSet, model: &ModelConfig, precision: Precision)
                     format!("{:.1} %", b.cv * 100.0),
                     format!("{:.2}", m.gflops),
                     format!("{} ({})", b.count, m.warmup_runs),
+                    verdict_cell(&m.verdicts),
                 ]
             }
-            other => not_measured_row(batch, other, 11),
+            other => {
+                let mut row = vec![
+                    batch.to_string(),
+                    not_measured_text(other).unwrap_or_default(),
+                ];
+                row.resize(COLUMNS, "–".to_owned());
+                row
+            }
         };
         table.add_row(row);
     }
-    format!("### {} · {}\n\n{table}\n\n", model.name, precision)
+    if !any {
+        return String::new();
+    }
+    let heading = if results.paths.len() > 1 {
+        format!("### {} · {} · {}", model.name, precision, path.label())
+    } else {
+        format!("### {} · {}", model.name, precision)
+    };
+    format!("{heading}\n\n{table}\n\n")
 }
 
-/// A row for a configuration without figures: its status in every figure column.
-fn not_measured_row(batch: usize, outcome: &Outcome, columns: usize) -> Vec<String> {
-    let status = match outcome {
-        Outcome::Unsupported { reason } => reason.clone(),
-        Outcome::Failed { reason } => format!("failed: {reason}"),
-        Outcome::Measured(_) => unreachable!("measured rows have figures"),
-    };
-    let mut row = vec![batch.to_string(), status];
-    row.resize(columns, "–".to_owned());
-    row
+/// "12,345 (12,100 – 12,600)": throughput with its interval where it has one.
+pub(crate) fn throughput_cell(m: &InferenceMeasurement, batch: usize) -> String {
+    match throughput_interval(m, batch) {
+        Some(ci) => format!(
+            "{} ({} – {})",
+            fmt_count(m.throughput),
+            fmt_count(ci.low),
+            fmt_count(ci.high)
+        ),
+        None => fmt_count(m.throughput),
+    }
+}
+
+pub(crate) fn verdict_cell(found: &[Verdict]) -> String {
+    if found.is_empty() {
+        "–".into()
+    } else {
+        found
+            .iter()
+            .map(verdicts::short)
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Every path's throughput per configuration, with its share of the FMA ceiling and each
+/// path's ratio to the headline path.
+fn paths_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
+    let paths = results.path_ids();
+    let headline = paths[0];
+    let mut header = vec!["Model".to_owned(), "Precision".into(), "Batch".into()];
+    for path in &paths {
+        header.push(format!("{} samples/s", path.label()));
+        header.push(format!("{} % of FMA ceiling", path.label()));
+    }
+    for path in &paths[1..] {
+        header.push(format!("{} ÷ {}", headline.label(), path.label()));
+    }
+    let mut table = markdown_table(header);
+    let roof = |p: Precision| results.ceilings.as_ref().and_then(|c| c.fma_gflops(p));
+    for model in models {
+        for &precision in &results.config.precisions {
+            for &batch in &results.config.batch_sizes {
+                let measured: Vec<Option<&InferenceMeasurement>> = paths
+                    .iter()
+                    .map(|&p| results.measured_on(p, &model.name, precision, batch))
+                    .collect();
+                if measured.iter().all(Option::is_none) {
+                    continue;
+                }
+                let mut row = vec![model.name.clone(), precision.to_string(), batch.to_string()];
+                for (m, &path) in measured.iter().zip(&paths) {
+                    match m {
+                        Some(m) => row.extend([
+                            fmt_count(m.throughput),
+                            fmt_percent(share(m.gflops, roof(precision))),
+                        ]),
+                        None => {
+                            let why = results
+                                .record_on(path, &model.name, precision, batch)
+                                .and_then(|r| not_measured_text(&r.outcome))
+                                .unwrap_or_else(|| "–".into());
+                            row.extend([why, "–".into()]);
+                        }
+                    }
+                }
+                for m in &measured[1..] {
+                    row.push(match (measured[0], m) {
+                        (Some(a), Some(b)) => fmt_ratio(a.throughput / b.throughput),
+                        _ => "–".into(),
+                    });
+                }
+                table.add_row(row);
+            }
+        }
+    }
+    let timing: Vec<String> = results
+        .paths
+        .iter()
+        .map(|p| {
+            format!(
+                "- **{}** (fusion {}): {}; {}.",
+                p.id.label(),
+                if p.fusion { "on" } else { "off" },
+                p.timing.clock,
+                p.timing.completion
+            )
+        })
+        .collect();
+    format!(
+        "## Paths side by side\n\nThe same configurations through each implementation of the \
+         forward pass on this device, each timed as follows:\n\n{}\n\n{table}\n\n",
+        timing.join("\n")
+    )
 }
 
 fn memory_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
@@ -211,8 +344,7 @@ fn precision_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
             let cell = |p: Precision| match results.record(&model.name, p, batch) {
                 Some(record) => match &record.outcome {
                     Outcome::Measured(m) => fmt_count(m.throughput),
-                    Outcome::Unsupported { reason } => reason.clone(),
-                    Outcome::Failed { reason } => format!("failed: {reason}"),
+                    other => not_measured_text(other).unwrap_or_default(),
                 },
                 None => "–".to_owned(),
             };
@@ -255,20 +387,48 @@ fn interpretation(results: &ResultSet, models: &[&ModelConfig]) -> String {
             .unwrap();
         }
     }
-    let not_measured: Vec<String> = results
+    let noisy: Vec<String> = results
         .inference
         .iter()
         .filter(|r| models.iter().any(|m| m.name == r.model))
         .filter_map(|r| match &r.outcome {
-            Outcome::Measured(_) => None,
-            Outcome::Unsupported { reason } => Some(format!(
-                "{} {} batch {}: {reason}",
-                r.model, r.precision, r.batch_size
+            Outcome::Measured(m) if !m.verdicts.is_empty() => Some(format!(
+                "{} {} batch {} ({}): {}",
+                r.model,
+                r.precision,
+                r.batch_size,
+                r.path.label(),
+                m.verdicts
+                    .iter()
+                    .map(verdicts::sentence)
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )),
-            Outcome::Failed { reason } => Some(format!(
-                "{} {} batch {}: failed ({reason})",
-                r.model, r.precision, r.batch_size
-            )),
+            _ => None,
+        })
+        .collect();
+    if !noisy.is_empty() {
+        writeln!(
+            out,
+            "- Rows to read with care:\n  - {}",
+            noisy.join("\n  - ")
+        )
+        .unwrap();
+    }
+    let not_measured: Vec<String> = results
+        .inference
+        .iter()
+        .filter(|r| models.iter().any(|m| m.name == r.model))
+        .filter_map(|r| {
+            not_measured_text(&r.outcome).map(|why| {
+                format!(
+                    "{} {} batch {} ({}): {why}",
+                    r.model,
+                    r.precision,
+                    r.batch_size,
+                    r.path.label()
+                )
+            })
         })
         .collect();
     if !not_measured.is_empty() {
@@ -369,7 +529,7 @@ mod tests {
             assert!(report.contains(section), "missing {section}");
         }
         assert!(report.contains("FP16 unsupported on this device"));
-        assert!(report.contains("failed: out of memory"));
+        assert!(report.contains("failed (out of memory): out of memory"));
         assert!(report.contains("software rasteriser"));
         assert!(report.contains("real-time target"));
         // Markdown table rows.

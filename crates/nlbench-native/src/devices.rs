@@ -1,12 +1,12 @@
 //! Choosing the device: the backend the user asked for, or in `auto` mode the best one this
-//! machine has, with the reason for the choice in words.
+//! machine has, with the reason for the choice in words; then opening it for a session.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, WgpuSetup, graphics, init_setup};
-use nlbench::device::DeviceInfo;
+use nlbench::{backends, device::DeviceInfo, error::RunError, plan::Plan, session::Device};
 
-use crate::{cli::BackendChoice, cuda_driver};
+use crate::{cli::BackendChoice, cuda_driver, system};
 
 /// A device ready for burn.
 pub enum Selection {
@@ -23,6 +23,19 @@ pub struct Selected {
     pub info: DeviceInfo,
     /// Why this device, for the terminal (auto mode lists what it skipped).
     pub reason: String,
+}
+
+impl Selected {
+    /// The device with the paths, memory suite and ceilings `plan` asks for.
+    pub fn open(&self, plan: &Plan) -> Result<Device, RunError> {
+        let info = self.info.clone();
+        match &self.selection {
+            Selection::Wgpu(device, setup) => backends::wgpu(device.clone(), setup, info, plan),
+            #[cfg(feature = "cuda")]
+            Selection::Cuda(device) => backends::cuda(device.clone(), info, plan),
+            Selection::Cpu => backends::cpu(info, plan, Box::new(system::available_memory)),
+        }
+    }
 }
 
 pub fn select(choice: BackendChoice) -> Result<Selected, String> {

@@ -2,13 +2,14 @@
 //! dashboard so both show the same columns.
 
 use super::{
-    Peaks, fmt_bytes, fmt_count,
-    roofline::{ceiling_text, percent, share},
+    fmt_bytes, fmt_count, fmt_percent,
+    inference::{throughput_cell, verdict_cell},
+    roofline::ceiling_text,
 };
 use crate::{
+    analysis::{memory::Peaks, not_measured_text, roofline::share},
     precision::Precision,
     schema::{Ceiling, MemoryOutcome, Outcome, ResultSet},
-    suite::probes::{ADD_ELEMENTS, MATMUL_N},
 };
 
 /// A table of text cells.
@@ -22,9 +23,11 @@ fn headers(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
-/// One row per inference configuration: throughput, latency, GFLOP/s and peak memory, or the
-/// reason it has no figures.
+/// One row per inference configuration and path: throughput with its interval, latency,
+/// GFLOP/s, share of the FMA ceiling, peak memory and verdicts, or the reason it has no
+/// figures.
 pub fn inference_summary(results: &ResultSet) -> TextTable {
+    let several = results.paths.len() > 1;
     let rows = results
         .inference
         .iter()
@@ -34,15 +37,17 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
                 r.precision.to_string(),
                 r.batch_size.to_string(),
             ];
+            if several {
+                row.push(r.path.label().to_owned());
+            }
             match &r.outcome {
                 Outcome::Measured(m) => row.extend([
-                    fmt_count(m.throughput),
+                    throughput_cell(m, r.batch_size),
                     format!("{:.4}", m.sample_latency_ms.median),
                     format!("{:.3}", m.batch_latency_ms.median),
-                    format!("{:.3}", m.batch_latency_ms.p90),
                     format!("{:.3}", m.batch_latency_ms.p99),
                     format!("{:.2}", m.gflops),
-                    percent(share(
+                    fmt_percent(share(
                         m.gflops,
                         results
                             .ceilings
@@ -53,27 +58,29 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
                         .allocator
                         .map(|a| fmt_bytes(a.peak_in_use))
                         .unwrap_or_else(|| "n/a".into()),
+                    verdict_cell(&m.verdicts),
                 ]),
-                Outcome::Unsupported { reason } => row.push(reason.clone()),
-                Outcome::Failed { reason } => row.push(format!("failed: {reason}")),
+                other => row.push(not_measured_text(other).unwrap_or_default()),
             }
             row
         })
         .collect();
+    let mut names = vec!["Model", "Precision", "Batch"];
+    if several {
+        names.push("Path");
+    }
+    names.extend([
+        "Samples/s (95 % CI)",
+        "ms/sample (median)",
+        "Batch ms (median)",
+        "p99",
+        "GFLOP/s",
+        "% of FMA ceiling",
+        "Peak memory",
+        "Verdicts",
+    ]);
     TextTable {
-        headers: headers(&[
-            "Model",
-            "Precision",
-            "Batch",
-            "Samples/s",
-            "ms/sample (median)",
-            "Batch ms (median)",
-            "p90",
-            "p99",
-            "GFLOP/s",
-            "% of FMA ceiling",
-            "Peak memory",
-        ]),
+        headers: headers(&names),
         rows,
     }
 }
@@ -100,11 +107,11 @@ pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {
             (Some(value), Some(_)) => format!(
                 "{} ({} of the {of})",
                 ceiling_text(figure, unit),
-                percent(share(value, roof))
+                fmt_percent(share(value, roof))
             ),
             _ => ceiling_text(figure, unit),
         };
-        let n = MATMUL_N;
+        let n = burn.matmul_n;
         rows.push(vec![
             format!("burn matmul {n}×{n} by {n}×{n}, FP32"),
             with_share(
@@ -117,7 +124,7 @@ pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {
         rows.push(vec![
             format!(
                 "burn add of two {}-element FP32 tensors",
-                fmt_count(ADD_ELEMENTS as f64)
+                fmt_count(burn.add_elements as f64)
             ),
             with_share(
                 &burn.add_gbps,
@@ -147,7 +154,7 @@ pub fn memory_summary(results: &ResultSet) -> TextTable {
                         fmt_bytes(peaks.inference),
                         fmt_bytes(peaks.sgd),
                         fmt_bytes(peaks.adam),
-                        format!("{:.2}×", peaks.adam as f64 / peaks.inference as f64),
+                        format!("{:.2}×", peaks.adam as f64 / peaks.inference.max(1) as f64),
                         if peaks.measured {
                             "allocator"
                         } else {
@@ -156,7 +163,10 @@ pub fn memory_summary(results: &ResultSet) -> TextTable {
                         .into(),
                     ]);
                 }
-                MemoryOutcome::Failed { reason } => row.push(format!("failed: {reason}")),
+                MemoryOutcome::Skipped { reason } => row.push(format!("skipped: {reason}")),
+                MemoryOutcome::Failed { kind, reason } => {
+                    row.push(format!("failed ({}): {reason}", kind.label()))
+                }
             }
             row
         })
@@ -186,13 +196,18 @@ mod tests {
         let table = inference_summary(&results);
         assert_eq!(table.rows.len(), results.inference.len());
         assert_eq!(table.rows[0][..3], ["small", "FP32", "1"]);
-        assert!(table.rows.iter().any(|r| r[3] == "failed: out of memory"));
+        assert!(
+            table
+                .rows
+                .iter()
+                .any(|r| r[3] == "failed (out of memory): out of memory")
+        );
         let memory = memory_summary(&results);
         assert_eq!(memory.rows.len(), results.memory.len());
         assert_eq!(memory.rows[0][6], "allocator");
         // The fixture's FMA ceiling is 400 GFLOP/s.
-        let gflops: f64 = table.rows[0][8].parse().unwrap();
-        assert_eq!(table.rows[0][9], format!("{:.1} %", gflops / 4.0));
+        let gflops: f64 = table.rows[0][7].parse().unwrap();
+        assert_eq!(table.rows[0][8], format!("{:.1} %", gflops / 4.0));
         let ceilings = ceilings_summary(&results).unwrap();
         assert_eq!(
             ceilings.rows[0],

@@ -1,6 +1,8 @@
 //! Markdown reports, generated from a [`ResultSet`](crate::schema::ResultSet) alone, so the
-//! command line and the dashboard write the same document.
+//! command line and the dashboard write the same document, and the plain-text tables the
+//! terminal and the dashboard show.
 
+mod comparison;
 mod format;
 mod header;
 mod inference;
@@ -8,10 +10,10 @@ mod memory;
 mod roofline;
 mod summary;
 
-pub use format::{fmt_bytes, fmt_count};
+pub use comparison::{comparison_report, throughput_table};
+pub use format::{fmt_bytes, fmt_count, fmt_ms, fmt_percent, fmt_ratio};
 pub use inference::benchmark_report;
-pub use memory::{Peaks, memory_report};
-pub use roofline::{RooflinePoint, roofline_points};
+pub use memory::memory_report;
 pub use summary::{TextTable, ceilings_summary, inference_summary, memory_summary};
 
 use comfy_table::{Table, presets::ASCII_MARKDOWN};

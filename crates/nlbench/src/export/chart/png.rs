@@ -20,7 +20,7 @@ impl Plotter for PngPlotter {
     type Output = Vec<u8>;
 
     fn plot(&self, figure: &Figure) -> Result<Vec<u8>, ChartError> {
-        crate::fonts::register();
+        crate::export::fonts::register();
         let dpi = f64::from(self.dpi);
         let (w, h) = (
             (figure.width_in * dpi).round() as u32,

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::{fmt_bytes, format::fmt_ms, header::header, markdown_table};
 use crate::{
+    analysis::memory::Peaks,
     config::ModelConfig,
     schema::{MemoryMeasurement, MemoryOutcome, OptimizerKind, ResultSet},
     stats::LinearFit,
@@ -11,58 +12,6 @@ use crate::{
 
 /// Below this R², memory is said not to grow linearly with the batch size.
 const LINEAR_R_SQUARED: f64 = 0.98;
-
-/// The headline figures of one configuration, in bytes above the baseline: the allocator's
-/// where there is one, the analytical ones otherwise (`measured` says which).
-pub struct Peaks {
-    pub inference: u64,
-    pub sgd: u64,
-    pub adam: u64,
-    /// Training memory once the loss is computed: weights plus saved activations.
-    pub training_forward: u64,
-    /// What a forward pass adds to the weights, per sample (inference, then training).
-    pub inference_per_sample: u64,
-    pub training_per_sample: u64,
-    pub measured: bool,
-}
-
-impl Peaks {
-    pub fn of(m: &MemoryMeasurement, batch_size: usize) -> Self {
-        let batch = batch_size as u64;
-        let run = |kind: OptimizerKind| m.training.iter().find(|t| t.optimizer == kind);
-        match (
-            m.inference,
-            run(OptimizerKind::Sgd),
-            run(OptimizerKind::Adam),
-        ) {
-            (Some(inference), Some(sgd), Some(adam)) => Self {
-                inference: inference.peak_above_baseline(),
-                sgd: sgd.peak_above_baseline(),
-                adam: adam.peak_above_baseline(),
-                training_forward: adam.after_forward.saturating_sub(adam.baseline_in_use),
-                inference_per_sample: inference
-                    .after_forward
-                    .saturating_sub(inference.after_weights)
-                    / batch,
-                training_per_sample: adam.after_forward.saturating_sub(adam.after_weights) / batch,
-                measured: true,
-            },
-            _ => {
-                let a = &m.analytical;
-                let per_sample = (a.input_bytes + a.activation_bytes) / batch;
-                Self {
-                    inference: a.inference_total(),
-                    sgd: a.training_total(OptimizerKind::Sgd),
-                    adam: a.training_total(OptimizerKind::Adam),
-                    training_forward: a.inference_total(),
-                    inference_per_sample: per_sample,
-                    training_per_sample: per_sample,
-                    measured: false,
-                }
-            }
-        }
-    }
-}
 
 pub fn memory_report(results: &ResultSet) -> String {
     let mut out = String::from("# nlbench memory profile\n\n");
@@ -93,16 +42,23 @@ pub fn memory_report(results: &ResultSet) -> String {
         .memory
         .iter()
         .filter_map(|r| match &r.outcome {
-            MemoryOutcome::Failed { reason } => {
-                Some(format!("{} batch {}: {reason}", r.model, r.batch_size))
-            }
+            MemoryOutcome::Failed { kind, reason } => Some(format!(
+                "{} batch {}: failed ({}): {reason}",
+                r.model,
+                r.batch_size,
+                kind.label()
+            )),
+            MemoryOutcome::Skipped { reason } => Some(format!(
+                "{} batch {}: skipped: {reason}",
+                r.model, r.batch_size
+            )),
             MemoryOutcome::Measured(_) => None,
         })
         .collect();
     if !failed.is_empty() {
         writeln!(
             out,
-            "## Failed configurations\n\n- {}\n",
+            "## Configurations without figures\n\n- {}\n",
             failed.join("\n- ")
         )
         .unwrap();
@@ -282,8 +238,8 @@ fn efficiency(results: &ResultSet, model: &ModelConfig) -> String {
         let peaks = Peaks::of(m, batch);
         table.add_row(vec![
             batch.to_string(),
-            format!("{:.2}×", peaks.sgd as f64 / peaks.inference as f64),
-            format!("{:.2}×", peaks.adam as f64 / peaks.inference as f64),
+            format!("{:.2}×", peaks.sgd as f64 / peaks.inference.max(1) as f64),
+            format!("{:.2}×", peaks.adam as f64 / peaks.inference.max(1) as f64),
             fmt_bytes(peaks.inference_per_sample),
             fmt_bytes(peaks.training_per_sample),
             if peaks.measured {
@@ -354,8 +310,8 @@ mod tests {
             "### Per-layer profile (batch 16)",
             "### Efficiency",
             "Linear fit of training memory after the forward pass",
-            "## Failed configurations",
-            "large batch 4096: out of memory",
+            "## Configurations without figures",
+            "large batch 4096: failed (out of memory): out of memory",
         ] {
             assert!(report.contains(section), "missing {section}");
         }

@@ -11,7 +11,7 @@ impl Plotter for SvgPlotter {
     type Output = String;
 
     fn plot(&self, figure: &Figure) -> Result<String, ChartError> {
-        crate::fonts::register();
+        crate::export::fonts::register();
         let size = (
             (figure.width_in * draw::BASE_PPI).round() as u32,
             (figure.height_in * draw::BASE_PPI).round() as u32,

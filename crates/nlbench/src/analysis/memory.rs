@@ -1,0 +1,200 @@
+//! Memory figures that follow from a model's shape, the headline peaks of a memory-suite row,
+//! and the footprint a configuration needs, which the pre-flight check holds against what the
+//! device can give.
+
+use crate::{
+    config::ModelConfig,
+    precision::Precision,
+    schema::{
+        AnalyticalMemory, InferenceMemory, MemoryMeasurement, OptimizerKind, TrainingAnalytical,
+        TrainingMemory,
+    },
+};
+
+impl AnalyticalMemory {
+    pub fn of(model: &ModelConfig, precision: Precision, batch_size: usize) -> Self {
+        let bytes = precision.bytes();
+        Self {
+            parameter_bytes: model.parameter_bytes(precision),
+            input_bytes: batch_size as u64 * model.input_dim as u64 * bytes,
+            activation_bytes: model.activation_elements_per_sample() * batch_size as u64 * bytes,
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.parameter_bytes + self.input_bytes + self.activation_bytes
+    }
+}
+
+impl TrainingAnalytical {
+    pub fn of(model: &ModelConfig, batch_size: usize) -> Self {
+        let inference = AnalyticalMemory::of(model, Precision::F32, batch_size);
+        Self {
+            parameter_bytes: inference.parameter_bytes,
+            input_bytes: inference.input_bytes,
+            activation_bytes: inference.activation_bytes,
+            gradient_bytes: inference.parameter_bytes,
+            sgd_state_bytes: 0,
+            adam_state_bytes: 2 * inference.parameter_bytes,
+        }
+    }
+
+    pub fn inference_total(&self) -> u64 {
+        self.parameter_bytes + self.input_bytes + self.activation_bytes
+    }
+
+    pub fn state_bytes(&self, optimizer: OptimizerKind) -> u64 {
+        match optimizer {
+            OptimizerKind::Sgd => self.sgd_state_bytes,
+            OptimizerKind::Adam => self.adam_state_bytes,
+        }
+    }
+
+    pub fn training_total(&self, optimizer: OptimizerKind) -> u64 {
+        self.inference_total() + self.gradient_bytes + self.state_bytes(optimizer)
+    }
+}
+
+impl TrainingMemory {
+    /// Peak in use above the baseline.
+    pub fn peak_above_baseline(&self) -> u64 {
+        self.peak_in_use.saturating_sub(self.baseline_in_use)
+    }
+}
+
+impl InferenceMemory {
+    pub fn peak_above_baseline(&self) -> u64 {
+        self.after_forward.saturating_sub(self.baseline_in_use)
+    }
+}
+
+/// The headline figures of one configuration, in bytes above the baseline: the allocator's
+/// where there is one, the analytical ones otherwise (`measured` says which).
+pub struct Peaks {
+    pub inference: u64,
+    pub sgd: u64,
+    pub adam: u64,
+    /// Training memory once the loss is computed: weights plus saved activations.
+    pub training_forward: u64,
+    /// What a forward pass adds to the weights, per sample (inference, then training).
+    pub inference_per_sample: u64,
+    pub training_per_sample: u64,
+    pub measured: bool,
+}
+
+impl Peaks {
+    pub fn of(m: &MemoryMeasurement, batch_size: usize) -> Self {
+        let batch = batch_size.max(1) as u64;
+        let run = |kind: OptimizerKind| m.training.iter().find(|t| t.optimizer == kind);
+        match (
+            m.inference,
+            run(OptimizerKind::Sgd),
+            run(OptimizerKind::Adam),
+        ) {
+            (Some(inference), Some(sgd), Some(adam)) => Self {
+                inference: inference.peak_above_baseline(),
+                sgd: sgd.peak_above_baseline(),
+                adam: adam.peak_above_baseline(),
+                training_forward: adam.after_forward.saturating_sub(adam.baseline_in_use),
+                inference_per_sample: inference
+                    .after_forward
+                    .saturating_sub(inference.after_weights)
+                    / batch,
+                training_per_sample: adam.after_forward.saturating_sub(adam.after_weights) / batch,
+                measured: true,
+            },
+            _ => {
+                let a = &m.analytical;
+                let per_sample = (a.input_bytes + a.activation_bytes) / batch;
+                Self {
+                    inference: a.inference_total(),
+                    sgd: a.training_total(OptimizerKind::Sgd),
+                    adam: a.training_total(OptimizerKind::Adam),
+                    training_forward: a.inference_total(),
+                    inference_per_sample: per_sample,
+                    training_per_sample: per_sample,
+                    measured: false,
+                }
+            }
+        }
+    }
+}
+
+/// What a configuration needs from the device at once, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    /// Every buffer alive at the peak.
+    pub total: u64,
+    /// The largest single buffer (a device caps one allocation and one binding).
+    pub largest_buffer: u64,
+}
+
+impl Footprint {
+    /// A forward pass: weights, input and every activation, none freed.
+    pub fn inference(model: &ModelConfig, precision: Precision, batch_size: usize) -> Self {
+        Self {
+            total: AnalyticalMemory::of(model, precision, batch_size).total(),
+            largest_buffer: largest_buffer(model, batch_size) * precision.bytes(),
+        }
+    }
+
+    /// One Adam training step (its largest), at FP32.
+    pub fn training(model: &ModelConfig, batch_size: usize) -> Self {
+        Self {
+            total: TrainingAnalytical::of(model, batch_size).training_total(OptimizerKind::Adam),
+            largest_buffer: largest_buffer(model, batch_size) * Precision::F32.bytes(),
+        }
+    }
+}
+
+/// Elements of the largest tensor of a forward pass: a weight matrix or an activation.
+fn largest_buffer(model: &ModelConfig, batch_size: usize) -> u64 {
+    model
+        .widths()
+        .windows(2)
+        .map(|pair| {
+            let weights = pair[0] as u64 * pair[1] as u64;
+            weights.max(batch_size as u64 * pair[0].max(pair[1]) as u64)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn training_analytical_by_hand() {
+        // 4 -> 3 -> 4, batch 2: params 124 B, input 32 B, activations 80 B.
+        let a = TrainingAnalytical::of(&ModelConfig::new("tiny", 4, 3), 2);
+        assert_eq!(a.inference_total(), 236);
+        assert_eq!(a.training_total(OptimizerKind::Sgd), 236 + 124);
+        assert_eq!(a.training_total(OptimizerKind::Adam), 236 + 124 + 248);
+    }
+
+    #[test]
+    fn analytical_memory_by_hand() {
+        // 4 -> 3 -> 4 at FP32, batch 2: params 31·4; input 2·4·4; activations 10·2·4.
+        let a = AnalyticalMemory::of(&ModelConfig::new("tiny", 4, 3), Precision::F32, 2);
+        assert_eq!(a.parameter_bytes, 124);
+        assert_eq!(a.input_bytes, 32);
+        assert_eq!(a.activation_bytes, 80);
+        assert_eq!(a.total(), 236);
+    }
+
+    #[test]
+    fn footprints_by_hand() {
+        let tiny = ModelConfig::new("tiny", 4, 3);
+        let f = Footprint::inference(&tiny, Precision::F16, 2);
+        assert_eq!(f.total, 118);
+        // The weight matrices are 12 elements; the largest activation 2·4 = 8.
+        assert_eq!(f.largest_buffer, 12 * 2);
+        let wide = ModelConfig::new("wide", 1024, 512);
+        assert_eq!(
+            Footprint::inference(&wide, Precision::F32, 4096).largest_buffer,
+            4096 * 1024 * 4
+        );
+        assert_eq!(Footprint::training(&tiny, 2).total, 236 + 124 + 248);
+    }
+}

@@ -1,0 +1,185 @@
+//! What a row's samples say about their own quality, as criterion and hyperfine warn: a
+//! median whose interval stayed wide, outliers, a slow first run, high variation, iterations
+//! near the clock's resolution, rounds that disagree. Reports, the terminal and the dashboard
+//! show these next to the row, so noise is never read as a result.
+
+use crate::{
+    schema::{InferenceMeasurement, Verdict},
+    stats::{Interval, Summary},
+};
+
+/// Above this coefficient of variation a row is said to vary a lot.
+pub const HIGH_CV: f64 = 0.05;
+/// A first run this many times the median of the rest is a warm-up that did not finish.
+pub const SLOW_FIRST_RATIO: f64 = 2.0;
+/// A median under this many clock ticks is mostly rounding.
+pub const RESOLUTION_TICKS: f64 = 10.0;
+/// Round medians further apart than this share disagree.
+pub const ROUND_SPREAD: f64 = 0.05;
+
+/// The verdicts on one row's samples (milliseconds, in the order taken).
+pub fn verdicts(
+    samples: &[f64],
+    summary: &Summary,
+    target_ci: Option<f64>,
+    resolution_ms: f64,
+    rounds: &[f64],
+) -> Vec<Verdict> {
+    let mut found = Vec::new();
+    if let (Some(target), Some(ci)) = (target_ci, summary.median_ci) {
+        let half_width = ci.half_width_share(summary.median);
+        if half_width > target {
+            found.push(Verdict::Noisy { half_width, target });
+        }
+    }
+    if let Some(count) = summary.mad_outliers.filter(|&n| n > 0) {
+        found.push(Verdict::Outliers { count });
+    }
+    if samples.len() >= 3 {
+        let rest = Summary::of(&samples[1..]).map_or(f64::NAN, |s| s.median);
+        let ratio = samples[0] / rest;
+        if ratio >= SLOW_FIRST_RATIO {
+            found.push(Verdict::SlowFirstRun { ratio });
+        }
+    }
+    if summary.cv > HIGH_CV {
+        found.push(Verdict::HighVariation { cv: summary.cv });
+    }
+    if summary.median < RESOLUTION_TICKS * resolution_ms {
+        found.push(Verdict::NearResolution {
+            median_ms: summary.median,
+            resolution_ms,
+        });
+    }
+    if let Some(spread) = round_spread(rounds).filter(|&s| s > ROUND_SPREAD) {
+        found.push(Verdict::RoundsDisagree { spread });
+    }
+    found
+}
+
+/// (slowest − fastest) ÷ fastest of the rounds' medians; `None` for fewer than two rounds.
+pub fn round_spread(rounds: &[f64]) -> Option<f64> {
+    if rounds.len() < 2 {
+        return None;
+    }
+    let low = rounds.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = rounds.iter().copied().fold(0.0, f64::max);
+    Some((high - low) / low)
+}
+
+/// A verdict in a few words, for table cells.
+pub fn short(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Noisy { half_width, .. } => format!("noisy (±{:.1} %)", half_width * 100.0),
+        Verdict::Outliers { count } => format!("{count} outlier{}", plural(*count)),
+        Verdict::SlowFirstRun { ratio } => format!("slow first run ({ratio:.1}×)"),
+        Verdict::HighVariation { cv } => format!("CV {:.1} %", cv * 100.0),
+        Verdict::NearResolution { .. } => "near clock resolution".into(),
+        Verdict::RoundsDisagree { spread } => {
+            format!("rounds differ by {:.1} %", spread * 100.0)
+        }
+    }
+}
+
+/// A verdict in a sentence, for reports.
+pub fn sentence(verdict: &Verdict) -> String {
+    match verdict {
+        Verdict::Noisy { half_width, target } => format!(
+            "the median's 95 % interval stayed at ±{:.1} %, wider than the ±{:.1} % target: \
+             treat differences smaller than that as noise",
+            half_width * 100.0,
+            target * 100.0
+        ),
+        Verdict::Outliers { count } => format!(
+            "{count} sample{} far from the median (modified z-score over 3.5)",
+            plural(*count)
+        ),
+        Verdict::SlowFirstRun { ratio } => format!(
+            "the first timed run took {ratio:.1}× the median of the rest: warm-up may not have \
+             finished"
+        ),
+        Verdict::HighVariation { cv } => format!(
+            "the coefficient of variation is {:.1} %, above {:.0} %",
+            cv * 100.0,
+            HIGH_CV * 100.0
+        ),
+        Verdict::NearResolution {
+            median_ms,
+            resolution_ms,
+        } => format!(
+            "the median iteration ({median_ms:.5} ms) lasts under {RESOLUTION_TICKS:.0} ticks of \
+             the clock ({resolution_ms:.5} ms)"
+        ),
+        Verdict::RoundsDisagree { spread } => format!(
+            "the interleaved rounds' medians differ by {:.1} %: the machine drifted during the run",
+            spread * 100.0
+        ),
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+/// Throughput's 95 % interval, samples/s, from the batch latency's.
+pub fn throughput_interval(m: &InferenceMeasurement, batch_size: usize) -> Option<Interval> {
+    let ci = m.batch_latency_ms.median_ci?;
+    let per_second = |ms: f64| batch_size as f64 / (ms / 1000.0);
+    Some(Interval {
+        low: per_second(ci.high),
+        high: per_second(ci.low),
+        coverage: ci.coverage,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(v: &[Verdict]) -> Vec<&'static str> {
+        v.iter()
+            .map(|v| match v {
+                Verdict::Noisy { .. } => "noisy",
+                Verdict::Outliers { .. } => "outliers",
+                Verdict::SlowFirstRun { .. } => "slow first",
+                Verdict::HighVariation { .. } => "high cv",
+                Verdict::NearResolution { .. } => "resolution",
+                Verdict::RoundsDisagree { .. } => "rounds",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn steady_samples_have_no_verdicts() {
+        let samples: Vec<f64> = (0..50).map(|i| 10.0 + 0.01 * (i % 5) as f64).collect();
+        let summary = Summary::of(&samples).unwrap();
+        assert!(verdicts(&samples, &summary, Some(0.02), 1e-6, &[10.0, 10.01]).is_empty());
+    }
+
+    #[test]
+    fn known_spread_and_outliers() {
+        // Uniform spread of ±30 % around 10 ms: wide interval with few samples, high CV.
+        let samples: Vec<f64> = (0..12).map(|i| 7.0 + 6.0 * (i as f64) / 11.0).collect();
+        let summary = Summary::of(&samples).unwrap();
+        let found = verdicts(&samples, &summary, Some(0.02), 1e-6, &[]);
+        assert_eq!(kinds(&found), ["noisy", "high cv"]);
+
+        // A steady row with one far sample first: a slow first run and an outlier.
+        let mut samples = vec![40.0];
+        samples.extend((0..30).map(|i| 10.0 + 0.01 * (i % 3) as f64));
+        let summary = Summary::of(&samples).unwrap();
+        let found = verdicts(&samples, &summary, Some(0.02), 1e-6, &[]);
+        assert!(
+            kinds(&found).starts_with(&["outliers", "slow first"]),
+            "{found:?}"
+        );
+        assert!(matches!(found[0], Verdict::Outliers { count: 1 }));
+
+        // 5 µs iterations on a 1 µs clock; rounds 10 % apart.
+        let samples = vec![0.005; 20];
+        let summary = Summary::of(&samples).unwrap();
+        let found = verdicts(&samples, &summary, None, 0.001, &[0.005, 0.0055]);
+        assert_eq!(kinds(&found), ["resolution", "rounds"]);
+        assert!(sentence(&found[1]).contains("10.0 %"));
+    }
+}

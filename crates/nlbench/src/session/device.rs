@@ -1,0 +1,204 @@
+//! What a front end hands the session about the device it opened: the paths that run the
+//! forward pass, the memory suite, the ceilings and how much memory a configuration may use.
+//! The library builds these for its backends in [`crate::backends`]; tests build fakes.
+
+use futures::future::LocalBoxFuture;
+
+use crate::{
+    analysis::memory::Footprint,
+    config::{BenchConfig, ModelConfig},
+    device::DeviceInfo,
+    error::RunError,
+    measure::Clock,
+    precision::Precision,
+    schema::{
+        BurnProbes, Ceilings, InferenceMeasurement, MemoryMeasurement, PathId, PathInfo, TimingInfo,
+    },
+};
+
+/// One configuration of the inference suite.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub model: ModelConfig,
+    pub precision: Precision,
+    pub batch_size: usize,
+}
+
+impl Step {
+    pub fn label(&self) -> String {
+        format!(
+            "{} {} batch {}",
+            self.model.name, self.precision, self.batch_size
+        )
+    }
+
+    /// FLOPs of one forward pass over the batch: what orders the steps, cheapest first.
+    pub fn flops(&self) -> u64 {
+        self.model.flops_per_sample() * self.batch_size as u64
+    }
+}
+
+/// What a step's measurement may ask of the session.
+pub struct StepContext<'a> {
+    /// The run's host clock, for warm-up and sampling time (and for host-timed paths).
+    pub clock: &'a dyn Clock,
+    pub config: &'a BenchConfig,
+    /// False while autotuning has results pending; nothing is timed until it is true.
+    pub tuned: &'a dyn Fn() -> bool,
+}
+
+/// One implementation of the forward pass on the device (burn fused, burn unfused, the WGSL
+/// reference).
+pub trait InferencePath {
+    fn id(&self) -> PathId;
+    /// Whether burn's fusion layer is on.
+    fn fusion(&self) -> bool;
+    /// How this path times its runs given the run's host clock, and the smallest step that
+    /// clock can show, in milliseconds.
+    fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64);
+    /// `Err` (of kind unsupported) where this path cannot run `precision` here.
+    fn supports(&self, precision: Precision) -> Result<(), RunError>;
+    /// Prepares, warms up and times one configuration.
+    fn measure<'a>(
+        &'a self,
+        step: &'a Step,
+        cx: &'a StepContext<'a>,
+    ) -> LocalBoxFuture<'a, Result<InferenceMeasurement, RunError>>;
+    /// burn's own matmul and add on this path's backend; `None` for a path that is not burn.
+    fn probes<'a>(&'a self, cx: &'a StepContext<'a>) -> Option<LocalBoxFuture<'a, BurnProbes>>;
+}
+
+/// The memory suite on one backend.
+pub trait MemorySuite {
+    fn measure<'a>(
+        &'a self,
+        model: &'a ModelConfig,
+        batch_size: usize,
+        cx: &'a StepContext<'a>,
+    ) -> LocalBoxFuture<'a, Result<MemoryMeasurement, RunError>>;
+}
+
+/// The device's ceilings, or why they cannot be measured.
+pub trait CeilingsSource {
+    fn measure<'a>(&'a self, clock: &'a dyn Clock) -> LocalBoxFuture<'a, Ceilings>;
+}
+
+/// Ceilings that cannot be measured on this device, with the reason.
+pub struct NoCeilings(pub String);
+
+impl CeilingsSource for NoCeilings {
+    fn measure<'a>(&'a self, _clock: &'a dyn Clock) -> LocalBoxFuture<'a, Ceilings> {
+        Box::pin(async move { Ceilings::unavailable(&self.0) })
+    }
+}
+
+/// What the device can give one configuration, read when the configuration is about to run.
+pub struct Capacity {
+    /// Bytes free for this run now: the host's available memory on the CPU backend, the
+    /// device's where it reports it; `None` where nothing says.
+    pub available: Box<dyn Fn() -> Option<u64>>,
+    /// What `available` measures, for the message ("host memory", "GPU memory").
+    pub what: &'static str,
+    /// The largest single buffer the device allows (allocation and storage binding).
+    pub max_buffer: Option<u64>,
+}
+
+impl Capacity {
+    /// A device that says nothing about its memory: every configuration is tried, and an
+    /// allocation failure is recorded as out of memory.
+    pub fn unknown() -> Self {
+        Self {
+            available: Box::new(|| None),
+            what: "memory",
+            max_buffer: None,
+        }
+    }
+
+    /// `Err` with the figures where `footprint` cannot fit.
+    pub fn check(&self, footprint: Footprint) -> Result<(), String> {
+        if let Some(max) = self.max_buffer
+            && footprint.largest_buffer > max
+        {
+            return Err(format!(
+                "its largest buffer needs {}, the device allows {} per buffer",
+                gb(footprint.largest_buffer),
+                gb(max)
+            ));
+        }
+        if let Some(available) = (self.available)()
+            && footprint.total > available
+        {
+            return Err(format!(
+                "needs {}, {} {} available",
+                gb(footprint.total),
+                gb(available),
+                self.what
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Bytes in decimal gigabytes with one decimal (or megabytes below one GB).
+fn gb(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+impl dyn InferencePath + '_ {
+    /// What `results.json` records of this path.
+    pub fn info(&self, clock: &dyn Clock) -> PathInfo {
+        PathInfo {
+            id: self.id(),
+            fusion: self.fusion(),
+            timing: self.timing(clock).0,
+        }
+    }
+}
+
+/// A device ready for a session.
+pub struct Device {
+    pub info: DeviceInfo,
+    /// The paths to measure, the headline first.
+    pub paths: Vec<Box<dyn InferencePath>>,
+    /// The memory suite, on the headline burn backend; `None` where burn does not run.
+    pub memory: Option<Box<dyn MemorySuite>>,
+    pub ceilings: Box<dyn CeilingsSource>,
+    pub capacity: Capacity,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capacity_names_the_figures() {
+        let capacity = Capacity {
+            available: Box::new(|| Some(7_600_000_000)),
+            what: "host memory",
+            max_buffer: Some(2 << 30),
+        };
+        let fits = Footprint {
+            total: 1 << 30,
+            largest_buffer: 1 << 20,
+        };
+        assert!(capacity.check(fits).is_ok());
+        let big = Footprint {
+            total: 16_400_000_000,
+            largest_buffer: 1 << 20,
+        };
+        assert_eq!(
+            capacity.check(big).unwrap_err(),
+            "needs 16.4 GB, 7.6 GB host memory available"
+        );
+        let wide = Footprint {
+            total: 1 << 30,
+            largest_buffer: 4 << 30,
+        };
+        assert!(capacity.check(wide).unwrap_err().contains("per buffer"));
+        assert!(Capacity::unknown().check(big).is_ok());
+    }
+}

@@ -1,0 +1,456 @@
+//! One run, the same for every front end: [`run`] takes a [`Plan`], the [`Device`] the front
+//! end opened and the [`Platform`] services only the front end has (clock, identity, where
+//! events go, whether to stop), runs everything the plan asks for and returns the
+//! [`ResultSet`]. The command line adds device selection, a blocking executor, progress bars
+//! and files; the dashboard adds WebGPU setup, `spawn_local`, live tables and downloads.
+//!
+//! Order: the inference rows first (cheapest configuration first, so a first figure comes
+//! fast), in interleaved rounds with `repeat`, then the ceilings, burn's probes and the memory
+//! suite. Every finished piece is announced with the result so far, which the command line
+//! appends to its checkpoint and the dashboard shows. A step that fails, or that a pre-flight
+//! check shows cannot fit, is recorded with its reason and the run goes on; a stop request
+//! ends the run after the piece in progress, marked partial.
+
+pub mod checkpoint;
+mod device;
+#[cfg(test)]
+mod tests;
+
+pub use device::{
+    Capacity, CeilingsSource, Device, InferencePath, MemorySuite, NoCeilings, Step, StepContext,
+};
+
+use crate::{
+    analysis::memory::Footprint,
+    error::{ErrorKind, guarded},
+    measure::Clock,
+    plan::Plan,
+    schema::{
+        InferenceRecord, MachineInfo, MemoryOutcome, MemoryRecord, Outcome, PathId, ResultSet,
+        SCHEMA_VERSION, TimingInfo, ToolInfo,
+    },
+    suite,
+};
+use checkpoint::{Checkpoint, Line};
+
+/// Who ran, where and when: what only the front end knows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Identity {
+    pub tool: ToolInfo,
+    pub machine: MachineInfo,
+    /// Now, RFC 3339 in UTC (the run's start unless it resumes a checkpoint).
+    pub created: String,
+}
+
+/// Where the run is, for progress bars.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// Pieces finished so far.
+    pub done: usize,
+    pub total: usize,
+    /// What runs next, for example "medium FP32 batch 64 (burn)".
+    pub label: String,
+    /// Estimated milliseconds left: the mean time of the pieces so far times those left.
+    pub remaining_ms: Option<f64>,
+}
+
+/// What the session tells its front end.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The next piece is about to run.
+    Progress(&'a Progress),
+    /// A piece finished: the checkpoint line to append, and the result so far.
+    Finished {
+        line: &'a Line,
+        so_far: &'a ResultSet,
+    },
+}
+
+/// The front end's services.
+pub trait Platform {
+    /// The host clock the run's host-timed figures and the warm-up use.
+    fn clock(&self) -> &dyn Clock;
+    fn identity(&self) -> Identity;
+    fn event(&self, event: Event<'_>);
+    /// `Some(reason)` once the user asked to stop (Ctrl-C, the dashboard's Stop button).
+    fn stop_requested(&self) -> Option<String>;
+}
+
+/// Runs `plan` on `device`, continuing `resume` where given, and returns every figure.
+pub async fn run(
+    plan: &Plan,
+    device: &Device,
+    platform: &dyn Platform,
+    resume: Option<Checkpoint>,
+) -> ResultSet {
+    let clock = platform.clock();
+    let start = clock.now_ms();
+    let identity = platform.identity();
+    let mut state = State::new(plan, device, clock, identity, resume);
+    if state.fresh {
+        let line = Line::Start {
+            schema_version: SCHEMA_VERSION,
+            created: state.results.created.clone(),
+            plan: Box::new(plan.clone()),
+            device: Box::new(device.info.clone()),
+        };
+        platform.event(Event::Finished {
+            line: &line,
+            so_far: &state.results,
+        });
+    }
+    let tuned = || true;
+    let cx = StepContext {
+        clock,
+        config: &plan.config,
+        tuned: &tuned,
+    };
+    let steps = inference_steps(plan);
+    let memory_steps: Vec<(usize, usize)> = if plan.suites.memory && device.memory.is_some() {
+        (0..plan.config.models.len())
+            .flat_map(|m| plan.config.batch_sizes.iter().map(move |&b| (m, b)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let probes = plan.probes && plan.suites.inference;
+    let total = plan.config.repeat * steps.len() * device.paths.len()
+        + usize::from(plan.ceilings)
+        + usize::from(probes)
+        + memory_steps.len();
+    let mut tracker = Tracker {
+        platform,
+        clock,
+        start: clock.now_ms(),
+        done: 0,
+        timed: 0,
+        total,
+    };
+
+    'rounds: for round in 0..plan.config.repeat {
+        for step in &steps {
+            for path in &device.paths {
+                let id = path.id();
+                if state.has_round(round, id, step) {
+                    tracker.skip();
+                    continue;
+                }
+                if tracker.stopping(&mut state) {
+                    break 'rounds;
+                }
+                tracker.announce(format!("{} ({})", step.label(), id.label()));
+                let record = InferenceRecord {
+                    model: step.model.name.clone(),
+                    precision: step.precision,
+                    batch_size: step.batch_size,
+                    path: id,
+                    outcome: inference_outcome(path.as_ref(), step, device, &cx).await,
+                };
+                state
+                    .rounds
+                    .push((round, record.clone(), path.timing(clock).1));
+                state.refresh();
+                tracker.finished(&state, &Line::Inference { round, record });
+            }
+        }
+    }
+
+    if plan.ceilings && state.results.ceilings.is_none() && !tracker.stopping(&mut state) {
+        tracker.announce("device ceilings".into());
+        let ceilings = device.ceilings.measure(clock).await;
+        state.results.ceilings = Some(ceilings.clone());
+        tracker.finished(&state, &Line::Ceilings { ceilings });
+    } else if plan.ceilings {
+        tracker.skip();
+    }
+
+    let prober = device.paths.first().filter(|_| probes);
+    if let Some(path) = prober
+        && state.results.burn_probes.is_none()
+        && !tracker.stopping(&mut state)
+    {
+        tracker.announce("burn's matmul and add probes".into());
+        if let Some(run) = path.probes(&cx) {
+            let probes = run.await;
+            state.results.burn_probes = Some(probes.clone());
+            tracker.finished(&state, &Line::Probes { probes });
+        } else {
+            tracker.skip();
+        }
+    } else if probes {
+        tracker.skip();
+    }
+
+    if let Some(memory) = device.memory.as_deref() {
+        for &(model_index, batch_size) in &memory_steps {
+            let model = &plan.config.models[model_index];
+            if state
+                .results
+                .memory
+                .iter()
+                .any(|r| r.model == model.name && r.batch_size == batch_size)
+            {
+                tracker.skip();
+                continue;
+            }
+            if tracker.stopping(&mut state) {
+                break;
+            }
+            tracker.announce(format!("memory: {} batch {batch_size}", model.name));
+            let outcome = match device
+                .capacity
+                .check(Footprint::training(model, batch_size))
+            {
+                Err(reason) => MemoryOutcome::Skipped { reason },
+                Ok(()) => match guarded(memory.measure(model, batch_size, &cx)).await {
+                    Ok(m) => MemoryOutcome::Measured(Box::new(m)),
+                    Err(err) => MemoryOutcome::Failed {
+                        kind: err.kind,
+                        reason: err.message,
+                    },
+                },
+            };
+            let record = MemoryRecord {
+                model: model.name.clone(),
+                batch_size,
+                outcome,
+            };
+            state.results.memory.push(record.clone());
+            tracker.finished(&state, &Line::Memory { record });
+        }
+    }
+
+    state.results.run_seconds = state.earlier_seconds + (clock.now_ms() - start) / 1000.0;
+    state.results
+}
+
+/// The inference steps, cheapest first (a first figure soon, and the expensive ones last,
+/// where a stop loses least); ties keep the configuration's order.
+fn inference_steps(plan: &Plan) -> Vec<Step> {
+    if !plan.suites.inference {
+        return Vec::new();
+    }
+    let config = &plan.config;
+    let mut steps: Vec<Step> = config
+        .models
+        .iter()
+        .flat_map(|model| {
+            config.precisions.iter().flat_map(move |&precision| {
+                config.batch_sizes.iter().map(move |&batch_size| Step {
+                    model: model.clone(),
+                    precision,
+                    batch_size,
+                })
+            })
+        })
+        .collect();
+    steps.sort_by_key(Step::flops);
+    steps
+}
+
+/// One configuration on one path: unsupported, skipped by the pre-flight check, measured, or
+/// failed with its kind.
+async fn inference_outcome(
+    path: &dyn InferencePath,
+    step: &Step,
+    device: &Device,
+    cx: &StepContext<'_>,
+) -> Outcome {
+    if let Err(err) = path.supports(step.precision) {
+        return Outcome::Unsupported {
+            reason: err.message,
+        };
+    }
+    let footprint = Footprint::inference(&step.model, step.precision, step.batch_size);
+    if let Err(reason) = device.capacity.check(footprint) {
+        return Outcome::Skipped { reason };
+    }
+    match guarded(path.measure(step, cx)).await {
+        Ok(m) => Outcome::Measured(Box::new(m)),
+        Err(err) if err.kind == ErrorKind::Unsupported => Outcome::Unsupported {
+            reason: err.message,
+        },
+        Err(err) => Outcome::Failed {
+            kind: err.kind,
+            reason: err.message,
+        },
+    }
+}
+
+/// The result being assembled, and the per-round records behind its inference rows.
+struct State {
+    results: ResultSet,
+    /// Every round's record with its path's clock resolution, in the order measured.
+    rounds: Vec<(usize, InferenceRecord, f64)>,
+    /// False when continuing a checkpoint.
+    fresh: bool,
+    /// Seconds the checkpoint's earlier part of the run took (not recorded there: 0).
+    earlier_seconds: f64,
+}
+
+impl State {
+    fn new(
+        plan: &Plan,
+        device: &Device,
+        clock: &dyn Clock,
+        identity: Identity,
+        resume: Option<Checkpoint>,
+    ) -> Self {
+        let paths: Vec<_> = device.paths.iter().map(|p| p.info(clock)).collect();
+        let timing = paths.first().map_or_else(
+            || TimingInfo {
+                clock: "none (no path ran)".into(),
+                completion: String::new(),
+            },
+            |p| p.timing.clone(),
+        );
+        let fresh = resume.is_none();
+        let created = resume
+            .as_ref()
+            .map_or(identity.created, |c| c.created.clone());
+        let mut state = Self {
+            results: ResultSet {
+                schema_version: SCHEMA_VERSION,
+                tool: identity.tool,
+                created,
+                machine: identity.machine,
+                device: device.info.clone(),
+                timing,
+                paths,
+                config: plan.config.clone(),
+                inference: Vec::new(),
+                memory: Vec::new(),
+                ceilings: None,
+                burn_probes: None,
+                run_seconds: 0.0,
+                partial: None,
+            },
+            rounds: Vec::new(),
+            fresh,
+            earlier_seconds: 0.0,
+        };
+        let resolution = |id: PathId| {
+            device
+                .paths
+                .iter()
+                .find(|p| p.id() == id)
+                .map_or(0.0, |p| p.timing(clock).1)
+        };
+        for line in resume.map(|c| c.lines).unwrap_or_default() {
+            match line {
+                Line::Inference { round, record } => {
+                    let r = resolution(record.path);
+                    state.rounds.push((round, record, r));
+                }
+                Line::Memory { record } => state.results.memory.push(record),
+                Line::Ceilings { ceilings } => state.results.ceilings = Some(ceilings),
+                Line::Probes { probes } => state.results.burn_probes = Some(probes),
+                Line::Start { .. } => {}
+            }
+        }
+        state.refresh();
+        state
+    }
+
+    fn has_round(&self, round: usize, path: PathId, step: &Step) -> bool {
+        self.rounds.iter().any(|(r, record, _)| {
+            *r == round
+                && record.path == path
+                && record.model == step.model.name
+                && record.precision == step.precision
+                && record.batch_size == step.batch_size
+        })
+    }
+
+    /// Rebuilds the inference rows from the rounds: one row per configuration and path,
+    /// its rounds merged.
+    fn refresh(&mut self) {
+        let mut rows: Vec<InferenceRecord> = Vec::new();
+        for (_, record, _) in &self.rounds {
+            let same = |r: &InferenceRecord| {
+                r.path == record.path
+                    && r.model == record.model
+                    && r.precision == record.precision
+                    && r.batch_size == record.batch_size
+            };
+            if rows.iter().any(same) {
+                continue;
+            }
+            let rounds: Vec<&InferenceRecord> = self
+                .rounds
+                .iter()
+                .map(|(_, r, _)| r)
+                .filter(|r| same(r))
+                .collect();
+            let resolution = self
+                .rounds
+                .iter()
+                .find(|(_, r, _)| same(r))
+                .map_or(0.0, |(_, _, res)| *res);
+            let flops = self
+                .results
+                .model(&record.model)
+                .map_or(0, |m| m.flops_per_sample());
+            rows.push(suite::merge_rounds(
+                &rounds,
+                flops,
+                self.results.config.target_ci,
+                resolution,
+            ));
+        }
+        self.results.inference = rows;
+    }
+}
+
+/// Counts pieces, announces them, and keeps the estimate of the time left.
+struct Tracker<'a> {
+    platform: &'a dyn Platform,
+    clock: &'a dyn Clock,
+    start: f64,
+    done: usize,
+    /// Pieces run in this process (not taken from a checkpoint): the estimate's base.
+    timed: usize,
+    total: usize,
+}
+
+impl Tracker<'_> {
+    fn announce(&self, label: String) {
+        let elapsed = self.clock.now_ms() - self.start;
+        let remaining_ms =
+            (self.timed > 0).then(|| elapsed / self.timed as f64 * (self.total - self.done) as f64);
+        self.platform.event(Event::Progress(&Progress {
+            done: self.done,
+            total: self.total,
+            label,
+            remaining_ms,
+        }));
+    }
+
+    fn finished(&mut self, state: &State, line: &Line) {
+        self.done += 1;
+        self.timed += 1;
+        self.platform.event(Event::Finished {
+            line,
+            so_far: &state.results,
+        });
+    }
+
+    /// A piece the checkpoint already holds.
+    fn skip(&mut self) {
+        self.done += 1;
+    }
+
+    /// True once a stop was requested, marking the result partial.
+    fn stopping(&self, state: &mut State) -> bool {
+        if state.results.partial.is_some() {
+            return true;
+        }
+        match self.platform.stop_requested() {
+            Some(reason) => {
+                state.results.partial = Some(reason);
+                true
+            }
+            None => false,
+        }
+    }
+}

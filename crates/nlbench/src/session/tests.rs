@@ -1,0 +1,508 @@
+//! The session driven without a device: a fake clock that moves only when fake work runs,
+//! fake paths that take scripted times (or fail, or panic), a fake memory suite and ceilings.
+
+use std::{
+    cell::{Cell, RefCell},
+    rc::Rc,
+};
+
+use futures::future::LocalBoxFuture;
+
+use super::*;
+use crate::{
+    analysis::memory::Footprint,
+    config::{BenchConfig, ModelConfig},
+    error::{ErrorKind, RunError},
+    measure::{self, Environment, Routine, Samples},
+    precision::Precision,
+    schema::{
+        AnalyticalMemory, BurnProbes, Ceiling, Ceilings, InferenceMeasurement, MemoryFigures,
+        MemoryMeasurement, Outcome, TrainingAnalytical,
+    },
+    suite::{Measured, build_measurement},
+};
+
+struct FakeClock(Cell<f64>);
+
+impl Clock for FakeClock {
+    fn now_ms(&self) -> f64 {
+        self.0.get()
+    }
+    fn name(&self) -> &str {
+        "fake clock"
+    }
+    fn resolution_ms(&self) -> f64 {
+        1e-6
+    }
+}
+
+/// What a fake path does for one configuration.
+#[derive(Clone, Copy)]
+enum Script {
+    /// Every run takes this many milliseconds.
+    Steady(f64),
+    /// The first runs take `slow` ms (compilation), the rest `fast`.
+    SlowThenFast {
+        slow: f64,
+        runs: usize,
+        fast: f64,
+    },
+    Fail(ErrorKind),
+    Panic,
+}
+
+struct FakePath {
+    id: PathId,
+    clock: Rc<FakeClock>,
+    script: Box<dyn Fn(&Step) -> Script>,
+    /// Configurations measured, in order.
+    seen: Rc<RefCell<Vec<String>>>,
+}
+
+struct Scripted<'a> {
+    clock: &'a FakeClock,
+    script: Script,
+    runs: usize,
+}
+
+impl Scripted<'_> {
+    fn run(&mut self) -> f64 {
+        let ms = match self.script {
+            Script::Steady(ms) => ms,
+            Script::SlowThenFast { slow, runs, fast } => {
+                if self.runs < runs {
+                    slow
+                } else {
+                    fast
+                }
+            }
+            Script::Fail(_) | Script::Panic => unreachable!(),
+        };
+        self.runs += 1;
+        self.clock.0.set(self.clock.0.get() + ms);
+        ms
+    }
+}
+
+impl Routine for Scripted<'_> {
+    fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
+        self.run();
+        Box::pin(async { Ok(()) })
+    }
+    fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
+        let ms = (0..repeats).map(|_| self.run()).sum();
+        Box::pin(async move { Ok(ms) })
+    }
+}
+
+impl InferencePath for FakePath {
+    fn id(&self) -> PathId {
+        self.id
+    }
+    fn fusion(&self) -> bool {
+        self.id == PathId::Burn
+    }
+    fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64) {
+        (
+            TimingInfo {
+                clock: format!("{} ({})", clock.name(), self.id.label()),
+                completion: "fake".into(),
+            },
+            clock.resolution_ms(),
+        )
+    }
+    fn supports(&self, precision: Precision) -> Result<(), RunError> {
+        match precision {
+            Precision::Bf16 => Err(RunError::unsupported("BF16 unsupported on this device")),
+            _ => Ok(()),
+        }
+    }
+    fn measure<'a>(
+        &'a self,
+        step: &'a Step,
+        cx: &'a StepContext<'a>,
+    ) -> LocalBoxFuture<'a, Result<InferenceMeasurement, RunError>> {
+        self.seen.borrow_mut().push(step.label());
+        let script = (self.script)(step);
+        Box::pin(async move {
+            match script {
+                Script::Fail(kind) => return Err(RunError::new(kind, "scripted failure")),
+                Script::Panic => panic!("scripted panic in the backend"),
+                _ => {}
+            }
+            let mut routine = Scripted {
+                clock: &self.clock,
+                script,
+                runs: 0,
+            };
+            let policy = crate::suite::inference_policy(cx.config);
+            let samples: Samples = measure::measure(
+                &mut routine,
+                &policy,
+                &Environment {
+                    clock: cx.clock,
+                    tuned: cx.tuned,
+                },
+            )
+            .await?;
+            build_measurement(
+                Measured {
+                    samples,
+                    memory: MemoryFigures {
+                        allocator: None,
+                        allocator_unavailable: Some("fake".into()),
+                        analytical: AnalyticalMemory::of(
+                            &step.model,
+                            step.precision,
+                            step.batch_size,
+                        ),
+                    },
+                    kernels: Vec::new(),
+                    accuracy: None,
+                },
+                step.batch_size,
+                step.model.flops_per_sample(),
+                cx.config.target_ci,
+                1e-6,
+            )
+        })
+    }
+    fn probes<'a>(&'a self, _cx: &'a StepContext<'a>) -> Option<LocalBoxFuture<'a, BurnProbes>> {
+        Some(Box::pin(async {
+            BurnProbes {
+                matmul_n: 8,
+                add_elements: 8,
+                matmul_gflops: Ceiling::Measured { value: 1.0 },
+                add_gbps: Ceiling::Measured { value: 2.0 },
+            }
+        }))
+    }
+}
+
+struct FakeMemory;
+
+impl MemorySuite for FakeMemory {
+    fn measure<'a>(
+        &'a self,
+        model: &'a ModelConfig,
+        batch_size: usize,
+        _cx: &'a StepContext<'a>,
+    ) -> LocalBoxFuture<'a, Result<MemoryMeasurement, RunError>> {
+        Box::pin(async move {
+            Ok(MemoryMeasurement {
+                analytical: TrainingAnalytical::of(model, batch_size),
+                inference: None,
+                training: Vec::new(),
+                allocator_unavailable: Some("fake".into()),
+                layers: Vec::new(),
+            })
+        })
+    }
+}
+
+struct FakeCeilings;
+
+impl CeilingsSource for FakeCeilings {
+    fn measure<'a>(&'a self, _clock: &'a dyn Clock) -> LocalBoxFuture<'a, Ceilings> {
+        Box::pin(async {
+            let mut c = Ceilings::unavailable("fake");
+            c.fma_f32_gflops = Ceiling::Measured { value: 1e6 };
+            c
+        })
+    }
+}
+
+struct FakePlatform {
+    clock: Rc<FakeClock>,
+    progress: RefCell<Vec<Progress>>,
+    lines: RefCell<Vec<Line>>,
+    /// Asks to stop once this many lines were announced.
+    stop_after: Option<usize>,
+}
+
+impl Platform for FakePlatform {
+    fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+    fn identity(&self) -> Identity {
+        let fixture = crate::fixtures::results();
+        Identity {
+            tool: fixture.tool,
+            machine: fixture.machine,
+            created: "2026-11-27T10:00:00Z".into(),
+        }
+    }
+    fn event(&self, event: Event<'_>) {
+        match event {
+            Event::Progress(p) => self.progress.borrow_mut().push(p.clone()),
+            Event::Finished { line, so_far } => {
+                assert_eq!(so_far.schema_version, SCHEMA_VERSION);
+                self.lines.borrow_mut().push(line.clone());
+            }
+        }
+    }
+    fn stop_requested(&self) -> Option<String> {
+        self.stop_after
+            .filter(|&n| self.lines.borrow().len() >= n)
+            .map(|_| "stopped by the test".into())
+    }
+}
+
+fn tiny_plan() -> Plan {
+    let mut config = BenchConfig::quick();
+    config.models = vec![ModelConfig::new("a", 16, 8), ModelConfig::new("b", 16, 32)];
+    config.batch_sizes = vec![4, 1];
+    config.precisions = vec![Precision::F32, Precision::Bf16];
+    config.iterations = 5;
+    config.warmup_ms = 10.0;
+    config.target_ci = None;
+    let mut plan = Plan::new(config);
+    plan.suites.memory = true;
+    plan
+}
+
+fn fake_device(clock: &Rc<FakeClock>, script: impl Fn(&Step) -> Script + 'static) -> Device {
+    fake_device_seen(clock, script).0
+}
+
+/// A fake device, and the configurations its path will be asked to measure.
+fn fake_device_seen(
+    clock: &Rc<FakeClock>,
+    script: impl Fn(&Step) -> Script + 'static,
+) -> (Device, Rc<RefCell<Vec<String>>>) {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let device = Device {
+        info: crate::fixtures::results().device,
+        paths: vec![Box::new(FakePath {
+            id: PathId::Burn,
+            clock: clock.clone(),
+            script: Box::new(script),
+            seen: seen.clone(),
+        })],
+        memory: Some(Box::new(FakeMemory)),
+        ceilings: Box::new(FakeCeilings),
+        capacity: Capacity::unknown(),
+    };
+    (device, seen)
+}
+
+fn platform(clock: &Rc<FakeClock>, stop_after: Option<usize>) -> FakePlatform {
+    FakePlatform {
+        clock: clock.clone(),
+        progress: RefCell::new(Vec::new()),
+        lines: RefCell::new(Vec::new()),
+        stop_after,
+    }
+}
+
+fn run_now(plan: &Plan, device: &Device, platform: &FakePlatform) -> ResultSet {
+    pollster::block_on(run(plan, device, platform, None))
+}
+
+#[test]
+fn assembles_every_row_cheapest_first_with_progress() {
+    let clock = Rc::new(FakeClock(Cell::new(0.0)));
+    let device = fake_device(&clock, |step| Script::Steady(step.flops() as f64 * 1e-3));
+    let platform = platform(&clock, None);
+    let plan = tiny_plan();
+    let results = run_now(&plan, &device, &platform);
+
+    // 2 models × 2 precisions × 2 batches, BF16 unsupported; 4 memory rows; ceilings; probes.
+    assert_eq!(results.inference.len(), 8);
+    assert_eq!(results.memory.len(), 4);
+    let unsupported = results
+        .inference
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::Unsupported { .. }))
+        .count();
+    assert_eq!(unsupported, 4);
+    assert!(results.ceilings.is_some() && results.burn_probes.is_some());
+    assert_eq!(results.paths.len(), 1);
+    assert_eq!(results.timing.clock, "fake clock (burn)");
+    assert!(results.partial.is_none());
+    // Cheapest configuration first: the narrow model at batch 1.
+    assert_eq!(results.inference[0].model, "a");
+    assert_eq!(results.inference[0].batch_size, 1);
+    // Throughput follows the scripted time: flops × 1e-3 ms per batch.
+    let m = results.measured("b", Precision::F32, 4).unwrap();
+    let step_flops = ModelConfig::new("b", 16, 32).flops_per_sample() as f64 * 4.0;
+    assert!((m.batch_latency_ms.median - step_flops * 1e-3).abs() < 1e-9);
+    assert_eq!(m.batch_latency_ms.count, 5);
+    // run_seconds comes from the injected clock.
+    assert!((results.run_seconds - clock.now_ms() / 1000.0).abs() < 1e-9);
+
+    // One progress event before every piece, counting up to the total.
+    let progress = platform.progress.borrow();
+    let total = 8 + 1 + 1 + 4;
+    assert_eq!(progress.len(), total);
+    assert!(progress.iter().all(|p| p.total == total));
+    assert_eq!(
+        progress.iter().map(|p| p.done).collect::<Vec<_>>(),
+        (0..total).collect::<Vec<_>>()
+    );
+    assert!(progress[0].remaining_ms.is_none() && progress[1].remaining_ms.is_some());
+    // A start line, then one line per finished piece.
+    let lines = platform.lines.borrow();
+    assert!(matches!(lines[0], Line::Start { .. }));
+    assert_eq!(lines.len(), 1 + total);
+}
+
+#[test]
+fn warm_up_stops_when_runs_agree_and_a_slow_first_sample_is_flagged() {
+    let clock = Rc::new(FakeClock(Cell::new(0.0)));
+    // 3 untimed runs and 3 timed warm-up runs of 50 ms agree with each other: warm-up ends,
+    // and everything after is fast.
+    let device = fake_device(&clock, |_| Script::SlowThenFast {
+        slow: 50.0,
+        runs: 6,
+        fast: 1.0,
+    });
+    let platform = platform(&clock, None);
+    // Warm-up gives up waiting for agreement after 5 × its time: long enough here.
+    let mut plan = tiny_plan();
+    plan.config.warmup_ms = 100.0;
+    let results = run_now(&plan, &device, &platform);
+    let m = results.measured("a", Precision::F32, 1).unwrap();
+    assert_eq!(m.raw_batch_ms, vec![1.0; 5]);
+    assert_eq!(m.warmup_runs, 6);
+    assert!(m.verdicts.is_empty(), "{:?}", m.verdicts);
+
+    // Two more slow runs land in the samples: the row says so.
+    let device = fake_device(&clock, |_| Script::SlowThenFast {
+        slow: 50.0,
+        runs: 8,
+        fast: 1.0,
+    });
+    let results = run_now(&plan, &device, &platform);
+    let m = results.measured("a", Precision::F32, 1).unwrap();
+    assert_eq!(m.raw_batch_ms, vec![50.0, 50.0, 1.0, 1.0, 1.0]);
+    assert!(
+        m.verdicts
+            .iter()
+            .any(|v| matches!(v, crate::schema::Verdict::SlowFirstRun { .. })),
+        "{:?}",
+        m.verdicts
+    );
+}
+
+#[test]
+fn failures_and_panics_are_rows_and_the_run_goes_on() {
+    let clock = Rc::new(FakeClock(Cell::new(0.0)));
+    let device = fake_device(&clock, |step| {
+        match (step.model.name.as_str(), step.batch_size) {
+            ("a", 4) => Script::Fail(ErrorKind::OutOfMemory),
+            ("b", 1) => Script::Panic,
+            _ => Script::Steady(2.0),
+        }
+    });
+    let platform = platform(&clock, None);
+    let results = run_now(&tiny_plan(), &device, &platform);
+    let outcome = |model: &str, batch| {
+        &results
+            .record(model, Precision::F32, batch)
+            .unwrap()
+            .outcome
+    };
+    assert!(matches!(
+        outcome("a", 4),
+        Outcome::Failed {
+            kind: ErrorKind::OutOfMemory,
+            ..
+        }
+    ));
+    match outcome("b", 1) {
+        Outcome::Failed { kind, reason } => {
+            assert_eq!(*kind, ErrorKind::Backend);
+            assert_eq!(reason, "scripted panic in the backend");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The configurations after them still ran.
+    assert!(results.measured("b", Precision::F32, 4).is_some());
+    assert!(results.measured("a", Precision::F32, 1).is_some());
+    assert_eq!(results.memory.len(), 4);
+}
+
+#[test]
+fn a_stop_keeps_what_finished_and_a_resume_completes_it() {
+    let clock = Rc::new(FakeClock(Cell::new(0.0)));
+    let script = |_: &Step| Script::Steady(2.0);
+    let device = fake_device(&clock, script);
+    let plan = tiny_plan();
+    // Stop after the start line and three rows.
+    let stopped = platform(&clock, Some(4));
+    let partial = run_now(&plan, &device, &stopped);
+    assert_eq!(partial.partial.as_deref(), Some("stopped by the test"));
+    assert_eq!(partial.inference.len(), 3);
+    assert!(partial.memory.is_empty() && partial.ceilings.is_none());
+
+    // The checkpoint those lines make continues the run without repeating a row.
+    let text: String = stopped.lines.borrow().iter().map(Line::encode).collect();
+    let checkpoint = Checkpoint::decode(&text).unwrap();
+    let (device, seen) = fake_device_seen(&clock, script);
+    let resumed = platform(&clock, None);
+    let complete = pollster::block_on(run(&plan, &device, &resumed, Some(checkpoint)));
+    assert!(complete.partial.is_none());
+    assert_eq!(complete.inference.len(), 8);
+    assert_eq!(complete.memory.len(), 4);
+    assert_eq!(complete.created, partial.created);
+    // Cheapest first, the stop came after a1 F32, a1 BF16 and b1 F32: only the batch-4 rows
+    // that need measuring are left.
+    assert_eq!(*seen.borrow(), ["a FP32 batch 4", "b FP32 batch 4"]);
+    // No start line again: the resumed run appends to the same checkpoint.
+    assert!(
+        !resumed
+            .lines
+            .borrow()
+            .iter()
+            .any(|l| matches!(l, Line::Start { .. }))
+    );
+}
+
+#[test]
+fn pre_flight_skips_what_cannot_fit_and_rounds_interleave() {
+    let clock = Rc::new(FakeClock(Cell::new(0.0)));
+    let mut device = fake_device(&clock, |_| Script::Steady(2.0));
+    // Room for the small configurations only.
+    let limit = Footprint::inference(&ModelConfig::new("b", 16, 32), Precision::F32, 1).total;
+    device.capacity = Capacity {
+        available: Box::new(move || Some(limit)),
+        what: "host memory",
+        max_buffer: None,
+    };
+    let mut plan = tiny_plan();
+    plan.config.repeat = 3;
+    let platform = platform(&clock, None);
+    let results = run_now(&plan, &device, &platform);
+    match &results.record("b", Precision::F32, 4).unwrap().outcome {
+        Outcome::Skipped { reason } => {
+            assert!(reason.contains("host memory available"), "{reason}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let m = results.measured("a", Precision::F32, 1).unwrap();
+    assert_eq!(m.rounds.len(), 3);
+    assert_eq!(m.raw_batch_ms.len(), 15);
+    // Rounds interleave: each configuration once per round, round after round.
+    let order: Vec<(usize, String)> = platform
+        .lines
+        .borrow()
+        .iter()
+        .filter_map(|l| match l {
+            Line::Inference { round, record } if record.precision == Precision::F32 => {
+                Some((*round, format!("{} {}", record.model, record.batch_size)))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order.len(), 12);
+    assert!(order[..4].iter().all(|(r, _)| *r == 0));
+    assert_eq!(order[0].1, order[4].1);
+    // Training memory of the large model cannot fit either.
+    assert!(
+        results
+            .memory
+            .iter()
+            .any(|r| matches!(r.outcome, crate::schema::MemoryOutcome::Skipped { .. }))
+    );
+}
