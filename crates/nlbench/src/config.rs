@@ -373,9 +373,7 @@ impl Request {
     /// `base` (the defaults, `--quick`, or a TOML file's settings) with this request on top,
     /// validated.
     pub fn resolve(&self, mut base: BenchConfig) -> Result<Resolved, ConfigError> {
-        let input_dim = self
-            .input_dim
-            .as_deref()
+        let input_dim = present(&self.input_dim)
             .map(|t| number::<usize>(t, "input width"))
             .transpose()?;
         if let Some(width) = input_dim {
@@ -578,6 +576,13 @@ mod tests {
             .config;
         assert_eq!(custom.models.len(), 1);
         assert_eq!(custom.models[0].widths(), vec![64, 32, 32, 64]);
+    }
+
+    #[test]
+    fn empty_fields_keep_the_base() {
+        let empty = request(&[("input_dim", " "), ("hidden_dim", ""), ("batch_sizes", "")]);
+        let resolved = empty.resolve(BenchConfig::quick()).unwrap();
+        assert_eq!(resolved.config, BenchConfig::quick());
     }
 
     #[test]
