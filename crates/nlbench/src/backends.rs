@@ -131,7 +131,7 @@ pub fn cuda(
 }
 
 /// The fused and unfused paths of a cubecl runtime as the clock policy asks, the headline
-/// first, and the memory suite on the headline's backend.
+/// first, and the memory suite on the fused backend.
 #[allow(clippy::type_complexity)]
 fn cube<R, Bool>(
     device: &R::Device,
@@ -159,22 +159,24 @@ where
         Burn::<Unfused<R, Bool>>::new(device.clone(), PathId::BurnUnfused, false, probe(), timer)
     };
     let has_timestamps = timer().is_some();
-    Ok(match plan.clock {
-        ClockPolicy::Host => (vec![Box::new(fused())], Box::new(fused())),
+    let paths: Vec<Box<dyn InferencePath>> = match plan.clock {
+        ClockPolicy::Host => vec![Box::new(fused())],
         ClockPolicy::Device if !has_timestamps => {
             return Err(RunError::invalid(
                 "--clock device: this device writes no timestamps; use --clock host",
             ));
         }
         ClockPolicy::Auto | ClockPolicy::Device if has_timestamps => {
-            (vec![Box::new(unfused(timer()))], Box::new(unfused(timer())))
+            vec![Box::new(unfused(timer()))]
         }
-        ClockPolicy::Both if has_timestamps => (
-            vec![Box::new(fused()), Box::new(unfused(timer()))],
-            Box::new(fused()),
-        ),
-        _ => (vec![Box::new(fused())], Box::new(fused())),
-    })
+        ClockPolicy::Both if has_timestamps => {
+            vec![Box::new(fused()), Box::new(unfused(timer()))]
+        }
+        _ => vec![Box::new(fused())],
+    };
+    // The memory suite measures what users run, burn with fusion, whatever times the rows;
+    // its per-layer profile then uses the host clock (results say so).
+    Ok((paths, Box::new(fused())))
 }
 
 /// burn's wgpu backend in the browser (WebGPU). Everything runs on the page's one thread, so

@@ -199,5 +199,6 @@ pub fn results() -> ResultSet {
         }),
         run_seconds: 1.5,
         partial: None,
+        memory_timing: None,
     }
 }

@@ -38,6 +38,10 @@ pub struct ResultSet {
     /// The device's measured limits (schema version 3); absent in older results.
     #[serde(default)]
     pub ceilings: Option<Ceilings>,
+    /// How the memory suite's per-layer profile was timed (schema version 4; the headline
+    /// path's clock before).
+    #[serde(default)]
+    pub memory_timing: Option<TimingInfo>,
     /// burn's own matmul and add on the same device (schema version 3), where they ran.
     #[serde(default)]
     pub burn_probes: Option<BurnProbes>,

@@ -68,8 +68,10 @@ pub trait InferencePath {
     fn probes<'a>(&'a self, cx: &'a StepContext<'a>) -> Option<LocalBoxFuture<'a, BurnProbes>>;
 }
 
-/// The memory suite on one backend.
+/// The memory suite on one backend (burn's fused one: what users run).
 pub trait MemorySuite {
+    /// How the per-layer profile is timed, given the run's host clock.
+    fn timing(&self, clock: &dyn Clock) -> TimingInfo;
     fn measure<'a>(
         &'a self,
         model: &'a ModelConfig,

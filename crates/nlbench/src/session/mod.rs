@@ -320,6 +320,11 @@ impl State {
                 config: plan.config.clone(),
                 inference: Vec::new(),
                 memory: Vec::new(),
+                memory_timing: device
+                    .memory
+                    .as_ref()
+                    .filter(|_| plan.suites.memory)
+                    .map(|m| m.timing(clock)),
                 ceilings: None,
                 burn_probes: None,
                 run_seconds: 0.0,

@@ -182,6 +182,13 @@ impl InferencePath for FakePath {
 struct FakeMemory;
 
 impl MemorySuite for FakeMemory {
+    fn timing(&self, clock: &dyn Clock) -> TimingInfo {
+        TimingInfo {
+            clock: clock.name().into(),
+            completion: "fake".into(),
+        }
+    }
+
     fn measure<'a>(
         &'a self,
         model: &'a ModelConfig,
@@ -319,6 +326,7 @@ fn assembles_every_row_cheapest_first_with_progress() {
     assert!(results.ceilings.is_some() && results.burn_probes.is_some());
     assert_eq!(results.paths.len(), 1);
     assert_eq!(results.timing.clock, "fake clock (burn)");
+    assert_eq!(results.memory_timing.as_ref().unwrap().clock, "fake clock");
     assert!(results.partial.is_none());
     // Cheapest configuration first: the narrow model at batch 1.
     assert_eq!(results.inference[0].model, "a");

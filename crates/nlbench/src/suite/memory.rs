@@ -20,12 +20,14 @@ use super::{Burn, probes::Work, read_one, settle};
 use crate::{
     config::{BenchConfig, ModelConfig},
     error::RunError,
-    measure::{self, Environment, MemoryProbe, MemorySnapshot, Policy, Repeats, Stop, Stopwatch},
+    measure::{
+        self, Clock, Environment, MemoryProbe, MemorySnapshot, Policy, Repeats, Stop, Stopwatch,
+    },
     model::NeuralLayers,
     precision::Precision,
     schema::{
-        InferenceMemory, LayerProfile, MemoryMeasurement, OptimizerKind, TrainingAnalytical,
-        TrainingMemory,
+        InferenceMemory, LayerProfile, MemoryMeasurement, OptimizerKind, TimingInfo,
+        TrainingAnalytical, TrainingMemory,
     },
     session::{MemorySuite, StepContext},
     stats::Summary,
@@ -37,6 +39,10 @@ const LEARNING_RATE: f64 = 1e-3;
 const LAYER_ITERATIONS: usize = 10;
 
 impl<B: Backend> MemorySuite for Burn<B> {
+    fn timing(&self, clock: &dyn Clock) -> TimingInfo {
+        Stopwatch::new(clock, self.timer.as_deref()).timing_info()
+    }
+
     fn measure<'a>(
         &'a self,
         model: &'a ModelConfig,

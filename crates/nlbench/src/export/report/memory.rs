@@ -215,7 +215,11 @@ fn layer_table(results: &ResultSet, model: &ModelConfig) -> String {
     }
     format!(
         "### Per-layer profile (batch {batch})\n\nEach module timed alone, with {}.\n\n{table}\n\n",
-        results.timing.clock
+        results
+            .memory_timing
+            .as_ref()
+            .unwrap_or(&results.timing)
+            .clock
     )
 }
 
