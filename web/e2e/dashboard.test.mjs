@@ -1,10 +1,14 @@
 // The dashboard end to end in real headless Chromium, on SwiftShader's WebGPU: the built
-// dist/ is served with cross-origin isolation, a quick benchmark runs, its tables, charts and
-// Markdown download hold the report, and its share link reopens the same figures elsewhere.
+// dist/ is served with cross-origin isolation, a quick benchmark runs on the GPU choice
+// made in the form, burn's rows and the WGSL reference's come in as they finish, its tables,
+// kernels, charts and Markdown download hold the report, the last result survives a reload,
+// Stop keeps what finished, and its share link reopens the same figures elsewhere. It prints
+// page load to the first measured row and the bundle's size.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { readFile, mkdir } from "node:fs/promises";
+import { readFile, readdir, mkdir } from "node:fs/promises";
+import { gzipSync } from "node:zlib";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -86,13 +90,38 @@ async function withPage(name, body) {
 const tableText = (page, id) =>
   page.locator(`[data-testid=${id}] tbody`).innerText();
 
-test("a quick benchmark runs on WebGPU and its share link reopens it", { timeout: 900_000 }, async () => {
-  const { link, throughput, loadToResult, ceilings } = await withPage("run", async (page) => {
+/// Records every adapter request's options in `window.adapterRequests`.
+const RECORD_ADAPTER_REQUESTS = () => {
+  window.adapterRequests = [];
+  const request = GPU.prototype.requestAdapter;
+  GPU.prototype.requestAdapter = function (options) {
+    window.adapterRequests.push(options ?? {});
+    return request.call(this, options);
+  };
+};
+
+/// The dashboard's bundle: the wasm's raw and gzip sizes.
+async function bundleSizes() {
+  const files = await readdir(root);
+  const wasm = files.find((f) => f.endsWith(".wasm"));
+  const bytes = await readFile(join(root, wasm));
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+test("a quick benchmark runs on WebGPU, names its kernels, and its share link reopens it", { timeout: 900_000 }, async () => {
+  const sizes = await bundleSizes();
+  console.log(`wasm bundle: ${(sizes.raw / 1e6).toFixed(2)} MB raw, ${(sizes.gzip / 1e6).toFixed(2)} MB gzip -9`);
+  const { link, throughput, loadToResult, ceilings, kernels } = await withPage("run", async (page) => {
+    await page.addInitScript(RECORD_ADAPTER_REQUESTS);
     const started = Date.now();
     await page.goto(base);
     const adapter = page.getByTestId("adapter-name");
     await adapter.waitFor({ timeout: 60_000 });
     assert.ok((await adapter.innerText()).trim().length > 0, "adapter has a name");
+
+    // The GPU choice reaches the adapter request, the page's own and burn's.
+    await page.getByTestId("power").selectOption("low-power");
+    await page.getByTestId("adapter").getByText("low-power").waitFor({ timeout: 60_000 });
 
     await page.getByTestId("sizes").fill("small");
     await page.getByTestId("batch-sizes").fill("1,16");
@@ -108,11 +137,21 @@ test("a quick benchmark runs on WebGPU and its share link reopens it", { timeout
     await page.locator("[data-testid=throughput-table] tbody tr").first().waitFor({ timeout: 840_000 });
     const loadToResult = (Date.now() - started) / 1000;
     await page.getByTestId("run").getByText("Run benchmark").waitFor({ timeout: 840_000 });
+    const requests = await page.evaluate(() => window.adapterRequests);
+    assert.ok(requests.length >= 2, `adapter requests: ${JSON.stringify(requests)}`);
+    assert.ok(
+      requests.every((r) => r.powerPreference === "low-power"),
+      `every adapter request asked for low power: ${JSON.stringify(requests)}`,
+    );
 
     const throughput = await tableText(page, "throughput-table");
     const rows = throughput.trim().split("\n");
-    assert.equal(rows.length, 4, "small × FP32/FP16 × batch 1, 16");
-    assert.match(rows[0], /small\s+FP32\s+1\s+[\d,]+ \([\d,]+ – [\d,]+\)\s+\d/);
+    assert.equal(rows.length, 8, "small × FP32/FP16 × batch 1, 16 × burn and the WGSL reference");
+    assert.match(throughput, /small\s+FP32\s+1\s+burn\s+[\d,]+ \([\d,]+ – [\d,]+\)\s+\d/);
+    assert.match(throughput, /small\s+FP32\s+1\s+WGSL reference\s+[\d,]+ \(/);
+    const kernels = await tableText(page, "kernels-table");
+    assert.match(kernels, /burn\s+on\s+layer 0 (fused )?matmul 1×1024 · 1024×256\s+\S+/, "burn's tuned kernel named");
+    assert.match(kernels, /WGSL reference\s+off\s+layer 0: 1×1024 · 1024×256 \+ bias, ReLU\s+(tiled|direct) /);
     assert.match(await tableText(page, "memory-table"), /small\s+1\s+[\d.]+ (B|KiB|MiB)/);
     const ceilings = await tableText(page, "ceilings-table");
     for (const name of ["Copy bandwidth", "Read bandwidth", "FMA throughput, f32", "Dispatch overhead"]) {
@@ -131,8 +170,8 @@ test("a quick benchmark runs on WebGPU and its share link reopens it", { timeout
     ]);
     assert.equal(download.suggestedFilename(), "BENCHMARK_REPORT.md");
     const report = await readFile(await download.path(), "utf8");
-    for (const section of ["## Machine and device", "## Throughput and latency", "## Buffer memory",
-      "## Device ceilings and roofline", "## Interpretation"]) {
+    for (const section of ["## Machine and device", "## Throughput and latency", "## Paths side by side",
+      "## Kernels", "## Buffer memory", "## Device ceilings and roofline", "## Interpretation"]) {
       assert.ok(report.includes(section), `report has ${section}`);
     }
     // SwiftShader has timestamp-query: the GPU's timestamps time the run.
@@ -141,19 +180,47 @@ test("a quick benchmark runs on WebGPU and its share link reopens it", { timeout
     const link = await page.getByTestId("share-link").inputValue();
     assert.ok(link.includes("#r=1."), "share link carries a result");
     assert.ok(page.url().includes("#r=1."), "address bar carries the result");
-    return { link, throughput, loadToResult, ceilings };
+
+    // The last result stays across visits: the page without a link shows it again.
+    await page.goto(base);
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    assert.equal(await tableText(page, "throughput-table"), throughput, "kept in local storage");
+    return { link, throughput, loadToResult, ceilings, kernels };
   });
   console.log(`time from page load to the first measured row: ${loadToResult.toFixed(1)} s`);
   console.log(`share link length: ${link.length} characters`);
   console.log(`throughput table:\n${throughput}`);
+  console.log(`kernels:\n${kernels}`);
   console.log(`device ceilings:\n${ceilings}`);
   assert.ok(link.length < 8192, `a typical link stays under 8 KB (${link.length})`);
+  assert.ok(loadToResult <= 15, `the first measured row within 15 s of page load (${loadToResult.toFixed(1)} s)`);
+  assert.ok(sizes.gzip <= 3_000_000, `the wasm is at most 3 MB gzip (${sizes.gzip} bytes)`);
 
   await withPage("shared", async (page) => {
     await page.goto(link);
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
     assert.equal(await tableText(page, "throughput-table"), throughput);
     assert.equal(await page.getByTestId("progress").count(), 0, "nothing ran");
+  });
+});
+
+test("Stop keeps the finished rows, marked partial", { timeout: 900_000 }, async () => {
+  await withPage("stop", async (page) => {
+    await page.goto(base);
+    await page.getByTestId("adapter-name").waitFor({ timeout: 60_000 });
+    await page.getByTestId("sizes").fill("small,medium");
+    await page.getByTestId("batch-sizes").fill("1,16,64");
+    await page.getByTestId("iterations").fill("5");
+    await page.getByTestId("warmup-ms").fill("50");
+    await page.getByTestId("run").click();
+    await page.locator("[data-testid=throughput-table] tbody tr").first().waitFor({ timeout: 840_000 });
+    await page.getByTestId("stop").click();
+    await page.getByTestId("run").getByText("Run benchmark").waitFor({ timeout: 840_000 });
+    const partial = page.getByTestId("partial");
+    await partial.waitFor({ timeout: 10_000 });
+    assert.match(await partial.innerText(), /Stop button/);
+    const rows = (await tableText(page, "throughput-table")).trim().split("\n");
+    assert.ok(rows.length >= 1 && rows.length < 2 * 2 * 3 * 2, `${rows.length} of 24 rows`);
   });
 });
 

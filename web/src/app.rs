@@ -20,7 +20,7 @@ use crate::{
     components::{
         adapter::AdapterPanel, compare::ComparePanel, form::ConfigForm, results::ResultView,
     },
-    gpu::{self, GpuInfo},
+    gpu::{self, GpuInfo, Power},
 };
 
 /// What the form asks the runner for.
@@ -54,13 +54,24 @@ pub fn App() -> impl IntoView {
     let running = RwSignal::new(false);
     let first_result_s: RwSignal<Option<f64>> = RwSignal::new(None);
 
-    spawn_local(async move {
-        gpu.set(Some(gpu::detect().await));
+    let power = RwSignal::new(Power::HighPerformance);
+    // The adapter for the chosen power preference, asked again when the choice changes.
+    Effect::new(move |_| {
+        let preference = power.get();
+        gpu.set(None);
+        spawn_local(async move {
+            gpu.set(Some(gpu::detect(preference).await));
+        });
     });
 
     // A share link opens its result (or, with several, their comparison) without running
-    // anything.
+    // anything; without one, the last result this browser kept comes back.
     let fragment = browser::fragment();
+    if !fragment.starts_with(FRAGMENT_KEY)
+        && let Some(kept) = browser::remembered().and_then(|payload| share::decode(&payload).ok())
+    {
+        result.set(Some(kept));
+    }
     if fragment.starts_with(FRAGMENT_KEY) {
         let (shared, errors): (Vec<_>, Vec<_>) = share::decode_fragment(&fragment)
             .into_iter()
@@ -108,6 +119,7 @@ pub fn App() -> impl IntoView {
             match outcome {
                 Ok(results) => {
                     browser::set_fragment(&share::encode_many(std::slice::from_ref(&results)));
+                    browser::remember(&share::encode(&results));
                     result.set(Some(results));
                 }
                 Err(err) => message.set(Some(format!("The run could not start: {err}."))),
@@ -129,7 +141,7 @@ pub fn App() -> impl IntoView {
                 <p class="message" data-testid="message">{move || message.get()}</p>
             </Show>
             <AdapterPanel gpu=gpu />
-            <ConfigForm gpu=gpu running=running on_run=on_run />
+            <ConfigForm gpu=gpu power=power running=running on_run=on_run />
             <Show when=move || progress.get().is_some()>
                 <section class="progress" data-testid="progress">
                     {move || {

@@ -16,7 +16,10 @@ use nlbench::{
     session::{self, Event, Identity, Platform, Progress},
 };
 
-use crate::{browser, gpu::GpuInfo};
+use crate::{
+    browser,
+    gpu::{GpuInfo, Power},
+};
 
 /// Where the run goes: the browser's WebGPU adapter, or burn's CPU backend in wasm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,8 +29,9 @@ pub enum Target {
 }
 
 thread_local! {
-    /// burn's WebGPU device, created once per page: a wgpu device cannot be set up twice.
-    static WEBGPU: RefCell<Option<WebGpu>> = const { RefCell::new(None) };
+    /// burn's WebGPU devices, created once per page and power preference: a wgpu device
+    /// cannot be set up twice.
+    static WEBGPU: RefCell<Vec<(Power, WebGpu)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// burn's WebGPU device, the wgpu device and queue under it (for the ceilings), and what
@@ -40,10 +44,21 @@ struct WebGpu {
 }
 
 async fn webgpu_device(gpu: &GpuInfo) -> WebGpu {
-    if let Some(ready) = WEBGPU.with(|cell| cell.borrow().clone()) {
+    let found = WEBGPU.with(|cell| {
+        cell.borrow()
+            .iter()
+            .find(|(power, _)| *power == gpu.power)
+            .map(|(_, ready)| ready.clone())
+    });
+    if let Some(ready) = found {
         return ready;
     }
-    let device = WgpuDevice::DefaultDevice;
+    // In the browser cubecl asks for a low-power adapter for an "integrated" device and a
+    // high-performance one otherwise.
+    let device = match gpu.power {
+        Power::LowPower => WgpuDevice::IntegratedGpu(0),
+        Power::HighPerformance => WgpuDevice::DiscreteGpu(0),
+    };
     let setup = init_setup_async::<graphics::WebGpu>(&device, RuntimeOptions::default()).await;
     let mut info = DeviceInfo::from_wgpu(&setup.adapter.get_info(), setup.adapter.features());
     // The browser hides PCI ids; what it does say comes from GPUAdapterInfo.
@@ -64,7 +79,7 @@ async fn webgpu_device(gpu: &GpuInfo) -> WebGpu {
         setup,
         info,
     };
-    WEBGPU.with(|cell| *cell.borrow_mut() = Some(ready.clone()));
+    WEBGPU.with(|cell| cell.borrow_mut().push((gpu.power, ready.clone())));
     ready
 }
 

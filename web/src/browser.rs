@@ -54,6 +54,16 @@ pub fn cross_origin_isolated() -> bool {
         .unwrap_or(false)
 }
 
+/// A log record on the developer console, as a warning or an error.
+pub fn console(record: &log::Record<'_>) {
+    let text = JsValue::from_str(&format!("{}: {}", record.target(), record.args()));
+    if record.level() <= log::Level::Error {
+        web_sys::console::error_1(&text);
+    } else {
+        web_sys::console::warn_1(&text);
+    }
+}
+
 /// Saves `contents` as a file through a temporary link.
 pub fn download(file_name: &str, mime: &str, contents: &[u8]) -> Result<(), JsValue> {
     let bytes = Uint8Array::from(contents);
@@ -80,6 +90,23 @@ pub fn link_with_fragment(fragment: &str) -> String {
         .and_then(|l| Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?)))
         .unwrap_or_default();
     format!("{base}#{fragment}")
+}
+
+/// Key of the last result in the browser's local storage.
+const LAST_RESULT: &str = "nlbench.last-result";
+
+/// Keeps `payload` (a share-link payload) as the last result, for the next visit.
+pub fn remember(payload: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(LAST_RESULT, payload);
+    }
+}
+
+/// The last result's share-link payload, if one was kept.
+pub fn remembered() -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(LAST_RESULT).ok().flatten())
 }
 
 /// The current hash, without `#`.

@@ -5,8 +5,36 @@ use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+/// WebGPU's power preference: the only GPU choice a browser offers (on a laptop with an
+/// integrated and a discrete GPU, it picks between them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Power {
+    HighPerformance,
+    LowPower,
+}
+
+impl Power {
+    /// As WebGPU spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Power::HighPerformance => "high-performance",
+            Power::LowPower => "low-power",
+        }
+    }
+
+    pub fn parse(text: &str) -> Self {
+        if text == "low-power" {
+            Power::LowPower
+        } else {
+            Power::HighPerformance
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GpuInfo {
+    /// The preference the adapter was requested with.
+    pub power: Power,
     pub vendor: String,
     pub architecture: String,
     pub device: String,
@@ -51,8 +79,9 @@ fn text(target: &JsValue, key: &str) -> String {
     get(target, key).as_string().unwrap_or_default()
 }
 
-/// The adapter `navigator.gpu.requestAdapter()` returns, or why there is none.
-pub async fn detect() -> Result<GpuInfo, String> {
+/// The adapter `navigator.gpu.requestAdapter({ powerPreference })` returns, or why there is
+/// none.
+pub async fn detect(power: Power) -> Result<GpuInfo, String> {
     let navigator: JsValue = web_sys::window().ok_or("no window")?.navigator().into();
     let gpu = get(&navigator, "gpu");
     if gpu.is_undefined() || gpu.is_null() {
@@ -61,8 +90,15 @@ pub async fn detect() -> Result<GpuInfo, String> {
     let request: Function = get(&gpu, "requestAdapter")
         .dyn_into()
         .map_err(|_| "navigator.gpu.requestAdapter is not a function")?;
+    let options = js_sys::Object::new();
+    Reflect::set(
+        &options,
+        &JsValue::from_str("powerPreference"),
+        &JsValue::from_str(power.as_str()),
+    )
+    .map_err(|_| "could not build the adapter request")?;
     let promise: Promise = request
-        .call0(&gpu)
+        .call1(&gpu, &options)
         .and_then(|p| p.dyn_into())
         .map_err(|_| "navigator.gpu.requestAdapter() failed")?;
     let adapter = JsFuture::from(promise)
@@ -87,6 +123,7 @@ pub async fn detect() -> Result<GpuInfo, String> {
         .filter_map(|&key| get(&limits_object, key).as_f64().map(|v| (key, v)))
         .collect();
     Ok(GpuInfo {
+        power,
         vendor: text(&info, "vendor"),
         architecture: text(&info, "architecture"),
         device: text(&info, "device"),

@@ -16,9 +16,10 @@ mod gpu;
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
-    // burn and cubecl report what the browser cannot block on (a kernel the device rejects,
-    // for one) through `log`; send warnings and errors to the developer console.
-    let _ = console_log::init_with_level(log::Level::Warn);
+    // Before burn runs: nlbench listens to cubecl's autotuner (to wait for its results and
+    // name the kernels), and burn's and cubecl's other warnings and errors (a kernel the
+    // device rejects, for one) go to the developer console.
+    nlbench::kernels::listen_to_autotune(Some(browser::console), None);
     leptos::mount::mount_to_body(app::App);
 }
 

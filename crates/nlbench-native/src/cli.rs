@@ -31,6 +31,20 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
 
+    /// The device to run on, by its index in `nlbench-native devices` or a piece of its name
+    /// only it has (replaces --backend).
+    #[arg(long, conflicts_with = "backend")]
+    pub device: Option<String>,
+
+    /// Run the plan on every listed device in turn, each into its own folder under --out,
+    /// and compare them all.
+    #[arg(long, conflicts_with_all = ["backend", "device", "resume"])]
+    pub all_devices: bool,
+
+    /// With --all-devices, software devices (lavapipe, SwiftShader, WARP, the CPU) too.
+    #[arg(long, requires = "all_devices")]
+    pub include_software: bool,
+
     /// Which suite: inference (throughput, latency, buffer memory), memory (inference,
     /// training and per-layer memory), or all.
     #[arg(long, default_value = "inference")]
@@ -125,11 +139,13 @@ pub const DEFAULT_SHARE_BASE: &str = "http://127.0.0.1:8080/";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Lists every device this build can run on, with the index --device takes.
+    Devices,
     /// Puts results side by side: COMPARISON.md, overlaid charts and a share link.
     Compare {
-        /// results.json files (from nlbench-native, the dashboard or a baseline); the first
-        /// is the baseline of the ratios.
-        #[arg(required = true, num_args = 2..)]
+        /// results.json files (from nlbench-native, the dashboard or a baseline), or folders
+        /// searched for every results.json under them; the first is the baseline of the ratios.
+        #[arg(required = true, num_args = 1..)]
         files: Vec<PathBuf>,
 
         /// Output folder.

@@ -6,9 +6,11 @@ use std::ffi::{c_char, c_int};
 
 use libloading::Library;
 
-/// What the driver says about device 0.
+/// What the driver says about one device.
 #[derive(Debug, Clone)]
 pub struct CudaDriver {
+    /// The device's CUDA ordinal.
+    pub ordinal: i32,
     pub device_name: String,
     pub compute_capability: (i32, i32),
     /// Driver API version, for example 12040 for CUDA 12.4.
@@ -31,7 +33,8 @@ impl std::fmt::Display for CudaDriver {
         let (major, minor) = self.compute_capability;
         write!(
             f,
-            "{} (compute capability {major}.{minor}, {})",
+            "CUDA device {}: {} (compute capability {major}.{minor}, {})",
+            self.ordinal,
             self.device_name,
             self.driver_label()
         )
@@ -41,8 +44,8 @@ impl std::fmt::Display for CudaDriver {
 const CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: c_int = 75;
 const CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: c_int = 76;
 
-/// Loads the driver library and queries device 0; the error says what is missing.
-pub fn probe() -> Result<CudaDriver, String> {
+/// Loads the driver library and queries every CUDA device; the error says what is missing.
+pub fn probe() -> Result<Vec<CudaDriver>, String> {
     let names: &[&str] = if cfg!(windows) {
         &["nvcuda.dll"]
     } else {
@@ -79,43 +82,50 @@ pub fn probe() -> Result<CudaDriver, String> {
         let get_device = library
             .get::<unsafe extern "C" fn(*mut c_int, c_int) -> c_int>(b"cuDeviceGet\0")
             .map_err(|e| e.to_string())?;
-        let mut device = 0;
-        if get_device(&mut device, 0) != 0 {
-            return Err("the NVIDIA driver cannot open CUDA device 0".into());
-        }
         let get_name = library
             .get::<unsafe extern "C" fn(*mut c_char, c_int, c_int) -> c_int>(b"cuDeviceGetName\0")
             .map_err(|e| e.to_string())?;
-        let mut buffer = [0 as c_char; 256];
-        get_name(buffer.as_mut_ptr(), buffer.len() as c_int, device);
-        let device_name = std::ffi::CStr::from_ptr(buffer.as_ptr())
-            .to_string_lossy()
-            .into_owned();
         let get_attribute = library
             .get::<unsafe extern "C" fn(*mut c_int, c_int, c_int) -> c_int>(
                 b"cuDeviceGetAttribute\0",
             )
             .map_err(|e| e.to_string())?;
-        let (mut major, mut minor) = (0, 0);
-        get_attribute(
-            &mut major,
-            CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
-            device,
-        );
-        get_attribute(
-            &mut minor,
-            CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
-            device,
-        );
         let get_version = library
             .get::<unsafe extern "C" fn(*mut c_int) -> c_int>(b"cuDriverGetVersion\0")
             .map_err(|e| e.to_string())?;
         let mut driver_version = 0;
         get_version(&mut driver_version);
-        Ok(CudaDriver {
-            device_name,
-            compute_capability: (major, minor),
-            driver_version,
-        })
+        let mut found = Vec::new();
+        for ordinal in 0..count {
+            let mut device = 0;
+            if get_device(&mut device, ordinal) != 0 {
+                return Err(format!(
+                    "the NVIDIA driver cannot open CUDA device {ordinal}"
+                ));
+            }
+            let mut buffer = [0 as c_char; 256];
+            get_name(buffer.as_mut_ptr(), buffer.len() as c_int, device);
+            let device_name = std::ffi::CStr::from_ptr(buffer.as_ptr())
+                .to_string_lossy()
+                .into_owned();
+            let (mut major, mut minor) = (0, 0);
+            get_attribute(
+                &mut major,
+                CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                device,
+            );
+            get_attribute(
+                &mut minor,
+                CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                device,
+            );
+            found.push(CudaDriver {
+                ordinal,
+                device_name,
+                compute_capability: (major, minor),
+                driver_version,
+            });
+        }
+        Ok(found)
     }
 }

@@ -1,17 +1,24 @@
-//! Choosing the device: the backend the user asked for, or in `auto` mode the best one this
-//! machine has, with the reason for the choice in words; then opening it for a session.
+//! The devices this build can run on: listing them (`devices`), choosing one (`--device`,
+//! `--backend`, or in `auto` mode the best one with the reason in words), and opening it for
+//! a session.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, WgpuSetup, graphics, init_setup};
-use nlbench::{backends, device::DeviceInfo, error::RunError, plan::Plan, session::Device};
+use nlbench::{
+    backends,
+    device::{DeviceInfo, DeviceType},
+    error::RunError,
+    plan::Plan,
+    session::Device,
+};
 
 use crate::{cli::BackendChoice, cuda_driver, system};
 
 /// A device ready for burn.
 pub enum Selection {
     /// burn's wgpu device, and the wgpu device and queue under it, on which the ceiling
-    /// microbenchmarks run.
+    /// microbenchmarks and the WGSL reference run.
     Wgpu(WgpuDevice, Box<WgpuSetup>),
     #[cfg(feature = "cuda")]
     Cuda(burn::backend::cuda::CudaDevice),
@@ -35,6 +42,121 @@ impl Selected {
             Selection::Cuda(device) => backends::cuda(device.clone(), info, plan),
             Selection::Cpu => backends::cpu(info, plan, Box::new(system::available_memory)),
         }
+    }
+}
+
+/// One device of the list `devices` prints, which `--device` and `--all-devices` choose from.
+pub struct Listed {
+    pub info: DeviceInfo,
+    /// Whether it writes device timestamps.
+    pub timestamps: bool,
+    source: Source,
+}
+
+enum Source {
+    Wgpu(wgpu::Adapter),
+    Cuda(cuda_driver::CudaDriver),
+    Cpu,
+}
+
+impl Listed {
+    /// The kind of device in a word: discrete, integrated, virtual, software or CPU.
+    pub fn kind(&self) -> &'static str {
+        match (self.info.device_type, self.info.software) {
+            (DeviceType::Cpu, _) if self.info.backend == "cpu" => "CPU",
+            (_, true) | (DeviceType::Cpu, _) => "software",
+            (DeviceType::DiscreteGpu, _) => "discrete",
+            (DeviceType::IntegratedGpu, _) => "integrated",
+            (DeviceType::VirtualGpu, _) => "virtual",
+            (DeviceType::Other, _) => "other",
+        }
+    }
+
+    /// Opens the device for burn.
+    pub fn open(&self) -> Result<Selected, String> {
+        match &self.source {
+            Source::Wgpu(adapter) => {
+                let (device, setup, info) = open_wgpu(adapter)?;
+                Ok(Selected {
+                    selection: Selection::Wgpu(device, setup),
+                    info,
+                    reason: "chosen with --device".into(),
+                })
+            }
+            Source::Cuda(driver) => cuda_device(driver.clone(), "chosen with --device"),
+            Source::Cpu => Ok(cpu("chosen with --device".into())),
+        }
+    }
+}
+
+/// Every device this build can use: CUDA devices (with the CUDA backend compiled in and a
+/// driver present), wgpu adapters over Vulkan, Metal and DX12 (hardware first), the CPU last.
+pub fn list() -> Vec<Listed> {
+    let mut list = Vec::new();
+    if cfg!(feature = "cuda")
+        && let Ok(devices) = cuda_driver::probe()
+    {
+        for driver in devices {
+            list.push(Listed {
+                info: cuda_info(&driver),
+                timestamps: true,
+                source: Source::Cuda(driver),
+            });
+        }
+    }
+    let mut adapters = adapters(primary_backends());
+    adapters.sort_by_key(|a| preference(a.get_info().device_type));
+    for adapter in adapters {
+        let features = adapter.features();
+        list.push(Listed {
+            info: DeviceInfo::from_wgpu(&adapter.get_info(), features),
+            timestamps: features.contains(wgpu::Features::TIMESTAMP_QUERY),
+            source: Source::Wgpu(adapter),
+        });
+    }
+    list.push(Listed {
+        info: cpu_info(),
+        timestamps: false,
+        source: Source::Cpu,
+    });
+    list
+}
+
+/// The device `wanted` names: its index in [`list`], or a piece of its name or label that
+/// only one device has.
+pub fn find<'a>(list: &'a [Listed], wanted: &str) -> Result<&'a Listed, String> {
+    let names = || {
+        list.iter()
+            .enumerate()
+            .map(|(i, l)| format!("{i} {}", l.info.label()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Ok(index) = wanted.trim().parse::<usize>() {
+        return list
+            .get(index)
+            .ok_or_else(|| format!("there is no device {index}; devices: {}", names()));
+    }
+    let needle = wanted.trim().to_lowercase();
+    let matches: Vec<&Listed> = list
+        .iter()
+        .filter(|l| !needle.is_empty() && l.info.label().to_lowercase().contains(&needle))
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(one),
+        [] => Err(format!(
+            "no device matches '{wanted}'; devices: {}",
+            names()
+        )),
+        several => Err(format!(
+            "'{wanted}' matches {} devices ({}); name one by its index",
+            several.len(),
+            several
+                .iter()
+                .map(|l| l.info.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
     }
 }
 
@@ -97,44 +219,67 @@ fn auto() -> Selected {
     cpu(skipped.join("; "))
 }
 
-#[cfg(feature = "cuda")]
-fn cuda() -> Result<Selected, String> {
-    let driver = cuda_driver::probe()?;
+fn cuda_info(driver: &cuda_driver::CudaDriver) -> DeviceInfo {
     let (major, minor) = driver.compute_capability;
-    let info = DeviceInfo {
+    DeviceInfo {
         backend: "cuda".into(),
         api: "CUDA".into(),
         name: driver.device_name.clone(),
         vendor_id: Some(0x10de),
         vendor: "NVIDIA".into(),
         device_id: None,
-        device_type: nlbench::device::DeviceType::DiscreteGpu,
+        device_type: DeviceType::DiscreteGpu,
         driver: driver.driver_label(),
         driver_info: format!("compute capability {major}.{minor}"),
         software: false,
-        features: Vec::new(),
-    };
+        features: vec!["timestamp-query".into()],
+    }
+}
+
+/// The first CUDA device, where the backend is compiled in and a driver is present.
+fn cuda() -> Result<Selected, String> {
+    let driver = cuda_driver::probe().map_err(|reason| {
+        if cfg!(feature = "cuda") {
+            reason
+        } else {
+            "the CUDA backend is not compiled in (rebuild with `--features cuda`)".into()
+        }
+    })?;
+    let first = driver
+        .into_iter()
+        .next()
+        .ok_or("the NVIDIA driver reports no CUDA device")?;
+    cuda_device(first, "NVIDIA driver found")
+}
+
+#[cfg(feature = "cuda")]
+fn cuda_device(driver: cuda_driver::CudaDriver, reason: &str) -> Result<Selected, String> {
     Ok(Selected {
-        selection: Selection::Cuda(burn::backend::cuda::CudaDevice::new(0)),
-        info,
-        reason: "NVIDIA driver found".into(),
+        selection: Selection::Cuda(burn::backend::cuda::CudaDevice::new(
+            driver.ordinal as usize,
+        )),
+        info: cuda_info(&driver),
+        reason: reason.into(),
     })
 }
 
 #[cfg(not(feature = "cuda"))]
-fn cuda() -> Result<Selected, String> {
-    let missing = "the CUDA backend is not compiled in (rebuild with `--features cuda`)";
-    Err(match cuda_driver::probe() {
-        Ok(driver) => format!("{missing}, though this machine has {driver}"),
-        Err(_) => missing.to_owned(),
-    })
+fn cuda_device(driver: cuda_driver::CudaDriver, _reason: &str) -> Result<Selected, String> {
+    Err(format!(
+        "the CUDA backend is not compiled in (rebuild with `--features cuda`), though this \
+         machine has {driver}"
+    ))
+}
+
+fn cpu_info() -> DeviceInfo {
+    let system = system::machine();
+    DeviceInfo::cpu("Flex (CPU)", system.cpu, system::cpu_vendor())
 }
 
 fn cpu(reason: String) -> Selected {
-    let system = crate::system::machine();
     Selected {
         selection: Selection::Cpu,
-        info: DeviceInfo::cpu("Flex (CPU)", system.cpu, crate::system::cpu_vendor()),
+        info: cpu_info(),
         reason,
     }
 }

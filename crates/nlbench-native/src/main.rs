@@ -73,14 +73,22 @@ fn dispatch(args: &Args) -> Result<u8, Failure> {
             println!("share link: {link}");
             Ok(0)
         }
+        Some(Command::Devices) => {
+            summary::devices(&devices::list());
+            Ok(0)
+        }
         None => benchmark(args),
     }
 }
 
 /// A benchmark run: the plan (from the flags, or from the checkpoint with `--resume`), the
-/// output folder, the device, the session, then the files. Returns the exit status: 0, or
-/// 130 where the run was interrupted (its files are written and marked partial).
+/// device (or every device), the session, then the files. Returns the exit status: 0, or 130
+/// where the run was interrupted (its files are written and marked partial).
 fn benchmark(args: &Args) -> Result<u8, Failure> {
+    // cubecl keeps tuning results on disk and, finding them, names no kernel: this run tunes
+    // into a folder of its own, removed at the end.
+    let autotune_cache = tempfile::tempdir().ok();
+    nlbench::kernels::listen_to_autotune(None, autotune_cache.as_ref().map(|d| d.path()));
     let interrupts = run::Interrupts::install();
     let (plan, resume) = if args.resume {
         if cli::sets_plan(args) {
@@ -98,7 +106,19 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
         }
         (plan, None)
     };
-    let selected = devices::select(args.backend).map_err(Failure::other)?;
+    let options = Options {
+        per_model_reports: args.config.is_some(),
+    };
+    if args.all_devices {
+        return all_devices(args, &plan, options, &interrupts);
+    }
+    let selected = match &args.device {
+        Some(wanted) => devices::find(&devices::list(), wanted)
+            .map_err(Failure::usage)?
+            .open()
+            .map_err(Failure::other)?,
+        None => devices::select(args.backend).map_err(Failure::other)?,
+    };
     eprintln!(
         "device: {} [{}] — {}",
         selected.info.label(),
@@ -115,27 +135,15 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
             checkpoint.device.backend
         )));
     }
-    let device = selected.open(&plan).map_err(|e| Failure {
-        code: e.kind.exit_code(),
-        message: e.message,
-    })?;
-    // Only now, with a plan and a device that can run it, is the folder touched.
-    if resume.is_none()
-        && let Some(done) = output::prepare(&args.out, args.force).map_err(Failure::usage)?
-    {
-        eprintln!("note: {done}");
-    }
-    let options = Options {
-        per_model_reports: args.config.is_some(),
-    };
-    let finished = run::run(&plan, &device, &args.out, options, resume, &interrupts)
-        .map_err(Failure::other)?;
-    let results = finished.results;
-    summary::print(&results);
-    let (written, failed) = output::write_results(&args.out, &results, options);
-    for path in &written {
-        println!("wrote {}", path.display());
-    }
+    let results = run_on(
+        &selected,
+        &plan,
+        &args.out,
+        options,
+        resume,
+        args,
+        &interrupts,
+    )?;
     println!(
         "share link: {}",
         compare::share_link(
@@ -143,6 +151,38 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
             &compare::fragment(std::slice::from_ref(&results))
         )
     );
+    Ok(exit_code(&results))
+}
+
+/// Runs `plan` on one selected device into `out` and writes every file there. A plan the
+/// device cannot run is an error; everything measured is written, complete or not.
+fn run_on(
+    selected: &devices::Selected,
+    plan: &nlbench::plan::Plan,
+    out: &std::path::Path,
+    options: Options,
+    resume: Option<nlbench::session::checkpoint::Checkpoint>,
+    args: &Args,
+    interrupts: &run::Interrupts,
+) -> Result<ResultSet, Failure> {
+    let device = selected.open(plan).map_err(|e| Failure {
+        code: e.kind.exit_code(),
+        message: e.message,
+    })?;
+    // Only now, with a plan and a device that can run it, is the folder touched.
+    if resume.is_none()
+        && let Some(done) = output::prepare(out, args.force).map_err(Failure::usage)?
+    {
+        eprintln!("note: {done}");
+    }
+    let finished =
+        run::run(plan, &device, out, options, resume, interrupts).map_err(Failure::other)?;
+    let results = finished.results;
+    summary::print(&results);
+    let (written, failed) = output::write_results(out, &results, options);
+    for path in &written {
+        println!("wrote {}", path.display());
+    }
     if let Some(err) = finished.checkpoint_error {
         eprintln!("warning: {err}; the results above are complete");
     }
@@ -152,22 +192,102 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
             failed.join("; ")
         )));
     }
-    finish(&args.out, &results)
+    match &results.partial {
+        None => output::discard_checkpoint(out).map_err(Failure::other)?,
+        Some(reason) => eprintln!(
+            "{reason}: the files above hold what finished; `--resume --out {}` continues",
+            out.display()
+        ),
+    }
+    Ok(results)
 }
 
-/// A complete run drops its checkpoint; an interrupted one keeps it and exits with 130.
-fn finish(out: &std::path::Path, results: &ResultSet) -> Result<u8, Failure> {
-    match &results.partial {
-        None => {
-            output::discard_checkpoint(out).map_err(Failure::other)?;
-            Ok(0)
-        }
-        Some(reason) => {
-            eprintln!(
-                "{reason}: the files above hold what finished; `--resume --out {}` continues",
-                out.display()
-            );
-            Ok(ErrorKind::Interrupted.exit_code())
+/// 0 for a complete run, 130 for one interrupted.
+fn exit_code(results: &ResultSet) -> u8 {
+    match results.partial {
+        None => 0,
+        Some(_) => ErrorKind::Interrupted.exit_code(),
+    }
+}
+
+/// `--all-devices`: the plan on every listed device (software ones with
+/// `--include-software`), each into `<out>/<index>-<name>/`, then one comparison of them all
+/// in `<out>`. A device that cannot run is recorded as such, and the others still run.
+fn all_devices(
+    args: &Args,
+    plan: &nlbench::plan::Plan,
+    options: Options,
+    interrupts: &run::Interrupts,
+) -> Result<u8, Failure> {
+    let list = devices::list();
+    let chosen: Vec<(usize, &devices::Listed)> = list
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| args.include_software || !l.info.software)
+        .collect();
+    if chosen.is_empty() {
+        return Err(Failure::usage(format!(
+            "--all-devices: no hardware device here; --include-software adds {}",
+            list.iter()
+                .map(|l| l.info.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    std::fs::create_dir_all(&args.out).map_err(|e| {
+        Failure::usage(format!(
+            "cannot create output folder {}: {e}",
+            args.out.display()
+        ))
+    })?;
+    let mut results = Vec::new();
+    for (index, listed) in chosen {
+        let out = args
+            .out
+            .join(output::device_folder(index, &listed.info.name));
+        eprintln!(
+            "device {index}: {} → {}",
+            listed.info.label(),
+            out.display()
+        );
+        let outcome = listed
+            .open()
+            .map_err(Failure::other)
+            .and_then(|selected| run_on(&selected, plan, &out, options, None, args, interrupts));
+        match outcome {
+            Ok(result) => {
+                let stopped = result.partial.is_some();
+                results.push(result);
+                if stopped {
+                    break;
+                }
+            }
+            Err(failure) => {
+                eprintln!("device {index} did not run: {}", failure.message);
+                results.push(nlbench::session::not_run(
+                    plan,
+                    listed.info.clone(),
+                    system::identity(),
+                    failure.message,
+                ));
+            }
         }
     }
+    if results.len() > 1 {
+        let (written, failed) = output::write_comparison(&args.out, &results);
+        for path in &written {
+            println!("wrote {}", path.display());
+        }
+        if !failed.is_empty() {
+            return Err(Failure::other(format!(
+                "could not write {}",
+                failed.join("; ")
+            )));
+        }
+        println!(
+            "share link: {}",
+            compare::share_link(&args.share_base, &compare::fragment(&results))
+        );
+    }
+    Ok(results.iter().map(exit_code).max().unwrap_or(0))
 }

@@ -96,6 +96,19 @@ fn earlier_files(results: &ResultSet) -> Vec<String> {
     .collect()
 }
 
+/// The folder of one device in an `--all-devices` run: `1-llvmpipe-LLVM-15-0-6-256-bits`.
+pub fn device_folder(index: usize, name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    format!("{index}-{}", slug.trim_matches('-'))
+}
+
 /// A folder name from an RFC 3339 date: `2026-11-27T09-00-00Z`.
 fn folder_name(created: &str) -> String {
     let name: String = created
@@ -214,5 +227,9 @@ mod tests {
     fn dates_become_folder_names() {
         assert_eq!(folder_name("2026-11-27T09:00:00Z"), "2026-11-27T09-00-00Z");
         assert_eq!(folder_name(""), "unknown-date");
+        assert_eq!(
+            device_folder(1, "llvmpipe (LLVM 15.0.6, 256 bits)"),
+            "1-llvmpipe-LLVM-15-0-6-256-bits"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::{path::Path, process::Command};
 
 use nlbench::{
     precision::Precision,
-    schema::{Ceiling, MemoryOutcome, OptimizerKind, Outcome, ResultSet},
+    schema::{Ceiling, MemoryOutcome, OptimizerKind, Outcome, PathId, ResultSet},
 };
 
 fn nlbench() -> Command {
@@ -47,7 +47,8 @@ fn quick_run(backend: &str) -> (tempfile::TempDir, ResultSet) {
         ResultSet::from_json(&std::fs::read_to_string(dir.path().join("results.json")).unwrap())
             .unwrap();
     assert_eq!(results.config.models.len(), 2);
-    assert_eq!(results.inference.len(), 2 * 2 * 3);
+    // Every configuration on every path: burn, and on wgpu the WGSL reference beside it.
+    assert_eq!(results.inference.len(), results.paths.len() * 2 * 2 * 3);
     assert_eq!(results.memory.len(), 2 * 3);
     check_figures_agree(&results);
     check_charts(dir.path());
@@ -178,9 +179,17 @@ fn quick_on_cpu() -> (tempfile::TempDir, ResultSet) {
         assert!(m.inference.is_none() && m.training.is_empty());
         assert_eq!(m.layers.len(), 3, "Linear, ReLU, Linear");
     }
+    assert_eq!(results.paths.len(), 1, "the CPU backend runs burn only");
+    // The CPU's own ceilings, measured in Rust, bound every CPU row.
+    check_below_ceilings(&results);
     let ceilings = results.ceilings.as_ref().expect("ceilings recorded");
     assert!(
-        matches!(&ceilings.fma_f32_gflops, Ceiling::Unavailable { reason } if reason.contains("CPU")),
+        ceilings.clock.contains("Rust kernels"),
+        "{}",
+        ceilings.clock
+    );
+    assert!(
+        matches!(&ceilings.dispatch_us, Ceiling::Unavailable { .. }),
         "{ceilings:?}"
     );
     let probes = results.burn_probes.as_ref().expect("burn probes ran");
@@ -207,7 +216,12 @@ fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
     let (dir, results) = quick_run("vulkan");
     assert_eq!(results.device.backend, "wgpu");
     assert_eq!(results.device.api, "Vulkan");
-    for record in &results.inference {
+    // burn's allocator; the reference's own buffers are not in it.
+    for record in results
+        .inference
+        .iter()
+        .filter(|r| r.path != PathId::Reference)
+    {
         let Outcome::Measured(m) = &record.outcome else {
             continue;
         };
@@ -233,6 +247,24 @@ fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
     );
     check_measured_memory(&results);
     check_below_ceilings(&results);
+    // The WGSL reference ran beside burn, and agreed with it.
+    let reference: Vec<_> = results
+        .inference
+        .iter()
+        .filter(|r| r.path == PathId::Reference)
+        .collect();
+    assert_eq!(reference.len(), 2 * 2 * 3);
+    for record in reference {
+        match &record.outcome {
+            Outcome::Measured(m) => {
+                let accuracy = m.accuracy.expect("the reference records its error");
+                assert!(accuracy.max_abs_error <= accuracy.tolerance, "{accuracy:?}");
+            }
+            Outcome::Unsupported { .. } => assert_eq!(record.precision, Precision::F16),
+            other => panic!("{} {}: {other:?}", record.model, record.batch_size),
+        }
+    }
+    assert!(report.contains("## Paths side by side"));
     (dir, results)
 }
 
@@ -240,12 +272,15 @@ fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
 /// above the FMA ceiling (one that did would mean a timing bug).
 fn check_below_ceilings(results: &ResultSet) {
     let ceilings = results.ceilings.as_ref().expect("ceilings measured");
-    for (name, ceiling) in [
+    let mut figures = vec![
         ("copy", &ceilings.copy_gbps),
         ("read", &ceilings.read_gbps),
         ("FMA f32", &ceilings.fma_f32_gflops),
-        ("dispatch", &ceilings.dispatch_us),
-    ] {
+    ];
+    if results.device.backend != "cpu" {
+        figures.push(("dispatch", &ceilings.dispatch_us));
+    }
+    for (name, ceiling) in figures {
         let value = ceiling
             .value()
             .unwrap_or_else(|| panic!("{name}: {ceiling:?}"));

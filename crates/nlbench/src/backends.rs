@@ -11,7 +11,7 @@ use burn::backend::{
 };
 
 use crate::{
-    ceilings::WgpuCeilings,
+    ceilings::{CpuCeilings, WgpuCeilings},
     device::DeviceInfo,
     error::RunError,
     measure::{
@@ -19,8 +19,9 @@ use crate::{
         Unfused,
     },
     plan::{ClockPolicy, Plan},
+    reference::Reference,
     schema::PathId,
-    session::{Capacity, Device, InferencePath, MemorySuite, NoCeilings},
+    session::{Capacity, Device, InferencePath, MemorySuite},
     suite::Burn,
 };
 
@@ -52,14 +53,13 @@ pub fn cpu(
             Box::new(NoMemoryProbe(CPU_NO_ALLOCATOR)),
             None,
         )
+        .untuned("gemm (burn's CPU backend; nothing is autotuned)")
     };
     Ok(Device {
         info,
         paths: vec![Box::new(burn())],
         memory: Some(Box::new(burn())),
-        ceilings: Box::new(NoCeilings(
-            "the WGSL microbenchmarks need a GPU through wgpu; the CPU backend has none".into(),
-        )),
+        ceilings: Box::new(CpuCeilings),
         capacity: Capacity {
             available,
             what: "host memory",
@@ -77,13 +77,36 @@ pub fn wgpu(
     plan: &Plan,
 ) -> Result<Device, RunError> {
     let resolution = f64::from(setup.queue.get_timestamp_period()) / 1e6;
-    let (paths, memory) =
-        cube::<WgpuRuntime, u32>(&device, plan, "wgpu timestamp queries", resolution)?;
+    let (mut paths, memory) = if plan.paths.burn {
+        let (paths, memory) =
+            cube::<WgpuRuntime, u32>(&device, plan, "wgpu timestamp queries", resolution)?;
+        (paths, Some(memory))
+    } else {
+        (Vec::new(), None)
+    };
+    if plan.paths.reference {
+        paths.push(reference(setup));
+    }
+    Ok(wgpu_device(info, setup, paths, memory))
+}
+
+/// nlbench's WGSL reference on the wgpu device under burn's.
+fn reference(setup: &WgpuSetup) -> Box<dyn InferencePath> {
+    Box::new(Reference::new(setup.device.clone(), setup.queue.clone()))
+}
+
+/// A wgpu device with its paths: the ceilings measured on it, and what one buffer may hold.
+fn wgpu_device(
+    info: DeviceInfo,
+    setup: &WgpuSetup,
+    paths: Vec<Box<dyn InferencePath>>,
+    memory: Option<Box<dyn MemorySuite>>,
+) -> Device {
     let limits = setup.device.limits();
-    Ok(Device {
+    Device {
         info,
         paths,
-        memory: Some(memory),
+        memory,
         ceilings: Box::new(WgpuCeilings {
             device: setup.device.clone(),
             queue: setup.queue.clone(),
@@ -97,7 +120,7 @@ pub fn wgpu(
                     .min(limits.max_storage_buffer_binding_size),
             ),
         },
-    })
+    }
 }
 
 /// burn's CUDA backend. CUDA has no wgpu device, so its ceilings come from a Vulkan run on
@@ -121,7 +144,7 @@ pub fn cuda(
         info,
         paths,
         memory: Some(memory),
-        ceilings: Box::new(NoCeilings(
+        ceilings: Box::new(crate::session::NoCeilings(
             "the WGSL microbenchmarks run through wgpu; --backend vulkan measures this GPU's \
              ceilings"
                 .into(),
@@ -208,23 +231,16 @@ pub fn webgpu(
         let probe = Box::new(CubeMemoryProbe::<WgpuRuntime>::new(device.clone()));
         Burn::<Browser>::new(device.clone(), PathId::Burn, true, probe, timer())
     };
-    let limits = setup.device.limits();
-    Ok(Device {
-        info,
-        paths: vec![Box::new(burn())],
-        memory: Some(Box::new(burn())),
-        ceilings: Box::new(WgpuCeilings {
-            device: setup.device.clone(),
-            queue: setup.queue.clone(),
-        }),
-        capacity: Capacity {
-            available: Box::new(|| None),
-            what: "GPU memory",
-            max_buffer: Some(
-                limits
-                    .max_buffer_size
-                    .min(limits.max_storage_buffer_binding_size),
-            ),
-        },
-    })
+    let mut paths: Vec<Box<dyn InferencePath>> = Vec::new();
+    if plan.paths.burn {
+        paths.push(Box::new(burn()));
+    }
+    if plan.paths.reference {
+        paths.push(reference(setup));
+    }
+    let memory = plan
+        .paths
+        .burn
+        .then(|| Box::new(burn()) as Box<dyn MemorySuite>);
+    Ok(wgpu_device(info, setup, paths, memory))
 }

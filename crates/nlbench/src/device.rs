@@ -129,14 +129,20 @@ impl DeviceInfo {
         }
     }
 
-    /// Short label for chart legends and table headers, marking software devices.
+    /// Short label for chart legends and table headers: the name without the driver's
+    /// parenthesised details, the API, and "software" for an emulated GPU (never for the CPU
+    /// backend, which is plainly a CPU).
     pub fn label(&self) -> String {
         let software = if self.software && self.backend != "cpu" {
             " (software)"
         } else {
             ""
         };
-        format!("{} · {}{}", self.name, self.api, software)
+        let name = match self.name.split_once(" (") {
+            Some((short, _)) if !short.trim().is_empty() => short.trim(),
+            _ => self.name.trim(),
+        };
+        format!("{name} · {}{software}", self.api)
     }
 }
 
@@ -172,6 +178,8 @@ mod tests {
         assert_eq!(device.vendor, "Mesa");
         assert_eq!(device.api, "Vulkan");
         assert_eq!(device.features, vec!["timestamp-query".to_owned()]);
-        assert!(device.label().ends_with("(software)"));
+        assert_eq!(device.label(), "llvmpipe · Vulkan (software)");
+        let cpu = DeviceInfo::cpu("Flex (CPU)", "AMD EPYC".into(), "AuthenticAMD".into());
+        assert_eq!(cpu.label(), "AMD EPYC · Flex (CPU)");
     }
 }

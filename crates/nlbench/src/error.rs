@@ -21,6 +21,8 @@ pub enum ErrorKind {
     KernelRejected,
     /// The device was lost or stopped answering.
     DeviceLost,
+    /// The output differs from burn's on the same weights and input beyond the tolerance.
+    WrongResult,
     /// The user stopped the run (Ctrl-C, the dashboard's Stop).
     Interrupted,
     /// Reading or writing a file failed.
@@ -38,6 +40,7 @@ impl ErrorKind {
             ErrorKind::OutOfMemory => "out of memory",
             ErrorKind::KernelRejected => "kernel rejected",
             ErrorKind::DeviceLost => "device lost",
+            ErrorKind::WrongResult => "wrong result",
             ErrorKind::Interrupted => "interrupted",
             ErrorKind::Io => "I/O error",
             ErrorKind::Backend => "backend error",

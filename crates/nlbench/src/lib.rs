@@ -15,14 +15,18 @@ pub mod config;
 pub mod device;
 pub mod error;
 pub mod export;
+mod gpu;
+pub mod kernels;
 pub mod measure;
 pub mod model;
 pub mod plan;
 pub mod precision;
+pub mod reference;
 pub mod schema;
 pub mod session;
 pub mod stats;
 pub mod suite;
+pub mod untrusted;
 
 /// burn version every result records; the workspace pins burn to exactly this version.
 pub const BURN_VERSION: &str = "0.21.0";

@@ -24,6 +24,7 @@ pub fn AdapterPanel(gpu: RwSignal<Option<Result<GpuInfo, String>>>) -> impl Into
                 Some(Ok(info)) => {
                     let rows = vec![
                         ("Adapter", info.name()),
+                        ("Requested as", info.power.as_str().to_owned()),
                         ("Vendor", info.vendor.clone()),
                         ("Architecture", info.architecture.clone()),
                         ("Device", info.device.clone()),

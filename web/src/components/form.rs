@@ -9,7 +9,11 @@ use nlbench::{
     precision::Precision,
 };
 
-use crate::{app::RunRequest, bench::Target, gpu::GpuInfo};
+use crate::{
+    app::RunRequest,
+    bench::Target,
+    gpu::{GpuInfo, Power},
+};
 
 /// Fields as typed (signals are handles, so the form's closures share one copy).
 #[derive(Clone, Copy)]
@@ -55,6 +59,7 @@ impl Fields {
 #[component]
 pub fn ConfigForm(
     gpu: RwSignal<Option<Result<GpuInfo, String>>>,
+    power: RwSignal<Power>,
     running: RwSignal<bool>,
     on_run: impl Fn(RunRequest) + 'static,
 ) -> impl IntoView {
@@ -163,6 +168,17 @@ pub fn ConfigForm(
                 {text_input("Warm-up (ms)", "warmup-ms", fields.warmup_ms)}
                 {text_input("Interval target (±%, or off)", "target-ci", fields.target_ci)}
                 {text_input("Sampling time cap (ms)", "max-time-ms", fields.max_time_ms)}
+                <label>
+                    "GPU (power preference)"
+                    <select
+                        data-testid="power"
+                        prop:disabled=move || running.get()
+                        on:change=move |ev| power.set(Power::parse(&event_target_value(&ev)))
+                    >
+                        <option value="high-performance">"high-performance (a discrete GPU)"</option>
+                        <option value="low-power">"low-power (an integrated GPU)"</option>
+                    </select>
+                </label>
                 <label>
                     "Clock"
                     <select

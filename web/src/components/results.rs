@@ -4,7 +4,7 @@ use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     export::{
         self, Artifact, Format, Options,
-        report::{ceilings_summary, inference_summary, memory_summary},
+        report::{ceilings_summary, inference_summary, kernels_summary, memory_summary},
         share::{self, FRAGMENT_KEY},
     },
     schema::ResultSet,
@@ -61,6 +61,8 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
     let throughput = inference_summary(&result);
     let memory = memory_summary(&result);
     let ceilings = ceilings_summary(&result);
+    let kernels = kernels_summary(&result);
+    let has_kernels = !kernels.rows.is_empty();
     let heading = result.device.label();
     let meta = format!(
         "{} · {} · {} · timed with {}",
@@ -85,6 +87,14 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
                     test_id="throughput-table"
                     headers=throughput.headers.clone()
                     rows=throughput.rows.clone()
+                />
+            </Show>
+            <Show when=move || has_kernels>
+                <h3>"Kernels"</h3>
+                <DataTable
+                    test_id="kernels-table"
+                    headers=kernels.headers.clone()
+                    rows=kernels.rows.clone()
                 />
             </Show>
             {ceilings.map(|table| view! {

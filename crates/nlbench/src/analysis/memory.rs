@@ -21,8 +21,11 @@ impl AnalyticalMemory {
         }
     }
 
+    /// Saturating: a result file may hold any byte counts.
     pub fn total(&self) -> u64 {
-        self.parameter_bytes + self.input_bytes + self.activation_bytes
+        self.parameter_bytes
+            .saturating_add(self.input_bytes)
+            .saturating_add(self.activation_bytes)
     }
 }
 
@@ -40,7 +43,9 @@ impl TrainingAnalytical {
     }
 
     pub fn inference_total(&self) -> u64 {
-        self.parameter_bytes + self.input_bytes + self.activation_bytes
+        self.parameter_bytes
+            .saturating_add(self.input_bytes)
+            .saturating_add(self.activation_bytes)
     }
 
     pub fn state_bytes(&self, optimizer: OptimizerKind) -> u64 {
@@ -51,7 +56,9 @@ impl TrainingAnalytical {
     }
 
     pub fn training_total(&self, optimizer: OptimizerKind) -> u64 {
-        self.inference_total() + self.gradient_bytes + self.state_bytes(optimizer)
+        self.inference_total()
+            .saturating_add(self.gradient_bytes)
+            .saturating_add(self.state_bytes(optimizer))
     }
 }
 
@@ -105,7 +112,7 @@ impl Peaks {
             },
             _ => {
                 let a = &m.analytical;
-                let per_sample = (a.input_bytes + a.activation_bytes) / batch;
+                let per_sample = a.input_bytes.saturating_add(a.activation_bytes) / batch;
                 Self {
                     inference: a.inference_total(),
                     sgd: a.training_total(OptimizerKind::Sgd),

@@ -1,15 +1,18 @@
 //! Device ceilings: the WGSL microbenchmarks in `shaders/`, run with wgpu on the same device
 //! as burn (natively and in the browser), measure memory bandwidth (copy and read), peak
 //! fused multiply-add throughput (f32, and f16 where the device has `shader-f16`) and
-//! dispatch overhead. Every inference row is then shown as a share of these roofs.
+//! dispatch overhead; on burn's CPU backend, Rust kernels measure the CPU's ([`cpu`]). Every
+//! inference row is then shown as a share of these roofs.
 
-mod kernel;
+mod cpu;
+
+pub use cpu::CpuCeilings;
 
 use futures::future::LocalBoxFuture;
-use kernel::{Bench, Kernel};
 
 use crate::{
     error::RunError,
+    gpu::{Dispatch, Gpu, scoped},
     measure::{self, Clock, Environment, Policy, Repeats, Routine, Stop},
     schema::{Ceiling, Ceilings},
     session::CeilingsSource,
@@ -65,10 +68,10 @@ impl CeilingsSource for WgpuCeilings {
 
 /// Measures every ceiling on `device`; a figure that cannot be measured says why.
 async fn measure_all(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clock) -> Ceilings {
-    let bench = Bench::new(device, queue, clock);
+    let bench = Gpu::new(device, queue, clock);
     let bytes = stream_bytes(&device.limits());
     let fma_f16_gflops = if device.features().contains(wgpu::Features::SHADER_F16) {
-        scoped(device, fma(&bench, FMA_F16)).await
+        figure(device, fma(&bench, FMA_F16)).await
     } else {
         Ceiling::Unavailable {
             reason: "the device has no shader-f16".into(),
@@ -76,11 +79,11 @@ async fn measure_all(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clo
     };
     Ceilings {
         clock: bench.clock_name(),
-        copy_gbps: scoped(device, copy(&bench, bytes)).await,
-        read_gbps: scoped(device, read(&bench, bytes)).await,
-        fma_f32_gflops: scoped(device, fma(&bench, FMA_F32)).await,
+        copy_gbps: figure(device, copy(&bench, bytes)).await,
+        read_gbps: figure(device, read(&bench, bytes)).await,
+        fma_f32_gflops: figure(device, fma(&bench, FMA_F32)).await,
         fma_f16_gflops,
-        dispatch_us: scoped(device, dispatch(&bench)).await,
+        dispatch_us: figure(device, dispatch(&bench)).await,
     }
 }
 
@@ -94,57 +97,34 @@ fn stream_bytes(limits: &wgpu::Limits) -> u64 {
     cap / unit * unit
 }
 
-/// Runs one figure inside a wgpu error scope, so a device that rejects a kernel gives a
+/// Runs one figure inside wgpu error scopes, so a device that rejects a kernel gives a
 /// reason instead of a panic.
-async fn scoped(
+async fn figure(
     device: &wgpu::Device,
     figure: impl Future<Output = Result<f64, RunError>>,
 ) -> Ceiling {
-    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-    let result = figure.await;
-    let error = scope.pop().await;
-    match error {
-        Some(error) => Ceiling::Unavailable {
-            reason: crate::error::first_line(&error.to_string()),
-        },
-        None => Ceiling::from_result(result),
-    }
+    Ceiling::from_result(scoped(device, figure).await)
 }
 
 /// A compute pass of one kernel as the protocol's routine.
 struct Pass<'a> {
-    bench: &'a Bench<'a>,
-    kernel: &'a Kernel,
-    groups: (u32, u32),
+    bench: &'a Gpu<'a>,
+    kernel: &'a Dispatch,
 }
 
 impl Routine for Pass<'_> {
     fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
-        Box::pin(async move {
-            self.bench
-                .time(self.kernel, self.groups, 1)
-                .await
-                .map(|_| ())
-        })
+        Box::pin(async move { self.bench.time(&[self.kernel], 1).await.map(|_| ()) })
     }
 
     fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
-        Box::pin(self.bench.time(self.kernel, self.groups, repeats))
+        Box::pin(async move { self.bench.time(&[self.kernel], repeats).await })
     }
 }
 
-/// Milliseconds of one dispatch of `kernel` over `groups`: the best pass of `policy`.
-async fn fastest(
-    bench: &Bench<'_>,
-    kernel: &Kernel,
-    groups: (u32, u32),
-    policy: &Policy,
-) -> Result<f64, RunError> {
-    let mut pass = Pass {
-        bench,
-        kernel,
-        groups,
-    };
+/// Milliseconds of one dispatch of `kernel`: the best pass of `policy`.
+async fn fastest(bench: &Gpu<'_>, kernel: &Dispatch, policy: &Policy) -> Result<f64, RunError> {
+    let mut pass = Pass { bench, kernel };
     let env = Environment {
         clock: bench.clock,
         tuned: &|| true,
@@ -156,42 +136,42 @@ async fn fastest(
 }
 
 /// GB/s moving `bytes` from one buffer to another (read plus write).
-async fn copy(bench: &Bench<'_>, bytes: u64) -> Result<f64, RunError> {
+async fn copy(bench: &Gpu<'_>, bytes: u64) -> Result<f64, RunError> {
     let src = bench.storage(bytes, None);
     let dst = bench.storage(bytes, None);
-    let kernel = bench.kernel(COPY, &src, &dst);
-    let ms = fastest(bench, &kernel, grid(bytes / 16 / WORKGROUP), &grown()).await?;
+    let kernel = bench.dispatch(COPY, &[&src, &dst], grid(bytes / 16 / WORKGROUP));
+    let ms = fastest(bench, &kernel, &grown()).await?;
     Ok(2.0 * bytes as f64 / (ms * 1e6))
 }
 
 /// GB/s reading `bytes`.
-async fn read(bench: &Bench<'_>, bytes: u64) -> Result<f64, RunError> {
+async fn read(bench: &Gpu<'_>, bytes: u64) -> Result<f64, RunError> {
     let src = bench.storage(bytes, None);
     let sink = bench.storage(16, None);
-    let kernel = bench.kernel(READ, &src, &sink);
     let groups = grid(bytes / 16 / WORKGROUP / READ_PER_INVOCATION);
-    let ms = fastest(bench, &kernel, groups, &grown()).await?;
+    let kernel = bench.dispatch(READ, &[&src, &sink], groups);
+    let ms = fastest(bench, &kernel, &grown()).await?;
     Ok(bytes as f64 / (ms * 1e6))
 }
 
 /// GFLOP/s of the FMA kernel `source`.
-async fn fma(bench: &Bench<'_>, source: &str) -> Result<f64, RunError> {
+async fn fma(bench: &Gpu<'_>, source: &str) -> Result<f64, RunError> {
     let seed = vec4s(&[[0.5; 4], [0.5; 4], [0.5; 4]]);
     let seed = bench.storage(seed.len() as u64, Some(&seed));
     let sink = bench.storage(16, None);
-    let kernel = bench.kernel(source, &seed, &sink);
-    let ms = fastest(bench, &kernel, grid(FMA_GROUPS), &grown()).await?;
+    let kernel = bench.dispatch(source, &[&seed, &sink], grid(FMA_GROUPS));
+    let ms = fastest(bench, &kernel, &grown()).await?;
     let flops = (FMA_GROUPS * WORKGROUP) as f64 * FMA_FLOPS_PER_INVOCATION;
     Ok(flops / (ms * 1e6))
 }
 
 /// Microseconds per dispatch of a one-invocation kernel: passes of [`DISPATCHES`]
 /// dispatches, one untimed (compilation), the best of three.
-async fn dispatch(bench: &Bench<'_>) -> Result<f64, RunError> {
+async fn dispatch(bench: &Gpu<'_>) -> Result<f64, RunError> {
     let seed = vec4s(&[[0.0; 4]]);
     let seed = bench.storage(seed.len() as u64, Some(&seed));
     let sink = bench.storage(16, None);
-    let kernel = bench.kernel(DISPATCH, &seed, &sink);
+    let kernel = bench.dispatch(DISPATCH, &[&seed, &sink], (1, 1, 1));
     let policy = Policy {
         untimed_runs: 1,
         warmup_ms: 0.0,
@@ -199,16 +179,16 @@ async fn dispatch(bench: &Bench<'_>) -> Result<f64, RunError> {
         repeats: Repeats::Fixed(DISPATCHES),
         stop: Stop::count(3),
     };
-    Ok(fastest(bench, &kernel, (1, 1), &policy).await? * 1000.0)
+    Ok(fastest(bench, &kernel, &policy).await? * 1000.0)
 }
 
 /// `total` workgroups as a two-dimensional grid within the 65,535-per-dimension limit; the
 /// kernels skip invocations past the end of their buffer.
-fn grid(total: u64) -> (u32, u32) {
+fn grid(total: u64) -> (u32, u32, u32) {
     const MAX: u64 = 65_535;
     let x = total.clamp(1, MAX);
     let y = total.div_ceil(x).max(1);
-    (x as u32, y as u32)
+    (x as u32, y as u32, 1)
 }
 
 fn vec4s(values: &[[f32; 4]]) -> Vec<u8> {
@@ -225,9 +205,9 @@ mod tests {
 
     #[test]
     fn grid_covers_every_workgroup_within_limits() {
-        assert_eq!(grid(1), (1, 1));
-        assert_eq!(grid(16_384), (16_384, 1));
-        let (x, y) = grid(200_000);
+        assert_eq!(grid(1), (1, 1, 1));
+        assert_eq!(grid(16_384), (16_384, 1, 1));
+        let (x, y, _) = grid(200_000);
         assert!(x <= 65_535 && u64::from(x) * u64::from(y) >= 200_000);
     }
 

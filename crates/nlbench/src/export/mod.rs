@@ -9,6 +9,8 @@
 pub mod chart;
 pub(crate) mod fonts;
 pub mod report;
+#[cfg(test)]
+mod robustness;
 pub mod share;
 
 use chart::{Figure, Plotter, SvgPlotter};

@@ -99,11 +99,10 @@ pub async fn run(
             so_far: &state.results,
         });
     }
-    let tuned = || true;
     let cx = StepContext {
         clock,
         config: &plan.config,
-        tuned: &tuned,
+        tuned: &crate::kernels::settled,
     };
     let steps = inference_steps(plan);
     let memory_steps: Vec<(usize, usize)> = if plan.suites.memory && device.memory.is_some() {
@@ -222,6 +221,36 @@ pub async fn run(
 
     state.results.run_seconds = state.earlier_seconds + (clock.now_ms() - start) / 1000.0;
     state.results
+}
+
+/// The result of a plan that could not run on a device at all (it would not open, say): no
+/// rows, and the reason, so a comparison of several devices still lists it.
+pub fn not_run(
+    plan: &Plan,
+    device: crate::device::DeviceInfo,
+    identity: Identity,
+    reason: String,
+) -> ResultSet {
+    ResultSet {
+        schema_version: SCHEMA_VERSION,
+        tool: identity.tool,
+        created: identity.created,
+        machine: identity.machine,
+        device,
+        timing: TimingInfo {
+            clock: "none (nothing ran)".into(),
+            completion: String::new(),
+        },
+        paths: Vec::new(),
+        config: plan.config.clone(),
+        inference: Vec::new(),
+        memory: Vec::new(),
+        memory_timing: None,
+        ceilings: None,
+        burn_probes: None,
+        run_seconds: 0.0,
+        partial: Some(format!("the device did not run: {reason}")),
+    }
 }
 
 /// The inference steps, cheapest first (a first figure soon, and the expensive ones last,

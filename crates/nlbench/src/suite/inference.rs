@@ -16,8 +16,8 @@ use crate::{
     model::NeuralLayers,
     precision::Precision,
     schema::{
-        AllocatorMemory, AnalyticalMemory, BurnProbes, InferenceMeasurement, MemoryFigures, PathId,
-        TimingInfo,
+        AllocatorMemory, AnalyticalMemory, BurnProbes, InferenceMeasurement, KernelChoice,
+        MemoryFigures, PathId, TimingInfo,
     },
     session::{InferencePath, Step, StepContext},
 };
@@ -128,11 +128,19 @@ async fn measure_step<B: Backend>(
             .then(|| burn.memory.unavailable_reason().to_owned()),
         analytical: AnalyticalMemory::of(&step.model, step.precision, step.batch_size),
     };
+    let mut kernels =
+        crate::kernels::chosen_for(&step.model.widths(), step.batch_size, step.precision);
+    if let Some(kernel) = burn.untuned.filter(|_| kernels.is_empty()) {
+        kernels.push(KernelChoice {
+            operation: "every matmul".into(),
+            kernel: kernel.into(),
+        });
+    }
     build_measurement(
         Measured {
             samples,
             memory,
-            kernels: Vec::new(),
+            kernels,
             accuracy: None,
         },
         step.batch_size,

@@ -9,7 +9,6 @@ mod memory;
 mod probes;
 mod row;
 
-#[cfg(test)]
 pub(crate) use inference::inference_policy;
 pub use row::{Measured, build_measurement, merge_rounds};
 
@@ -29,6 +28,8 @@ pub struct Burn<B: Backend> {
     fusion: bool,
     memory: Box<dyn MemoryProbe>,
     timer: Option<Box<dyn DeviceTimer>>,
+    /// What runs the matmuls where the backend has no autotuner to report a choice.
+    untuned: Option<&'static str>,
 }
 
 impl<B: Backend> Burn<B> {
@@ -47,6 +48,15 @@ impl<B: Backend> Burn<B> {
             fusion,
             memory,
             timer,
+            untuned: None,
+        }
+    }
+
+    /// A backend whose matmul is always `kernel` (nothing is autotuned).
+    pub fn untuned(self, kernel: &'static str) -> Self {
+        Self {
+            untuned: Some(kernel),
+            ..self
         }
     }
 }

@@ -9,8 +9,9 @@ use super::{ChartError, Figure, Panel, PanelKind};
 pub const BASE_PPI: f64 = 100.0;
 const FONT: &str = "sans-serif";
 
-/// Line colours: distinguishable, and readable in greyscale print.
-const COLORS: [RGBColor; 8] = [
+/// Line colours: twenty distinguishable ones (the ten of Tableau's palette, then their
+/// lighter twins); past twenty the marker shape changes, so eighty series stay apart.
+const COLORS: [RGBColor; 20] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -19,7 +20,65 @@ const COLORS: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+    RGBColor(174, 199, 232),
+    RGBColor(255, 187, 120),
+    RGBColor(152, 223, 138),
+    RGBColor(255, 152, 150),
+    RGBColor(197, 176, 213),
+    RGBColor(196, 156, 148),
+    RGBColor(247, 182, 210),
+    RGBColor(199, 199, 199),
+    RGBColor(219, 219, 141),
+    RGBColor(158, 218, 229),
 ];
+
+/// The colour of palette entry `index`.
+fn colour(index: usize) -> RGBColor {
+    COLORS[index % COLORS.len()]
+}
+
+/// Marker shapes, one per pass through the palette.
+#[derive(Clone, Copy)]
+enum Marker {
+    Circle,
+    Triangle,
+    Square,
+    Diamond,
+}
+
+fn marker(index: usize) -> Marker {
+    [
+        Marker::Circle,
+        Marker::Triangle,
+        Marker::Square,
+        Marker::Diamond,
+    ][(index / COLORS.len()) % 4]
+}
+
+/// A marker of `shape` centred on pixel `(x, y)`, `r` pixels from centre to edge.
+fn marker_points(shape: Marker, (x, y): (i32, i32), r: i32) -> Vec<(i32, i32)> {
+    match shape {
+        Marker::Circle => (0..16)
+            .map(|i| {
+                let a = f64::from(i) * std::f64::consts::TAU / 16.0;
+                (
+                    x + (f64::from(r) * a.cos()).round() as i32,
+                    y + (f64::from(r) * a.sin()).round() as i32,
+                )
+            })
+            .collect(),
+        Marker::Triangle => vec![(x, y - r), (x + r, y + r), (x - r, y + r)],
+        Marker::Square => vec![
+            (x - r, y - r),
+            (x + r, y - r),
+            (x + r, y + r),
+            (x - r, y + r),
+        ],
+        Marker::Diamond => vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)],
+    }
+}
 
 fn err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError(e.to_string())
@@ -36,14 +95,86 @@ pub fn draw_figure<DB: DrawingBackend>(
         .margin(px(12.0), px(8.0), px(8.0), px(8.0))
         .titled(&figure.title, (FONT, px(20.0)).into_font().color(&BLACK))
         .map_err(err)?;
-    let columns = figure.panels.len().max(1);
-    for (area, panel) in body.split_evenly((1, columns)).iter().zip(&figure.panels) {
-        draw_panel(panel, area, scale)?;
+    let shared = !figure.shared_legend.is_empty();
+    let (plots, legend) = if shared {
+        let (width, height) = body.dim_in_pixel();
+        let rows = legend_rows(figure.shared_legend.len(), width, scale);
+        let legend_height = (rows as f64 * LEGEND_ROW * scale + 12.0 * scale) as u32;
+        let (plots, legend) = body.split_vertically(height.saturating_sub(legend_height));
+        (plots, Some(legend))
+    } else {
+        (body, None)
+    };
+    let count = figure.panels.len().max(1);
+    let columns = match figure.columns {
+        0 => count,
+        n => n.min(count),
+    };
+    let rows = count.div_ceil(columns);
+    for (area, panel) in plots
+        .split_evenly((rows, columns))
+        .iter()
+        .zip(&figure.panels)
+    {
+        draw_panel(panel, area, scale, !shared)?;
+    }
+    if let Some(area) = legend {
+        draw_shared_legend(&figure.shared_legend, &area, scale)?;
     }
     root.present().map_err(err)
 }
 
+/// Height of one row of the shared legend, and width of one entry, in pixels at scale 1.
+const LEGEND_ROW: f64 = 18.0;
+const LEGEND_ENTRY: f64 = 260.0;
+
+fn legend_rows(entries: usize, width: u32, scale: f64) -> usize {
+    let per_row = ((f64::from(width) / (LEGEND_ENTRY * scale)).floor() as usize).max(1);
+    entries.div_ceil(per_row)
+}
+
+/// The legend under the panels: one entry per colour, in rows, outside every plot.
+fn draw_shared_legend<DB: DrawingBackend>(
+    entries: &[(String, usize)],
+    area: &DrawingArea<DB, Shift>,
+    scale: f64,
+) -> Result<(), ChartError> {
+    let px = |v: f64| (v * scale).round() as i32;
+    let (width, _) = area.dim_in_pixel();
+    let per_row = ((f64::from(width) / (LEGEND_ENTRY * scale)).floor() as usize).max(1);
+    let stroke = px(2.0).max(1) as u32;
+    for (i, (label, index)) in entries.iter().enumerate() {
+        let x = px(10.0) + (i % per_row) as i32 * px(LEGEND_ENTRY);
+        let y = px(12.0) + (i / per_row) as i32 * px(LEGEND_ROW);
+        let c = colour(*index);
+        area.draw(&PathElement::new(
+            vec![(x, y), (x + px(22.0), y)],
+            c.stroke_width(stroke),
+        ))
+        .map_err(err)?;
+        area.draw(&Polygon::new(
+            marker_points(marker(*index), (x + px(11.0), y), px(3.5)),
+            c.filled(),
+        ))
+        .map_err(err)?;
+        area.draw(&Text::new(
+            label.clone(),
+            (x + px(28.0), y - px(6.0)),
+            (FONT, px(11.0)),
+        ))
+        .map_err(err)?;
+    }
+    Ok(())
+}
+
 /// Log-axis range covering `values`, padded so markers stay off the frame.
+/// Values a log axis can show: positive, and within 10^±100 (no figure nlbench measures comes
+/// near those; a result file can hold anything, and an axis of thousands of decades would
+/// take plotters forever to tick).
+fn drawable(v: f64) -> bool {
+    (1e-100..=1e100).contains(&v)
+}
+
 fn log_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     let (lo, hi) = values.fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
         (lo.min(v), hi.max(v))
@@ -58,9 +189,10 @@ fn draw_panel<DB: DrawingBackend>(
     panel: &Panel,
     area: &DrawingArea<DB, Shift>,
     scale: f64,
+    legend: bool,
 ) -> Result<(), ChartError> {
     match &panel.kind {
-        PanelKind::LogLines => draw_lines(panel, area, scale),
+        PanelKind::LogLines => draw_lines(panel, area, scale, legend),
         PanelKind::StackedBars { categories } => draw_stacked_bars(panel, categories, area, scale),
     }
 }
@@ -69,6 +201,7 @@ fn draw_lines<DB: DrawingBackend>(
     panel: &Panel,
     area: &DrawingArea<DB, Shift>,
     scale: f64,
+    legend: bool,
 ) -> Result<(), ChartError> {
     let px = |v: f64| (v * scale).round() as i32;
     let points: Vec<Vec<(f64, f64)>> = panel
@@ -78,7 +211,7 @@ fn draw_lines<DB: DrawingBackend>(
             s.points
                 .iter()
                 .copied()
-                .filter(|&(x, y)| x > 0.0 && y > 0.0 && x.is_finite() && y.is_finite())
+                .filter(|&(x, y)| drawable(x) && drawable(y))
                 .collect()
         })
         .collect();
@@ -116,7 +249,9 @@ fn draw_lines<DB: DrawingBackend>(
         if pts.is_empty() {
             continue;
         }
-        let color = COLORS[index % COLORS.len()];
+        let palette_index = series.colour.unwrap_or(index);
+        let color = colour(palette_index);
+        let shape = marker(palette_index);
         chart
             .draw_series(LineSeries::new(
                 pts.iter().copied(),
@@ -130,11 +265,17 @@ fn draw_lines<DB: DrawingBackend>(
                     color.stroke_width(stroke),
                 )
             });
+        let r = px(3.5);
         chart
-            .draw_series(pts.iter().map(|&p| Circle::new(p, px(3.5), color.filled())))
+            .draw_series(pts.iter().map(|&p| {
+                EmptyElement::at(p) + Polygon::new(marker_points(shape, (0, 0), r), color.filled())
+            }))
             .map_err(err)?;
     }
-    draw_legend(&mut chart, legend_corner(&points), scale)
+    if legend {
+        draw_legend(&mut chart, legend_corner(&points), scale)?;
+    }
+    Ok(())
 }
 
 fn no_measurements<DB: DrawingBackend>(
@@ -161,11 +302,17 @@ fn draw_stacked_bars<DB: DrawingBackend>(
     for series in &panel.series {
         for &(i, v) in &series.points {
             if let Some(total) = totals.get_mut(i as usize) {
-                *total += v.max(0.0);
+                *total += v.clamp(0.0, 1e100);
             }
         }
     }
-    let top = totals.iter().copied().fold(0.0, f64::max).max(1e-9) * 1.25;
+    // Bars beyond 10^100 (only a hand-made result holds such) are drawn at that height.
+    let top = totals
+        .iter()
+        .copied()
+        .fold(0.0, f64::max)
+        .clamp(1e-9, 1e100)
+        * 1.25;
     let labels = categories.to_vec();
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, (FONT, px(15.0)))
@@ -199,7 +346,7 @@ fn draw_stacked_bars<DB: DrawingBackend>(
     }
     let mut base = vec![0.0f64; categories.len()];
     for (index, series) in panel.series.iter().enumerate() {
-        let color = COLORS[index % COLORS.len()];
+        let color = colour(series.colour.unwrap_or(index));
         let bars: Vec<Rectangle<(f64, f64)>> = series
             .points
             .iter()
@@ -207,7 +354,7 @@ fn draw_stacked_bars<DB: DrawingBackend>(
             .map(|&(i, v)| {
                 let slot = i as usize;
                 let bottom = base[slot];
-                base[slot] += v.max(0.0);
+                base[slot] += v.clamp(0.0, 1e100);
                 Rectangle::new([(i - 0.35, bottom), (i + 0.35, base[slot])], color.filled())
             })
             .collect();

@@ -31,6 +31,7 @@ pub fn roofline_figure(results: &ResultSet) -> Figure {
         match series.iter_mut().find(|s| s.label == label) {
             Some(s) => s.points.push((p.intensity, p.gflops)),
             None => series.push(Series {
+                colour: None,
                 label,
                 points: vec![(p.intensity, p.gflops)],
             }),
@@ -55,12 +56,15 @@ pub fn roofline_figure(results: &ResultSet) -> Figure {
             }
             roof.push((to, (bandwidth * to).min(flops)));
             series.push(Series {
+                colour: None,
                 label: format!("measured roof {precision}"),
                 points: roof,
             });
         }
     }
     Figure {
+        shared_legend: Vec::new(),
+        columns: 0,
         title: format!("Roofline — {}", results.device.label()),
         width_in: 7.0,
         height_in: 4.5,
@@ -110,10 +114,12 @@ pub fn throughput_figure(results: &ResultSet) -> Figure {
             }
             let label = path_label(several, path, format!("{} {}", model.name, precision));
             throughput.push(Series {
+                colour: None,
                 label: label.clone(),
                 points: measured.iter().map(|(b, m)| (*b, m.throughput)).collect(),
             });
             latency.push(Series {
+                colour: None,
                 label,
                 points: measured
                     .iter()
@@ -123,6 +129,8 @@ pub fn throughput_figure(results: &ResultSet) -> Figure {
         }
     }
     Figure {
+        shared_legend: Vec::new(),
+        columns: 0,
         title: format!(
             "Inference throughput and latency — {}",
             results.device.label()
@@ -167,10 +175,12 @@ pub fn model_size_figure(results: &ResultSet) -> Figure {
             .collect();
         let label = format!("batch {batch}");
         throughput.push(Series {
+            colour: None,
             label: label.clone(),
             points: measured.iter().map(|(p, m)| (*p, m.throughput)).collect(),
         });
         latency.push(Series {
+            colour: None,
             label,
             points: measured
                 .iter()
@@ -179,6 +189,8 @@ pub fn model_size_figure(results: &ResultSet) -> Figure {
         });
     }
     Figure {
+        shared_legend: Vec::new(),
+        columns: 0,
         title: format!(
             "Model size scaling ({precision}) — {}",
             results.device.label()
@@ -229,6 +241,7 @@ pub fn memory_comparison_figure(results: &ResultSet) -> Figure {
             source = "analytical";
         }
         let line = |label: &str, pick: fn(&Peaks) -> u64| Series {
+            colour: None,
             label: format!("{} {label}", model.name),
             points: peaks
                 .iter()
@@ -242,6 +255,8 @@ pub fn memory_comparison_figure(results: &ResultSet) -> Figure {
         }
     }
     Figure {
+        shared_legend: Vec::new(),
+        columns: 0,
         title: format!("Inference vs training memory — {}", results.device.label()),
         width_in: 7.5,
         height_in: 5.0,
@@ -273,6 +288,7 @@ pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
         })
         .unwrap_or_default();
     let layer = |label: &str, pick: fn(&crate::schema::TrainingAnalytical) -> u64| Series {
+        colour: None,
         label: label.into(),
         points: rows
             .iter()
@@ -281,6 +297,8 @@ pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
             .collect(),
     };
     Figure {
+        shared_legend: Vec::new(),
+        columns: 0,
         title: format!(
             "Training memory breakdown ({}, Adam, analytical) — {}",
             model.map(|m| m.name.as_str()).unwrap_or("no model"),
@@ -298,7 +316,7 @@ pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
             series: vec![
                 layer("weights", |a| a.parameter_bytes),
                 layer("input + activations", |a| {
-                    a.input_bytes + a.activation_bytes
+                    a.input_bytes.saturating_add(a.activation_bytes)
                 }),
                 layer("gradients", |a| a.gradient_bytes),
                 layer("optimizer state", |a| a.adam_state_bytes),

@@ -17,7 +17,7 @@ pub use figures::{
 pub use png::PngPlotter;
 pub use svg::SvgPlotter;
 
-/// A figure: a title over one or more side-by-side panels.
+/// A figure: a title over one or more panels, side by side or in a grid.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub title: String,
@@ -25,6 +25,12 @@ pub struct Figure {
     pub width_in: f64,
     pub height_in: f64,
     pub panels: Vec<Panel>,
+    /// One legend under every panel, its entries' colours as their series': for small
+    /// multiples where each colour means one thing (a device) everywhere. Empty: each panel
+    /// draws its own legend.
+    pub shared_legend: Vec<(String, usize)>,
+    /// Panels per row; 0 puts them all in one row.
+    pub columns: usize,
 }
 
 /// One plot.
@@ -51,6 +57,8 @@ pub enum PanelKind {
 /// coordinates cannot be drawn and are left out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
+    /// Palette index; `None` takes the series' position in its panel.
+    pub colour: Option<usize>,
     pub label: String,
     pub points: Vec<(f64, f64)>,
 }

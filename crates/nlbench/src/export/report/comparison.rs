@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{TextTable, fmt_count, fmt_ratio, markdown_table};
+use super::{TextTable, fmt_count, fmt_ratio, kernels_summary, markdown_table};
 use crate::{
     analysis::compare::{Ratio, Row, label, rows},
     schema::ResultSet,
@@ -65,6 +65,7 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
          each other, and the difference is not a result.\n\n{table}\n"
     )
     .unwrap();
+    out.push_str(&kernels_section(results));
     let partial: Vec<String> = rows(results)
         .iter()
         .filter(|row| row.figures.iter().any(Option::is_none))
@@ -163,6 +164,33 @@ fn ratio_cell(row: &Row, index: usize) -> String {
         Some(ratio) => format!("{} (no interval)", fmt_ratio(ratio.value)),
         None => "–".into(),
     }
+}
+
+/// The kernels each result ran, so figures can be read knowing what ran where.
+fn kernels_section(results: &[ResultSet]) -> String {
+    let mut table = markdown_table([
+        "#",
+        "Model",
+        "Precision",
+        "Batch",
+        "Path",
+        "Fusion",
+        "Operation",
+        "Kernel",
+    ]);
+    let mut any = false;
+    for (i, r) in results.iter().enumerate() {
+        for row in kernels_summary(r).rows {
+            let mut cells = vec![(i + 1).to_string()];
+            cells.extend(row);
+            table.add_row(cells);
+            any = true;
+        }
+    }
+    if !any {
+        return String::new();
+    }
+    format!("## Kernels\n\nWhat ran each matmul in each result.\n\n{table}\n\n")
 }
 
 /// Each result's measured ceilings and clock, side by side.

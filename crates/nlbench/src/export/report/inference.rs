@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use super::{
-    fmt_bytes, fmt_count, fmt_percent, fmt_ratio, format::fmt_ms, header::header, markdown_table,
-    roofline::roofline_section,
+    fmt_bytes, fmt_count, fmt_percent, fmt_ratio, format::fmt_ms, header::header, kernels_summary,
+    markdown_table, roofline::roofline_section,
 };
 use crate::{
     analysis::{
@@ -56,6 +56,7 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
     if results.paths.len() > 1 {
         out.push_str(&paths_section(results, &models));
     }
+    out.push_str(&kernels_section(results, &names));
     out.push_str(&memory_section(results, &models));
     out.push_str(&roofline_section(results, &models));
     if models.len() > 1 {
@@ -239,6 +240,30 @@ fn paths_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
     )
 }
 
+/// The kernels behind every measured row of `models`.
+fn kernels_section(results: &ResultSet, models: &[&str]) -> String {
+    let summary = kernels_summary(results);
+    let mut table = markdown_table(summary.headers);
+    let mut any = false;
+    for row in summary
+        .rows
+        .into_iter()
+        .filter(|r| models.contains(&r[0].as_str()))
+    {
+        table.add_row(row);
+        any = true;
+    }
+    if !any {
+        return "## Kernels\n\nThis result names no kernels (it predates schema version 4).\n\n"
+            .into();
+    }
+    format!(
+        "## Kernels\n\nWhat ran each matmul: for burn, the candidate cubecl's autotuner found \
+         fastest for that shape (nothing is timed until its tuning has finished); for the WGSL \
+         reference, the tile shape its search chose on this device.\n\n{table}\n\n"
+    )
+}
+
 fn memory_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
     let mut out = String::from(
         "## Buffer memory\n\nMeasured figures come from the backend's allocator; analytical ones \
@@ -284,7 +309,7 @@ fn memory_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
                 row.extend(measured);
                 row.extend([
                     fmt_bytes(a.parameter_bytes),
-                    fmt_bytes(a.input_bytes + a.activation_bytes),
+                    fmt_bytes(a.input_bytes.saturating_add(a.activation_bytes)),
                     fmt_bytes(a.total()),
                 ]);
                 table.add_row(row);
@@ -451,17 +476,18 @@ fn saturation(measured: &[(usize, &InferenceMeasurement)]) -> String {
         .max_by(|a, b| a.1.throughput.total_cmp(&b.1.throughput))
         .map(|(b, m)| (*b, m.throughput))
         .expect("at least one measurement");
-    let (first_batch, _) = measured
+    // The peak qualifies for any positive peak; a hand-made result may hold others.
+    let first_batch = measured
         .iter()
         .find(|(_, m)| m.throughput >= SATURATION_SHARE * peak)
-        .expect("the peak itself qualifies");
+        .map_or(peak_batch, |(b, _)| *b);
     let largest = measured.last().expect("non-empty").0;
     if measured.len() == 1 {
         format!(
             "{} samples/s at batch {peak_batch} (one batch size: no saturation point).",
             fmt_count(peak)
         )
-    } else if *first_batch == largest {
+    } else if first_batch == largest {
         format!(
             "throughput still grows at the largest batch ({largest}, {} samples/s): it has not \
              saturated within the batch sizes tried.",
@@ -520,6 +546,7 @@ mod tests {
             "## Configuration",
             "## Throughput and latency",
             "### small · FP32",
+            "## Kernels",
             "## Buffer memory",
             "## Device ceilings and roofline",
             "## Model scaling (FP32)",

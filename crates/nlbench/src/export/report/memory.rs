@@ -179,7 +179,7 @@ fn breakdown_table(results: &ResultSet, model: &ModelConfig) -> String {
         table.add_row(vec![
             batch.to_string(),
             fmt_bytes(a.parameter_bytes),
-            fmt_bytes(a.input_bytes + a.activation_bytes),
+            fmt_bytes(a.input_bytes.saturating_add(a.activation_bytes)),
             fmt_bytes(a.gradient_bytes),
             fmt_bytes(a.sgd_state_bytes),
             fmt_bytes(a.adam_state_bytes),

@@ -85,6 +85,45 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
     }
 }
 
+/// One row per kernel choice behind a measured row: which kernel each path ran for each
+/// matmul, and whether burn's fusion was on.
+pub fn kernels_summary(results: &ResultSet) -> TextTable {
+    let mut rows = Vec::new();
+    for record in &results.inference {
+        let Outcome::Measured(m) = &record.outcome else {
+            continue;
+        };
+        let fusion = results
+            .paths
+            .iter()
+            .find(|p| p.id == record.path)
+            .map_or("–", |p| if p.fusion { "on" } else { "off" });
+        for choice in &m.kernels {
+            rows.push(vec![
+                record.model.clone(),
+                record.precision.to_string(),
+                record.batch_size.to_string(),
+                record.path.label().to_owned(),
+                fusion.to_owned(),
+                choice.operation.clone(),
+                choice.kernel.clone(),
+            ]);
+        }
+    }
+    TextTable {
+        headers: headers(&[
+            "Model",
+            "Precision",
+            "Batch",
+            "Path",
+            "Fusion",
+            "Operation",
+            "Kernel",
+        ]),
+        rows,
+    }
+}
+
 /// The device's measured ceilings, and burn's own kernels beside them, where the result has
 /// them.
 pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {

@@ -1,0 +1,238 @@
+//! Every device of the machine: listing them, choosing one by index or by name, running the
+//! plan on all of them with one comparison, comparing folders, fused and unfused burn side by
+//! side, and the GPU check's refusal where there is no NVIDIA driver.
+
+use std::{path::Path, process::Command};
+
+use nlbench::{
+    precision::Precision,
+    schema::{PathId, ResultSet},
+};
+
+fn nlbench() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
+}
+
+/// A short plan: one small configuration, a few iterations.
+const SHORT: [&str; 12] = [
+    "--sizes",
+    "small",
+    "--batch-sizes",
+    "1",
+    "--precision",
+    "f32",
+    "--iterations",
+    "3",
+    "--target-ci",
+    "off",
+    "--warmup-ms",
+    "0",
+];
+
+fn results(dir: &Path) -> ResultSet {
+    ResultSet::from_json(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
+}
+
+fn run(args: &[&str], out: &Path) -> std::process::Output {
+    nlbench().args(args).arg("--out").arg(out).output().unwrap()
+}
+
+/// The index column of `devices` for the row that mentions `name`.
+fn index_of(listing: &str, name: &str) -> String {
+    listing
+        .lines()
+        .find(|l| l.contains(name))
+        .and_then(|l| l.split(['│', '┆']).nth(1))
+        .map(|cell| cell.trim().to_owned())
+        .unwrap_or_else(|| panic!("{name} is not listed:\n{listing}"))
+}
+
+#[test]
+fn devices_are_listed_and_chosen_by_index_or_name() {
+    let output = nlbench().arg("devices").output().unwrap();
+    assert!(output.status.success());
+    let listing = String::from_utf8_lossy(&output.stdout).into_owned();
+    for column in ["Index", "Vendor", "Type", "API", "Driver", "Timestamps"] {
+        assert!(listing.contains(column), "{column}:\n{listing}");
+    }
+    assert!(
+        listing.contains("llvmpipe") && listing.contains("software"),
+        "{listing}"
+    );
+    assert!(
+        listing.contains("Flex (CPU)") && listing.contains("CPU"),
+        "{listing}"
+    );
+    let lavapipe = index_of(&listing, "llvmpipe");
+
+    let dir = tempfile::tempdir().unwrap();
+    let by_index = dir.path().join("index");
+    let output = run(
+        &[&SHORT[..], &["--device", &lavapipe, "--paths", "burn"]].concat(),
+        &by_index,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(results(&by_index).device.name.contains("llvmpipe"));
+
+    let by_name = dir.path().join("name");
+    let output = run(&[&SHORT[..], &["--device", "flex"]].concat(), &by_name);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(results(&by_name).device.backend, "cpu");
+
+    let output = run(
+        &[&SHORT[..], &["--device", "no-such-gpu"]].concat(),
+        &by_name,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no device matches 'no-such-gpu'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("llvmpipe") && stderr.contains("Flex (CPU)"),
+        "the list: {stderr}"
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    let output = run(&[&SHORT[..], &["--device", "99"]].concat(), &by_name);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn all_devices_writes_a_folder_each_and_one_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("all");
+    let output = nlbench()
+        .args(["--all-devices", "--include-software", "--quick"])
+        .args([
+            "--sizes",
+            "small",
+            "--batch-sizes",
+            "1,16",
+            "--precision",
+            "f32",
+        ])
+        .args(["--target-ci", "off", "--paths", "burn", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let folders: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("results.json").is_file())
+        .collect();
+    assert_eq!(folders.len(), 2, "lavapipe and the CPU: {folders:?}");
+    let comparison = std::fs::read_to_string(out.join("COMPARISON.md")).unwrap();
+    assert!(comparison.contains("llvmpipe") && comparison.contains("Flex (CPU)"));
+    assert!(out.join("comparison_throughput.png").is_file());
+
+    // `compare` on the folder finds both results.
+    let compared = dir.path().join("compared");
+    let output = nlbench()
+        .arg("compare")
+        .arg(&out)
+        .arg("--out")
+        .arg(&compared)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = std::fs::read_to_string(compared.join("COMPARISON.md")).unwrap();
+    assert!(report.contains("| 2 "), "two results: {report}");
+
+    // Without --include-software this machine has no device to run on.
+    let output = nlbench()
+        .args(["--all-devices", "--quick", "--out"])
+        .arg(dir.path().join("none"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !stderr.contains("discrete") {
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("--include-software"), "{stderr}");
+    }
+}
+
+#[test]
+fn clock_both_gives_fused_and_unfused_figures_per_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("both");
+    let output = run(
+        &[
+            &SHORT[..],
+            &["--backend", "vulkan", "--clock", "both", "--paths", "burn"],
+        ]
+        .concat(),
+        &out,
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results = results(&out);
+    assert_eq!(results.path_ids(), [PathId::Burn, PathId::BurnUnfused]);
+    assert!(results.paths[0].fusion && !results.paths[1].fusion);
+    assert!(results.paths[0].timing.clock.contains("Instant"));
+    assert!(
+        results.paths[1]
+            .timing
+            .clock
+            .starts_with("device timestamps")
+    );
+    for path in [PathId::Burn, PathId::BurnUnfused] {
+        assert!(
+            results
+                .measured_on(path, "small", Precision::F32, 1)
+                .is_some(),
+            "{path:?}"
+        );
+    }
+    let report = std::fs::read_to_string(out.join("BENCHMARK_REPORT.md")).unwrap();
+    assert!(
+        report.contains("burn ÷ burn unfused"),
+        "the ratio of the two"
+    );
+}
+
+#[test]
+fn the_gpu_check_says_plainly_when_there_is_no_nvidia_driver() {
+    let has_driver = Command::new("sh")
+        .args([
+            "-c",
+            "ldconfig -p | grep -q libcuda.so || command -v nvidia-smi",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    if has_driver {
+        eprintln!("skipped: this machine has an NVIDIA driver, where the check would run");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/gpu-check.sh");
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new("bash")
+        .arg(script)
+        .arg(dir.path().join("check"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no NVIDIA driver found"), "{stderr}");
+    assert!(
+        !dir.path().join("check").exists(),
+        "nothing was built or written"
+    );
+}

@@ -1,0 +1,331 @@
+//! nlbench's own WGSL kernels on a wgpu device (the ceilings' microbenchmarks and the
+//! reference forward pass): compiling them, binding buffers, timing a compute pass of
+//! dispatches and reading results back. A pass is timed by GPU timestamps written at its
+//! beginning and end where the device has `timestamp-query`, otherwise by the host clock from
+//! submission until the device reports the work done.
+
+use futures::channel::oneshot;
+
+use crate::{
+    error::{ErrorKind, RunError},
+    measure::Clock,
+    schema::TimingInfo,
+};
+
+/// The wgpu device and queue the kernels run on, and how passes are timed.
+pub struct Gpu<'a> {
+    pub device: &'a wgpu::Device,
+    pub queue: &'a wgpu::Queue,
+    pub clock: &'a dyn Clock,
+    timestamps: Option<Timestamps>,
+}
+
+/// A query set for two timestamps, and the buffers that bring them back to the host.
+struct Timestamps {
+    queries: wgpu::QuerySet,
+    resolve: wgpu::Buffer,
+    readback: wgpu::Buffer,
+    /// Nanoseconds per timestamp tick.
+    period_ns: f64,
+}
+
+const TIMESTAMP_BYTES: u64 = 2 * 8;
+
+/// A compiled kernel with its buffers bound, and the workgroups one dispatch launches.
+pub struct Dispatch {
+    pub pipeline: wgpu::ComputePipeline,
+    pub bind_group: wgpu::BindGroup,
+    pub groups: (u32, u32, u32),
+}
+
+impl<'a> Gpu<'a> {
+    pub fn new(device: &'a wgpu::Device, queue: &'a wgpu::Queue, clock: &'a dyn Clock) -> Self {
+        let timestamps = device
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
+            .then(|| Timestamps {
+                queries: device.create_query_set(&wgpu::QuerySetDescriptor {
+                    label: Some("nlbench timestamps"),
+                    ty: wgpu::QueryType::Timestamp,
+                    count: 2,
+                }),
+                resolve: buffer(
+                    device,
+                    TIMESTAMP_BYTES,
+                    wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                ),
+                readback: buffer(
+                    device,
+                    TIMESTAMP_BYTES,
+                    wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                ),
+                period_ns: f64::from(queue.get_timestamp_period()),
+            });
+        Self {
+            device,
+            queue,
+            clock,
+            timestamps,
+        }
+    }
+
+    /// The clock passes are timed with, as written in the report.
+    pub fn clock_name(&self) -> String {
+        match self.timestamps {
+            Some(_) => "GPU timestamps at the beginning and end of each compute pass".into(),
+            None => format!(
+                "{} from submission until the device reported the work done",
+                self.clock.name()
+            ),
+        }
+    }
+
+    /// How passes are timed, for `results.json`.
+    pub fn timing_info(&self) -> TimingInfo {
+        TimingInfo {
+            clock: self.clock_name(),
+            completion: match self.timestamps {
+                Some(_) => "each timed iteration is the device time of the compute pass holding \
+                            every dispatch of the forward pass"
+                    .into(),
+                None => "each timed iteration ends when the device reports the submitted work \
+                         done"
+                    .into(),
+            },
+        }
+    }
+
+    /// The smallest step the pass timing can show, in milliseconds.
+    pub fn resolution_ms(&self) -> f64 {
+        match &self.timestamps {
+            Some(t) => t.period_ns / 1e6,
+            None => self.clock.resolution_ms(),
+        }
+    }
+
+    /// Compiles `source` (its entry point is `main`) and binds `buffers` at bindings 0, 1, …
+    pub fn dispatch(
+        &self,
+        source: &str,
+        buffers: &[&wgpu::Buffer],
+        groups: (u32, u32, u32),
+    ) -> Dispatch {
+        self.bind(&self.pipeline(source), buffers, groups)
+    }
+
+    /// Compiles `source`, whose entry point is `main`.
+    pub fn pipeline(&self, source: &str) -> wgpu::ComputePipeline {
+        let module = self
+            .device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some("nlbench kernel"),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
+        self.device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some("nlbench kernel"),
+                layout: None,
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+    }
+
+    /// `pipeline` with `buffers` bound at bindings 0, 1, …
+    pub fn bind(
+        &self,
+        pipeline: &wgpu::ComputePipeline,
+        buffers: &[&wgpu::Buffer],
+        groups: (u32, u32, u32),
+    ) -> Dispatch {
+        let entries: Vec<wgpu::BindGroupEntry<'_>> = buffers
+            .iter()
+            .enumerate()
+            .map(|(binding, buffer)| wgpu::BindGroupEntry {
+                binding: binding as u32,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("nlbench kernel"),
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        Dispatch {
+            pipeline: pipeline.clone(),
+            bind_group,
+            groups,
+        }
+    }
+
+    /// A storage buffer of `bytes` zeros, or holding `contents` (and as large as they need),
+    /// usable as any binding and as a copy source. Sizes round up to whole 4-byte words, as
+    /// wgpu copies need.
+    pub fn storage(&self, bytes: u64, contents: Option<&[u8]>) -> wgpu::Buffer {
+        let bytes = bytes.max(contents.map_or(0, |c| c.len() as u64));
+        let storage = buffer(
+            self.device,
+            bytes.max(4).next_multiple_of(4),
+            wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_DST
+                | wgpu::BufferUsages::COPY_SRC,
+        );
+        if let Some(contents) = contents {
+            let mut padded = contents.to_vec();
+            padded.resize(contents.len().next_multiple_of(4), 0);
+            self.queue.write_buffer(&storage, 0, &padded);
+        }
+        storage
+    }
+
+    /// A uniform buffer holding `contents`.
+    pub fn uniform(&self, contents: &[u8]) -> wgpu::Buffer {
+        let uniform = buffer(
+            self.device,
+            contents.len() as u64,
+            wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+        );
+        self.queue.write_buffer(&uniform, 0, contents);
+        uniform
+    }
+
+    /// Milliseconds of one compute pass that runs `dispatches` in order, `repeats` times.
+    pub async fn time(&self, dispatches: &[&Dispatch], repeats: u32) -> Result<f64, RunError> {
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("nlbench pass"),
+                timestamp_writes: self.timestamps.as_ref().map(|t| {
+                    wgpu::ComputePassTimestampWrites {
+                        query_set: &t.queries,
+                        beginning_of_pass_write_index: Some(0),
+                        end_of_pass_write_index: Some(1),
+                    }
+                }),
+            });
+            for _ in 0..repeats {
+                for dispatch in dispatches {
+                    pass.set_pipeline(&dispatch.pipeline);
+                    pass.set_bind_group(0, &dispatch.bind_group, &[]);
+                    let (x, y, z) = dispatch.groups;
+                    pass.dispatch_workgroups(x, y, z);
+                }
+            }
+        }
+        match &self.timestamps {
+            Some(t) => {
+                encoder.resolve_query_set(&t.queries, 0..2, &t.resolve, 0);
+                encoder.copy_buffer_to_buffer(&t.resolve, 0, &t.readback, 0, TIMESTAMP_BYTES);
+                self.queue.submit([encoder.finish()]);
+                let bytes = self.map(&t.readback).await?;
+                let tick = |i: usize| {
+                    u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("8 bytes"))
+                };
+                let ticks = tick(1).saturating_sub(tick(0));
+                Ok(ticks as f64 * t.period_ns / 1e6)
+            }
+            None => {
+                let (sender, receiver) = oneshot::channel();
+                let start = self.clock.now_ms();
+                self.queue.submit([encoder.finish()]);
+                self.queue.on_submitted_work_done(move || {
+                    let _ = sender.send(());
+                });
+                self.wait()?;
+                receiver.await.map_err(|_| lost())?;
+                Ok(self.clock.now_ms() - start)
+            }
+        }
+    }
+
+    /// The bytes of `source` (a storage buffer) once the work queued before has finished.
+    pub async fn read(&self, source: &wgpu::Buffer) -> Result<Vec<u8>, RunError> {
+        let staging = buffer(
+            self.device,
+            source.size(),
+            wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        );
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        encoder.copy_buffer_to_buffer(source, 0, &staging, 0, source.size());
+        self.queue.submit([encoder.finish()]);
+        self.map(&staging).await
+    }
+
+    /// Natively, waits until the device has finished its queued work and run its callbacks;
+    /// in the browser it does nothing and the event loop runs them.
+    fn wait(&self) -> Result<(), RunError> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|err| RunError::backend(err.to_string()))
+    }
+
+    /// Maps `buffer` once the device has finished the work queued before, and copies it out.
+    async fn map(&self, buffer: &wgpu::Buffer) -> Result<Vec<u8>, RunError> {
+        let (sender, receiver) = oneshot::channel();
+        buffer
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |result| {
+                let _ = sender.send(result);
+            });
+        self.wait()?;
+        receiver
+            .await
+            .map_err(|_| lost())?
+            .map_err(|err| RunError::backend(err.to_string()))?;
+        let bytes = buffer.slice(..).get_mapped_range().to_vec();
+        buffer.unmap();
+        Ok(bytes)
+    }
+}
+
+fn lost() -> RunError {
+    RunError::new(ErrorKind::DeviceLost, "the device was lost")
+}
+
+/// Runs `work` inside wgpu error scopes, so a kernel the device rejects (validation) or an
+/// allocation it cannot make (out of memory) becomes an error of that kind instead of a
+/// panic.
+pub async fn scoped<T>(
+    device: &wgpu::Device,
+    work: impl Future<Output = Result<T, RunError>>,
+) -> Result<T, RunError> {
+    let memory = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+    let validation = device.push_error_scope(wgpu::ErrorFilter::Validation);
+    let result = work.await;
+    let rejected = validation.pop().await;
+    let out_of_memory = memory.pop().await;
+    if let Some(error) = out_of_memory {
+        return Err(RunError::new(ErrorKind::OutOfMemory, one_line(&error)));
+    }
+    if let Some(error) = rejected {
+        return Err(RunError::new(ErrorKind::KernelRejected, one_line(&error)));
+    }
+    result
+}
+
+/// A wgpu error in one line: its heading says only "Validation Error", the cause follows on
+/// later lines.
+fn one_line(error: &wgpu::Error) -> String {
+    error
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "Caused by:")
+        .collect::<Vec<_>>()
+        .join(": ")
+}
+
+fn buffer(device: &wgpu::Device, size: u64, usage: wgpu::BufferUsages) -> wgpu::Buffer {
+    device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("nlbench"),
+        size,
+        usage,
+        mapped_at_creation: false,
+    })
+}

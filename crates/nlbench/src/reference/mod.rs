@@ -1,0 +1,429 @@
+//! The WGSL reference: the NeuralLayers forward pass as nlbench's own hand-tiled kernel
+//! (`shaders/reference_linear.wgsl`: matrix multiply with bias and ReLU in the epilogue), on
+//! the same wgpu device as burn, timed by the same protocol. It answers "how far is burn from
+//! what this device can do": the same rows, beside burn's, beside the ceilings.
+//!
+//! Correctness first: every configuration runs once on weights and an input taken from
+//! burn's CPU backend with the run's seed, and its output is held against burn's; a row whose
+//! error exceeds the tolerance fails and has no speed. The tile shape of each layer is chosen
+//! per device by a short search (every candidate that fits the device's limits, timed), and
+//! recorded with the row.
+
+mod shapes;
+mod truth;
+
+pub use shapes::{SHAPES, Shape};
+
+use std::{cell::RefCell, collections::HashMap};
+
+use futures::future::LocalBoxFuture;
+
+use crate::{
+    error::{ErrorKind, RunError, guarded},
+    gpu::{Dispatch, Gpu, scoped},
+    measure::{self, Clock, Environment, Routine},
+    precision::Precision,
+    schema::{
+        Accuracy, AnalyticalMemory, BurnProbes, InferenceMeasurement, KernelChoice, MemoryFigures,
+        PathId, TimingInfo,
+    },
+    session::{InferencePath, Step, StepContext},
+    suite::{Measured, build_measurement, inference_policy},
+};
+use truth::{Truth, errors};
+
+/// Timed runs of each candidate shape in the search, after one untimed.
+const SEARCH_RUNS: usize = 3;
+
+/// The reference path on one wgpu device.
+pub struct Reference {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    /// The shapes to try; `None` for those [`shapes::candidates`] picks for each layer.
+    forced: Option<Vec<Shape>>,
+    /// The search's choice per layer shape (m, n, k) and precision.
+    chosen: RefCell<HashMap<(u32, u32, u32, Precision), Shape>>,
+    /// Compiled kernels per shape and precision.
+    pipelines: RefCell<HashMap<(Shape, Precision), wgpu::ComputePipeline>>,
+}
+
+impl Reference {
+    pub fn new(device: wgpu::Device, queue: wgpu::Queue) -> Self {
+        Self {
+            device,
+            queue,
+            forced: None,
+            chosen: RefCell::new(HashMap::new()),
+            pipelines: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// A reference that tries exactly `shapes`, whatever the device's limits and the
+    /// dimensions: for tests that a broken shape is caught.
+    pub fn with_shapes(device: wgpu::Device, queue: wgpu::Queue, shapes: Vec<Shape>) -> Self {
+        Self {
+            forced: Some(shapes),
+            ..Self::new(device, queue)
+        }
+    }
+}
+
+impl InferencePath for Reference {
+    fn id(&self) -> PathId {
+        PathId::Reference
+    }
+
+    fn fusion(&self) -> bool {
+        false
+    }
+
+    fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64) {
+        let gpu = Gpu::new(&self.device, &self.queue, clock);
+        (gpu.timing_info(), gpu.resolution_ms())
+    }
+
+    fn supports(&self, precision: Precision) -> Result<(), RunError> {
+        match precision {
+            Precision::F32 => Ok(()),
+            Precision::F16 if self.device.features().contains(wgpu::Features::SHADER_F16) => Ok(()),
+            Precision::F16 => Err(RunError::unsupported(
+                "FP16 unsupported on this device (no shader-f16)",
+            )),
+            Precision::Bf16 => Err(RunError::unsupported(
+                "BF16 has no WGSL type: the reference runs FP32 and FP16",
+            )),
+        }
+    }
+
+    fn measure<'a>(
+        &'a self,
+        step: &'a Step,
+        cx: &'a StepContext<'a>,
+    ) -> LocalBoxFuture<'a, Result<InferenceMeasurement, RunError>> {
+        Box::pin(async move {
+            let gpu = Gpu::new(&self.device, &self.queue, cx.clock);
+            scoped(&self.device, self.measure_step(&gpu, step, cx)).await
+        })
+    }
+
+    fn probes<'a>(&'a self, _cx: &'a StepContext<'a>) -> Option<LocalBoxFuture<'a, BurnProbes>> {
+        None
+    }
+}
+
+/// One layer's buffers on the device. `n` and `k` are padded to multiples of 4 (the direct
+/// kernel reads vec4 along both; the zeros add nothing); `width` and `depth` are the layer's
+/// own.
+struct LayerBuffers {
+    m: u32,
+    n: u32,
+    k: u32,
+    width: usize,
+    depth: usize,
+    relu: bool,
+    /// Input, weight, bias, output, dimensions: bindings 0 to 4.
+    buffers: [wgpu::Buffer; 5],
+}
+
+impl LayerBuffers {
+    fn bind(&self, gpu: &Gpu<'_>, pipeline: &wgpu::ComputePipeline, shape: &Shape) -> Dispatch {
+        let [x, w, b, y, dims] = &self.buffers;
+        gpu.bind(pipeline, &[x, w, b, y, dims], shape.groups(self.m, self.n))
+    }
+
+    fn describe(&self, index: usize) -> String {
+        format!(
+            "layer {index}: {}×{} · {}×{} + bias{}",
+            self.m,
+            self.depth,
+            self.depth,
+            self.width,
+            if self.relu { ", ReLU" } else { "" }
+        )
+    }
+}
+
+impl Reference {
+    async fn measure_step(
+        &self,
+        gpu: &Gpu<'_>,
+        step: &Step,
+        cx: &StepContext<'_>,
+    ) -> Result<InferenceMeasurement, RunError> {
+        let truth = Truth::of(&step.model, cx.config.seed, step.batch_size)?;
+        let layers = upload(gpu, &truth, step.batch_size, step.precision);
+        let mut dispatches = Vec::with_capacity(layers.len());
+        let mut kernels = Vec::with_capacity(layers.len());
+        for (index, layer) in layers.iter().enumerate() {
+            let shape = self.shape_for(gpu, layer, step.precision).await?;
+            dispatches.push(layer.bind(gpu, &self.pipeline(gpu, shape, step.precision), &shape));
+            kernels.push(KernelChoice {
+                operation: layer.describe(index),
+                kernel: shape.describe(),
+            });
+        }
+        let passes: Vec<&Dispatch> = dispatches.iter().collect();
+        let accuracy = check(gpu, &passes, &layers, &truth, step.precision).await?;
+
+        let mut routine = Pass {
+            gpu,
+            dispatches: &passes,
+        };
+        let env = Environment {
+            clock: cx.clock,
+            tuned: &|| true,
+        };
+        let samples = measure::measure(&mut routine, &inference_policy(cx.config), &env).await?;
+        build_measurement(
+            Measured {
+                samples,
+                memory: MemoryFigures {
+                    allocator: None,
+                    allocator_unavailable: Some(
+                        "the reference's own wgpu buffers are not in burn's allocator".into(),
+                    ),
+                    analytical: AnalyticalMemory::of(&step.model, step.precision, step.batch_size),
+                },
+                kernels,
+                accuracy: Some(accuracy),
+            },
+            step.batch_size,
+            step.model.flops_per_sample(),
+            cx.config.target_ci,
+            gpu.resolution_ms(),
+        )
+    }
+
+    /// The compiled kernel of `shape` at `precision`, compiled once.
+    fn pipeline(&self, gpu: &Gpu<'_>, shape: Shape, precision: Precision) -> wgpu::ComputePipeline {
+        self.pipelines
+            .borrow_mut()
+            .entry((shape, precision))
+            .or_insert_with(|| gpu.pipeline(&shape.source(precision)))
+            .clone()
+    }
+
+    /// The fastest shape for `layer`: searched once per layer shape and precision, each
+    /// candidate in its own error scope (one the device refuses drops out).
+    async fn shape_for(
+        &self,
+        gpu: &Gpu<'_>,
+        layer: &LayerBuffers,
+        precision: Precision,
+    ) -> Result<Shape, RunError> {
+        let key = (layer.m, layer.n, layer.k, precision);
+        if let Some(&shape) = self.chosen.borrow().get(&key) {
+            return Ok(shape);
+        }
+        let candidates = self.forced.clone().unwrap_or_else(|| {
+            shapes::candidates(layer.m, layer.n, layer.k, precision, &self.device.limits())
+        });
+        let mut best: Option<(f64, Shape)> = None;
+        let mut refused = Vec::new();
+        for shape in candidates {
+            let trial = async {
+                let dispatch = layer.bind(gpu, &self.pipeline(gpu, shape, precision), &shape);
+                gpu.time(&[&dispatch], 1).await?;
+                let mut fastest = f64::INFINITY;
+                for _ in 0..SEARCH_RUNS {
+                    fastest = fastest.min(gpu.time(&[&dispatch], 1).await?);
+                }
+                Ok(fastest)
+            };
+            match guarded(scoped(&self.device, trial)).await {
+                Ok(ms) if best.is_none_or(|(b, _)| ms < b) => best = Some((ms, shape)),
+                Ok(_) => {}
+                Err(err) => {
+                    self.pipelines.borrow_mut().remove(&(shape, precision));
+                    refused.push(format!("{}: {}", shape.describe(), err.message));
+                }
+            }
+        }
+        let (_, shape) = best.ok_or_else(|| {
+            RunError::new(
+                ErrorKind::KernelRejected,
+                format!("no tile shape ran on this device ({})", refused.join("; ")),
+            )
+        })?;
+        self.chosen.borrow_mut().insert(key, shape);
+        Ok(shape)
+    }
+}
+
+/// The buffers of every layer: the input, each layer's weights and bias, the activations
+/// between layers (each layer's output is the next one's input), every width padded with
+/// zeros to a multiple of 4.
+fn upload(gpu: &Gpu<'_>, truth: &Truth, batch: usize, precision: Precision) -> Vec<LayerBuffers> {
+    let first = truth.layers[0].input;
+    let mut input = gpu.storage(
+        0,
+        Some(&encode(&pad(&truth.input, batch, first), precision)),
+    );
+    let last = truth.layers.len() - 1;
+    truth
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(index, layer)| {
+            let (k, n) = (
+                layer.input.next_multiple_of(4),
+                layer.output.next_multiple_of(4),
+            );
+            let (m, n32, k32) = (batch as u32, n as u32, k as u32);
+            let relu = index < last;
+            let output = gpu.storage(batch as u64 * n as u64 * precision.bytes(), None);
+            let mut weight = pad(&layer.weight, layer.input, layer.output);
+            weight.resize(k * n, 0.0);
+            let dims: Vec<u8> = [m, n32, k32, u32::from(relu)]
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect();
+            let buffers = [
+                std::mem::replace(&mut input, output.clone()),
+                gpu.storage(0, Some(&encode(&weight, precision))),
+                gpu.storage(
+                    0,
+                    Some(&encode(&pad(&layer.bias, 1, layer.output), precision)),
+                ),
+                output,
+                gpu.uniform(&dims),
+            ];
+            LayerBuffers {
+                m,
+                n: n32,
+                k: k32,
+                width: layer.output,
+                depth: layer.input,
+                relu,
+                buffers,
+            }
+        })
+        .collect()
+}
+
+/// A `rows × cols` row-major matrix with each row padded with zeros to a multiple of 4.
+fn pad(values: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let padded = cols.next_multiple_of(4);
+    let mut out = Vec::with_capacity(rows * padded);
+    for row in values.chunks(cols.max(1)).take(rows) {
+        out.extend_from_slice(row);
+        out.resize(out.len() + padded - cols, 0.0);
+    }
+    out
+}
+
+/// Values as the kernel's element type, little-endian.
+fn encode(values: &[f32], precision: Precision) -> Vec<u8> {
+    match precision {
+        Precision::F16 => values
+            .iter()
+            .flat_map(|&v| half::f16::from_f32(v).to_bits().to_le_bytes())
+            .collect(),
+        _ => values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+    }
+}
+
+fn decode(bytes: &[u8], count: usize, precision: Precision) -> Vec<f32> {
+    match precision {
+        Precision::F16 => bytes
+            .chunks_exact(2)
+            .take(count)
+            .map(|b| half::f16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32())
+            .collect(),
+        _ => bytes
+            .chunks_exact(4)
+            .take(count)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
+    }
+}
+
+/// The largest error accepted, absolute: a share of the output's largest magnitude (plus
+/// one, so tiny outputs are not held to impossible precision). FP32 sums of a thousand
+/// products stay within 10⁻³ of that; FP16 keeps three decimal digits per operation.
+fn tolerance(precision: Precision, expected: &[f32]) -> f64 {
+    let scale = 1.0
+        + expected
+            .iter()
+            .fold(0.0f64, |m, &v| m.max(f64::from(v).abs()));
+    match precision {
+        Precision::F16 => 5e-2 * scale,
+        _ => 1e-3 * scale,
+    }
+}
+
+/// Runs the forward pass once and holds its output against burn's.
+async fn check(
+    gpu: &Gpu<'_>,
+    passes: &[&Dispatch],
+    layers: &[LayerBuffers],
+    truth: &Truth,
+    precision: Precision,
+) -> Result<Accuracy, RunError> {
+    gpu.time(passes, 1).await?;
+    let last = layers.last().expect("at least two layers");
+    let padded = decode(
+        &gpu.read(&last.buffers[3]).await?,
+        last.m as usize * last.n as usize,
+        precision,
+    );
+    // Each row's padding columns dropped.
+    let got: Vec<f32> = padded
+        .chunks(last.n as usize)
+        .flat_map(|row| &row[..last.width])
+        .copied()
+        .collect();
+    let (max_abs_error, max_rel_error) = errors(&got, &truth.output);
+    let tolerance = tolerance(precision, &truth.output);
+    if max_abs_error <= tolerance {
+        Ok(Accuracy {
+            max_abs_error,
+            max_rel_error,
+            tolerance,
+        })
+    } else {
+        Err(RunError::new(
+            ErrorKind::WrongResult,
+            format!(
+                "the output differs from burn's by up to {max_abs_error:.3e} (tolerance \
+                 {tolerance:.1e}); no speed is reported for a wrong result"
+            ),
+        ))
+    }
+}
+
+/// The forward pass's dispatches, one compute pass per timed run.
+struct Pass<'a> {
+    gpu: &'a Gpu<'a>,
+    dispatches: &'a [&'a Dispatch],
+}
+
+impl Routine for Pass<'_> {
+    fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
+        Box::pin(async move { self.gpu.time(self.dispatches, 1).await.map(|_| ()) })
+    }
+
+    fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
+        Box::pin(async move { self.gpu.time(self.dispatches, repeats).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_round_trip_and_tolerances_scale() {
+        let values = [0.5f32, -2.25, 1024.0];
+        assert_eq!(
+            decode(&encode(&values, Precision::F32), 3, Precision::F32),
+            values
+        );
+        assert_eq!(
+            decode(&encode(&values, Precision::F16), 3, Precision::F16),
+            values
+        );
+        assert!((tolerance(Precision::F32, &[-4.0, 2.0]) - 5e-3).abs() < 1e-12);
+        assert!(tolerance(Precision::F16, &[1.0]) > tolerance(Precision::F32, &[1.0]));
+    }
+}

@@ -1,0 +1,200 @@
+//! The WGSL reference on a real Vulkan device (lavapipe where the machine has no GPU): its
+//! output equals burn's within the tolerance for every model size and for shapes the tiles do
+//! not divide; a tile shape that computes the wrong thing fails its row instead of giving a
+//! speed, and one the device refuses is caught by the error scope.
+
+use std::time::Instant;
+
+use nlbench::{
+    config::{BenchConfig, ModelConfig},
+    device::DeviceInfo,
+    error::ErrorKind,
+    measure::Clock,
+    plan::Plan,
+    precision::Precision,
+    reference::{Reference, SHAPES, Shape},
+    schema::{MachineInfo, Outcome, ResultSet, ToolInfo},
+    session::{self, Capacity, Event, Identity, NoCeilings, Platform},
+};
+
+struct Host(Instant);
+
+impl Clock for Host {
+    fn now_ms(&self) -> f64 {
+        self.0.elapsed().as_secs_f64() * 1000.0
+    }
+    fn name(&self) -> &str {
+        "std::time::Instant"
+    }
+    fn resolution_ms(&self) -> f64 {
+        1e-6
+    }
+}
+
+impl Platform for Host {
+    fn clock(&self) -> &dyn Clock {
+        self
+    }
+    fn identity(&self) -> Identity {
+        Identity {
+            tool: ToolInfo {
+                front_end: "test".into(),
+                version: "0".into(),
+                burn_version: nlbench::BURN_VERSION.into(),
+                git_commit: None,
+            },
+            machine: MachineInfo {
+                os: "test".into(),
+                cpu: "test".into(),
+                cpu_cores: None,
+                browser: None,
+            },
+            created: "2026-11-27T00:00:00Z".into(),
+        }
+    }
+    fn event(&self, _event: Event<'_>) {}
+    fn stop_requested(&self) -> Option<String> {
+        None
+    }
+}
+
+/// A Vulkan device with FP16 and timestamps where the adapter has them.
+fn vulkan() -> (wgpu::Device, wgpu::Queue, DeviceInfo) {
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
+        backends: wgpu::Backends::VULKAN,
+        ..wgpu::InstanceDescriptor::new_without_display_handle()
+    });
+    let adapter = pollster::block_on(instance.request_adapter(&Default::default()))
+        .expect("a Vulkan adapter (on Linux without a GPU, `apt-get install mesa-vulkan-drivers`)");
+    let features =
+        adapter.features() & (wgpu::Features::SHADER_F16 | wgpu::Features::TIMESTAMP_QUERY);
+    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+        required_features: features,
+        required_limits: adapter.limits(),
+        ..Default::default()
+    }))
+    .expect("the Vulkan device opens");
+    let info = DeviceInfo::from_wgpu(&adapter.get_info(), features);
+    (device, queue, info)
+}
+
+fn run(reference: Reference, info: DeviceInfo, config: BenchConfig) -> ResultSet {
+    let device = session::Device {
+        info,
+        paths: vec![Box::new(reference)],
+        memory: None,
+        ceilings: Box::new(NoCeilings("not measured in this test".into())),
+        capacity: Capacity::unknown(),
+    };
+    let mut plan = Plan::new(config);
+    plan.ceilings = false;
+    plan.probes = false;
+    pollster::block_on(session::run(&plan, &device, &Host(Instant::now()), None))
+}
+
+fn config(
+    models: Vec<ModelConfig>,
+    batch_sizes: Vec<usize>,
+    precisions: Vec<Precision>,
+) -> BenchConfig {
+    BenchConfig {
+        models,
+        batch_sizes,
+        precisions,
+        iterations: 3,
+        warmup_ms: 0.0,
+        target_ci: None,
+        max_time_ms: None,
+        ..BenchConfig::quick()
+    }
+}
+
+#[test]
+fn reference_equals_burn_for_every_size_and_odd_shapes() {
+    let (device, queue, info) = vulkan();
+    let mut models: Vec<ModelConfig> = ["small", "medium", "large", "xl"]
+        .iter()
+        .map(|name| ModelConfig::preset(name, 1024).unwrap())
+        .collect();
+    // Widths no tile divides, and a third layer.
+    let mut odd = ModelConfig::new("odd", 100, 37);
+    odd.layers = 3;
+    models.push(odd);
+    let f16 = device.features().contains(wgpu::Features::SHADER_F16);
+    let mut precisions = vec![Precision::F32];
+    if f16 {
+        precisions.push(Precision::F16);
+    }
+    let results = run(
+        Reference::new(device, queue),
+        info,
+        config(models, vec![1, 3, 64], precisions),
+    );
+    let mut checked = 0;
+    for record in &results.inference {
+        let label = format!(
+            "{} {} batch {}",
+            record.model, record.precision, record.batch_size
+        );
+        let Outcome::Measured(m) = &record.outcome else {
+            panic!("{label}: {:?}", record.outcome);
+        };
+        let accuracy = m.accuracy.expect("the reference records its error");
+        assert!(
+            accuracy.max_abs_error <= accuracy.tolerance,
+            "{label}: {accuracy:?}"
+        );
+        let layers = results.model(&record.model).unwrap().layers;
+        assert_eq!(m.kernels.len(), layers, "{label}: one tile shape per layer");
+        assert!(
+            m.kernels[0].kernel.starts_with("tiled ") || m.kernels[0].kernel.starts_with("direct "),
+            "{label}"
+        );
+        assert!(m.gflops > 0.0);
+        checked += 1;
+    }
+    assert_eq!(checked, 5 * 3 * if f16 { 2 } else { 1 });
+}
+
+#[test]
+fn a_wrong_tile_fails_its_row_and_a_refused_one_is_caught() {
+    let (device, queue, info) = vulkan();
+    let odd = ModelConfig::new("odd", 100, 37);
+    // Without bounds checks the tile reads past the end of each row when K = 100 is not a
+    // multiple of its depth: a wrong result, which must never become a speed.
+    let unchecked = Shape {
+        edges: false,
+        ..SHAPES[0]
+    };
+    let results = run(
+        Reference::with_shapes(device.clone(), queue.clone(), vec![unchecked]),
+        info.clone(),
+        config(vec![odd.clone()], vec![5], vec![Precision::F32]),
+    );
+    match &results.inference[0].outcome {
+        Outcome::Failed { kind, reason } => {
+            assert_eq!(*kind, ErrorKind::WrongResult);
+            assert!(reason.contains("differs from burn's"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+
+    // 4,096 threads per workgroup: more than any device allows.
+    let too_wide = Shape {
+        wg_x: 64,
+        wg_y: 64,
+        ..SHAPES[0]
+    };
+    let results = run(
+        Reference::with_shapes(device, queue, vec![too_wide]),
+        info,
+        config(vec![odd], vec![5], vec![Precision::F32]),
+    );
+    match &results.inference[0].outcome {
+        Outcome::Failed { kind, reason } => {
+            assert_eq!(*kind, ErrorKind::KernelRejected, "{reason}");
+            assert!(reason.contains("no tile shape ran"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
