@@ -50,17 +50,25 @@ pub fn compare(inputs: &[PathBuf], out: &Path, share_base: &str) -> Result<Strin
             out.display()
         ))
     })?;
-    let (written, failed) = output::write_comparison(out, &results);
+    write(out, &results)?;
+    Ok(share_link(share_base, &fragment(&results)))
+}
+
+/// Writes the comparison of `results` into `out` and lists what it wrote; a file that could
+/// not be written fails the command (after the others are written).
+pub fn write(out: &Path, results: &[ResultSet]) -> Result<(), Failure> {
+    let (written, failed) = output::write_comparison(out, results);
     for path in &written {
         println!("wrote {}", path.display());
     }
-    if !failed.is_empty() {
-        return Err(Failure::other(format!(
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::other(format!(
             "could not write {}",
             failed.join("; ")
-        )));
+        )))
     }
-    Ok(share_link(share_base, &fragment(&results)))
 }
 
 /// Every `results.json` under `dir`, in path order, not following links (the earlier results

@@ -274,16 +274,7 @@ fn all_devices(
         }
     }
     if results.len() > 1 {
-        let (written, failed) = output::write_comparison(&args.out, &results);
-        for path in &written {
-            println!("wrote {}", path.display());
-        }
-        if !failed.is_empty() {
-            return Err(Failure::other(format!(
-                "could not write {}",
-                failed.join("; ")
-            )));
-        }
+        compare::write(&args.out, &results)?;
         println!(
             "share link: {}",
             compare::share_link(&args.share_base, &compare::fragment(&results))

@@ -3,16 +3,15 @@
 //! cannot be used), and leaves an earlier run's results in the output folder untouched.
 //! Share links and the dashboard form go through the library functions the page calls.
 
-use std::{path::Path, process::Command, sync::OnceLock};
+mod common;
 
+use std::{path::Path, sync::OnceLock};
+
+use common::nlbench;
 use nlbench::{
     config::{BenchConfig, Request},
     export::share,
 };
-
-fn nlbench() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
-}
 
 /// What a case passes: command-line words, and files it needs, written into its folder.
 struct Case {

@@ -2,36 +2,13 @@
 //! plan on all of them with one comparison, comparing folders, fused and unfused burn side by
 //! side, and the GPU check's refusal where there is no NVIDIA driver.
 
+mod common;
+
 use std::{path::Path, process::Command};
 
-use nlbench::{
-    precision::Precision,
-    schema::{PathId, ResultSet},
-};
+use common::{SHORT, nlbench, results};
 
-fn nlbench() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
-}
-
-/// A short plan: one small configuration, a few iterations.
-const SHORT: [&str; 12] = [
-    "--sizes",
-    "small",
-    "--batch-sizes",
-    "1",
-    "--precision",
-    "f32",
-    "--iterations",
-    "3",
-    "--target-ci",
-    "off",
-    "--warmup-ms",
-    "0",
-];
-
-fn results(dir: &Path) -> ResultSet {
-    ResultSet::from_json(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
-}
+use nlbench::{precision::Precision, schema::PathId};
 
 fn run(args: &[&str], out: &Path) -> std::process::Output {
     nlbench().args(args).arg("--out").arg(out).output().unwrap()

@@ -2,16 +2,15 @@
 //! device (lavapipe where there is no GPU): every output exists, parses, and its figures
 //! agree with each other.
 
-use std::{path::Path, process::Command};
+mod common;
 
+use std::path::Path;
+
+use common::nlbench;
 use nlbench::{
     precision::Precision,
     schema::{Ceiling, MemoryOutcome, OptimizerKind, Outcome, PathId, ResultSet},
 };
-
-fn nlbench() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
-}
 
 const OUTPUTS: [&str; 13] = [
     "BENCHMARK_REPORT.md",

@@ -2,36 +2,20 @@
 //! finished (marked partial) and `--resume` completes it, a configuration too large for the
 //! device is recorded as skipped next to the small ones that ran.
 
+mod common;
+
 use std::{
     path::Path,
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
 
-use nlbench::schema::{Outcome, ResultSet};
-
-fn nlbench() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
-}
+use common::{SHORT, nlbench, results};
+use nlbench::schema::Outcome;
 
 /// A run of a few milliseconds on the CPU backend.
-const TINY: [&str; 12] = [
-    "--backend",
-    "cpu",
-    "--sizes",
-    "small",
-    "--batch-sizes",
-    "1",
-    "--precision",
-    "f32",
-    "--iterations",
-    "3",
-    "--target-ci",
-    "off",
-];
-
-fn results(dir: &Path) -> ResultSet {
-    ResultSet::from_json(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
+fn tiny() -> Vec<&'static str> {
+    [&["--backend", "cpu"][..], &SHORT[..]].concat()
 }
 
 fn run_ok(args: &[&str], dir: &Path) -> String {
@@ -45,11 +29,11 @@ fn run_ok(args: &[&str], dir: &Path) -> String {
 fn earlier_results_are_kept_aside_or_replaced_with_force() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    run_ok(&TINY, &out);
+    run_ok(&tiny(), &out);
     let first = results(&out);
     std::fs::write(out.join("notes.txt"), "mine").unwrap();
 
-    let stderr = run_ok(&TINY, &out);
+    let stderr = run_ok(&tiny(), &out);
     assert!(stderr.contains("kept the earlier results"), "{stderr}");
     let aside = out.join("earlier").join(first.created.replace(':', "-"));
     assert_eq!(results(&aside), first, "the first run moved aside whole");
@@ -61,7 +45,7 @@ fn earlier_results_are_kept_aside_or_replaced_with_force() {
         "files nlbench did not write stay where they are"
     );
 
-    let stderr = run_ok(&[&TINY[..], &["--force"]].concat(), &out);
+    let stderr = run_ok(&[&tiny()[..], &["--force"]].concat(), &out);
     assert!(stderr.contains("replaced the earlier results"), "{stderr}");
     assert!(out.join("notes.txt").is_file());
 }
@@ -136,7 +120,7 @@ fn sigint_keeps_finished_rows_and_resume_completes_them() {
 
     // A new run into the folder refuses rather than dropping the interrupted one.
     let output = nlbench()
-        .args(TINY)
+        .args(tiny())
         .arg("--out")
         .arg(&out)
         .output()

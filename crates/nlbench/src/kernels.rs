@@ -121,8 +121,15 @@ pub fn settled() -> bool {
 }
 
 /// The kernels chosen for the matmuls of a forward pass at `batch`: one entry per layer
-/// (`widths` in, out) and tuning that matches it, fused or not. Empty where nothing was tuned.
-pub fn chosen_for(widths: &[usize], batch: usize, precision: Precision) -> Vec<KernelChoice> {
+/// (`widths` in, out) and tuning that matches it. A backend with fusion can run fused and
+/// plain matmuls; one without runs only plain ones, so fused tunings (left by a fused path
+/// with the same shapes in the same run) are not its kernels. Empty where nothing was tuned.
+pub fn chosen_for(
+    widths: &[usize],
+    batch: usize,
+    precision: Precision,
+    fusion: bool,
+) -> Vec<KernelChoice> {
     let Ok(tunings) = tunings().lock() else {
         return Vec::new();
     };
@@ -141,12 +148,9 @@ pub fn chosen_for(widths: &[usize], batch: usize, precision: Precision) -> Vec<K
             anchor(k, None, None, None)
         );
         for (key, kernel) in &tunings.chosen {
-            if key.contains(&dims) && key.contains(dtype) {
-                let what = if key.starts_with("Fused") {
-                    "fused matmul"
-                } else {
-                    "matmul"
-                };
+            let fused = key.starts_with("Fused");
+            if key.contains(&dims) && key.contains(dtype) && (fusion || !fused) {
+                let what = if fused { "fused matmul" } else { "matmul" };
                 let choice = KernelChoice {
                     operation: format!("layer {index} {what} {batch}×{k} · {k}×{n}"),
                     kernel: kernel.clone(),
@@ -175,10 +179,25 @@ mod tests {
         )));
         assert!(settled());
         assert!(!listen("something else"));
-        let chosen = chosen_for(&[1024, 512, 1024], 50, Precision::F32);
-        assert_eq!(chosen.len(), 1, "{chosen:?}");
+        let fused_key = format!("Fused{key}");
+        assert!(listen(&format!("Tuning {fused_key}")));
+        assert!(listen(&format!(
+            "Fastest result fused_simple_unit-{fused_key}. \n Top 3 times: [(3, 1ms)], context: "
+        )));
+        let chosen = chosen_for(&[1024, 512, 1024], 50, Precision::F32, false);
+        assert_eq!(
+            chosen.len(),
+            1,
+            "without fusion only the plain matmul: {chosen:?}"
+        );
         assert_eq!(chosen[0].kernel, "simple_unit");
         assert_eq!(chosen[0].operation, "layer 0 matmul 50×1024 · 1024×512");
-        assert!(chosen_for(&[1024, 512, 1024], 50, Precision::F16).is_empty());
+        let chosen = chosen_for(&[1024, 512, 1024], 50, Precision::F32, true);
+        assert_eq!(chosen.len(), 2, "with fusion both: {chosen:?}");
+        assert_eq!(
+            chosen[1].operation,
+            "layer 0 fused matmul 50×1024 · 1024×512"
+        );
+        assert!(chosen_for(&[1024, 512, 1024], 50, Precision::F16, true).is_empty());
     }
 }

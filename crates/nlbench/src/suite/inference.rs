@@ -128,8 +128,12 @@ async fn measure_step<B: Backend>(
             .then(|| burn.memory.unavailable_reason().to_owned()),
         analytical: AnalyticalMemory::of(&step.model, step.precision, step.batch_size),
     };
-    let mut kernels =
-        crate::kernels::chosen_for(&step.model.widths(), step.batch_size, step.precision);
+    let mut kernels = crate::kernels::chosen_for(
+        &step.model.widths(),
+        step.batch_size,
+        step.precision,
+        burn.fusion,
+    );
     if let Some(kernel) = burn.untuned.filter(|_| kernels.is_empty()) {
         kernels.push(KernelChoice {
             operation: "every matmul".into(),

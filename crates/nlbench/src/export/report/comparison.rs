@@ -168,19 +168,14 @@ fn ratio_cell(row: &Row, index: usize) -> String {
 
 /// The kernels each result ran, so figures can be read knowing what ran where.
 fn kernels_section(results: &[ResultSet]) -> String {
-    let mut table = markdown_table([
-        "#",
-        "Model",
-        "Precision",
-        "Batch",
-        "Path",
-        "Fusion",
-        "Operation",
-        "Kernel",
-    ]);
+    let summaries: Vec<_> = results.iter().map(kernels_summary).collect();
+    let Some(first) = summaries.first() else {
+        return String::new();
+    };
+    let mut table = markdown_table(std::iter::once("#".to_owned()).chain(first.headers.clone()));
     let mut any = false;
-    for (i, r) in results.iter().enumerate() {
-        for row in kernels_summary(r).rows {
+    for (i, summary) in summaries.into_iter().enumerate() {
+        for row in summary.rows {
             let mut cells = vec![(i + 1).to_string()];
             cells.extend(row);
             table.add_row(cells);

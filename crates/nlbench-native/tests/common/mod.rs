@@ -1,0 +1,34 @@
+//! What the command-line tests share: the binary, a plan short enough for a test, and a
+//! run's results read back.
+// Each test file is its own crate and uses only part of this.
+#![allow(dead_code)]
+
+use std::{path::Path, process::Command};
+
+use nlbench::schema::ResultSet;
+
+pub fn nlbench() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
+}
+
+/// One small FP32 configuration at batch 1: three timed iterations, no adaptive sampling, no
+/// warm-up beyond the protocol's own.
+pub const SHORT: [&str; 12] = [
+    "--sizes",
+    "small",
+    "--batch-sizes",
+    "1",
+    "--precision",
+    "f32",
+    "--iterations",
+    "3",
+    "--target-ci",
+    "off",
+    "--warmup-ms",
+    "0",
+];
+
+/// The `results.json` a run wrote into `dir`.
+pub fn results(dir: &Path) -> ResultSet {
+    ResultSet::from_json(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
+}
