@@ -7,7 +7,7 @@ mod common;
 
 use std::{path::Path, sync::OnceLock};
 
-use common::nlbench;
+use common::{SHORT, nlbench};
 use nlbench::{
     config::{BenchConfig, Request},
     export::share,
@@ -236,21 +236,9 @@ fn earlier_run() -> &'static Path {
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         let output = nlbench()
-            .args([
-                "--backend",
-                "cpu",
-                "--sizes",
-                "small",
-                "--batch-sizes",
-                "1",
-                "--precision",
-                "f32",
-                "--iterations",
-                "3",
-                "--target-ci",
-                "off",
-                "--out",
-            ])
+            .args(["--backend", "cpu"])
+            .args(SHORT)
+            .arg("--out")
             .arg(dir.path().join("results"))
             .output()
             .unwrap();
