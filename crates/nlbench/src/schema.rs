@@ -277,6 +277,9 @@ pub enum Verdict {
     NearResolution { median_ms: f64, resolution_ms: f64 },
     /// The interleaved rounds' medians differ by more than the intervals explain.
     RoundsDisagree { spread: f64 },
+    /// Every sample is the same number: real timings of real work always differ a little,
+    /// so the clock most likely did not time the work (a figure to distrust, not a fast row).
+    Identical { count: usize },
 }
 
 /// One kernel choice behind a row.

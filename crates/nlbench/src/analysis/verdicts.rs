@@ -14,6 +14,8 @@ pub const HIGH_CV: f64 = 0.05;
 pub const SLOW_FIRST_RATIO: f64 = 2.0;
 /// A median under this many clock ticks is mostly rounding.
 pub const RESOLUTION_TICKS: f64 = 10.0;
+/// This many samples, all equal, say the clock did not time the work.
+pub const IDENTICAL_SAMPLES: usize = 5;
 /// Round medians further apart than this share disagree.
 pub const ROUND_SPREAD: f64 = 0.05;
 
@@ -51,6 +53,11 @@ pub fn verdicts(
             resolution_ms,
         });
     }
+    if samples.len() >= IDENTICAL_SAMPLES && samples.iter().all(|&s| s == samples[0]) {
+        found.push(Verdict::Identical {
+            count: samples.len(),
+        });
+    }
     if let Some(spread) = round_spread(rounds).filter(|&s| s > ROUND_SPREAD) {
         found.push(Verdict::RoundsDisagree { spread });
     }
@@ -78,6 +85,7 @@ pub fn short(verdict: &Verdict) -> String {
         Verdict::RoundsDisagree { spread } => {
             format!("rounds differ by {:.1} %", spread * 100.0)
         }
+        Verdict::Identical { count } => format!("suspect: all {count} samples identical"),
     }
 }
 
@@ -114,6 +122,10 @@ pub fn sentence(verdict: &Verdict) -> String {
             "the interleaved rounds' medians differ by {:.1} %: the machine drifted during the run",
             spread * 100.0
         ),
+        Verdict::Identical { count } => format!(
+            "all {count} samples are exactly equal, which timings of real work never are: the \
+             clock most likely did not time the work, so do not trust this figure"
+        ),
     }
 }
 
@@ -145,6 +157,7 @@ mod tests {
                 Verdict::HighVariation { .. } => "high cv",
                 Verdict::NearResolution { .. } => "resolution",
                 Verdict::RoundsDisagree { .. } => "rounds",
+                Verdict::Identical { .. } => "identical",
             })
             .collect()
     }
@@ -176,10 +189,21 @@ mod tests {
         assert!(matches!(found[0], Verdict::Outliers { count: 1 }));
 
         // 5 µs iterations on a 1 µs clock; rounds 10 % apart.
-        let samples = vec![0.005; 20];
+        let samples: Vec<f64> = (0..20).map(|i| 0.005 + 1e-6 * (i % 2) as f64).collect();
         let summary = Summary::of(&samples).unwrap();
         let found = verdicts(&samples, &summary, None, 0.001, &[0.005, 0.0055]);
         assert_eq!(kinds(&found), ["resolution", "rounds"]);
         assert!(sentence(&found[1]).contains("10.0 %"));
+
+        // Ten samples all exactly 11.955 ms (seen from a device timer): suspect, even though
+        // the interval has no width at all; four equal samples are not enough to say so.
+        let samples = vec![11.955; 10];
+        let summary = Summary::of(&samples).unwrap();
+        let found = verdicts(&samples, &summary, Some(0.02), 1e-6, &[]);
+        assert_eq!(kinds(&found), ["identical"]);
+        assert_eq!(short(&found[0]), "suspect: all 10 samples identical");
+        let samples = vec![11.955; 4];
+        let summary = Summary::of(&samples).unwrap();
+        assert!(verdicts(&samples, &summary, Some(0.02), 1e-6, &[]).is_empty());
     }
 }
