@@ -165,23 +165,13 @@ const OVERSIZED: [&str; 8] = [
 fn oversized_beside_small(backend: &str, needle: &str) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let mut args = vec![
-        "--backend",
-        backend,
-        "--suite",
-        "all",
-        "--batch-sizes",
-        "1",
-        "--precision",
-        "f32",
-        "--iterations",
-        "3",
-        "--target-ci",
-        "off",
-        "--warmup-ms",
-        "0",
-    ];
-    args.extend(OVERSIZED);
+    // The short plan without its `--sizes`: OVERSIZED names the models.
+    let args = [
+        &["--backend", backend, "--suite", "all"][..],
+        &SHORT[2..],
+        &OVERSIZED[..],
+    ]
+    .concat();
     run_ok(&args, &out);
     let results = results(&out);
     assert!(

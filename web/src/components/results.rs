@@ -10,7 +10,7 @@ use nlbench::{
     schema::ResultSet,
 };
 
-use super::table::DataTable;
+use super::table::TitledTable;
 use crate::browser;
 
 /// `chart-<stem>` for a chart, `download-<name>` for a file: the ids tests find them by.
@@ -55,14 +55,11 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
         .collect_view();
 
     let for_compare = result.clone();
-    let has_memory = !result.memory.is_empty();
-    let has_inference = !result.inference.is_empty();
     let link_for_copy = link.clone();
     let throughput = inference_summary(&result);
     let memory = memory_summary(&result);
     let ceilings = ceilings_summary(&result);
     let kernels = kernels_summary(&result);
-    let has_kernels = !kernels.rows.is_empty();
     let heading = result.device.label();
     let meta = format!(
         "{} · {} · {} · timed with {}",
@@ -81,34 +78,12 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
                     {format!("Partial result: {reason}. Only the rows below finished.")}
                 </p>
             })}
-            <Show when=move || has_inference>
-                <h3>"Throughput and latency"</h3>
-                <DataTable
-                    test_id="throughput-table"
-                    headers=throughput.headers.clone()
-                    rows=throughput.rows.clone()
-                />
-            </Show>
-            <Show when=move || has_kernels>
-                <h3>"Kernels"</h3>
-                <DataTable
-                    test_id="kernels-table"
-                    headers=kernels.headers.clone()
-                    rows=kernels.rows.clone()
-                />
-            </Show>
+            <TitledTable title="Throughput and latency" test_id="throughput-table" table=throughput />
+            <TitledTable title="Kernels" test_id="kernels-table" table=kernels />
             {ceilings.map(|table| view! {
-                <h3>"Device ceilings"</h3>
-                <DataTable test_id="ceilings-table" headers=table.headers rows=table.rows />
+                <TitledTable title="Device ceilings" test_id="ceilings-table" table=table />
             })}
-            <Show when=move || has_memory>
-                <h3>"Memory (FP32, above baseline)"</h3>
-                <DataTable
-                    test_id="memory-table"
-                    headers=memory.headers.clone()
-                    rows=memory.rows.clone()
-                />
-            </Show>
+            <TitledTable title="Memory (FP32, above baseline)" test_id="memory-table" table=memory />
             <div class="charts">{charts}</div>
             {export_error.map(|e| view! { <p class="message">{e}</p> })}
             <div class="actions">

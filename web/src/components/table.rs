@@ -1,6 +1,7 @@
 //! A plain data table: every cell is text, escaped by leptos.
 
 use leptos::prelude::*;
+use nlbench::export::report::TextTable;
 
 #[component]
 pub fn DataTable(
@@ -23,4 +24,19 @@ pub fn DataTable(
             </tbody>
         </table>
     }
+}
+
+/// A heading over a [`DataTable`], or nothing where the table has no rows.
+#[component]
+pub fn TitledTable(
+    title: &'static str,
+    #[prop(into)] test_id: String,
+    table: TextTable,
+) -> impl IntoView {
+    (!table.rows.is_empty()).then(|| {
+        view! {
+            <h3>{title}</h3>
+            <DataTable test_id=test_id headers=table.headers rows=table.rows />
+        }
+    })
 }
