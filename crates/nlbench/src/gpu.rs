@@ -4,11 +4,11 @@
 //! beginning and end where the device has `timestamp-query`, otherwise by the host clock from
 //! submission until the device reports the work done.
 
-use futures::channel::oneshot;
+use futures::{channel::oneshot, future::LocalBoxFuture};
 
 use crate::{
     error::{ErrorKind, RunError},
-    measure::Clock,
+    measure::{Clock, Routine},
     schema::TimingInfo,
 };
 
@@ -30,6 +30,23 @@ struct Timestamps {
 }
 
 const TIMESTAMP_BYTES: u64 = 2 * 8;
+
+/// Dispatches in one compute pass per run, as the measurement protocol's routine (a ceiling's
+/// one kernel, the reference's forward pass).
+pub struct Passes<'a> {
+    pub gpu: &'a Gpu<'a>,
+    pub dispatches: &'a [&'a Dispatch],
+}
+
+impl Routine for Passes<'_> {
+    fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
+        Box::pin(async move { self.gpu.time(self.dispatches, 1).await.map(|_| ()) })
+    }
+
+    fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
+        Box::pin(async move { self.gpu.time(self.dispatches, repeats).await })
+    }
+}
 
 /// A compiled kernel with its buffers bound, and the workgroups one dispatch launches.
 pub struct Dispatch {

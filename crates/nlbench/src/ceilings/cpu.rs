@@ -9,7 +9,7 @@ use nlbench_cpu::{CHAINS, FMA_ITERATIONS, Isa, sum};
 
 use crate::{
     error::RunError,
-    measure::{self, Clock, Environment, Policy, Repeats, Routine, Stop},
+    measure::{Clock, Routine},
     schema::{Ceiling, Ceilings},
     session::CeilingsSource,
 };
@@ -21,20 +21,6 @@ const STREAM_BYTES: usize = if cfg!(target_arch = "wasm32") {
 } else {
     256 << 20
 };
-
-/// Passes grow until one lasts 10 ms, then the best of three, as on the GPU.
-fn grown() -> Policy {
-    Policy {
-        untimed_runs: 1,
-        warmup_ms: 0.0,
-        stable_cv: None,
-        repeats: Repeats::GrowTo {
-            ms: 10.0,
-            max: 1 << 12,
-        },
-        stop: Stop::count(3),
-    }
-}
 
 /// The ceilings of the CPU the run is on.
 pub struct CpuCeilings;
@@ -125,17 +111,11 @@ impl<F: FnMut(u32)> Routine for Kernel<'_, F> {
     }
 }
 
-/// Milliseconds of the fastest repetition of `run`.
+/// Milliseconds of the fastest repetition of `run`: the GPU figures' policy, but after one
+/// untimed run and with up to 2¹² repetitions per pass.
 async fn fastest(clock: &dyn Clock, run: impl FnMut(u32)) -> Result<f64, RunError> {
     let mut kernel = Kernel { clock, run };
-    let env = Environment {
-        clock,
-        tuned: &|| true,
-    };
-    measure::measure(&mut kernel, &grown(), &env)
-        .await?
-        .fastest()
-        .ok_or_else(|| RunError::backend("no timed run"))
+    super::fastest(&mut kernel, &super::grown(1, 1 << 12), clock).await
 }
 
 /// GB/s copying one buffer to another, read plus write, every thread its own part.

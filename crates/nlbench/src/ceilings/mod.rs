@@ -12,7 +12,7 @@ use futures::future::LocalBoxFuture;
 
 use crate::{
     error::RunError,
-    gpu::{Dispatch, Gpu, scoped},
+    gpu::{Dispatch, Gpu, Passes, scoped},
     measure::{self, Clock, Environment, Policy, Repeats, Routine, Stop},
     schema::{Ceiling, Ceilings},
     session::CeilingsSource,
@@ -39,19 +39,38 @@ const FMA_GROUPS: u64 = 2048;
 /// Empty dispatches per pass for the dispatch overhead.
 const DISPATCHES: u32 = 1000;
 
-/// Each figure: passes grow until one lasts 10 ms (timer resolution and pass overhead stay
-/// small beside it; the short first passes compile and warm up), then the best of three.
-fn grown() -> Policy {
+/// Each figure, on the GPU and the CPU alike: after `untimed_runs`, passes grow (up to `max`
+/// repetitions) until one lasts 10 ms, so timer resolution and pass overhead stay small beside
+/// it and the short first passes compile and warm up; then the best of three.
+fn grown(untimed_runs: usize, max: u32) -> Policy {
     Policy {
-        untimed_runs: 0,
+        untimed_runs,
         warmup_ms: 0.0,
         stable_cv: None,
-        repeats: Repeats::GrowTo {
-            ms: 10.0,
-            max: 1 << 14,
-        },
+        repeats: Repeats::GrowTo { ms: 10.0, max },
         stop: Stop::count(3),
     }
+}
+
+/// The GPU figures' policy: no untimed run, up to 2¹⁴ repetitions of a kernel per pass.
+fn grown_on_gpu() -> Policy {
+    grown(0, 1 << 14)
+}
+
+/// Milliseconds of one repetition in the fastest timed pass of `routine` under `policy`.
+async fn fastest(
+    routine: &mut dyn Routine,
+    policy: &Policy,
+    clock: &dyn Clock,
+) -> Result<f64, RunError> {
+    let env = Environment {
+        clock,
+        tuned: &|| true,
+    };
+    measure::measure(routine, policy, &env)
+        .await?
+        .fastest()
+        .ok_or_else(|| RunError::backend("no timed pass"))
 }
 
 /// The ceilings of a wgpu device, measured with the WGSL microbenchmarks in `shaders/`.
@@ -106,33 +125,18 @@ async fn figure(
     Ceiling::from_result(scoped(device, figure).await)
 }
 
-/// A compute pass of one kernel as the protocol's routine.
-struct Pass<'a> {
-    bench: &'a Gpu<'a>,
-    kernel: &'a Dispatch,
-}
-
-impl Routine for Pass<'_> {
-    fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
-        Box::pin(async move { self.bench.time(&[self.kernel], 1).await.map(|_| ()) })
-    }
-
-    fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
-        Box::pin(async move { self.bench.time(&[self.kernel], repeats).await })
-    }
-}
-
 /// Milliseconds of one dispatch of `kernel`: the best pass of `policy`.
-async fn fastest(bench: &Gpu<'_>, kernel: &Dispatch, policy: &Policy) -> Result<f64, RunError> {
-    let mut pass = Pass { bench, kernel };
-    let env = Environment {
-        clock: bench.clock,
-        tuned: &|| true,
+async fn fastest_dispatch(
+    bench: &Gpu<'_>,
+    kernel: &Dispatch,
+    policy: &Policy,
+) -> Result<f64, RunError> {
+    let dispatches = [kernel];
+    let mut passes = Passes {
+        gpu: bench,
+        dispatches: &dispatches,
     };
-    measure::measure(&mut pass, policy, &env)
-        .await?
-        .fastest()
-        .ok_or_else(|| RunError::backend("no timed pass"))
+    fastest(&mut passes, policy, bench.clock).await
 }
 
 /// GB/s moving `bytes` from one buffer to another (read plus write).
@@ -140,7 +144,7 @@ async fn copy(bench: &Gpu<'_>, bytes: u64) -> Result<f64, RunError> {
     let src = bench.storage(bytes, None);
     let dst = bench.storage(bytes, None);
     let kernel = bench.dispatch(COPY, &[&src, &dst], grid(bytes / 16 / WORKGROUP));
-    let ms = fastest(bench, &kernel, &grown()).await?;
+    let ms = fastest_dispatch(bench, &kernel, &grown_on_gpu()).await?;
     Ok(2.0 * bytes as f64 / (ms * 1e6))
 }
 
@@ -150,7 +154,7 @@ async fn read(bench: &Gpu<'_>, bytes: u64) -> Result<f64, RunError> {
     let sink = bench.storage(16, None);
     let groups = grid(bytes / 16 / WORKGROUP / READ_PER_INVOCATION);
     let kernel = bench.dispatch(READ, &[&src, &sink], groups);
-    let ms = fastest(bench, &kernel, &grown()).await?;
+    let ms = fastest_dispatch(bench, &kernel, &grown_on_gpu()).await?;
     Ok(bytes as f64 / (ms * 1e6))
 }
 
@@ -160,7 +164,7 @@ async fn fma(bench: &Gpu<'_>, source: &str) -> Result<f64, RunError> {
     let seed = bench.storage(seed.len() as u64, Some(&seed));
     let sink = bench.storage(16, None);
     let kernel = bench.dispatch(source, &[&seed, &sink], grid(FMA_GROUPS));
-    let ms = fastest(bench, &kernel, &grown()).await?;
+    let ms = fastest_dispatch(bench, &kernel, &grown_on_gpu()).await?;
     let flops = (FMA_GROUPS * WORKGROUP) as f64 * FMA_FLOPS_PER_INVOCATION;
     Ok(flops / (ms * 1e6))
 }
@@ -179,7 +183,7 @@ async fn dispatch(bench: &Gpu<'_>) -> Result<f64, RunError> {
         repeats: Repeats::Fixed(DISPATCHES),
         stop: Stop::count(3),
     };
-    Ok(fastest(bench, &kernel, &policy).await? * 1000.0)
+    Ok(fastest_dispatch(bench, &kernel, &policy).await? * 1000.0)
 }
 
 /// `total` workgroups as a two-dimensional grid within the 65,535-per-dimension limit; the

@@ -20,8 +20,8 @@ use futures::future::LocalBoxFuture;
 
 use crate::{
     error::{ErrorKind, RunError, guarded},
-    gpu::{Dispatch, Gpu, scoped},
-    measure::{self, Clock, Environment, Routine},
+    gpu::{Dispatch, Gpu, Passes, scoped},
+    measure::{self, Clock, Environment},
     precision::Precision,
     schema::{
         Accuracy, AnalyticalMemory, BurnProbes, InferenceMeasurement, KernelChoice, MemoryFigures,
@@ -165,7 +165,7 @@ impl Reference {
         let passes: Vec<&Dispatch> = dispatches.iter().collect();
         let accuracy = check(gpu, &passes, &layers, &truth, step.precision).await?;
 
-        let mut routine = Pass {
+        let mut routine = Passes {
             gpu,
             dispatches: &passes,
         };
@@ -389,22 +389,6 @@ async fn check(
                  {tolerance:.1e}); no speed is reported for a wrong result"
             ),
         ))
-    }
-}
-
-/// The forward pass's dispatches, one compute pass per timed run.
-struct Pass<'a> {
-    gpu: &'a Gpu<'a>,
-    dispatches: &'a [&'a Dispatch],
-}
-
-impl Routine for Pass<'_> {
-    fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
-        Box::pin(async move { self.gpu.time(self.dispatches, 1).await.map(|_| ()) })
-    }
-
-    fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
-        Box::pin(async move { self.gpu.time(self.dispatches, repeats).await })
     }
 }
 
