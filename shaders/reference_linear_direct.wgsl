@@ -5,20 +5,27 @@
 //
 // Each workgroup computes TM rows × WG · TN4 vec4 columns of y: invocation l owns vec4 columns
 // c0 + l, c0 + l + WG, …, and every row of the block. Row blocks are the grid's x, so the
-// workgroups a device runs one after another share their columns of W, which stay in cache. Each step of the K loop takes four k at
-// once: one vec4 of x per row (the same for every invocation) and four vec4 of W per column,
-// then TM × TN4 × 4 vector fused multiply-adds into registers. This suits devices that run
-// invocations as the lanes of CPU vector registers (lavapipe, SwiftShader), where every load
-// costs about the same and workgroup memory and barriers save nothing: it is built to do as
-// many multiply-adds per load as the registers allow. The tiled kernel suits real GPUs; the
+// workgroups a device runs one after another share their columns of W, which stay in cache.
+// Each step of the K loop takes four k at once: one vec4 of x per row (the same for every
+// invocation) and four vec4 of W per column, then TM × TN4 × 4 vector fused multiply-adds into
+// registers. This suits devices that run invocations as the lanes of CPU vector registers
+// (lavapipe, SwiftShader), where workgroup memory and barriers save nothing: it is built to do
+// as many multiply-adds per load as the registers allow. The tiled kernel suits real GPUs; the
 // search times both on the device.
 //
 // WGSL cannot ask for unrolled loops, and drivers that keep small arrays in memory rather than
 // registers make them slow, so the lines between `UNROLL` and its `END` are written once and
 // repeated by nlbench for every value of the named indices (i < TM, j < TN4, c < 4), `{i}`,
-// `{j}` and `{c}` replaced; blocks nest. The W loads of one k sit next to its multiply-adds,
-// which keeps fewer values alive at once. The block between the SHAPE markers is replaced per shape, and
-// `T` for FP16 (with `enable f16;` first).
+// `{j}` and `{c}` replaced; blocks nest. Columns are the outer block: a column's four vec4 of W
+// are loaded, then each row's accumulator of that column takes its four multiply-adds in a row.
+// Where the accumulators outnumber the registers, each is then loaded and stored once per K
+// step rather than once per multiply-add. The block between the SHAPE markers is replaced per
+// shape, and `T` for FP16 (with `enable f16;` first).
+//
+// W is read through `weight(k, column)`. The block between the WEIGHTS markers reads it from a
+// storage buffer; shapes that keep W in a texture put `reference_weights_texture.wgsl` there
+// instead. Drivers that run invocations as vector lanes fetch texels of a whole vector at once,
+// where a storage buffer read by each lane at its own address goes lane by lane (lavapipe).
 
 // SHAPE BEGIN
 alias T = f32;
@@ -35,7 +42,14 @@ struct Dims {
 }
 
 @group(0) @binding(0) var<storage, read> x: array<vec4<T>>;
+// WEIGHTS BEGIN
 @group(0) @binding(1) var<storage, read> w: array<vec4<T>>;
+
+/// Four columns of W's row `k`, from vec4 column `column`.
+fn weight(k: u32, column: u32) -> vec4<T> {
+    return w[k * (dims.n / 4u) + column];
+}
+// WEIGHTS END
 @group(0) @binding(2) var<storage, read> bias: array<vec4<T>>;
 @group(0) @binding(3) var<storage, read_write> y: array<vec4<T>>;
 @group(0) @binding(4) var<uniform> dims: Dims;
@@ -65,11 +79,11 @@ fn main(
         // UNROLL i
         let x{i} = x[row{i} + q];
         // END
-        // UNROLL c
         // UNROLL j
-        let w{c}_{j} = w[(4u * q + {c}u) * n4 + col{j}];
+        // UNROLL c
+        let w{c}_{j} = weight(4u * q + {c}u, col{j});
         // END
-        // UNROLL i j
+        // UNROLL i c
         acc{i}_{j} = fma(vec4<T>(x{i}[{c}]), w{c}_{j}, acc{i}_{j});
         // END
         // END

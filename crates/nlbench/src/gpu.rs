@@ -127,7 +127,8 @@ impl<'a> Gpu<'a> {
         buffers: &[&wgpu::Buffer],
         groups: (u32, u32, u32),
     ) -> Dispatch {
-        self.bind(&self.pipeline(source), buffers, groups)
+        let resources: Vec<_> = buffers.iter().map(|b| b.as_entire_binding()).collect();
+        self.bind(&self.pipeline(source), &resources, groups)
     }
 
     /// Compiles `source`, whose entry point is `main`.
@@ -149,19 +150,19 @@ impl<'a> Gpu<'a> {
             })
     }
 
-    /// `pipeline` with `buffers` bound at bindings 0, 1, …
+    /// `pipeline` with `resources` bound at bindings 0, 1, …
     pub fn bind(
         &self,
         pipeline: &wgpu::ComputePipeline,
-        buffers: &[&wgpu::Buffer],
+        resources: &[wgpu::BindingResource<'_>],
         groups: (u32, u32, u32),
     ) -> Dispatch {
-        let entries: Vec<wgpu::BindGroupEntry<'_>> = buffers
+        let entries: Vec<wgpu::BindGroupEntry<'_>> = resources
             .iter()
             .enumerate()
-            .map(|(binding, buffer)| wgpu::BindGroupEntry {
+            .map(|(binding, resource)| wgpu::BindGroupEntry {
                 binding: binding as u32,
-                resource: buffer.as_entire_binding(),
+                resource: resource.clone(),
             })
             .collect();
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -194,6 +195,44 @@ impl<'a> Gpu<'a> {
             self.queue.write_buffer(&storage, 0, &padded);
         }
         storage
+    }
+
+    /// A `width × height` texture of `format` holding `texels` (rows one after another),
+    /// for kernels to read with `textureLoad`.
+    pub fn texture(
+        &self,
+        width: u32,
+        height: u32,
+        format: wgpu::TextureFormat,
+        texels: &[u8],
+    ) -> wgpu::TextureView {
+        let size = wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        };
+        let texture = self.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("nlbench texture"),
+            size,
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+            view_formats: &[],
+        });
+        let row_bytes = format.block_copy_size(None).expect("a colour format") * width;
+        self.queue.write_texture(
+            texture.as_image_copy(),
+            texels,
+            wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(row_bytes),
+                rows_per_image: None,
+            },
+            size,
+        );
+        texture.create_view(&Default::default())
     }
 
     /// A uniform buffer holding `contents`.

@@ -12,7 +12,7 @@ use nlbench::{
     measure::Clock,
     plan::Plan,
     precision::Precision,
-    reference::{Reference, SHAPES, Shape},
+    reference::{Kernel, Reference, SHAPES, Shape, Weights},
     schema::{MachineInfo, Outcome, ResultSet, ToolInfo},
     session::{self, Capacity, Event, Identity, NoCeilings, Platform},
 };
@@ -154,6 +154,34 @@ fn reference_equals_burn_for_every_size_and_odd_shapes() {
         checked += 1;
     }
     assert_eq!(checked, 5 * 3 * if f16 { 2 } else { 1 });
+}
+
+#[test]
+fn every_shape_and_weight_source_computes_burns_output() {
+    let (device, queue, info) = vulkan();
+    // Widths no tile divides: every shape runs its edge cases.
+    let odd = ModelConfig::new("odd", 100, 37);
+    let textured = SHAPES
+        .iter()
+        .filter(|s| s.kernel == Kernel::Direct)
+        .map(|&s| Shape {
+            weights: Weights::Texture,
+            ..s
+        });
+    for shape in SHAPES.into_iter().chain(textured) {
+        let results = run(
+            Reference::with_shapes(device.clone(), queue.clone(), vec![shape]),
+            info.clone(),
+            config(vec![odd.clone()], vec![3], vec![Precision::F32]),
+        );
+        let label = shape.describe();
+        let Outcome::Measured(m) = &results.inference[0].outcome else {
+            panic!("{label}: {:?}", results.inference[0].outcome);
+        };
+        let accuracy = m.accuracy.expect("the reference records its error");
+        assert!(accuracy.max_abs_error <= accuracy.tolerance, "{label}");
+        assert_eq!(m.kernels[0].kernel, label);
+    }
 }
 
 #[test]

@@ -12,7 +12,7 @@
 mod shapes;
 mod truth;
 
-pub use shapes::{SHAPES, Shape};
+pub use shapes::{Kernel, SHAPES, Shape, Weights};
 
 use std::{cell::RefCell, collections::HashMap};
 
@@ -123,12 +123,26 @@ struct LayerBuffers {
     relu: bool,
     /// Input, weight, bias, output, dimensions: bindings 0 to 4.
     buffers: [wgpu::Buffer; 5],
+    /// The weights again as a texture (`k` rows of `n / 4` RGBA texels) for the shapes that
+    /// read them so; `None` where it would exceed the device's texture size.
+    weight_texture: Option<wgpu::TextureView>,
 }
 
 impl LayerBuffers {
     fn bind(&self, gpu: &Gpu<'_>, pipeline: &wgpu::ComputePipeline, shape: &Shape) -> Dispatch {
         let [x, w, b, y, dims] = &self.buffers;
-        gpu.bind(pipeline, &[x, w, b, y, dims], shape.groups(self.m, self.n))
+        let weight = match (shape.weights, &self.weight_texture) {
+            (Weights::Texture, Some(texture)) => wgpu::BindingResource::TextureView(texture),
+            _ => w.as_entire_binding(),
+        };
+        let resources = [
+            x.as_entire_binding(),
+            weight,
+            b.as_entire_binding(),
+            y.as_entire_binding(),
+            dims.as_entire_binding(),
+        ];
+        gpu.bind(pipeline, &resources, shape.groups(self.m, self.n))
     }
 
     fn describe(&self, index: usize) -> String {
@@ -250,10 +264,11 @@ impl Reference {
     }
 }
 
-/// The buffers of every layer: the input, each layer's weights and bias, the activations
-/// between layers (each layer's output is the next one's input), every width padded with
-/// zeros to a multiple of 4.
+/// The buffers of every layer: the input, each layer's weights (as a buffer, and as a texture
+/// where the device allows one that size) and bias, the activations between layers (each
+/// layer's output is the next one's input), every width padded with zeros to a multiple of 4.
 fn upload(gpu: &Gpu<'_>, truth: &Truth, batch: usize, precision: Precision) -> Vec<LayerBuffers> {
+    let largest_texture = gpu.device.limits().max_texture_dimension_2d;
     let first = truth.layers[0].input;
     let mut input = gpu.storage(
         0,
@@ -274,13 +289,22 @@ fn upload(gpu: &Gpu<'_>, truth: &Truth, batch: usize, precision: Precision) -> V
             let output = gpu.storage(batch as u64 * n as u64 * precision.bytes(), None);
             let mut weight = pad(&layer.weight, layer.input, layer.output);
             weight.resize(k * n, 0.0);
+            let weight = encode(&weight, precision);
+            let weight_texture = (n32 / 4).max(k32) <= largest_texture;
+            let weight_texture = weight_texture.then(|| {
+                let format = match precision {
+                    Precision::F16 => wgpu::TextureFormat::Rgba16Float,
+                    _ => wgpu::TextureFormat::Rgba32Float,
+                };
+                gpu.texture(n32 / 4, k32, format, &weight)
+            });
             let dims: Vec<u8> = [m, n32, k32, u32::from(relu)]
                 .iter()
                 .flat_map(|v| v.to_le_bytes())
                 .collect();
             let buffers = [
                 std::mem::replace(&mut input, output.clone()),
-                gpu.storage(0, Some(&encode(&weight, precision))),
+                gpu.storage(0, Some(&weight)),
                 gpu.storage(
                     0,
                     Some(&encode(&pad(&layer.bias, 1, layer.output), precision)),
@@ -296,6 +320,7 @@ fn upload(gpu: &Gpu<'_>, truth: &Truth, batch: usize, precision: Precision) -> V
                 depth: layer.input,
                 relu,
                 buffers,
+                weight_texture,
             }
         })
         .collect()

@@ -1,14 +1,14 @@
 //! The tile shapes the reference kernels come in, and the WGSL of each: the block between the
 //! `SHAPE` markers of `shaders/reference_linear.wgsl` (tiled through workgroup memory, for
 //! GPUs) or `shaders/reference_linear_direct.wgsl` (straight from memory, for devices that run
-//! invocations as CPU vector lanes) replaced by the shape's constants.
+//! invocations as CPU vector lanes) replaced by the shape's constants, and for the direct
+//! kernel with W in a texture, its `WEIGHTS` block by `shaders/reference_weights_texture.wgsl`.
 
 use crate::precision::Precision;
 
 const TILED: &str = include_str!("../../../../shaders/reference_linear.wgsl");
 const DIRECT: &str = include_str!("../../../../shaders/reference_linear_direct.wgsl");
-const BEGIN: &str = "// SHAPE BEGIN";
-const END: &str = "// SHAPE END";
+const WEIGHTS_TEXTURE: &str = include_str!("../../../../shaders/reference_weights_texture.wgsl");
 
 /// Which of the two kernels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,6 +17,16 @@ pub enum Kernel {
     Tiled,
     /// Every invocation reads x and W itself; x's reads are uniform across the workgroup.
     Direct,
+}
+
+/// Where a kernel reads W from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Weights {
+    /// A storage buffer, like every other operand.
+    Buffer,
+    /// A texture of RGBA texels, four columns each (direct kernel only): fetched for all
+    /// lanes at once on drivers that read a storage buffer lane by lane.
+    Texture,
 }
 
 /// One tile shape of a reference kernel.
@@ -35,6 +45,7 @@ pub struct Shape {
     /// Bounds checks on every load and store; without them the shape is only correct where
     /// the dimensions are multiples of the tile.
     pub edges: bool,
+    pub weights: Weights,
 }
 
 impl Shape {
@@ -71,12 +82,16 @@ impl Shape {
     pub fn describe(&self) -> String {
         if self.kernel == Kernel::Direct {
             return format!(
-                "direct {}×{}, {} threads, {}×{} per thread",
+                "direct {}×{}, {} threads, {}×{} per thread{}",
                 self.bm(),
                 self.bn(),
                 self.wg_x,
                 self.tm,
                 4 * self.tn4,
+                match self.weights {
+                    Weights::Buffer => "",
+                    Weights::Texture => ", W in a texture",
+                }
             );
         }
         format!(
@@ -98,33 +113,34 @@ impl Shape {
             Precision::F16 => ("enable f16;\n", "f16"),
             _ => ("", "f32"),
         };
-        let (template, constants) = match self.kernel {
-            Kernel::Tiled => (
+        let source = match self.kernel {
+            Kernel::Tiled => replace_block(
                 TILED,
-                format!(
-                    "{BEGIN}\nalias T = {scalar};\nconst WG_X: u32 = {}u;\n\
-                     const WG_Y: u32 = {}u;\nconst TM: u32 = {}u;\nconst TN4: u32 = {}u;\n\
-                     const TK: u32 = {}u;\nconst EDGES: bool = {};\n{END}",
+                "SHAPE",
+                &format!(
+                    "alias T = {scalar};\nconst WG_X: u32 = {}u;\nconst WG_Y: u32 = {}u;\n\
+                     const TM: u32 = {}u;\nconst TN4: u32 = {}u;\nconst TK: u32 = {}u;\n\
+                     const EDGES: bool = {};\n",
                     self.wg_x, self.wg_y, self.tm, self.tn4, self.tk, self.edges
                 ),
             ),
-            Kernel::Direct => (
-                DIRECT,
-                format!(
-                    "{BEGIN}\nalias T = {scalar};\nconst WG: u32 = {}u;\nconst TM: u32 = {}u;\n\
-                     const TN4: u32 = {}u;\n{END}",
-                    self.wg_x, self.tm, self.tn4
-                ),
-            ),
+            Kernel::Direct => {
+                let source = replace_block(
+                    DIRECT,
+                    "SHAPE",
+                    &format!(
+                        "alias T = {scalar};\nconst WG: u32 = {}u;\nconst TM: u32 = {}u;\n\
+                         const TN4: u32 = {}u;\n",
+                        self.wg_x, self.tm, self.tn4
+                    ),
+                );
+                match self.weights {
+                    Weights::Buffer => source,
+                    Weights::Texture => replace_block(&source, "WEIGHTS", WEIGHTS_TEXTURE),
+                }
+            }
         };
-        let start = template.find(BEGIN).expect("the template marks its shape");
-        let end = template.find(END).expect("the template marks its shape") + END.len();
-        let source = format!(
-            "{prefix}{}{constants}{}",
-            &template[..start],
-            &template[end..]
-        );
-        unroll(&source, self.tm, self.tn4)
+        unroll(&format!("{prefix}{source}"), self.tm, self.tn4)
     }
 
     /// Workgroups to launch for an `m × n` output.
@@ -137,6 +153,15 @@ impl Shape {
     }
 }
 
+/// `template` with the lines from `// NAME BEGIN` to `// NAME END` (markers included)
+/// replaced by `text`.
+fn replace_block(template: &str, name: &str, text: &str) -> String {
+    let (begin, end) = (format!("// {name} BEGIN"), format!("// {name} END"));
+    let start = template.find(&begin).expect("the template marks the block");
+    let stop = template.find(&end).expect("the template marks the block") + end.len();
+    format!("{}{text}{}", &template[..start], &template[stop..])
+}
+
 const fn tiled(wg_x: u32, wg_y: u32, tm: u32, tn4: u32, tk: u32) -> Shape {
     Shape {
         kernel: Kernel::Tiled,
@@ -146,6 +171,7 @@ const fn tiled(wg_x: u32, wg_y: u32, tm: u32, tn4: u32, tk: u32) -> Shape {
         tn4,
         tk,
         edges: true,
+        weights: Weights::Buffer,
     }
 }
 
@@ -158,6 +184,7 @@ const fn direct(wg: u32, tm: u32, tn: u32) -> Shape {
         tn4: tn,
         tk: 0,
         edges: true,
+        weights: Weights::Buffer,
     }
 }
 
@@ -226,7 +253,7 @@ fn expand(lines: &[&str], bound: &mut Vec<(char, u32)>, tm: u32, tn4: u32, out: 
 
 /// The shapes the search tries: tiles of several sizes for large batches, wide and flat ones
 /// for small batches (down to one row for batch 1), for both kernels.
-pub const SHAPES: [Shape; 14] = [
+pub const SHAPES: [Shape; 17] = [
     tiled(16, 16, 4, 1, 16),
     tiled(8, 16, 4, 2, 16),
     tiled(16, 8, 8, 1, 8),
@@ -241,11 +268,14 @@ pub const SHAPES: [Shape; 14] = [
     direct(8, 2, 4),
     direct(8, 1, 4),
     direct(8, 1, 8),
+    direct(8, 16, 4),
+    direct(8, 8, 8),
+    direct(8, 16, 8),
 ];
 
 /// The shapes worth trying for `m × k · k × n` within the device's limits: each edge-checked
-/// shape, and its check-free twin where the dimensions tile exactly; tiles far taller than
-/// the batch are left out.
+/// shape, its check-free twin where the dimensions tile exactly, and each direct shape's twin
+/// with W in a texture where W fits one; tiles far taller than the batch are left out.
 pub fn candidates(
     m: u32,
     n: u32,
@@ -267,6 +297,13 @@ pub fn candidates(
         if shape.kernel == Kernel::Tiled && shape.tiles_exactly(m, n, k) {
             list.push(Shape {
                 edges: false,
+                ..shape
+            });
+        }
+        let texture_fits = n.div_ceil(4).max(k) <= limits.max_texture_dimension_2d;
+        if shape.kernel == Kernel::Direct && texture_fits {
+            list.push(Shape {
+                weights: Weights::Texture,
                 ..shape
             });
         }
@@ -340,5 +377,43 @@ mod tests {
         );
         assert_eq!(direct.matches("= fma(").count(), 4 * 8 * 4);
         assert!(direct.contains("acc2_1 = fma(vec4<T>(x2[3]), w3_1, acc2_1);"));
+    }
+
+    #[test]
+    fn direct_shapes_have_a_texture_twin_where_w_fits_one() {
+        let limits = wgpu::Limits::default();
+        let list = candidates(128, 512, 1024, Precision::F32, &limits);
+        let direct = list.iter().filter(|s| s.kernel == Kernel::Direct);
+        let textured = |s: &&Shape| s.weights == Weights::Texture;
+        assert_eq!(direct.clone().filter(textured).count() * 2, direct.count());
+        assert!(
+            list.iter()
+                .filter(|s| s.kernel == Kernel::Tiled)
+                .all(|s| s.weights == Weights::Buffer)
+        );
+        // W of 16,384 rows is taller than the texture limit: buffers only.
+        let tall = candidates(128, 512, 16_384, Precision::F32, &limits);
+        assert!(tall.iter().all(|s| s.weights == Weights::Buffer));
+
+        let shape = Shape {
+            weights: Weights::Texture,
+            ..SHAPES[7]
+        };
+        assert_eq!(
+            shape.describe(),
+            "direct 8×128, 8 threads, 8×16 per thread, W in a texture"
+        );
+        for precision in [Precision::F32, Precision::F16] {
+            let source = shape.source(precision);
+            assert!(source.contains("var w: texture_2d<f32>;"));
+            assert!(!source.contains("var<storage, read> w"));
+            assert!(!source.contains("WEIGHTS BEGIN"));
+            let mut validator = wgpu::naga::valid::Validator::new(
+                wgpu::naga::valid::ValidationFlags::all(),
+                wgpu::naga::valid::Capabilities::all(),
+            );
+            let module = wgpu::naga::front::wgsl::parse_str(&source).expect("parses");
+            assert!(validator.validate(&module).is_ok(), "{precision:?}");
+        }
     }
 }
