@@ -203,7 +203,8 @@ where
 }
 
 /// burn's wgpu backend in the browser (WebGPU). Everything runs on the page's one thread, so
-/// device timestamps can time the fused backend itself.
+/// device timestamps can time the fused backend itself, and an error scope around a timed
+/// span sees every kernel it launched: one the browser refused fails the row.
 pub fn webgpu(
     device: WgpuDevice,
     setup: &WgpuSetup,
@@ -230,6 +231,7 @@ pub fn webgpu(
     let burn = || {
         let probe = Box::new(CubeMemoryProbe::<WgpuRuntime>::new(device.clone()));
         Burn::<Browser>::new(device.clone(), PathId::Burn, true, probe, timer())
+            .watching(setup.device.clone())
     };
     let mut paths: Vec<Box<dyn InferencePath>> = Vec::new();
     if plan.paths.burn {

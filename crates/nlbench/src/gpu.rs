@@ -365,13 +365,13 @@ pub async fn scoped<T>(
     result
 }
 
-/// A wgpu error in one line: its heading says only "Validation Error", the cause follows on
-/// later lines.
+/// A wgpu error in one line: its heading says only "Validation Error", the causes follow on
+/// later lines (the browser's as a list), each joined here by a colon.
 fn one_line(error: &wgpu::Error) -> String {
     error
         .to_string()
         .lines()
-        .map(str::trim)
+        .map(|l| l.trim().trim_start_matches("- ").trim_end_matches('.'))
         .filter(|l| !l.is_empty() && *l != "Caused by:")
         .collect::<Vec<_>>()
         .join(": ")

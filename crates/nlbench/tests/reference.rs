@@ -3,8 +3,11 @@
 //! not divide; a tile shape that computes the wrong thing fails its row instead of giving a
 //! speed, and one the device refuses is caught by the error scope.
 
+mod common;
+
 use std::time::Instant;
 
+use common::{Host, vulkan};
 use nlbench::{
     config::{BenchConfig, ModelConfig},
     device::DeviceInfo,
@@ -16,20 +19,6 @@ use nlbench::{
     schema::{MachineInfo, Outcome, ResultSet, ToolInfo},
     session::{self, Capacity, Event, Identity, NoCeilings, Platform},
 };
-
-struct Host(Instant);
-
-impl Clock for Host {
-    fn now_ms(&self) -> f64 {
-        self.0.elapsed().as_secs_f64() * 1000.0
-    }
-    fn name(&self) -> &str {
-        "std::time::Instant"
-    }
-    fn resolution_ms(&self) -> f64 {
-        1e-6
-    }
-}
 
 impl Platform for Host {
     fn clock(&self) -> &dyn Clock {
@@ -56,26 +45,6 @@ impl Platform for Host {
     fn stop_requested(&self) -> Option<String> {
         None
     }
-}
-
-/// A Vulkan device with FP16 and timestamps where the adapter has them.
-fn vulkan() -> (wgpu::Device, wgpu::Queue, DeviceInfo) {
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor {
-        backends: wgpu::Backends::VULKAN,
-        ..wgpu::InstanceDescriptor::new_without_display_handle()
-    });
-    let adapter = pollster::block_on(instance.request_adapter(&Default::default()))
-        .expect("a Vulkan adapter (on Linux without a GPU, `apt-get install mesa-vulkan-drivers`)");
-    let features =
-        adapter.features() & (wgpu::Features::SHADER_F16 | wgpu::Features::TIMESTAMP_QUERY);
-    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-        required_features: features,
-        required_limits: adapter.limits(),
-        ..Default::default()
-    }))
-    .expect("the Vulkan device opens");
-    let info = DeviceInfo::from_wgpu(&adapter.get_info(), features);
-    (device, queue, info)
 }
 
 fn run(reference: Reference, info: DeviceInfo, config: BenchConfig) -> ResultSet {

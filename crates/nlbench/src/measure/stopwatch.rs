@@ -1,10 +1,15 @@
 //! Timing device work honestly: between device timestamps where the device writes them,
-//! otherwise on the host clock from launch until a read-back confirmed the work finished.
+//! otherwise on the host clock from launch until a read-back confirmed the work finished;
+//! and, where kernels can fail without the backend hearing of it, only work that ran.
 
 use futures::future::LocalBoxFuture;
 
 use super::{Clock, DeviceTimer};
-use crate::{error::RunError, schema::TimingInfo};
+use crate::{
+    error::{ErrorKind, RunError},
+    gpu::scoped,
+    schema::TimingInfo,
+};
 
 /// Where the host clock stops, written into results timed without device timestamps.
 const HOST_COMPLETION: &str = "each timed iteration ends when one element of the output has \
@@ -14,9 +19,16 @@ const DEVICE_COMPLETION: &str = "each timed iteration is the device time between
     written before the pass's first kernel and one written after its last (host overhead such \
     as kernel launches between them is included, work before or after is not)";
 
-/// The clock a routine times its work with.
+/// The clock a routine times its work with, and the device whose errors void a sample.
 #[derive(Clone, Copy)]
-pub enum Stopwatch<'a> {
+pub struct Stopwatch<'a> {
+    hand: Hand<'a>,
+    watched: Option<&'a wgpu::Device>,
+}
+
+/// What reads the time.
+#[derive(Clone, Copy)]
+enum Hand<'a> {
     Host(&'a dyn Clock),
     Device(&'a dyn DeviceTimer),
 }
@@ -24,20 +36,35 @@ pub enum Stopwatch<'a> {
 impl<'a> Stopwatch<'a> {
     /// The device's timestamps where there is a timer, otherwise the host clock.
     pub fn new(clock: &'a dyn Clock, timer: Option<&'a dyn DeviceTimer>) -> Self {
-        match timer {
-            Some(timer) => Stopwatch::Device(timer),
-            None => Stopwatch::Host(clock),
+        let hand = match timer {
+            Some(timer) => Hand::Device(timer),
+            None => Hand::Host(clock),
+        };
+        Self {
+            hand,
+            watched: None,
+        }
+    }
+
+    /// Each timed span also inside an error scope of `device`: a kernel launch the device
+    /// refuses fails the sample. In the browser cubecl checks a kernel's compilation only in
+    /// the background and launches it regardless; WebGPU then drops every command buffer
+    /// that uses it, and the timestamps, if any, would time nothing.
+    pub fn watching(self, device: Option<&'a wgpu::Device>) -> Self {
+        Self {
+            watched: device,
+            ..self
         }
     }
 
     /// How results timed with this stopwatch were timed, for `results.json` and the reports.
     pub fn timing_info(&self) -> TimingInfo {
-        match self {
-            Stopwatch::Device(timer) => TimingInfo {
+        match self.hand {
+            Hand::Device(timer) => TimingInfo {
                 clock: timer.name().to_owned(),
                 completion: DEVICE_COMPLETION.to_owned(),
             },
-            Stopwatch::Host(clock) => TimingInfo {
+            Hand::Host(clock) => TimingInfo {
                 clock: clock.name().to_owned(),
                 completion: HOST_COMPLETION.to_owned(),
             },
@@ -45,9 +72,9 @@ impl<'a> Stopwatch<'a> {
     }
 
     pub fn resolution_ms(&self) -> f64 {
-        match self {
-            Stopwatch::Device(timer) => timer.resolution_ms(),
-            Stopwatch::Host(clock) => clock.resolution_ms(),
+        match self.hand {
+            Hand::Device(timer) => timer.resolution_ms(),
+            Hand::Host(clock) => clock.resolution_ms(),
         }
     }
 
@@ -61,8 +88,30 @@ impl<'a> Stopwatch<'a> {
         launch: &mut (dyn FnMut() + Send),
         sync: &mut dyn FnMut() -> LocalBoxFuture<'static, Result<(), RunError>>,
     ) -> Result<f64, RunError> {
-        match self {
-            Stopwatch::Device(timer) => {
+        let span = self.span(repeats, launch, sync);
+        let Some(device) = self.watched else {
+            return span.await;
+        };
+        scoped(device, span).await.map_err(|err| match err.kind {
+            ErrorKind::KernelRejected => RunError::new(
+                err.kind,
+                format!(
+                    "the device refused a kernel of the timed work, so it did not run: {}",
+                    err.message
+                ),
+            ),
+            _ => err,
+        })
+    }
+
+    async fn span(
+        &self,
+        repeats: u32,
+        launch: &mut (dyn FnMut() + Send),
+        sync: &mut dyn FnMut() -> LocalBoxFuture<'static, Result<(), RunError>>,
+    ) -> Result<f64, RunError> {
+        match self.hand {
+            Hand::Device(timer) => {
                 let elapsed = timer
                     .time(&mut || {
                         for _ in 0..repeats {
@@ -73,7 +122,7 @@ impl<'a> Stopwatch<'a> {
                 sync().await?;
                 Ok(elapsed)
             }
-            Stopwatch::Host(clock) => {
+            Hand::Host(clock) => {
                 let start = clock.now_ms();
                 for _ in 0..repeats {
                     launch();
@@ -86,7 +135,7 @@ impl<'a> Stopwatch<'a> {
 
     /// Drops the kernel refusals autotuning left behind, before the first timed span.
     pub async fn clear_errors(&self) {
-        if let Stopwatch::Device(timer) = self {
+        if let Hand::Device(timer) = self.hand {
             timer.clear_errors().await;
         }
     }

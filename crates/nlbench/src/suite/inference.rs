@@ -37,7 +37,7 @@ impl<B: Backend> InferencePath for Burn<B> {
     }
 
     fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64) {
-        let stopwatch = Stopwatch::new(clock, self.timer.as_deref());
+        let stopwatch = self.stopwatch(clock);
         (stopwatch.timing_info(), stopwatch.resolution_ms())
     }
 
@@ -102,7 +102,7 @@ async fn measure_step<B: Backend>(
         &burn.device,
     )
     .cast(step.precision.float_dtype());
-    let stopwatch = Stopwatch::new(cx.clock, burn.timer.as_deref());
+    let stopwatch = burn.stopwatch(cx.clock);
     let mut routine = Forward {
         model: &model,
         input: &input,

@@ -40,7 +40,7 @@ const LAYER_ITERATIONS: usize = 10;
 
 impl<B: Backend> MemorySuite for Burn<B> {
     fn timing(&self, clock: &dyn Clock) -> TimingInfo {
-        Stopwatch::new(clock, self.timer.as_deref()).timing_info()
+        self.stopwatch(clock).timing_info()
     }
 
     fn measure<'a>(
@@ -225,7 +225,7 @@ async fn layer_profile<B: Backend>(
     let widths = model.widths();
     let bytes = Precision::F32.bytes();
     let timing = LayerTiming {
-        stopwatch: Stopwatch::new(cx.clock, burn.timer.as_deref()),
+        stopwatch: burn.stopwatch(cx.clock),
         env: Environment {
             clock: cx.clock,
             tuned: cx.tuned,

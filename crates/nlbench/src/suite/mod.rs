@@ -16,7 +16,7 @@ use burn::tensor::{Tensor, backend::Backend};
 
 use crate::{
     error::RunError,
-    measure::{DeviceTimer, MemoryProbe},
+    measure::{Clock, DeviceTimer, MemoryProbe, Stopwatch},
     schema::PathId,
 };
 
@@ -30,6 +30,9 @@ pub struct Burn<B: Backend> {
     timer: Option<Box<dyn DeviceTimer>>,
     /// What runs the matmuls where the backend has no autotuner to report a choice.
     untuned: Option<&'static str>,
+    /// The WebGPU device the backend runs on, where a kernel it launches can be refused
+    /// without the backend hearing of it (see [`Stopwatch::watching`]).
+    watched: Option<wgpu::Device>,
 }
 
 impl<B: Backend> Burn<B> {
@@ -49,7 +52,21 @@ impl<B: Backend> Burn<B> {
             memory,
             timer,
             untuned: None,
+            watched: None,
         }
+    }
+
+    /// Timed work that `device` refuses fails instead of timing nothing.
+    pub fn watching(self, device: wgpu::Device) -> Self {
+        Self {
+            watched: Some(device),
+            ..self
+        }
+    }
+
+    /// How this backend's work is timed: its device timer where it has one, else `clock`.
+    fn stopwatch<'a>(&'a self, clock: &'a dyn Clock) -> Stopwatch<'a> {
+        Stopwatch::new(clock, self.timer.as_deref()).watching(self.watched.as_ref())
     }
 
     /// A backend whose matmul is always `kernel` (nothing is autotuned).

@@ -64,7 +64,7 @@ async fn fastest<B: Backend, const D: usize>(
 ) -> Result<f64, RunError> {
     let mut routine = Work {
         work,
-        stopwatch: Stopwatch::new(cx.clock, burn.timer.as_deref()),
+        stopwatch: burn.stopwatch(cx.clock),
     };
     let env = Environment {
         clock: cx.clock,
