@@ -268,7 +268,7 @@ impl Reference {
 /// where the device allows one that size) and bias, the activations between layers (each
 /// layer's output is the next one's input), every width padded with zeros to a multiple of 4.
 fn upload(gpu: &Gpu<'_>, truth: &Truth, batch: usize, precision: Precision) -> Vec<LayerBuffers> {
-    let largest_texture = gpu.device.limits().max_texture_dimension_2d;
+    let limits = gpu.device.limits();
     let first = truth.layers[0].input;
     let mut input = gpu.storage(
         0,
@@ -290,8 +290,8 @@ fn upload(gpu: &Gpu<'_>, truth: &Truth, batch: usize, precision: Precision) -> V
             let mut weight = pad(&layer.weight, layer.input, layer.output);
             weight.resize(k * n, 0.0);
             let weight = encode(&weight, precision);
-            let weight_texture = (n32 / 4).max(k32) <= largest_texture;
-            let weight_texture = weight_texture.then(|| {
+            let fits = shapes::weights_fit_texture(n32, k32, &limits);
+            let weight_texture = fits.then(|| {
                 let format = match precision {
                     Precision::F16 => wgpu::TextureFormat::Rgba16Float,
                     _ => wgpu::TextureFormat::Rgba32Float,

@@ -273,6 +273,11 @@ pub const SHAPES: [Shape; 17] = [
     direct(8, 16, 8),
 ];
 
+/// Whether a `k × n` W fits one texture of `n / 4` RGBA texels by `k` rows on this device.
+pub fn weights_fit_texture(n: u32, k: u32, limits: &wgpu::Limits) -> bool {
+    n.div_ceil(4).max(k) <= limits.max_texture_dimension_2d
+}
+
 /// The shapes worth trying for `m × k · k × n` within the device's limits: each edge-checked
 /// shape, its check-free twin where the dimensions tile exactly, and each direct shape's twin
 /// with W in a texture where W fits one; tiles far taller than the batch are left out.
@@ -300,8 +305,7 @@ pub fn candidates(
                 ..shape
             });
         }
-        let texture_fits = n.div_ceil(4).max(k) <= limits.max_texture_dimension_2d;
-        if shape.kernel == Kernel::Direct && texture_fits {
+        if shape.kernel == Kernel::Direct && weights_fit_texture(n, k, limits) {
             list.push(Shape {
                 weights: Weights::Texture,
                 ..shape
