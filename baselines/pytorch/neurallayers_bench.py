@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""The NeuralLayers inference benchmark in PyTorch, with nlbench's timing protocol.
+"""The NeuralLayers inference benchmark in PyTorch, with nlbench's protocol and statistics.
 
-Writes results.json in nlbench's schema (backend `pytorch-cpu` or `pytorch-cuda`), so
-`nlbench-native compare` puts burn and PyTorch side by side on one device:
+Writes results.json in nlbench's schema (version 5, path `pytorch`, backend `pytorch-cpu` or
+`pytorch-cuda`), so `nlbench-native compare` lines burn and PyTorch up on one device:
 
     python3 baselines/pytorch/neurallayers_bench.py --device cuda --out pytorch_results
     nlbench-native compare benchmark_results/results.json pytorch_results/results.json
 
-Protocol, as in nlbench: weights and inputs from a fixed seed; warm-up until at least
---warmup-ms has passed and the last 5 runs vary by under 10 % (at least 3 runs, at most 5x the
-warm-up time); each timed iteration ends when one element of the output has been read back to
-the host; the clock is time.perf_counter(). Quantiles are Hyndman-Fan type 8, like nlbench's.
+The headline is nlbench's: PyTorch eager (what users run) timed end to end on the host's
+monotonic clock (time.perf_counter), each timed iteration ending when one element of the
+output has been read back to the host with .item(), which waits for the device. On CUDA, device
+time is a second figure, timed by CUDA events in runs of its own. The protocol is nlbench's:
+weights and inputs from a fixed seed; 3 untimed runs; warm-up until at least --warmup-ms has
+passed and the last 5 runs vary by under 10 % (at most 5x the warm-up time); then at least
+--iterations timed runs, more until the median's 95 % interval (order statistics, so six
+samples or more) is within --target-ci or --max-time-ms of sampling has passed. Summaries,
+intervals, outliers (hyperfine's rule: over 14.826 MADs from the median, the clock's resolution
+standing in for a MAD of 0) and verdicts are computed exactly as nlbench computes them.
 """
 
 import argparse
@@ -22,16 +28,32 @@ import platform
 import sys
 import time
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 5
 SIZES = {"small": 256, "medium": 512, "large": 1024, "xl": 2048}
-MIN_WARMUP_RUNS = 3
+UNTIMED_RUNS = 3
 STABLE_WINDOW = 5
 STABLE_CV = 0.10
 WARMUP_LIMIT_FACTOR = 5.0
-COMPLETION = (
-    "each timed iteration ends when one element of the output has been read back to the "
-    "host, which waits for all device work queued before it"
+MAX_ITERATIONS = 100_000
+CONFIDENCE = 0.95
+OUTLIER_MADS = 14.826
+HIGH_CV = 0.05
+SLOW_FIRST_RATIO = 2.0
+RESOLUTION_TICKS = 10.0
+IDENTICAL_SAMPLES = 5
+HOST_COMPLETION = (
+    "each timed iteration starts before the work is launched and ends when one element of the "
+    "output has been read back to the host, which waits for all device work queued before it"
 )
+DEVICE_COMPLETION = (
+    "each timed iteration is the device time between a timestamp written before the work's "
+    "first kernel and one written after its last (gaps between kernels are included; "
+    "launching, and the read-back after, are not)"
+)
+HOST_CLOCK = "time.perf_counter() (host monotonic clock)"
+DEVICE_CLOCK = "CUDA events (torch.cuda.Event, PyTorch eager)"
+# cudaEventElapsedTime resolves about half a microsecond.
+CUDA_EVENT_RESOLUTION_MS = 5e-4
 
 
 def quantile(sorted_values, tau):
@@ -47,32 +69,177 @@ def quantile(sorted_values, tau):
     return a + (h - hf) * (b - a)
 
 
-def summary(samples):
+def median_of(values):
+    values = sorted(values)
+    n = len(values)
+    return (values[(n - 1) // 2] + values[n // 2]) / 2.0
+
+
+def order_statistic_rank(n):
+    """The largest 0-based rank j (at most (n-1)//2) whose Binomial(n, 1/2) tail P(B <= j)
+    stays within 2.5 %, or 0 (the whole range) where none does, and the coverage 1 - 2 P(B <= j)
+    the pair of sorted samples j and n-1-j reaches."""
+    tail = (1.0 - CONFIDENCE) / 2.0
+    log_half_n = n * math.log(0.5)
+    cdf = 0.0
+    best, best_cdf = 0, math.exp(log_half_n)
+    for j in range((n - 1) // 2 + 1):
+        log_pmf = math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) + log_half_n
+        cdf += math.exp(log_pmf)
+        if cdf > tail:
+            break
+        best, best_cdf = j, cdf
+    return best, 1.0 - 2.0 * best_cdf
+
+
+def median_interval(samples):
+    values = sorted(samples)
+    n = len(values)
+    lower, coverage = order_statistic_rank(n)
+    return {"low": values[lower], "high": values[n - 1 - lower], "coverage": coverage}
+
+
+def outlier_count(samples, median, mad, floor):
+    if mad > 0:
+        scale = mad
+    elif floor > 0:
+        scale = floor
+    else:
+        scale = sys.float_info.epsilon * max(abs(median), sys.float_info.min)
+    return sum(1 for s in samples if abs(s - median) / scale > OUTLIER_MADS)
+
+
+def summary(samples, resolution_ms=0.0):
     values = sorted(samples)
     n = len(values)
     mean = sum(values) / n
     std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
     q1, q3 = quantile(values, 0.25), quantile(values, 0.75)
     fence = 1.5 * (q3 - q1)
+    median = median_of(values)
+    mad = median_of([abs(v - median) for v in values])
     return {
         "count": n,
         "mean": mean,
         "std_dev": std,
-        "median": (values[(n - 1) // 2] + values[n // 2]) / 2.0,
+        "median": median,
         "p90": quantile(values, 0.90),
         "p99": quantile(values, 0.99),
         "min": values[0],
         "max": values[-1],
         "cv": std / mean if mean else 0.0,
         "outliers": sum(1 for v in values if v < q1 - fence or v > q3 + fence),
+        "median_ci": median_interval(values),
+        "mad": mad,
+        "mad_outliers": outlier_count(values, median, mad, resolution_ms),
     }
 
 
 def scaled(s, factor):
     out = dict(s)
-    for key in ("mean", "std_dev", "median", "p90", "p99", "min", "max"):
+    for key in ("mean", "std_dev", "median", "p90", "p99", "min", "max", "mad"):
         out[key] = s[key] * factor
+    ci = s["median_ci"]
+    out["median_ci"] = {"low": ci["low"] * factor, "high": ci["high"] * factor, "coverage": ci["coverage"]}
     return out
+
+
+def half_width_share(ci, median):
+    if median == 0:
+        return math.inf
+    return abs(max(median - ci["low"], ci["high"] - median)) / abs(median)
+
+
+def verdicts(samples, s, target_ci, resolution_ms):
+    """What the samples say about their own quality, as nlbench's analysis::verdicts."""
+    found = []
+    ci = s["median_ci"]
+    if ci["coverage"] < CONFIDENCE:
+        found.append({"verdict": "low_coverage", "coverage": ci["coverage"], "count": len(samples), "rounds": False})
+    else:
+        half_width = half_width_share(ci, s["median"])
+        if target_ci is not None and half_width > target_ci:
+            found.append({"verdict": "noisy", "half_width": half_width, "target": target_ci})
+    if s["mad_outliers"] > 0:
+        found.append({"verdict": "outliers", "count": s["mad_outliers"]})
+    if len(samples) >= 3:
+        rest = median_of(samples[1:])
+        ratio = samples[0] / rest if rest else math.inf
+        if ratio >= SLOW_FIRST_RATIO:
+            found.append({"verdict": "slow_first_run", "ratio": ratio})
+    if s["cv"] > HIGH_CV:
+        found.append({"verdict": "high_variation", "cv": s["cv"]})
+    if s["median"] < RESOLUTION_TICKS * resolution_ms:
+        found.append({"verdict": "near_resolution", "median_ms": s["median"], "resolution_ms": resolution_ms})
+    if len(samples) >= IDENTICAL_SAMPLES and all(v == samples[0] for v in samples):
+        found.append({"verdict": "identical", "count": len(samples)})
+    return found
+
+
+def cv(values):
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2 or mean == 0:
+        return 0.0
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) / mean
+
+
+def measure(once, args):
+    """nlbench's protocol around `once` (one timed run, in ms): untimed runs, warm-up until
+    the runs agree, then sampling until the count, a true 95 % interval within the target, or
+    the time cap. Returns the warm-up runs, the samples and why sampling stopped."""
+    for _ in range(UNTIMED_RUNS):
+        once()
+    warmup_runs = UNTIMED_RUNS
+    if args.warmup_ms > 0:
+        start = time.perf_counter()
+        times = []
+        while True:
+            times.append(once())
+            elapsed = (time.perf_counter() - start) * 1000.0
+            if elapsed < args.warmup_ms:
+                continue
+            window = times[-STABLE_WINDOW:]
+            stable = len(window) >= 3 and cv(window) < STABLE_CV
+            if stable or elapsed >= args.warmup_ms * WARMUP_LIMIT_FACTOR:
+                break
+        warmup_runs += len(times)
+    adaptive = args.target_ci is not None
+    max_samples = max(MAX_ITERATIONS, args.iterations) if adaptive else args.iterations
+    cap = args.max_time_ms if adaptive else None
+    samples = []
+    sampling = time.perf_counter()
+    while True:
+        samples.append(once())
+        if len(samples) < args.iterations:
+            continue
+        if len(samples) >= max_samples:
+            return warmup_runs, samples, "max_samples" if adaptive else "count"
+        check = len(samples) % max(len(samples) // 16, 1) == 0
+        if adaptive and check:
+            ci = median_interval(samples)
+            if ci["coverage"] >= CONFIDENCE and half_width_share(ci, median_of(samples)) <= args.target_ci:
+                return warmup_runs, samples, "converged"
+        if cap is not None and (time.perf_counter() - sampling) * 1000.0 >= cap:
+            return warmup_runs, samples, "time_cap"
+        if cap is None and not adaptive:
+            return warmup_runs, samples, "count"
+
+
+def timed(samples, warmup_runs, stopped, batch, flops, target_ci, resolution_ms):
+    s = summary(samples, resolution_ms)
+    throughput = batch / (s["median"] / 1000.0)
+    return {
+        "warmup_runs": warmup_runs,
+        "batch_latency_ms": s,
+        "sample_latency_ms": scaled(s, 1.0 / batch),
+        "throughput": throughput,
+        "gflops": flops * throughput / 1e9,
+        "raw_batch_ms": samples,
+        "verdicts": verdicts(samples, s, target_ci, resolution_ms),
+        "rounds": [],
+        "stopped": stopped,
+    }
 
 
 def widths(model):
@@ -105,64 +272,86 @@ def build(torch, model, dtype, device, seed):
     return torch.nn.Sequential(*layers).to(device=device, dtype=dtype).eval()
 
 
-def measure(torch, args, model, precision, batch, device):
+def host_resolution_ms():
+    return time.get_clock_info("perf_counter").resolution * 1000.0
+
+
+def measure_configuration(torch, args, model, precision, batch, device):
     dtype = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}[precision]
-    net = build(torch, model, dtype, device, args.seed)
-    x = torch.rand(batch, model["input_dim"], device=device, dtype=dtype)
     cuda = device.type == "cuda"
     if cuda:
+        torch.cuda.synchronize(device)
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats(device)
+        baseline = torch.cuda.memory_allocated(device)
+    net = build(torch, model, dtype, device, args.seed)
+    x = torch.rand(batch, model["input_dim"], device=device, dtype=dtype)
+    flops = flops_per_sample(model)
 
-    def once():
+    def host_once():
         start = time.perf_counter()
         out = net(x)
         out[0, 0].item()
         return (time.perf_counter() - start) * 1000.0
 
-    with torch.inference_mode():
-        start = time.perf_counter()
-        warm = []
-        while True:
-            warm.append(once())
-            elapsed = (time.perf_counter() - start) * 1000.0
-            if len(warm) < MIN_WARMUP_RUNS or elapsed < args.warmup_ms:
-                continue
-            window = warm[-STABLE_WINDOW:]
-            if summary(window)["cv"] < STABLE_CV or elapsed >= args.warmup_ms * WARMUP_LIMIT_FACTOR:
-                break
-        raw = [once() for _ in range(args.iterations)]
+    def device_once():
+        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        begin.record()
+        out = net(x)
+        end.record()
+        out[0, 0].item()
+        end.synchronize()
+        return begin.elapsed_time(end)
 
-    batch_s = summary(raw)
-    throughput = batch / (batch_s["median"] / 1000.0)
+    with torch.inference_mode():
+        warmup_runs, samples, stopped = measure(host_once, args)
+        record = {
+            "status": "measured",
+            "clock": "host",
+            **timed(samples, warmup_runs, stopped, batch, flops, args.target_ci, host_resolution_ms()),
+        }
+        if cuda:
+            try:
+                warmup_runs, samples, stopped = measure(device_once, args)
+                device_figures = timed(
+                    samples, warmup_runs, stopped, batch, flops, args.target_ci, CUDA_EVENT_RESOLUTION_MS
+                )
+                record["device_time"] = {"status": "measured", "fusion": False, **device_figures}
+            except Exception as err:  # the headline stands; the failure is recorded beside it
+                record["device_time"] = {"status": "failed", "kind": kind_of(err), "reason": one_line(err)}
+
     elem = 4 if precision == "f32" else 2
-    params = parameter_count(model) * elem
     memory = {
         "allocator": None,
         "allocator_unavailable": "PyTorch's CPU allocator has no report",
         "analytical": {
-            "parameter_bytes": params,
+            "parameter_bytes": parameter_count(model) * elem,
             "input_bytes": batch * model["input_dim"] * elem,
             "activation_bytes": activation_elements(model) * batch * elem,
         },
     }
     if cuda:
         memory["allocator"] = {
-            "baseline_in_use": 0,
+            "baseline_in_use": int(baseline),
             "peak_in_use": int(torch.cuda.max_memory_allocated(device)),
             "peak_reserved": int(torch.cuda.max_memory_reserved(device)),
         }
         memory["allocator_unavailable"] = None
-    return {
-        "status": "measured",
-        "warmup_runs": len(warm),
-        "batch_latency_ms": batch_s,
-        "sample_latency_ms": scaled(batch_s, 1.0 / batch),
-        "throughput": throughput,
-        "gflops": flops_per_sample(model) * throughput / 1e9,
-        "memory": memory,
-        "raw_batch_ms": raw,
-    }
+    record["memory"] = memory
+    record["kernels"] = []
+    return record
+
+
+def one_line(err):
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
+
+
+def kind_of(err):
+    text = str(err).lower()
+    if "out of memory" in text:
+        return "out_of_memory"
+    return "backend"
 
 
 def device_info(torch, device):
@@ -207,6 +396,28 @@ def cpu_name():
     return platform.processor() or platform.machine()
 
 
+def path_info(cuda):
+    host = {"clock": HOST_CLOCK, "completion": HOST_COMPLETION, "resolution_ms": host_resolution_ms()}
+    if cuda:
+        device_time = {
+            "status": "timed",
+            "timing": {"clock": DEVICE_CLOCK, "completion": DEVICE_COMPLETION, "resolution_ms": CUDA_EVENT_RESOLUTION_MS},
+            "fusion": False,
+        }
+    else:
+        device_time = {"status": "unavailable", "reason": "PyTorch on the CPU has no device clock"}
+    return host, {"id": "pytorch", "fusion": False, "timing": host, "clock": "host", "device_time": device_time}
+
+
+def percent(text):
+    if text.strip().lower() == "off":
+        return None
+    value = float(text) / 100.0
+    if not 0.0 < value <= 0.5:
+        raise ValueError(f"interval target must be above 0 % and at most 50 %, got {text}")
+    return value
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -216,20 +427,17 @@ def main():
     parser.add_argument("--precision", default="f32,f16")
     parser.add_argument("--iterations", type=int, default=50)
     parser.add_argument("--warmup-ms", type=float, default=500.0)
+    parser.add_argument("--target-ci", default="2", help="percent, or off for exactly --iterations")
+    parser.add_argument("--max-time-ms", type=float, default=1000.0)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--quick", action="store_true", help="small and medium, batch sizes 1,16,64, 10 iterations")
+    parser.add_argument("--quick", action="store_true", help="nlbench's --quick: small and medium, batch sizes 1,16,64, 10 iterations, 100 ms warm-up, 200 ms cap")
     parser.add_argument("--out", default="pytorch_results")
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.batch_sizes, args.iterations, args.warmup_ms = "small,medium", "1,16,64", 10, 100.0
-
+        args.sizes, args.batch_sizes, args.iterations = "small,medium", "1,16,64", 10
+        args.warmup_ms, args.max_time_ms = 100.0, 200.0
     try:
-        import torch
-    except ImportError:
-        sys.exit("error: PyTorch is not installed (pip install torch)")
-    if args.device == "cuda" and not torch.cuda.is_available():
-        sys.exit("error: PyTorch finds no CUDA device")
-    try:
+        args.target_ci = percent(args.target_ci)
         batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
         precisions = [p.strip().lower() for p in args.precision.split(",")]
         models = [
@@ -240,22 +448,33 @@ def main():
         parser.error(f"bad value: {err}")
     if any(p not in ("f32", "f16", "bf16") for p in precisions) or any(b <= 0 for b in batch_sizes):
         parser.error("precisions are f32, f16, bf16; batch sizes are positive")
+    if args.iterations < 1 or args.warmup_ms < 0 or args.max_time_ms <= 0:
+        parser.error("iterations are at least 1, the warm-up at least 0 ms, the cap above 0 ms")
+
+    try:
+        import torch
+    except ImportError:
+        sys.exit("error: PyTorch is not installed (pip install torch)")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("error: PyTorch finds no CUDA device")
 
     device = torch.device(args.device)
+    cuda = device.type == "cuda"
     created = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     start = time.perf_counter()
     records = []
     for model in models:
         for precision in precisions:
             for batch in batch_sizes:
-                record = {"model": model["name"], "precision": precision, "batch_size": batch}
+                record = {"model": model["name"], "precision": precision, "batch_size": batch, "path": "pytorch"}
                 try:
-                    record.update(measure(torch, args, model, precision, batch, device))
+                    record.update(measure_configuration(torch, args, model, precision, batch, device))
                 except Exception as err:  # one failing configuration must not stop the run
-                    record.update({"status": "failed", "reason": str(err).splitlines()[0] if str(err) else type(err).__name__})
+                    record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
                 records.append(record)
                 print(f"{model['name']} {precision} batch {batch}: {record['status']}", file=sys.stderr)
 
+    timing, path = path_info(cuda)
     results = {
         "schema_version": SCHEMA_VERSION,
         "tool": {
@@ -272,7 +491,8 @@ def main():
             "browser": None,
         },
         "device": device_info(torch, device),
-        "timing": {"clock": "time.perf_counter() (host monotonic clock)", "completion": COMPLETION},
+        "timing": timing,
+        "paths": [path],
         "config": {
             "models": models,
             "batch_sizes": batch_sizes,
@@ -280,10 +500,15 @@ def main():
             "iterations": args.iterations,
             "warmup_ms": args.warmup_ms,
             "seed": args.seed,
+            "target_ci": args.target_ci,
+            "max_time_ms": args.max_time_ms if args.target_ci is not None else None,
+            "repeat": 1,
         },
         "inference": records,
         "memory": [],
         "run_seconds": time.perf_counter() - start,
+        "partial": None,
+        "notes": [],
     }
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "results.json")

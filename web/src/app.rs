@@ -68,7 +68,7 @@ pub fn App() -> impl IntoView {
     // anything; without one, the last result this browser kept comes back.
     let fragment = browser::fragment();
     if !fragment.starts_with(FRAGMENT_KEY)
-        && let Some(kept) = browser::remembered().and_then(|payload| share::decode(&payload).ok())
+        && let Some(kept) = browser::remembered().and_then(|json| ResultSet::from_json(&json).ok())
     {
         result.set(Some(kept));
     }
@@ -119,7 +119,14 @@ pub fn App() -> impl IntoView {
             match outcome {
                 Ok(results) => {
                     browser::set_fragment(&share::encode_many(std::slice::from_ref(&results)));
-                    browser::remember(&share::encode(&results));
+                    // Kept whole (but for the raw samples), so a reload shows exactly the
+                    // figures of the run, not a link's rounded ones.
+                    if let Err(reason) = browser::remember(&share::compact(&results).to_json()) {
+                        message.set(Some(format!(
+                            "The result is not kept for your next visit: {reason}. Its share \
+                             link and downloads below still hold it."
+                        )));
+                    }
                     result.set(Some(results));
                 }
                 Err(err) => message.set(Some(format!("The run could not start: {err}."))),

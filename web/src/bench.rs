@@ -83,6 +83,16 @@ async fn webgpu_device(gpu: &GpuInfo) -> WebGpu {
     ready
 }
 
+/// Bytes the wasm module can still grow into: a wasm32 memory addresses 4 GiB at most, and
+/// an allocation past it aborts the module (the page would lose the run). The browser may
+/// allow less; it does not say how much.
+fn wasm_memory_left() -> Option<u64> {
+    const WASM32_BYTES: u64 = 4 << 30;
+    const PAGE_BYTES: u64 = 64 << 10;
+    let used = core::arch::wasm32::memory_size(0) as u64 * PAGE_BYTES;
+    Some(WASM32_BYTES.saturating_sub(used))
+}
+
 /// The page's platform for one run.
 struct PagePlatform<'a> {
     clock: browser::PerformanceClock,
@@ -117,6 +127,7 @@ impl Platform for PagePlatform<'_> {
                 browser: Some(browser::user_agent()),
             },
             created: String::from(js_sys::Date::new_0().to_iso_string()),
+            notes: Vec::new(),
         }
     }
 
@@ -153,15 +164,20 @@ pub async fn run(
             } = webgpu_device(gpu).await;
             backends::webgpu(device, &setup, info, &plan)?
         }
-        _ => backends::cpu(
+        (Target::WebGpu, None) => {
+            return Err(RunError::invalid(
+                "WebGPU was chosen but the browser gave no adapter",
+            ));
+        }
+        (Target::Cpu, _) => backends::cpu(
             DeviceInfo::cpu(
                 "Flex (CPU, wasm)",
                 "browser CPU (wasm)".into(),
                 "not exposed by the browser".into(),
             ),
             &plan,
-            // The browser does not say how much memory a page may take.
-            Box::new(|| None),
+            Box::new(wasm_memory_left),
+            "wasm32 memory",
         )?,
     };
     let platform = PagePlatform {

@@ -96,10 +96,22 @@ pub fn link_with_fragment(fragment: &str) -> String {
 const LAST_RESULT: &str = "nlbench.last-result";
 
 /// Keeps `payload` (a share-link payload) as the last result, for the next visit.
-pub fn remember(payload: &str) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(LAST_RESULT, payload);
-    }
+/// `Err` with the reason where the browser keeps nothing (storage off, full, private mode).
+pub fn remember(payload: &str) -> Result<(), String> {
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .ok_or("this browser gives the page no local storage")?;
+    storage
+        .set_item(LAST_RESULT, payload)
+        .map_err(|err| format!("the browser refused to store it ({})", js_error(&err)))
+}
+
+/// A JavaScript exception's message, or its text.
+fn js_error(err: &JsValue) -> String {
+    err.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| "no reason given".into())
 }
 
 /// The last result's share-link payload, if one was kept.

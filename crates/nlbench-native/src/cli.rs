@@ -22,8 +22,9 @@ pub struct Args {
     #[command(subcommand)]
     pub command: Option<Command>,
 
-    /// Base address of the dashboard for the printed share link.
-    #[arg(long, default_value = DEFAULT_SHARE_BASE)]
+    /// Base address of the dashboard for the printed share link (default: the published
+    /// dashboard, which anyone can open).
+    #[arg(long, env = "NLBENCH_SHARE_BASE", default_value_t = default_share_base())]
     pub share_base: String,
 
     /// Where to run: `auto` tries CUDA, then a hardware GPU through wgpu, then a software
@@ -50,15 +51,16 @@ pub struct Args {
     #[arg(long, default_value = "inference")]
     pub suite: Suites,
 
-    /// How burn's rows are timed: `device` with the GPU's timestamps (burn's backend without
-    /// its fusion layer, which would run kernels outside the timed span), `host` with the host
-    /// clock around a read-back (burn's fused backend), `both` (fused on the host clock and
-    /// unfused on timestamps, side by side), `auto` device where the GPU has timestamps.
+    /// Which figures every row gets: the headline is always the host's monotonic clock around
+    /// what users run (burn with fusion), each iteration ending with one element of the output
+    /// read back; `auto` adds device time (the device's timestamps, in runs of their own)
+    /// where the device writes timestamps, `both` insists on it, `host` leaves it out.
     #[arg(long, default_value = "auto")]
     pub clock: ClockPolicy,
 
-    /// Implementations of the forward pass: burn, reference (nlbench's WGSL, on wgpu
-    /// devices), comma-separated (default both where the device runs both).
+    /// Implementations of the forward pass: burn, unfused (burn without its fusion layer),
+    /// reference (nlbench's WGSL, on wgpu devices), comma-separated (default: burn, and the
+    /// reference where the device runs it).
     #[arg(long)]
     pub paths: Option<Paths>,
 
@@ -134,8 +136,20 @@ pub struct Args {
     pub force: bool,
 }
 
-/// The dashboard as `trunk serve` runs it.
-pub const DEFAULT_SHARE_BASE: &str = "http://127.0.0.1:8080/";
+/// The published dashboard: the GitHub Pages site of the repository in `Cargo.toml`
+/// (`https://github.com/<owner>/<name>` → `https://<owner>.github.io/<name>/`), which serves
+/// the static build of `web/` (see `.github/workflows/pages.yml`); `http://127.0.0.1:8080/`
+/// when the repository is not on GitHub.
+pub fn default_share_base() -> String {
+    let repository = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    match repository
+        .strip_prefix("https://github.com/")
+        .and_then(|path| path.split_once('/'))
+    {
+        Some((owner, name)) => format!("https://{}.github.io/{name}/", owner.to_lowercase()),
+        None => "http://127.0.0.1:8080/".into(),
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -152,8 +166,9 @@ pub enum Command {
         #[arg(long, default_value = "comparison_results")]
         out: PathBuf,
 
-        /// Base address of the dashboard for the printed share link.
-        #[arg(long, default_value = DEFAULT_SHARE_BASE)]
+        /// Base address of the dashboard for the printed share link (default: the published
+        /// dashboard).
+        #[arg(long, env = "NLBENCH_SHARE_BASE", default_value_t = default_share_base())]
         share_base: String,
     },
 }
@@ -197,9 +212,7 @@ pub fn plan(args: &Args) -> Result<(Plan, Vec<String>), String> {
     let mut plan = Plan::new(resolved.config);
     plan.suites = args.suite;
     plan.clock = args.clock;
-    if let Some(paths) = args.paths {
-        plan.paths = paths;
-    }
+    plan.paths = args.paths;
     Ok((plan, resolved.notes))
 }
 
@@ -265,7 +278,25 @@ mod tests {
         assert_eq!(plan.config.precisions, vec![Precision::F32]);
         assert!(plan.suites.memory && plan.suites.inference);
         assert_eq!(plan.clock, ClockPolicy::Both);
-        assert!(plan.paths.burn && !plan.paths.reference);
+        let paths = plan.paths.expect("asked for");
+        assert!(paths.burn && !paths.reference);
+        assert!(
+            plan_of(&["--quick"]).paths.is_none(),
+            "every path the device runs"
+        );
+    }
+
+    fn plan_of(args: &[&str]) -> Plan {
+        plan(&parse(args)).unwrap().0
+    }
+
+    #[test]
+    fn share_links_point_at_the_published_dashboard() {
+        assert_eq!(default_share_base(), "https://nlbench.github.io/nlbench/");
+        assert_eq!(
+            parse(&["--share-base", "https://example.org/nlbench/"]).share_base,
+            "https://example.org/nlbench/"
+        );
     }
 
     #[test]

@@ -40,7 +40,12 @@ impl Selected {
             Selection::Wgpu(device, setup) => backends::wgpu(device.clone(), setup, info, plan),
             #[cfg(feature = "cuda")]
             Selection::Cuda(device) => backends::cuda(device.clone(), info, plan),
-            Selection::Cpu => backends::cpu(info, plan, Box::new(system::available_memory)),
+            Selection::Cpu => backends::cpu(
+                info,
+                plan,
+                Box::new(system::available_memory),
+                "host memory",
+            ),
         }
     }
 }

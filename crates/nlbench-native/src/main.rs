@@ -85,11 +85,26 @@ fn dispatch(args: &Args) -> Result<u8, Failure> {
 /// device (or every device), the session, then the files. Returns the exit status: 0, or 130
 /// where the run was interrupted (its files are written and marked partial).
 fn benchmark(args: &Args) -> Result<u8, Failure> {
+    // What could not be set up as planned: each is said now and recorded in the results.
+    let mut notes = Vec::new();
     // cubecl keeps tuning results on disk and, finding them, names no kernel: this run tunes
     // into a folder of its own, removed at the end.
-    let autotune_cache = tempfile::tempdir().ok();
+    let autotune_cache = tempfile::tempdir()
+        .map_err(|err| {
+            notes.push(format!(
+                "kernels may go unnamed: no folder could be made for cubecl's tuning cache \
+                 ({err}), so tunings kept from earlier runs are reused without a word"
+            ))
+        })
+        .ok();
     nlbench::kernels::listen_to_autotune(None, autotune_cache.as_ref().map(|d| d.path()));
-    let interrupts = run::Interrupts::install();
+    let (interrupts, installed) = run::Interrupts::install();
+    if let Err(note) = installed {
+        notes.push(note);
+    }
+    for note in &notes {
+        eprintln!("warning: {note}");
+    }
     let (plan, resume) = if args.resume {
         if cli::sets_plan(args) {
             return Err(Failure::usage(
@@ -110,7 +125,7 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
         per_model_reports: args.config.is_some(),
     };
     if args.all_devices {
-        return all_devices(args, &plan, options, &interrupts);
+        return all_devices(args, &plan, options, &interrupts, &notes);
     }
     let selected = match &args.device {
         Some(wanted) => devices::find(&devices::list(), wanted)
@@ -139,10 +154,13 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
         &selected,
         &plan,
         &args.out,
-        options,
+        RunSettings {
+            options,
+            args,
+            interrupts: &interrupts,
+            notes: &notes,
+        },
         resume,
-        args,
-        &interrupts,
     )?;
     println!(
         "share link: {}",
@@ -154,17 +172,31 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
     Ok(exit_code(&results))
 }
 
+/// What every device's run of one command shares.
+#[derive(Clone, Copy)]
+struct RunSettings<'a> {
+    options: Options,
+    args: &'a Args,
+    interrupts: &'a run::Interrupts,
+    /// What could not be set up as planned, for the results.
+    notes: &'a [String],
+}
+
 /// Runs `plan` on one selected device into `out` and writes every file there. A plan the
 /// device cannot run is an error; everything measured is written, complete or not.
 fn run_on(
     selected: &devices::Selected,
     plan: &nlbench::plan::Plan,
     out: &std::path::Path,
-    options: Options,
+    settings: RunSettings<'_>,
     resume: Option<nlbench::session::checkpoint::Checkpoint>,
-    args: &Args,
-    interrupts: &run::Interrupts,
 ) -> Result<ResultSet, Failure> {
+    let RunSettings {
+        options,
+        args,
+        interrupts,
+        notes,
+    } = settings;
     let device = selected.open(plan).map_err(|e| Failure {
         code: e.kind.exit_code(),
         message: e.message,
@@ -176,7 +208,7 @@ fn run_on(
         eprintln!("note: {done}");
     }
     let finished =
-        run::run(plan, &device, out, options, resume, interrupts).map_err(Failure::other)?;
+        run::run(plan, &device, out, options, resume, interrupts, notes).map_err(Failure::other)?;
     let results = finished.results;
     summary::print(&results);
     let (written, failed) = output::write_results(out, &results, options);
@@ -218,7 +250,14 @@ fn all_devices(
     plan: &nlbench::plan::Plan,
     options: Options,
     interrupts: &run::Interrupts,
+    notes: &[String],
 ) -> Result<u8, Failure> {
+    let settings = RunSettings {
+        options,
+        args,
+        interrupts,
+        notes,
+    };
     let list = devices::list();
     let chosen: Vec<(usize, &devices::Listed)> = list
         .iter()
@@ -253,7 +292,7 @@ fn all_devices(
         let outcome = listed
             .open()
             .map_err(Failure::other)
-            .and_then(|selected| run_on(&selected, plan, &out, options, None, args, interrupts));
+            .and_then(|selected| run_on(&selected, plan, &out, settings, None));
         match outcome {
             Ok(result) => {
                 let stopped = result.partial.is_some();
@@ -267,7 +306,7 @@ fn all_devices(
                 results.push(nlbench::session::not_run(
                     plan,
                     listed.info.clone(),
-                    system::identity(),
+                    system::identity(notes),
                     failure.message,
                 ));
             }

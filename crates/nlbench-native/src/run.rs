@@ -57,16 +57,22 @@ pub struct Interrupts {
 }
 
 impl Interrupts {
-    pub fn install() -> Self {
+    /// Installs the handler; `Err` with the interrupts anyway and why the handler is missing.
+    /// Without it Ctrl-C ends the process at once: the checkpoint still holds every finished
+    /// configuration, but no report is written.
+    pub fn install() -> (Self, Result<(), String>) {
         let interrupts = Self {
             count: Arc::new(AtomicUsize::new(0)),
             latest: Arc::new(Mutex::new(None)),
         };
         let handler = interrupts.clone();
-        // Without a handler (another one set already) Ctrl-C simply ends the process; the
-        // checkpoint still holds every finished configuration.
-        let _ = ctrlc::set_handler(move || handler.signalled());
-        interrupts
+        let installed = ctrlc::set_handler(move || handler.signalled()).map_err(|err| {
+            format!(
+                "Ctrl-C could not be caught ({err}): an interrupt ends the run at once, without \
+                 reports; checkpoint.jsonl keeps every finished configuration"
+            )
+        });
+        (interrupts, installed)
     }
 
     fn signalled(&self) {
@@ -159,6 +165,7 @@ pub fn run(
     options: Options,
     resume: Option<Checkpoint>,
     interrupts: &Interrupts,
+    notes: &[String],
 ) -> Result<Finished, String> {
     let bar = ProgressBar::new(1).with_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
@@ -166,7 +173,7 @@ pub fn run(
     );
     let platform = NativePlatform {
         clock: InstantClock::new(),
-        identity: system::identity(),
+        identity: system::identity(notes),
         bar,
         checkpoint: RefCell::new(output::CheckpointFile::open(out)?),
         checkpoint_error: RefCell::new(None),

@@ -44,12 +44,13 @@ pub fn available_memory() -> Option<u64> {
     Some(system.available_memory()).filter(|&bytes| bytes > 0)
 }
 
-/// Who runs, where, and now.
-pub fn identity() -> Identity {
+/// Who runs, where, and now, with what could not be set up as planned.
+pub fn identity(notes: &[String]) -> Identity {
     Identity {
         tool: tool(),
         machine: machine(),
         created: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        notes: notes.to_vec(),
     }
 }
 

@@ -128,14 +128,24 @@ const CLI: &[Case] = &[
         "Metal is only available on macOS",
     ),
     case(
-        &["--backend", "cpu", "--clock", "device"],
+        &["--clock", "device"],
         2,
-        "the CPU backend has no device timestamps",
+        "the headline figure is always timed on the host clock",
+    ),
+    case(
+        &["--backend", "cpu", "--clock", "both"],
+        2,
+        "--clock both: the CPU backend has no device clock",
     ),
     case(
         &["--backend", "cpu", "--paths", "reference"],
         2,
         "the WGSL reference needs a wgpu device",
+    ),
+    case(
+        &["--backend", "cpu", "--paths", "burn,reference"],
+        2,
+        "--paths reference: the CPU backend runs burn only",
     ),
     case(&["--config", "missing.toml"], 2, "cannot read config file"),
     with_file(

@@ -1,9 +1,18 @@
-//! The PyTorch baseline (`baselines/pytorch/`) speaks nlbench's schema and statistics.
+//! The PyTorch baseline (`baselines/pytorch/`) is a first-class source: nlbench's schema, path
+//! `pytorch`, the same protocol and statistics, and a result that lines up with nlbench's on
+//! the same CPU. PyTorch comes from PyPI (`.ci/run` installs it), so the run is not skipped.
+
+mod common;
 
 use std::{path::PathBuf, process::Command};
 
+use common::{nlbench, results, succeeded};
 use nlbench::{
-    schema::{Outcome, ResultSet},
+    analysis::{
+        compare::{Line, rows},
+        verdicts::verdicts,
+    },
+    schema::{ClockKind, DeviceClock, Outcome, PathId, ResultSet, Verdict},
     stats::Summary,
 };
 
@@ -11,81 +20,186 @@ fn script_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../baselines/pytorch")
 }
 
-/// Its statistics match nlbench's exactly (this needs Python, not PyTorch).
-#[test]
-fn baseline_statistics_match_nlbench() {
-    let samples = [3.0, 1.0, 4.0, 1.5, 5.0, 9.0, 2.6, 5.3, 5.8, 9.7, 9.3, 2.0];
+/// The baseline's summary and verdicts of `samples`, as JSON.
+fn python_statistics(samples: &[f64], resolution_ms: f64) -> serde_json::Value {
     let code = format!(
         "import json, sys; sys.path.insert(0, {dir:?}); import neurallayers_bench as b; \
-         print(json.dumps(b.summary({samples:?})))",
+         s = b.summary({samples:?}, {resolution_ms:?}); \
+         print(json.dumps({{'summary': s, 'verdicts': b.verdicts({samples:?}, s, 0.02, {resolution_ms:?})}}))",
         dir = script_dir().to_str().unwrap(),
     );
-    let output = Command::new("python3")
-        .args(["-c", &code])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let output = succeeded(
+        Command::new("python3")
+            .args(["-c", &code])
+            .output()
+            .unwrap(),
     );
-    let python: Summary = serde_json::from_slice(&output.stdout).unwrap();
-    let rust = Summary::of(&samples).unwrap();
-    for (name, a, b) in [
-        ("mean", python.mean, rust.mean),
-        ("std_dev", python.std_dev, rust.std_dev),
-        ("median", python.median, rust.median),
-        ("p90", python.p90, rust.p90),
-        ("p99", python.p99, rust.p99),
-    ] {
-        assert!((a - b).abs() < 1e-9, "{name}: python {a} vs rust {b}");
-    }
-    assert_eq!(python.outliers, rust.outliers);
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
-/// A tiny run writes a results.json nlbench reads; skipped where PyTorch is not installed.
+/// Its statistics are nlbench's exactly (this needs Python, not PyTorch): quantiles, the
+/// median's interval and its coverage for every count from 1 to 10, outliers with a MAD of 0,
+/// and the verdicts.
 #[test]
-fn baseline_run_writes_nlbench_results() {
+fn baseline_statistics_match_nlbench() {
+    let mut cases: Vec<Vec<f64>> = (1..=10)
+        .map(|n| (0..n).map(|i| 1.0 + 0.013 * f64::from(i * 7 % 5)).collect())
+        .collect();
+    cases.push(vec![
+        3.0, 1.0, 4.0, 1.5, 5.0, 9.0, 2.6, 5.3, 5.8, 9.7, 9.3, 2.0,
+    ]);
+    cases.push([vec![10.0; 9], vec![30.0]].concat());
+    cases.push([vec![10.0; 9], vec![10.001]].concat());
+    cases.push(
+        (0..300)
+            .map(|i| 2.0 + 0.001 * f64::from(i % 17) + f64::from(i % 97 == 0))
+            .collect(),
+    );
+    let resolution = 0.001;
+    for samples in &cases {
+        let python = python_statistics(samples, resolution);
+        let py: Summary = serde_json::from_value(python["summary"].clone()).unwrap();
+        let rust = Summary::of_timings(samples, resolution).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(1.0);
+        for (name, a, b) in [
+            ("mean", py.mean, rust.mean),
+            ("std_dev", py.std_dev, rust.std_dev),
+            ("median", py.median, rust.median),
+            ("p90", py.p90, rust.p90),
+            ("p99", py.p99, rust.p99),
+            ("mad", py.mad.unwrap(), rust.mad.unwrap()),
+        ] {
+            assert!(
+                close(a, b),
+                "n = {}: {name}: python {a} vs rust {b}",
+                samples.len()
+            );
+        }
+        assert_eq!(py.outliers, rust.outliers, "n = {}", samples.len());
+        assert_eq!(py.mad_outliers, rust.mad_outliers, "n = {}", samples.len());
+        let (a, b) = (py.median_ci.unwrap(), rust.median_ci.unwrap());
+        assert_eq!((a.low, a.high), (b.low, b.high), "n = {}", samples.len());
+        assert!(
+            close(a.coverage, b.coverage),
+            "n = {}: {a:?} {b:?}",
+            samples.len()
+        );
+        let py: Vec<Verdict> = serde_json::from_value(python["verdicts"].clone()).unwrap();
+        let rust = verdicts(samples, &rust, Some(0.02), Some(resolution), &[]);
+        let kind = |v: &[Verdict]| {
+            v.iter()
+                .map(|v| {
+                    format!("{v:?}")
+                        .split([' ', '{'])
+                        .next()
+                        .unwrap()
+                        .to_owned()
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kind(&py), kind(&rust), "n = {}", samples.len());
+    }
+}
+
+/// A small run writes path `pytorch` in the current schema, on the protocol's rules, and
+/// lines up with nlbench's own CPU run of the same plan: a headline ratio for every
+/// configuration both hold.
+#[test]
+fn baseline_lines_up_with_nlbench_on_the_cpu() {
     let has_torch = Command::new("python3")
         .args(["-c", "import torch"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !has_torch {
-        eprintln!("skipped: PyTorch is not installed here (pip install torch to run this test)");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let output = Command::new("python3")
-        .arg(script_dir().join("neurallayers_bench.py"))
-        .args([
-            "--sizes",
-            "small",
-            "--batch-sizes",
-            "1,4",
-            "--precision",
-            "f32",
-            "--iterations",
-            "3",
-            "--warmup-ms",
-            "10",
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
     assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        has_torch,
+        "PyTorch is not installed here: `pip install torch` (.ci/run installs it)"
     );
-    let text = std::fs::read_to_string(dir.path().join("results.json")).unwrap();
-    let results = ResultSet::from_json(&text).unwrap();
-    assert_eq!(results.device.backend, "pytorch-cpu");
-    assert_eq!(results.inference.len(), 2);
-    for record in &results.inference {
+    let plan = [
+        "--sizes",
+        "small",
+        "--batch-sizes",
+        "1,4",
+        "--precision",
+        "f32",
+        "--iterations",
+        "6",
+        "--warmup-ms",
+        "10",
+        "--max-time-ms",
+        "100",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let torch_out = dir.path().join("pytorch");
+    succeeded(
+        Command::new("python3")
+            .arg(script_dir().join("neurallayers_bench.py"))
+            .args(plan)
+            .arg("--out")
+            .arg(&torch_out)
+            .output()
+            .unwrap(),
+    );
+    let baseline = results(&torch_out);
+    assert_eq!(baseline.schema_version, nlbench::schema::SCHEMA_VERSION);
+    assert_eq!(baseline.device.backend, "pytorch-cpu");
+    assert_eq!(baseline.headline(), PathId::Pytorch);
+    assert_eq!(baseline.paths[0].clock, ClockKind::Host);
+    assert!(matches!(
+        baseline.paths[0].device_time,
+        Some(DeviceClock::Unavailable { .. })
+    ));
+    assert_eq!(baseline.inference.len(), 2);
+    for record in &baseline.inference {
+        assert_eq!(record.path, PathId::Pytorch);
         let Outcome::Measured(m) = &record.outcome else {
             panic!("{record:?}");
         };
-        assert!((m.throughput * m.sample_latency_ms.median / 1000.0 - 1.0).abs() < 1e-6);
+        let t = &m.timed;
+        assert!((t.throughput * t.sample_latency_ms.median / 1000.0 - 1.0).abs() < 1e-6);
+        assert!(t.raw_batch_ms.len() >= 6, "at least --iterations samples");
+        assert!(t.warmup_runs >= 3, "the protocol's untimed runs");
+        assert!(t.stopped.is_some());
+        let ci = t
+            .batch_latency_ms
+            .median_ci
+            .expect("an interval of the median");
+        assert!(ci.low <= t.batch_latency_ms.median && t.batch_latency_ms.median <= ci.high);
+        assert!(m.memory.allocator.is_none() && m.memory.allocator_unavailable.is_some());
     }
+
+    let burn_out = dir.path().join("burn");
+    succeeded(
+        nlbench()
+            .args(plan)
+            .args(["--backend", "cpu", "--out"])
+            .arg(&burn_out)
+            .output()
+            .unwrap(),
+    );
+    let burn: ResultSet = results(&burn_out);
+    let lined_up = rows(&[burn, baseline]);
+    let headline: Vec<_> = lined_up
+        .iter()
+        .filter(|r| r.line == Line::Headline && r.clock == ClockKind::Host)
+        .collect();
+    assert_eq!(headline.len(), 2, "{lined_up:?}");
+    for row in headline {
+        assert!(row.ratio(1).is_some(), "{row:?}");
+        assert_eq!(row.paths_label(), "burn (#1), PyTorch (#2)");
+    }
+    let compared = dir.path().join("compared");
+    let output = nlbench()
+        .arg("compare")
+        .arg(burn_out.join("results.json"))
+        .arg(torch_out.join("results.json"))
+        .arg("--out")
+        .arg(&compared)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let report = std::fs::read_to_string(compared.join("COMPARISON.md")).unwrap();
+    assert!(
+        report.contains("headline path: burn (#1), PyTorch (#2)"),
+        "{report}"
+    );
 }

@@ -7,7 +7,7 @@ mod common;
 use std::{
     path::Path,
     process::{Command, Stdio},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use common::{SHORT, nlbench, results};
@@ -50,9 +50,9 @@ fn earlier_results_are_kept_aside_or_replaced_with_force() {
     assert!(out.join("notes.txt").is_file());
 }
 
-/// Waits until the checkpoint in `dir` holds `lines` lines (the start line included).
+/// Waits until the checkpoint in `dir` holds `lines` lines (the start line included), however
+/// long this machine takes; a run that ends first fails the test.
 fn wait_for_lines(dir: &Path, lines: usize, child: &mut std::process::Child) {
-    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         let text = std::fs::read_to_string(dir.join("checkpoint.jsonl")).unwrap_or_default();
         if text.lines().count() >= lines {
@@ -61,7 +61,6 @@ fn wait_for_lines(dir: &Path, lines: usize, child: &mut std::process::Child) {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the run ended ({status}) before its checkpoint had {lines} lines");
         }
-        assert!(Instant::now() < deadline, "no progress in the checkpoint");
         std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -1,8 +1,9 @@
 //! The devices the library can run on, ready for a session: burn's CPU backend, burn's wgpu
-//! backend natively (Vulkan, Metal, DX12) and in the browser (WebGPU), and CUDA. The clock
-//! policy decides which of burn's backends become paths (fused on the host clock, unfused on
-//! device timestamps, or both). Front ends open the device (adapter choice, driver checks)
-//! and call one of these; the backend types are instantiated here, once, for both.
+//! backend natively (Vulkan, Metal, DX12) and in the browser (WebGPU), and CUDA. Every path's
+//! headline is the implementation users run on the host clock; the clock policy decides
+//! whether its rows also get device time, from a twin timed by the device's timestamps.
+//! Front ends open the device (adapter choice, driver checks) and call one of these; the
+//! backend types are instantiated here, once, for both.
 
 use burn::backend::{
     Flex,
@@ -18,15 +19,61 @@ use crate::{
         CubeDeviceTimer, CubeMemoryProbe, DeviceTimer, Fused, FusedDeviceTimer, NoMemoryProbe,
         Unfused,
     },
-    plan::{ClockPolicy, Plan},
+    plan::{ClockPolicy, Paths, Plan},
     reference::Reference,
     schema::PathId,
-    session::{Capacity, Device, InferencePath, MemorySuite},
+    session::{Capacity, Device, DeviceTwin, InferencePath, MemorySuite, Path},
     suite::Burn,
 };
 
 /// Why the CPU backend has no allocator figures.
 const CPU_NO_ALLOCATOR: &str = "the CPU backend has no allocator report";
+/// Why the CPU backend has no device time.
+const CPU_NO_DEVICE_CLOCK: &str = "the CPU backend has no device clock";
+
+/// The device-time twin `plan` asks for: made where the device writes timestamps, the
+/// reason where it does not (an error when `--clock both` insisted), nothing with `host`.
+fn twin(
+    plan: &Plan,
+    timestamps: Result<(), &str>,
+    make: impl FnOnce() -> Option<Box<dyn InferencePath>>,
+) -> Result<DeviceTwin, RunError> {
+    match (plan.clock, timestamps) {
+        (ClockPolicy::Host, _) => Ok(DeviceTwin::NotAsked),
+        (ClockPolicy::Both, Err(reason)) => Err(RunError::invalid(format!(
+            "--clock both: {reason}; --clock host or auto times the headline alone"
+        ))),
+        (ClockPolicy::Auto, Err(reason)) => Ok(DeviceTwin::Unavailable(reason.to_owned())),
+        (_, Ok(())) => Ok(make().map_or_else(
+            || DeviceTwin::Unavailable("this device writes no timestamps".into()),
+            DeviceTwin::Timed,
+        )),
+    }
+}
+
+/// The paths asked for, or where none were, `defaults`; an error naming a path asked for that
+/// this device cannot run.
+fn wanted(plan: &Plan, defaults: Paths, runs: Paths, device: &str) -> Result<Paths, RunError> {
+    let Some(asked) = plan.paths else {
+        return Ok(defaults);
+    };
+    let missing: Vec<&str> = [
+        (asked.burn && !runs.burn, "burn"),
+        (asked.unfused && !runs.unfused, "unfused"),
+        (asked.reference && !runs.reference, "reference"),
+    ]
+    .into_iter()
+    .filter_map(|(missing, name)| missing.then_some(name))
+    .collect();
+    if missing.is_empty() {
+        Ok(asked)
+    } else {
+        Err(RunError::invalid(format!(
+            "--paths {}: {device}",
+            missing.join(",")
+        )))
+    }
+}
 
 /// burn's CPU backend (Flex, on every core). `available` reads the host's free memory for the
 /// pre-flight check.
@@ -34,17 +81,20 @@ pub fn cpu(
     info: DeviceInfo,
     plan: &Plan,
     available: Box<dyn Fn() -> Option<u64>>,
+    what: &'static str,
 ) -> Result<Device, RunError> {
-    if plan.clock == ClockPolicy::Device {
-        return Err(RunError::invalid(
-            "--clock device: the CPU backend has no device timestamps",
-        ));
-    }
-    if !plan.paths.burn {
-        return Err(RunError::invalid(
-            "the WGSL reference needs a wgpu device; the CPU backend runs burn only",
-        ));
-    }
+    let burn_only = Paths {
+        burn: true,
+        unfused: false,
+        reference: false,
+    };
+    wanted(
+        plan,
+        burn_only,
+        burn_only,
+        "the CPU backend runs burn only (the WGSL reference needs a wgpu device, and burn's \
+         CPU backend has no fusion layer to leave out)",
+    )?;
     let burn = || {
         Burn::<Flex>::new(
             FlexDevice,
@@ -55,18 +105,35 @@ pub fn cpu(
         )
         .untuned("gemm (burn's CPU backend; nothing is autotuned)")
     };
+    let device_time = twin(plan, Err(CPU_NO_DEVICE_CLOCK), || None)?;
     Ok(Device {
         info,
-        paths: vec![Box::new(burn())],
+        paths: vec![Path {
+            headline: Box::new(burn()),
+            device_time,
+        }],
         memory: Some(Box::new(burn())),
         ceilings: Box::new(CpuCeilings),
         capacity: Capacity {
             available,
-            what: "host memory",
+            what,
             max_buffer: None,
         },
     })
 }
+
+/// Every path a wgpu device runs.
+const WGPU_PATHS: Paths = Paths {
+    burn: true,
+    unfused: true,
+    reference: true,
+};
+/// The paths a wgpu device runs unless asked otherwise.
+const WGPU_DEFAULT: Paths = Paths {
+    burn: true,
+    unfused: false,
+    reference: true,
+};
 
 /// burn's wgpu backend on a native device (Vulkan, Metal, DX12), with the ceilings measured
 /// on the wgpu device and queue under it.
@@ -77,29 +144,46 @@ pub fn wgpu(
     plan: &Plan,
 ) -> Result<Device, RunError> {
     let resolution = f64::from(setup.queue.get_timestamp_period()) / 1e6;
-    let (mut paths, memory) = if plan.paths.burn {
-        let (paths, memory) =
-            cube::<WgpuRuntime, u32>(&device, plan, "wgpu timestamp queries", resolution)?;
-        (paths, Some(memory))
-    } else {
-        (Vec::new(), None)
+    let paths = wanted(plan, WGPU_DEFAULT, WGPU_PATHS, "not on this device")?;
+    let cube = Cube::<WgpuRuntime, u32> {
+        device: &device,
+        timestamps: "wgpu timestamp queries",
+        resolution_ms: resolution,
+        marker: std::marker::PhantomData,
     };
-    if plan.paths.reference {
-        paths.push(reference(setup));
+    let mut list = cube.paths(plan, paths)?;
+    if paths.reference {
+        list.push(reference(setup, plan)?);
     }
-    Ok(wgpu_device(info, setup, paths, memory))
+    let memory = (paths.burn || paths.unfused).then(|| cube.memory());
+    Ok(wgpu_device(info, setup, list, memory))
 }
 
-/// nlbench's WGSL reference on the wgpu device under burn's.
-fn reference(setup: &WgpuSetup) -> Box<dyn InferencePath> {
-    Box::new(Reference::new(setup.device.clone(), setup.queue.clone()))
+/// nlbench's WGSL reference on the wgpu device under burn's, with its timestamped twin.
+fn reference(setup: &WgpuSetup, plan: &Plan) -> Result<Path, RunError> {
+    let headline = Reference::new(setup.device.clone(), setup.queue.clone());
+    let timestamps = setup
+        .device
+        .features()
+        .contains(wgpu::Features::TIMESTAMP_QUERY)
+        .then_some(())
+        .ok_or("this device writes no timestamps");
+    let device_time = twin(plan, timestamps, || {
+        headline
+            .device_timed()
+            .map(|t| Box::new(t) as Box<dyn InferencePath>)
+    })?;
+    Ok(Path {
+        headline: Box::new(headline),
+        device_time,
+    })
 }
 
 /// A wgpu device with its paths: the ceilings measured on it, and what one buffer may hold.
 fn wgpu_device(
     info: DeviceInfo,
     setup: &WgpuSetup,
-    paths: Vec<Box<dyn InferencePath>>,
+    paths: Vec<Path>,
     memory: Option<Box<dyn MemorySuite>>,
 ) -> Device {
     let limits = setup.device.limits();
@@ -132,18 +216,33 @@ pub fn cuda(
     plan: &Plan,
 ) -> Result<Device, RunError> {
     use burn::cubecl::cuda::CudaRuntime;
-    if !plan.paths.burn {
-        return Err(RunError::invalid(
-            "the WGSL reference needs a wgpu device; on CUDA only burn runs",
-        ));
-    }
+    let burn_paths = Paths {
+        burn: true,
+        unfused: true,
+        reference: false,
+    };
+    let default = Paths {
+        unfused: false,
+        ..burn_paths
+    };
+    let paths = wanted(
+        plan,
+        default,
+        burn_paths,
+        "on CUDA only burn runs (the WGSL reference needs a wgpu device)",
+    )?;
     // CUDA events resolve about half a microsecond (the CUDA Runtime API's documentation
     // of cudaEventElapsedTime).
-    let (paths, memory) = cube::<CudaRuntime, u8>(&device, plan, "CUDA events", 5e-4)?;
+    let cube = Cube::<CudaRuntime, u8> {
+        device: &device,
+        timestamps: "CUDA events",
+        resolution_ms: 5e-4,
+        marker: std::marker::PhantomData,
+    };
     Ok(Device {
         info,
-        paths,
-        memory: Some(memory),
+        paths: cube.paths(plan, paths)?,
+        memory: Some(cube.memory()),
         ceilings: Box::new(crate::session::NoCeilings(
             "the WGSL microbenchmarks run through wgpu; --backend vulkan measures this GPU's \
              ceilings"
@@ -153,53 +252,88 @@ pub fn cuda(
     })
 }
 
-/// The fused and unfused paths of a cubecl runtime as the clock policy asks, the headline
-/// first, and the memory suite on the fused backend.
-#[allow(clippy::type_complexity)]
-fn cube<R, Bool>(
-    device: &R::Device,
-    plan: &Plan,
-    timestamps: &str,
+/// burn's backends on one cubecl runtime's device (`Bool` is the runtime's boolean element:
+/// `u32` on wgpu, `u8` on CUDA).
+struct Cube<'a, R: burn_cubecl::CubeRuntime, Bool> {
+    device: &'a R::Device,
+    /// What writes the timestamps, for the report.
+    timestamps: &'static str,
     resolution_ms: f64,
-) -> Result<(Vec<Box<dyn InferencePath>>, Box<dyn MemorySuite>), RunError>
+    marker: std::marker::PhantomData<Bool>,
+}
+
+impl<R, Bool> Cube<'_, R, Bool>
 where
     R: burn_cubecl::CubeRuntime,
     Bool: burn_cubecl::BoolElement,
 {
-    let timer = || {
+    fn probe(&self) -> Box<CubeMemoryProbe<R>> {
+        Box::new(CubeMemoryProbe::<R>::new(self.device.clone()))
+    }
+
+    /// burn with fusion, on the host clock: what users run.
+    fn fused(&self) -> Burn<Fused<R, Bool>> {
+        Burn::new(self.device.clone(), PathId::Burn, true, self.probe(), None)
+    }
+
+    /// burn without fusion as path `id`, timed by `timer` (the host clock without one).
+    fn unfused(&self, id: PathId, timer: Option<Box<dyn DeviceTimer>>) -> Burn<Unfused<R, Bool>> {
+        Burn::new(self.device.clone(), id, false, self.probe(), timer)
+    }
+
+    /// The device's timestamps, through cubecl's profile API; `None` where it writes none.
+    fn timer(&self) -> Option<Box<dyn DeviceTimer>> {
         CubeDeviceTimer::<R>::new(
-            device.clone(),
+            self.device.clone(),
             format!(
-                "device timestamps ({timestamps}, through cubecl's profile API; burn fusion off)"
+                "device timestamps ({}, through cubecl's profile API; burn without fusion)",
+                self.timestamps
             ),
-            resolution_ms,
+            self.resolution_ms,
         )
         .map(|t| Box::new(t) as Box<dyn DeviceTimer>)
-    };
-    let probe = || Box::new(CubeMemoryProbe::<R>::new(device.clone()));
-    let fused = || Burn::<Fused<R, Bool>>::new(device.clone(), PathId::Burn, true, probe(), None);
-    let unfused = |timer| {
-        Burn::<Unfused<R, Bool>>::new(device.clone(), PathId::BurnUnfused, false, probe(), timer)
-    };
-    let has_timestamps = timer().is_some();
-    let paths: Vec<Box<dyn InferencePath>> = match plan.clock {
-        ClockPolicy::Host => vec![Box::new(fused())],
-        ClockPolicy::Device if !has_timestamps => {
-            return Err(RunError::invalid(
-                "--clock device: this device writes no timestamps; use --clock host",
-            ));
+    }
+
+    /// The burn paths asked for, each with its device-time twin: natively the unfused
+    /// backend, since the profiled span only sees kernels launched from inside it and the
+    /// fusion layer launches them from a thread of its own.
+    fn paths(&self, plan: &Plan, paths: Paths) -> Result<Vec<Path>, RunError> {
+        let timestamps = self
+            .timer()
+            .map(|_| ())
+            .ok_or("this device writes no timestamps");
+        let mut list = Vec::new();
+        for (wanted, id, headline) in [
+            (
+                paths.burn,
+                PathId::Burn,
+                Box::new(self.fused()) as Box<dyn InferencePath>,
+            ),
+            (
+                paths.unfused,
+                PathId::BurnUnfused,
+                Box::new(self.unfused(PathId::BurnUnfused, None)),
+            ),
+        ] {
+            if !wanted {
+                continue;
+            }
+            let device_time = twin(plan, timestamps, || {
+                self.timer()
+                    .map(|t| Box::new(self.unfused(id, Some(t))) as Box<dyn InferencePath>)
+            })?;
+            list.push(Path {
+                headline,
+                device_time,
+            });
         }
-        ClockPolicy::Auto | ClockPolicy::Device if has_timestamps => {
-            vec![Box::new(unfused(timer()))]
-        }
-        ClockPolicy::Both if has_timestamps => {
-            vec![Box::new(fused()), Box::new(unfused(timer()))]
-        }
-        _ => vec![Box::new(fused())],
-    };
-    // The memory suite measures what users run, burn with fusion, whatever times the rows;
-    // its per-layer profile then uses the host clock (results say so).
-    Ok((paths, Box::new(fused())))
+        Ok(list)
+    }
+
+    /// The memory suite measures what users run, burn with fusion, on the host clock.
+    fn memory(&self) -> Box<dyn MemorySuite> {
+        Box::new(self.fused())
+    }
 }
 
 /// burn's wgpu backend in the browser (WebGPU). Everything runs on the page's one thread, so
@@ -213,36 +347,43 @@ pub fn webgpu(
 ) -> Result<Device, RunError> {
     type Browser = Fused<WgpuRuntime, u32>;
     let resolution = f64::from(setup.queue.get_timestamp_period()) / 1e6;
-    // `both` has nothing to add here: the fused backend is already device-timed.
-    let timer = || match plan.clock {
-        ClockPolicy::Host => None,
-        _ => FusedDeviceTimer::<WgpuRuntime>::new(
+    let paths = wanted(
+        plan,
+        WGPU_DEFAULT,
+        WGPU_DEFAULT,
+        "the dashboard runs burn and the reference",
+    )?;
+    let burn = |timer: Option<Box<dyn DeviceTimer>>| {
+        let probe = Box::new(CubeMemoryProbe::<WgpuRuntime>::new(device.clone()));
+        Burn::<Browser>::new(device.clone(), PathId::Burn, true, probe, timer)
+            .watching(setup.device.clone())
+    };
+    let timer = || {
+        FusedDeviceTimer::<WgpuRuntime>::new(
             device.clone(),
             "device timestamps (WebGPU timestamp-query, through cubecl's profile API)",
             resolution,
         )
-        .map(|t| Box::new(t) as Box<dyn DeviceTimer>),
+        .map(|t| Box::new(t) as Box<dyn DeviceTimer>)
     };
-    if plan.clock == ClockPolicy::Device && timer().is_none() {
-        return Err(RunError::invalid(
-            "device timestamps: this adapter has no timestamp-query",
-        ));
+    let timestamps = timer()
+        .map(|_| ())
+        .ok_or("this adapter has no timestamp-query");
+    let mut list = Vec::new();
+    if paths.burn {
+        let device_time = twin(plan, timestamps, || {
+            timer().map(|t| Box::new(burn(Some(t))) as Box<dyn InferencePath>)
+        })?;
+        list.push(Path {
+            headline: Box::new(burn(None)),
+            device_time,
+        });
     }
-    let burn = || {
-        let probe = Box::new(CubeMemoryProbe::<WgpuRuntime>::new(device.clone()));
-        Burn::<Browser>::new(device.clone(), PathId::Burn, true, probe, timer())
-            .watching(setup.device.clone())
-    };
-    let mut paths: Vec<Box<dyn InferencePath>> = Vec::new();
-    if plan.paths.burn {
-        paths.push(Box::new(burn()));
+    if paths.reference {
+        list.push(reference(setup, plan)?);
     }
-    if plan.paths.reference {
-        paths.push(reference(setup));
-    }
-    let memory = plan
-        .paths
+    let memory = paths
         .burn
-        .then(|| Box::new(burn()) as Box<dyn MemorySuite>);
-    Ok(wgpu_device(info, setup, paths, memory))
+        .then(|| Box::new(burn(None)) as Box<dyn MemorySuite>);
+    Ok(wgpu_device(info, setup, list, memory))
 }

@@ -14,11 +14,19 @@ fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) ->
     let summary = Summary::of(&raw).unwrap();
     let throughput = batch as f64 / (summary.median / 1000.0);
     Outcome::Measured(Box::new(InferenceMeasurement {
-        warmup_runs: 3,
-        sample_latency_ms: summary.scaled(1.0 / batch as f64),
-        batch_latency_ms: summary,
-        throughput,
-        gflops: model.flops_per_sample() as f64 * throughput / 1e9,
+        clock: ClockKind::Host,
+        timed: Timed {
+            warmup_runs: 3,
+            sample_latency_ms: summary.scaled(1.0 / batch as f64),
+            batch_latency_ms: summary,
+            throughput,
+            gflops: model.flops_per_sample() as f64 * throughput / 1e9,
+            raw_batch_ms: raw,
+            verdicts: Vec::new(),
+            rounds: Vec::new(),
+            failed_rounds: Vec::new(),
+            stopped: Some(StopRule::Count),
+        },
         memory: MemoryFigures {
             allocator: Some(AllocatorMemory {
                 baseline_in_use: 0,
@@ -28,15 +36,12 @@ fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) ->
             allocator_unavailable: None,
             analytical: AnalyticalMemory::of(model, precision, batch),
         },
-        raw_batch_ms: raw,
-        verdicts: Vec::new(),
-        rounds: Vec::new(),
-        stopped: Some(StopRule::Count),
         kernels: vec![KernelChoice {
             operation: "matmul".into(),
             kernel: "fixture kernel".into(),
         }],
         accuracy: None,
+        device_time: None,
     }))
 }
 
@@ -141,6 +146,7 @@ pub fn results() -> ResultSet {
     let timing = TimingInfo {
         clock: "test clock".into(),
         completion: "read back".into(),
+        resolution_ms: Some(1e-6),
     };
     ResultSet {
         schema_version: SCHEMA_VERSION,
@@ -175,6 +181,8 @@ pub fn results() -> ResultSet {
             id: PathId::Burn,
             fusion: true,
             timing,
+            clock: ClockKind::Host,
+            device_time: None,
         }],
         config,
         inference,
@@ -186,6 +194,9 @@ pub fn results() -> ResultSet {
             fma_f32_gflops: Ceiling::Measured { value: 400.0 },
             fma_f16_gflops: Ceiling::Unavailable {
                 reason: "the device has no shader-f16".into(),
+            },
+            matrix_f32_gflops: Ceiling::Unavailable {
+                reason: "no matrix-unit microbenchmark yet".into(),
             },
             dispatch_us: Ceiling::Measured { value: 12.5 },
         }),
@@ -200,5 +211,6 @@ pub fn results() -> ResultSet {
         run_seconds: 1.5,
         partial: None,
         memory_timing: None,
+        notes: Vec::new(),
     }
 }

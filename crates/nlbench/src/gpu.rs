@@ -1,50 +1,72 @@
 //! nlbench's own WGSL kernels on a wgpu device (the ceilings' microbenchmarks and the
-//! reference forward pass): compiling them, binding buffers, timing a compute pass of
-//! dispatches and reading results back. A pass is timed by GPU timestamps written at its
-//! beginning and end where the device has `timestamp-query`, otherwise by the host clock from
-//! submission until the device reports the work done.
+//! reference forward pass): compiling them, binding buffers, submitting a compute pass of
+//! dispatches and reading results back. Passes are timed by the one [`Stopwatch`] every
+//! figure goes through: on the host clock until one element of the output is back, or by
+//! GPU timestamps written at the pass's beginning and end ([`PassTimer`]) where the device
+//! has `timestamp-query`.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
 
 use futures::{channel::oneshot, future::LocalBoxFuture};
 
 use crate::{
     error::{ErrorKind, RunError},
-    measure::{Clock, Routine},
-    schema::TimingInfo,
+    measure::{DeviceTimer, Routine, Stopwatch},
 };
 
-/// The wgpu device and queue the kernels run on, and how passes are timed.
+/// The wgpu device and queue the kernels run on.
 pub struct Gpu<'a> {
     pub device: &'a wgpu::Device,
     pub queue: &'a wgpu::Queue,
-    pub clock: &'a dyn Clock,
-    timestamps: Option<Timestamps>,
+    /// Where a [`PassTimer`]'s timestamps go; `None` without `timestamp-query`.
+    stamps: Option<Arc<Stamps>>,
 }
 
-/// A query set for two timestamps, and the buffers that bring them back to the host.
-struct Timestamps {
+/// A query set for two timestamps, the buffers that bring them back to the host, and whether
+/// a timed span waits for the next submitted pass to carry them.
+struct Stamps {
     queries: wgpu::QuerySet,
     resolve: wgpu::Buffer,
     readback: wgpu::Buffer,
     /// Nanoseconds per timestamp tick.
     period_ns: f64,
+    armed: AtomicBool,
 }
 
 const TIMESTAMP_BYTES: u64 = 2 * 8;
 
 /// Dispatches in one compute pass per run, as the measurement protocol's routine (a ceiling's
-/// one kernel, the reference's forward pass).
+/// one kernel, the reference's forward pass). A timed run ends when one element of `output`
+/// (what the last dispatch writes) is back on the host, or between the pass's timestamps.
 pub struct Passes<'a> {
     pub gpu: &'a Gpu<'a>,
     pub dispatches: &'a [&'a Dispatch],
+    pub output: &'a wgpu::Buffer,
+    pub stopwatch: Stopwatch<'a>,
 }
 
 impl Routine for Passes<'_> {
     fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
-        Box::pin(async move { self.gpu.time(self.dispatches, 1).await.map(|_| ()) })
+        Box::pin(async move {
+            self.gpu.submit(self.dispatches, 1);
+            self.gpu.read_one(self.output).await
+        })
     }
 
+    /// `repeats` repetitions of the dispatches go into one pass, so a microbenchmark's
+    /// short kernel is timed over many launches without a pass boundary between them.
     fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
-        Box::pin(async move { self.gpu.time(self.dispatches, repeats).await })
+        Box::pin(async move {
+            let (gpu, dispatches, output) = (self.gpu, self.dispatches, self.output);
+            self.stopwatch
+                .time(1, &mut || gpu.submit(dispatches, repeats), &mut || {
+                    Box::pin(gpu.read_one(output))
+                })
+                .await
+        })
     }
 }
 
@@ -56,68 +78,85 @@ pub struct Dispatch {
 }
 
 impl<'a> Gpu<'a> {
-    pub fn new(device: &'a wgpu::Device, queue: &'a wgpu::Queue, clock: &'a dyn Clock) -> Self {
-        let timestamps = device
+    pub fn new(device: &'a wgpu::Device, queue: &'a wgpu::Queue) -> Self {
+        let stamps = device
             .features()
             .contains(wgpu::Features::TIMESTAMP_QUERY)
-            .then(|| Timestamps {
-                queries: device.create_query_set(&wgpu::QuerySetDescriptor {
-                    label: Some("nlbench timestamps"),
-                    ty: wgpu::QueryType::Timestamp,
-                    count: 2,
-                }),
-                resolve: buffer(
-                    device,
-                    TIMESTAMP_BYTES,
-                    wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
-                ),
-                readback: buffer(
-                    device,
-                    TIMESTAMP_BYTES,
-                    wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                ),
-                period_ns: f64::from(queue.get_timestamp_period()),
+            .then(|| {
+                Arc::new(Stamps {
+                    queries: device.create_query_set(&wgpu::QuerySetDescriptor {
+                        label: Some("nlbench timestamps"),
+                        ty: wgpu::QueryType::Timestamp,
+                        count: 2,
+                    }),
+                    resolve: buffer(
+                        device,
+                        TIMESTAMP_BYTES,
+                        wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                    ),
+                    readback: buffer(
+                        device,
+                        TIMESTAMP_BYTES,
+                        wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                    ),
+                    period_ns: f64::from(queue.get_timestamp_period()),
+                    armed: AtomicBool::new(false),
+                })
             });
         Self {
             device,
             queue,
-            clock,
-            timestamps,
+            stamps,
         }
     }
 
-    /// The clock passes are timed with, as written in the report.
-    pub fn clock_name(&self) -> String {
-        match self.timestamps {
-            Some(_) => "GPU timestamps at the beginning and end of each compute pass".into(),
-            None => format!(
-                "{} from submission until the device reported the work done",
-                self.clock.name()
-            ),
-        }
+    /// The device timer of this device's passes; `None` without `timestamp-query`.
+    pub fn timer(&self) -> Option<PassTimer> {
+        self.stamps.as_ref().map(|stamps| PassTimer {
+            device: self.device.clone(),
+            stamps: stamps.clone(),
+        })
     }
 
-    /// How passes are timed, for `results.json`.
-    pub fn timing_info(&self) -> TimingInfo {
-        TimingInfo {
-            clock: self.clock_name(),
-            completion: match self.timestamps {
-                Some(_) => "each timed iteration is the device time of the compute pass holding \
-                            every dispatch of the forward pass"
-                    .into(),
-                None => "each timed iteration ends when the device reports the submitted work \
-                         done"
-                    .into(),
-            },
+    /// Submits one compute pass that runs `dispatches` in order, `repeats` times. Inside a
+    /// [`PassTimer`] span the pass carries its beginning and end timestamps.
+    pub fn submit(&self, dispatches: &[&Dispatch], repeats: u32) {
+        let stamps = self
+            .stamps
+            .as_ref()
+            .filter(|s| s.armed.swap(false, Ordering::SeqCst));
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("nlbench pass"),
+                timestamp_writes: stamps.map(|t| wgpu::ComputePassTimestampWrites {
+                    query_set: &t.queries,
+                    beginning_of_pass_write_index: Some(0),
+                    end_of_pass_write_index: Some(1),
+                }),
+            });
+            for _ in 0..repeats {
+                for dispatch in dispatches {
+                    pass.set_pipeline(&dispatch.pipeline);
+                    pass.set_bind_group(0, &dispatch.bind_group, &[]);
+                    let (x, y, z) = dispatch.groups;
+                    pass.dispatch_workgroups(x, y, z);
+                }
+            }
         }
+        if let Some(t) = stamps {
+            encoder.resolve_query_set(&t.queries, 0..2, &t.resolve, 0);
+            encoder.copy_buffer_to_buffer(&t.resolve, 0, &t.readback, 0, TIMESTAMP_BYTES);
+        }
+        self.queue.submit([encoder.finish()]);
     }
 
-    /// The smallest step the pass timing can show, in milliseconds.
-    pub fn resolution_ms(&self) -> f64 {
-        match &self.timestamps {
-            Some(t) => t.period_ns / 1e6,
-            None => self.clock.resolution_ms(),
-        }
+    /// Reads the first element (4 bytes) of `source` back to the host: the completion rule of
+    /// every host-timed figure, since the copy waits for all the work queued before it.
+    pub async fn read_one(&self, source: &wgpu::Buffer) -> Result<(), RunError> {
+        self.read_range(source, 4).await.map(|_| ())
     }
 
     /// Compiles `source` (its entry point is `main`) and binds `buffers` at bindings 0, 1, …
@@ -246,98 +285,97 @@ impl<'a> Gpu<'a> {
         uniform
     }
 
-    /// Milliseconds of one compute pass that runs `dispatches` in order, `repeats` times.
-    pub async fn time(&self, dispatches: &[&Dispatch], repeats: u32) -> Result<f64, RunError> {
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("nlbench pass"),
-                timestamp_writes: self.timestamps.as_ref().map(|t| {
-                    wgpu::ComputePassTimestampWrites {
-                        query_set: &t.queries,
-                        beginning_of_pass_write_index: Some(0),
-                        end_of_pass_write_index: Some(1),
-                    }
-                }),
-            });
-            for _ in 0..repeats {
-                for dispatch in dispatches {
-                    pass.set_pipeline(&dispatch.pipeline);
-                    pass.set_bind_group(0, &dispatch.bind_group, &[]);
-                    let (x, y, z) = dispatch.groups;
-                    pass.dispatch_workgroups(x, y, z);
-                }
-            }
-        }
-        match &self.timestamps {
-            Some(t) => {
-                encoder.resolve_query_set(&t.queries, 0..2, &t.resolve, 0);
-                encoder.copy_buffer_to_buffer(&t.resolve, 0, &t.readback, 0, TIMESTAMP_BYTES);
-                self.queue.submit([encoder.finish()]);
-                let bytes = self.map(&t.readback).await?;
-                let tick = |i: usize| {
-                    u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("8 bytes"))
-                };
-                let ticks = tick(1).saturating_sub(tick(0));
-                Ok(ticks as f64 * t.period_ns / 1e6)
-            }
-            None => {
-                let (sender, receiver) = oneshot::channel();
-                let start = self.clock.now_ms();
-                self.queue.submit([encoder.finish()]);
-                self.queue.on_submitted_work_done(move || {
-                    let _ = sender.send(());
-                });
-                self.wait()?;
-                receiver.await.map_err(|_| lost())?;
-                Ok(self.clock.now_ms() - start)
-            }
-        }
-    }
-
     /// The bytes of `source` (a storage buffer) once the work queued before has finished.
     pub async fn read(&self, source: &wgpu::Buffer) -> Result<Vec<u8>, RunError> {
+        self.read_range(source, source.size()).await
+    }
+
+    /// The first `bytes` of `source`, once the work queued before has finished.
+    async fn read_range(&self, source: &wgpu::Buffer, bytes: u64) -> Result<Vec<u8>, RunError> {
         let staging = buffer(
             self.device,
-            source.size(),
+            bytes,
             wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
         );
         let mut encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor::default());
-        encoder.copy_buffer_to_buffer(source, 0, &staging, 0, source.size());
+        encoder.copy_buffer_to_buffer(source, 0, &staging, 0, bytes);
         self.queue.submit([encoder.finish()]);
-        self.map(&staging).await
+        map(self.device, &staging).await
+    }
+}
+
+/// GPU timestamps around the next compute pass a timed span submits: the device time from
+/// the pass's first dispatch to the end of its last.
+pub struct PassTimer {
+    device: wgpu::Device,
+    stamps: Arc<Stamps>,
+}
+
+/// What pass timestamps span, written into results.
+pub const PASS_TIMESTAMPS: &str = "GPU timestamps at the beginning and end of the compute pass";
+
+impl DeviceTimer for PassTimer {
+    fn time(
+        &self,
+        work: &mut (dyn FnMut() + Send),
+    ) -> Result<LocalBoxFuture<'static, Result<f64, RunError>>, RunError> {
+        self.stamps.armed.store(true, Ordering::SeqCst);
+        work();
+        if self.stamps.armed.swap(false, Ordering::SeqCst) {
+            return Err(RunError::backend(
+                "the timed work submitted no compute pass to carry the timestamps",
+            ));
+        }
+        let (device, stamps) = (self.device.clone(), self.stamps.clone());
+        Ok(Box::pin(async move {
+            let bytes = map(&device, &stamps.readback).await?;
+            let tick =
+                |i: usize| u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("8 bytes"));
+            let ticks = tick(1).saturating_sub(tick(0));
+            Ok(ticks as f64 * stamps.period_ns / 1e6)
+        }))
     }
 
-    /// Natively, waits until the device has finished its queued work and run its callbacks;
-    /// in the browser it does nothing and the event loop runs them.
-    fn wait(&self) -> Result<(), RunError> {
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map(|_| ())
-            .map_err(|err| RunError::backend(err.to_string()))
+    fn name(&self) -> &str {
+        PASS_TIMESTAMPS
     }
 
-    /// Maps `buffer` once the device has finished the work queued before, and copies it out.
-    async fn map(&self, buffer: &wgpu::Buffer) -> Result<Vec<u8>, RunError> {
-        let (sender, receiver) = oneshot::channel();
-        buffer
-            .slice(..)
-            .map_async(wgpu::MapMode::Read, move |result| {
-                let _ = sender.send(result);
-            });
-        self.wait()?;
-        receiver
-            .await
-            .map_err(|_| lost())?
-            .map_err(|err| RunError::backend(err.to_string()))?;
-        let bytes = buffer.slice(..).get_mapped_range().to_vec();
-        buffer.unmap();
-        Ok(bytes)
+    fn resolution_ms(&self) -> f64 {
+        self.stamps.period_ns / 1e6
     }
+
+    fn clear_errors(&self) -> LocalBoxFuture<'static, ()> {
+        Box::pin(async {})
+    }
+}
+
+/// Natively, waits until the device has finished its queued work and run its callbacks; in
+/// the browser it does nothing and the event loop runs them.
+fn wait(device: &wgpu::Device) -> Result<(), RunError> {
+    device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map(|_| ())
+        .map_err(|err| RunError::backend(err.to_string()))
+}
+
+/// Maps `buffer` once the device has finished the work queued before, and copies it out.
+async fn map(device: &wgpu::Device, buffer: &wgpu::Buffer) -> Result<Vec<u8>, RunError> {
+    let (sender, receiver) = oneshot::channel();
+    buffer
+        .slice(..)
+        .map_async(wgpu::MapMode::Read, move |result| {
+            let _ = sender.send(result);
+        });
+    wait(device)?;
+    receiver
+        .await
+        .map_err(|_| lost())?
+        .map_err(|err| RunError::backend(err.to_string()))?;
+    let bytes = buffer.slice(..).get_mapped_range().to_vec();
+    buffer.unmap();
+    Ok(bytes)
 }
 
 fn lost() -> RunError {

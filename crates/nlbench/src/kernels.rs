@@ -28,9 +28,15 @@ struct Tunings {
     chosen: Vec<(String, String)>,
 }
 
-fn tunings() -> &'static Mutex<Tunings> {
+/// The tunings so far. A panic while the lock was held (a backend panicking inside the
+/// logger) leaves the lines recorded before it intact, so a poisoned lock is read as it is
+/// rather than taken for "nothing pending".
+fn tunings() -> std::sync::MutexGuard<'static, Tunings> {
     static TUNINGS: OnceLock<Mutex<Tunings>> = OnceLock::new();
-    TUNINGS.get_or_init(Mutex::default)
+    TUNINGS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Where log records that are not the autotuner's go (the browser's console, say).
@@ -60,9 +66,7 @@ impl log::Log for Listener {
 
 /// Keeps an autotuner line; false for any other message.
 fn listen(message: &str) -> bool {
-    let Ok(mut tunings) = tunings().lock() else {
-        return false;
-    };
+    let mut tunings = tunings();
     if let Some(key) = message.strip_prefix("Tuning ") {
         tunings.started.push(key.trim().to_owned());
         return true;
@@ -113,11 +117,10 @@ pub fn listen_to_autotune(forward: Option<Forward>, cache: Option<&std::path::Pa
 
 /// True when no tuning is waiting for its result.
 pub fn settled() -> bool {
-    tunings().lock().map_or(true, |t| {
-        t.started
-            .iter()
-            .all(|key| t.chosen.iter().any(|(chosen, _)| chosen == key))
-    })
+    let t = tunings();
+    t.started
+        .iter()
+        .all(|key| t.chosen.iter().any(|(chosen, _)| chosen == key))
 }
 
 /// The kernels chosen for the matmuls of a forward pass at `batch`: one entry per layer
@@ -130,13 +133,13 @@ pub fn chosen_for(
     precision: Precision,
     fusion: bool,
 ) -> Vec<KernelChoice> {
-    let Ok(tunings) = tunings().lock() else {
-        return Vec::new();
-    };
+    let tunings = tunings();
+    // cubecl's keys print the element type as `Float(F16)`: matched whole, so F16 does not
+    // also match `Float(BF16)`.
     let dtype = match precision {
-        Precision::F32 => "F32",
-        Precision::F16 => "F16",
-        Precision::Bf16 => "BF16",
+        Precision::F32 => "Float(F32)",
+        Precision::F16 => "Float(F16)",
+        Precision::Bf16 => "Float(BF16)",
     };
     let mut found = Vec::new();
     for (index, pair) in widths.windows(2).enumerate() {
@@ -199,5 +202,16 @@ mod tests {
             "layer 0 fused matmul 50×1024 · 1024×512"
         );
         assert!(chosen_for(&[1024, 512, 1024], 50, Precision::F16, true).is_empty());
+        // A BF16 tuning of the same shape is not an F16 one.
+        let bf16 = key.replace("F32", "BF16");
+        assert!(listen(&format!("Tuning {bf16}")));
+        assert!(listen(&format!(
+            "Fastest result double_unit-{bf16}. \n Top 3 times: [(3, 1ms)], context: "
+        )));
+        assert!(chosen_for(&[1024, 512, 1024], 50, Precision::F16, false).is_empty());
+        assert_eq!(
+            chosen_for(&[1024, 512, 1024], 50, Precision::Bf16, false)[0].kernel,
+            "double_unit"
+        );
     }
 }

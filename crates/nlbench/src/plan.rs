@@ -18,7 +18,9 @@ pub struct Plan {
     /// The device's ceilings (bandwidth, FMA throughput, dispatch overhead).
     pub ceilings: bool,
     pub clock: ClockPolicy,
-    pub paths: Paths,
+    /// The paths asked for; `None`: every path the device runs (burn, and the WGSL reference
+    /// on wgpu devices).
+    pub paths: Option<Paths>,
 }
 
 impl Plan {
@@ -30,7 +32,7 @@ impl Plan {
             probes: true,
             ceilings: true,
             clock: ClockPolicy::Auto,
-            paths: Paths::default(),
+            paths: None,
         }
     }
 }
@@ -81,19 +83,20 @@ impl fmt::Display for Suites {
     }
 }
 
-/// How burn's rows are timed, which decides which of burn's backends run.
+/// Which figures every row gets. The headline is always there: the host's monotonic clock
+/// around the implementation users run, each iteration ending with one element of its output
+/// read back. Device time is a second figure, timed by the device's own timestamps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClockPolicy {
-    /// Device timestamps where the device writes them, the host clock elsewhere.
+    /// The headline, and device time where the device writes timestamps.
     #[default]
     Auto,
-    /// Device timestamps; an error where the device has none.
-    Device,
-    /// The host clock around a completed read-back.
+    /// The headline alone.
     Host,
-    /// Both, where the device has timestamps: burn's fused backend on the host clock and,
-    /// natively, its unfused backend on device timestamps, with their ratio.
+    /// The headline and device time; an error where the device has no timestamps. (Older
+    /// checkpoints said `device` for a device-timed run.)
+    #[serde(alias = "device")]
     Both,
 }
 
@@ -103,11 +106,15 @@ impl FromStr for ClockPolicy {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "auto" => Ok(ClockPolicy::Auto),
-            "device" => Ok(ClockPolicy::Device),
             "host" => Ok(ClockPolicy::Host),
             "both" => Ok(ClockPolicy::Both),
+            "device" => Err(ConfigError(
+                "clock 'device': the headline figure is always timed on the host clock; \
+                 'both' adds device time to every row"
+                    .into(),
+            )),
             other => Err(ConfigError(format!(
-                "unknown clock '{other}' (expected auto, device, host or both)"
+                "unknown clock '{other}' (expected auto, host or both)"
             ))),
         }
     }
@@ -117,7 +124,6 @@ impl fmt::Display for ClockPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             ClockPolicy::Auto => "auto",
-            ClockPolicy::Device => "device",
             ClockPolicy::Host => "host",
             ClockPolicy::Both => "both",
         })
@@ -127,18 +133,13 @@ impl fmt::Display for ClockPolicy {
 /// Which implementations of the forward pass run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paths {
+    /// burn with fusion where the backend has it, as users run it: the headline.
     pub burn: bool,
+    /// burn without its fusion layer, for fusion's effect on the same clock.
+    #[serde(default)]
+    pub unfused: bool,
     /// nlbench's WGSL reference, on wgpu devices.
     pub reference: bool,
-}
-
-impl Default for Paths {
-    fn default() -> Self {
-        Self {
-            burn: true,
-            reference: true,
-        }
-    }
 }
 
 impl FromStr for Paths {
@@ -147,20 +148,23 @@ impl FromStr for Paths {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let mut paths = Paths {
             burn: false,
+            unfused: false,
             reference: false,
         };
         for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
             match item.to_ascii_lowercase().as_str() {
                 "burn" => paths.burn = true,
+                "unfused" | "burn-unfused" => paths.unfused = true,
                 "reference" => paths.reference = true,
                 other => {
                     return Err(ConfigError(format!(
-                        "unknown path '{other}' (expected burn, reference, or both separated by a comma)"
+                        "unknown path '{other}' (expected burn, unfused or reference, separated \
+                         by commas)"
                     )));
                 }
             }
         }
-        if !paths.burn && !paths.reference {
+        if !paths.burn && !paths.unfused && !paths.reference {
             return Err(ConfigError("at least one path is needed".into()));
         }
         Ok(paths)
@@ -189,8 +193,18 @@ mod tests {
         );
         assert_eq!("BOTH".parse::<ClockPolicy>().unwrap(), ClockPolicy::Both);
         assert!("gpu".parse::<ClockPolicy>().is_err());
+        let device = "device".parse::<ClockPolicy>().unwrap_err().0;
+        assert!(
+            device.contains("always timed on the host clock"),
+            "{device}"
+        );
+        // A checkpoint of an older run that asked for device timestamps resumes with both.
+        let old: ClockPolicy = serde_json::from_str("\"device\"").unwrap();
+        assert_eq!(old, ClockPolicy::Both);
         let paths: Paths = "reference".parse().unwrap();
         assert!(paths.reference && !paths.burn);
+        let paths: Paths = "burn,unfused".parse().unwrap();
+        assert!(paths.burn && paths.unfused && !paths.reference);
         assert!("".parse::<Paths>().is_err());
         assert!("cuda".parse::<Paths>().unwrap_err().0.contains("'cuda'"));
         assert_eq!(Suites::default().to_string(), "inference");

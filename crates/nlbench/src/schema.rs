@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +22,8 @@ pub struct ResultSet {
     pub created: String,
     pub machine: MachineInfo,
     pub device: DeviceInfo,
-    /// How the headline path (the first of `paths`) was timed.
+    /// How the headline path (the first of `paths`) was timed: from schema version 5 always
+    /// the host's monotonic clock, each iteration ending with one element read back.
     pub timing: TimingInfo,
     /// Every implementation of the forward pass the run measured, the headline first (schema
     /// version 4; older results had one, burn's, which reading them fills in).
@@ -51,29 +52,64 @@ pub struct ResultSet {
     /// Stop in the dashboard. Absent for a complete run.
     #[serde(default)]
     pub partial: Option<String>,
+    /// What the run could not do as planned and readers should know (schema version 5): a
+    /// Ctrl-C handler that could not be installed, kernels that could not be named.
+    #[serde(default)]
+    pub notes: Vec<String>,
 }
 
 /// An implementation of the network's forward pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PathId {
-    /// burn with its fusion layer, as users run it.
+    /// burn with its fusion layer, as users run it: the headline wherever burn runs.
     #[default]
     Burn,
-    /// burn without fusion: the backend device timestamps can time natively.
+    /// burn without its fusion layer.
     BurnUnfused,
     /// nlbench's hand-written WGSL forward pass (`shaders/`).
     Reference,
+    /// PyTorch eager (`baselines/pytorch/`, schema version 5): the headline of its results.
+    Pytorch,
 }
 
 impl PathId {
-    pub const ALL: [PathId; 3] = [PathId::Burn, PathId::BurnUnfused, PathId::Reference];
+    pub const ALL: [PathId; 4] = [
+        PathId::Burn,
+        PathId::BurnUnfused,
+        PathId::Reference,
+        PathId::Pytorch,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             PathId::Burn => "burn",
             PathId::BurnUnfused => "burn unfused",
             PathId::Reference => "WGSL reference",
+            PathId::Pytorch => "PyTorch",
+        }
+    }
+}
+
+/// Which clock timed a figure. Only figures of the same kind are ever divided by each other:
+/// the host clock includes launching the work and the read-back round trip, device
+/// timestamps do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockKind {
+    /// The host's monotonic clock, each iteration ending when one element of the output has
+    /// been read back to the host.
+    #[default]
+    Host,
+    /// The device's own timestamps (GPU timestamp queries, CUDA events) around the work.
+    Device,
+}
+
+impl ClockKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            ClockKind::Host => "host clock",
+            ClockKind::Device => "device time",
         }
     }
 }
@@ -82,9 +118,32 @@ impl PathId {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PathInfo {
     pub id: PathId,
-    /// Whether burn's fusion layer was on.
+    /// Whether burn's fusion layer was on for the headline figures.
     pub fusion: bool,
+    /// How the headline figures were timed.
     pub timing: TimingInfo,
+    /// Which clock that is (schema version 5; older results: read from `timing`).
+    #[serde(default)]
+    pub clock: ClockKind,
+    /// How the rows' device-time figures were taken, or why there are none (schema version
+    /// 5; absent where the run did not ask for them).
+    #[serde(default)]
+    pub device_time: Option<DeviceClock>,
+}
+
+/// The second figure of a path's rows: device timestamps, or why the device has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum DeviceClock {
+    Timed {
+        timing: TimingInfo,
+        /// Whether the backend it timed had burn's fusion layer (natively, device timestamps
+        /// time burn without it: fusion launches kernels from a thread outside the span).
+        fusion: bool,
+    },
+    Unavailable {
+        reason: String,
+    },
 }
 
 /// The device's limits as microbenchmarks measured them, so each inference row can say how
@@ -98,10 +157,17 @@ pub struct Ceilings {
     pub copy_gbps: Ceiling,
     /// Read bandwidth, GB/s.
     pub read_gbps: Ceiling,
-    /// Fused multiply-add throughput in f32, GFLOP/s (a multiply-add counts as two).
+    /// SIMT fused multiply-add throughput in f32, GFLOP/s (a multiply-add counts as two): vec4
+    /// FMA chains in every invocation, no matrix units. Kernels on tensor cores or other
+    /// matrix units can legitimately pass it.
     pub fma_f32_gflops: Ceiling,
     /// The same in f16, on devices with `shader-f16`.
     pub fma_f16_gflops: Ceiling,
+    /// Matrix-unit throughput in f32, GFLOP/s (schema version 5): unavailable, with the
+    /// reason, until nlbench has a cooperative-matrix microbenchmark (wgpu 29 offers them only
+    /// as an experimental feature).
+    #[serde(default = "not_measured")]
+    pub matrix_f32_gflops: Ceiling,
     /// Device time per dispatch of an empty kernel, microseconds.
     pub dispatch_us: Ceiling,
 }
@@ -119,6 +185,12 @@ pub struct BurnProbes {
     pub matmul_gflops: Ceiling,
     /// The add, GB/s (two reads and a write).
     pub add_gbps: Ceiling,
+}
+
+fn not_measured() -> Ceiling {
+    Ceiling::Unavailable {
+        reason: "not measured (a result older than schema version 5)".into(),
+    }
 }
 
 fn default_matmul_n() -> usize {
@@ -172,6 +244,10 @@ pub struct TimingInfo {
     pub clock: String,
     /// Where each timed iteration stops the clock, in words.
     pub completion: String,
+    /// The smallest step the clock shows, in milliseconds (schema version 5; absent where
+    /// unknown).
+    #[serde(default)]
+    pub resolution_ms: Option<f64>,
 }
 
 /// One configuration of the inference suite: a model at one precision and batch size, on one
@@ -215,29 +291,13 @@ fn backend_kind() -> ErrorKind {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InferenceMeasurement {
-    /// Runs before the timed ones (shader compilation, autotune, caches).
-    pub warmup_runs: usize,
-    /// Time of one forward pass over the whole batch, in milliseconds.
-    pub batch_latency_ms: Summary,
-    /// `batch_latency_ms` divided by the batch size, in milliseconds.
-    pub sample_latency_ms: Summary,
-    /// Batch size ÷ median batch latency, in samples per second.
-    pub throughput: f64,
-    /// FLOPs per sample × throughput, in GFLOP/s.
-    pub gflops: f64,
+    /// Which clock timed `timed` (schema version 5): the host's, in every result from then
+    /// on; device timestamps in older results timed that way.
+    #[serde(default)]
+    pub clock: ClockKind,
+    #[serde(flatten)]
+    pub timed: Timed,
     pub memory: MemoryFigures,
-    /// Every timed iteration's batch latency, in milliseconds, in the order measured.
-    pub raw_batch_ms: Vec<f64>,
-    /// What the samples say about their own quality (schema version 4).
-    #[serde(default)]
-    pub verdicts: Vec<Verdict>,
-    /// Median batch latency of each interleaved round, in milliseconds, with `--repeat`
-    /// (schema version 4; empty for one round).
-    #[serde(default)]
-    pub rounds: Vec<f64>,
-    /// Why sampling stopped (schema version 4).
-    #[serde(default)]
-    pub stopped: Option<StopRule>,
     /// The kernels that ran (schema version 4).
     #[serde(default)]
     pub kernels: Vec<KernelChoice>,
@@ -245,6 +305,83 @@ pub struct InferenceMeasurement {
     /// schema version 4).
     #[serde(default)]
     pub accuracy: Option<Accuracy>,
+    /// The same configuration timed by the device's own timestamps, a second figure never
+    /// mixed with the first (schema version 5); absent where the run took none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_time: Option<DeviceTime>,
+}
+
+/// The figures of one configuration by one clock.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timed {
+    /// Runs before the timed ones (shader compilation, autotune, caches).
+    pub warmup_runs: usize,
+    /// Time of one forward pass over the whole batch, in milliseconds. With several rounds
+    /// (`--repeat`) its median and interval are those of the rounds' medians.
+    pub batch_latency_ms: Summary,
+    /// `batch_latency_ms` divided by the batch size, in milliseconds.
+    pub sample_latency_ms: Summary,
+    /// Batch size ÷ median batch latency, in samples per second.
+    pub throughput: f64,
+    /// FLOPs per sample × throughput, in GFLOP/s.
+    pub gflops: f64,
+    /// Every timed iteration's batch latency, in milliseconds, in the order measured.
+    pub raw_batch_ms: Vec<f64>,
+    /// What the samples say about their own quality (schema version 4).
+    #[serde(default)]
+    pub verdicts: Vec<Verdict>,
+    /// Median batch latency of each interleaved round that measured, in milliseconds, with
+    /// `--repeat` (schema version 4; empty for one round).
+    #[serde(default)]
+    pub rounds: Vec<f64>,
+    /// The rounds that failed, with why (schema version 5).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_rounds: Vec<RoundFailure>,
+    /// Why sampling stopped (schema version 4).
+    #[serde(default)]
+    pub stopped: Option<StopRule>,
+}
+
+/// One interleaved round of a configuration that did not measure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoundFailure {
+    /// 0-based.
+    pub round: usize,
+    pub kind: ErrorKind,
+    pub reason: String,
+}
+
+/// A row's device-time figure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum DeviceTime {
+    Measured(Box<DeviceFigures>),
+    /// The device-timed run failed; the host-clock figures still stand.
+    Failed {
+        kind: ErrorKind,
+        reason: String,
+    },
+}
+
+impl DeviceTime {
+    pub fn measured(&self) -> Option<&DeviceFigures> {
+        match self {
+            DeviceTime::Measured(figures) => Some(figures),
+            DeviceTime::Failed { .. } => None,
+        }
+    }
+}
+
+/// Device timestamps of one configuration, taken in a run of their own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeviceFigures {
+    /// Whether the backend timed had burn's fusion layer.
+    pub fusion: bool,
+    #[serde(flatten)]
+    pub timed: Timed,
+    /// The kernels that ran in the device-timed run, where they differ by backend.
+    #[serde(default)]
+    pub kernels: Vec<KernelChoice>,
 }
 
 /// Why sampling stopped.
@@ -267,7 +404,8 @@ pub enum StopRule {
 pub enum Verdict {
     /// The median's confidence interval stayed wider than the target.
     Noisy { half_width: f64, target: f64 },
-    /// Samples far from the median (modified z-score over 3.5).
+    /// Samples further than 14.826 MADs from the median (hyperfine's rule; a modified
+    /// z-score over 3.5 before schema version 5).
     Outliers { count: usize },
     /// The first timed run was much slower than the median of the rest.
     SlowFirstRun { ratio: f64 },
@@ -280,6 +418,21 @@ pub enum Verdict {
     /// Every sample is the same number: real timings of real work always differ a little,
     /// so the clock most likely did not time the work (a figure to distrust, not a fast row).
     Identical { count: usize },
+    /// Too few samples (or rounds) for a 95 % interval: the interval shown is the whole
+    /// range, which holds the median with only this probability (schema version 5).
+    LowCoverage {
+        coverage: f64,
+        count: usize,
+        /// Whether `count` counts interleaved rounds (their medians make the interval)
+        /// rather than samples.
+        #[serde(default)]
+        rounds: bool,
+    },
+    /// Some interleaved rounds failed; the figures come from the others (schema version 5).
+    FailedRounds { failed: usize, rounds: usize },
+    /// The clock's resolution is unknown, so iterations near it cannot be told (schema
+    /// version 5).
+    ResolutionUnknown,
 }
 
 /// One kernel choice behind a row.
@@ -471,7 +624,38 @@ impl ResultSet {
         }
         let mut results: Self = serde_json::from_value(value)?;
         results.fill_paths();
+        if version < 5 {
+            results.fill_clocks();
+        }
         Ok(results)
+    }
+
+    /// Results older than schema version 5 name their clocks only in words: device-timed
+    /// paths (burn unfused natively, burn in the browser, the reference with timestamps)
+    /// said "timestamps". Each path and each of its rows gets its kind.
+    fn fill_clocks(&mut self) {
+        for path in &mut self.paths {
+            path.clock = if path
+                .timing
+                .clock
+                .to_ascii_lowercase()
+                .contains("timestamps")
+            {
+                ClockKind::Device
+            } else {
+                ClockKind::Host
+            };
+        }
+        for record in &mut self.inference {
+            let clock = self
+                .paths
+                .iter()
+                .find(|p| p.id == record.path)
+                .map_or(ClockKind::Host, |p| p.clock);
+            if let Outcome::Measured(m) = &mut record.outcome {
+                m.clock = clock;
+            }
+        }
     }
 
     /// Results older than schema version 4 measured one path, burn's: fused on the host clock,
@@ -490,6 +674,8 @@ impl ResultSet {
             id,
             fusion: !unfused,
             timing: self.timing.clone(),
+            clock: ClockKind::Host,
+            device_time: None,
         });
         for record in &mut self.inference {
             record.path = id;
@@ -589,8 +775,8 @@ mod tests {
                 _ => None,
             })
             .unwrap();
-        assert!(measured.batch_latency_ms.median_ci.is_none());
-        assert!(measured.verdicts.is_empty());
+        assert!(measured.timed.batch_latency_ms.median_ci.is_none());
+        assert!(measured.timed.verdicts.is_empty());
     }
 
     #[test]

@@ -4,7 +4,14 @@
 //! so p90/p99 of a few dozen samples interpolate between neighbours instead of snapping to
 //! the maximum. The median's confidence interval comes from order statistics (the ranks a
 //! Binomial(n, ½) count puts around the middle), which assumes nothing about the shape of the
-//! distribution: timings are skewed and have long tails.
+//! distribution: timings are skewed and have long tails. It reaches 95 % from six samples
+//! on; with fewer it is the whole range and carries the lower coverage it really has.
+//!
+//! Outliers follow hyperfine's rule: a sample further from the median than 14.826 median
+//! absolute deviations (about ten standard deviations of a normal distribution), so the
+//! ordinary long tail of timings is not flagged. Where more than half the samples are equal
+//! (MAD 0), the scale is the clock's resolution instead: a sample one tick away is not an
+//! outlier, one far away still is.
 
 use serde::{Deserialize, Serialize};
 use statrs::{
@@ -14,9 +21,11 @@ use statrs::{
 
 /// Confidence level of every interval nlbench reports.
 pub const CONFIDENCE: f64 = 0.95;
-/// A sample lies outside the bulk when its modified z-score (0.6745 · |x − median| ÷ MAD)
-/// exceeds this (Iglewicz and Hoaglin's threshold).
-const MAD_OUTLIER_SCORE: f64 = 3.5;
+/// A sample is an outlier when |x − median| ÷ MAD exceeds this (hyperfine's threshold:
+/// ten standard deviations, the MAD of normal data being 1 ÷ 1.4826 of one).
+pub const OUTLIER_MADS: f64 = 14.826;
+/// Resamples of the bootstrap behind a ratio's interval.
+const BOOTSTRAP_RESAMPLES: usize = 2000;
 
 /// Summary of one set of samples, in the samples' own unit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +49,8 @@ pub struct Summary {
     /// Median absolute deviation from the median (absent before schema version 4).
     #[serde(default)]
     pub mad: Option<f64>,
-    /// Samples whose modified z-score exceeds 3.5 (absent before schema version 4).
+    /// Samples further than [`OUTLIER_MADS`] MADs from the median (absent before schema
+    /// version 4; a modified z-score over 3.5 before version 5).
     #[serde(default)]
     pub mad_outliers: Option<usize>,
 }
@@ -50,12 +60,27 @@ pub struct Summary {
 pub struct Interval {
     pub low: f64,
     pub high: f64,
-    /// The probability that the interval holds the true median: 0.95, or less with too few
-    /// samples to reach it (5 or fewer), when the interval is the whole range.
+    /// The probability that the interval holds the true median: at least 0.95, or less with
+    /// too few samples to reach it (5 or fewer), when the interval is the whole range.
     pub coverage: f64,
 }
 
 impl Interval {
+    /// True where the interval holds the true median with at least [`CONFIDENCE`]: only
+    /// then may it be called a 95 % interval, or end sampling as converged.
+    pub fn is_confident(&self) -> bool {
+        self.coverage >= CONFIDENCE
+    }
+
+    /// "95 %" for a full interval, otherwise the coverage it has ("88 %").
+    pub fn coverage_label(&self) -> String {
+        if self.is_confident() {
+            format!("{:.0} %", CONFIDENCE * 100.0)
+        } else {
+            format!("{:.0} %", (self.coverage * 100.0).floor())
+        }
+    }
+
     /// The larger distance from `centre` to either end, as a share of `centre`.
     pub fn half_width_share(&self, centre: f64) -> f64 {
         if centre == 0.0 {
@@ -134,9 +159,77 @@ fn order_statistic_rank(n: usize) -> (usize, f64) {
     (low, 1.0 - 2.0 * binomial.cdf(low as u64))
 }
 
+/// Samples further than [`OUTLIER_MADS`] times the scale from `median`: the MAD, or where
+/// that is 0, `floor` (the clock's resolution; a relative epsilon where none is known).
+pub fn outlier_count(samples: &[f64], median: f64, mad: f64, floor: f64) -> usize {
+    let scale = if mad > 0.0 {
+        mad
+    } else if floor > 0.0 {
+        floor
+    } else {
+        f64::EPSILON * median.abs().max(f64::MIN_POSITIVE)
+    };
+    samples
+        .iter()
+        .filter(|&&s| (s - median).abs() / scale > OUTLIER_MADS)
+        .count()
+}
+
+/// The 95 % interval of median(`numerator`) ÷ median(`denominator`) by a percentile
+/// bootstrap (each sample set resampled with replacement, the ratio of the resamples' medians,
+/// its 2.5th and 97.5th percentiles). Seeded, so the same samples give the same interval.
+/// `None` where either set is empty or not finite.
+pub fn bootstrap_median_ratio(numerator: &[f64], denominator: &[f64]) -> Option<(f64, f64)> {
+    use rand::{RngExt, SeedableRng, rngs::StdRng};
+    let usable = |s: &[f64]| !s.is_empty() && s.iter().all(|v| v.is_finite());
+    if !usable(numerator) || !usable(denominator) {
+        return None;
+    }
+    // Any fixed seed: the interval must not change between two reads of the same results.
+    let mut rng = StdRng::seed_from_u64(42);
+    let mut scratch = Vec::new();
+    let mut median_of_resample = |samples: &[f64], rng: &mut StdRng| {
+        scratch.clear();
+        scratch.extend((0..samples.len()).map(|_| samples[rng.random_range(0..samples.len())]));
+        let mid = scratch.len() / 2;
+        let (_, &mut upper, _) = scratch.select_nth_unstable_by(mid, f64::total_cmp);
+        if scratch.len() % 2 == 1 {
+            upper
+        } else {
+            let lower = scratch[..mid]
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
+            (lower + upper) / 2.0
+        }
+    };
+    let mut ratios: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
+        .map(|_| {
+            let n = median_of_resample(numerator, &mut rng);
+            let d = median_of_resample(denominator, &mut rng);
+            n / d
+        })
+        .filter(|r| r.is_finite())
+        .collect();
+    if ratios.is_empty() {
+        return None;
+    }
+    ratios.sort_by(f64::total_cmp);
+    let tail = (1.0 - CONFIDENCE) / 2.0;
+    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    Some((at(tail), at(1.0 - tail)))
+}
+
 impl Summary {
-    /// `None` for an empty slice or one holding a non-finite value.
+    /// `None` for an empty slice or one holding a non-finite value. Outliers are counted with
+    /// no known clock resolution (see [`Summary::of_timings`]).
     pub fn of(samples: &[f64]) -> Option<Self> {
+        Self::of_timings(samples, 0.0)
+    }
+
+    /// The summary of timings taken by a clock that resolves `resolution_ms` (0: unknown),
+    /// which sets the outlier scale where the MAD is 0.
+    pub fn of_timings(samples: &[f64], resolution_ms: f64) -> Option<Self> {
         if samples.is_empty() || samples.iter().any(|s| !s.is_finite()) {
             return None;
         }
@@ -155,11 +248,8 @@ impl Summary {
             .count();
         let median = data.median();
         let deviations: Vec<f64> = samples.iter().map(|s| (s - median).abs()).collect();
-        let mad = Data::new(deviations.clone()).median();
-        let mad_outliers = deviations
-            .iter()
-            .filter(|&&d| mad > 0.0 && 0.6745 * d / mad > MAD_OUTLIER_SCORE)
-            .count();
+        let mad = Data::new(deviations).median();
+        let mad_outliers = outlier_count(samples, median, mad, resolution_ms);
         Some(Self {
             count: samples.len(),
             mean,
@@ -309,12 +399,97 @@ mod tests {
     }
 
     #[test]
-    fn mad_outliers() {
-        let s = Summary::of(&[10.0, 10.1, 9.9, 10.0, 10.2, 9.8, 10.0, 30.0]).unwrap();
-        assert_eq!(s.mad_outliers, Some(1));
-        assert!(s.mad.unwrap() > 0.0);
-        let ci = s.median_ci.unwrap();
-        assert!(ci.low <= s.median && s.median <= ci.high);
+    fn outliers_by_hyperfines_rule() {
+        // An ordinary long tail (a few samples 3–6 MADs out) is not flagged; a sample 30 MADs
+        // out is.
+        let mut samples: Vec<f64> = (0..40).map(|i| 10.0 + 0.1 * (i % 5) as f64).collect();
+        samples.extend([10.8, 11.0, 11.2]);
+        let tail = Summary::of(&samples).unwrap();
+        assert_eq!(tail.mad_outliers, Some(0), "{:?}", tail.mad);
+        samples.push(10.2 + 30.0 * tail.mad.unwrap());
+        assert_eq!(Summary::of(&samples).unwrap().mad_outliers, Some(1));
+        let ci = tail.median_ci.unwrap();
+        assert!(ci.low <= tail.median && tail.median <= ci.high);
+    }
+
+    #[test]
+    fn outliers_when_most_samples_are_equal() {
+        // MAD 0: more than half the samples are the same tick.
+        let mut samples = vec![10.0; 9];
+        samples.push(30.0);
+        let s = Summary::of_timings(&samples, 0.001).unwrap();
+        assert_eq!(s.mad, Some(0.0));
+        assert_eq!(s.mad_outliers, Some(1), "the far sample is an outlier");
+        // One tick away is the clock's rounding, not an outlier.
+        let mut ticks = vec![10.0; 9];
+        ticks.push(10.001);
+        assert_eq!(
+            Summary::of_timings(&ticks, 0.001).unwrap().mad_outliers,
+            Some(0)
+        );
+        // Without a known resolution any departure from the common value stands out.
+        assert_eq!(Summary::of(&samples).unwrap().mad_outliers, Some(1));
+        assert_eq!(Summary::of(&[5.0; 8]).unwrap().mad_outliers, Some(0));
+    }
+
+    #[test]
+    fn coverage_of_the_order_statistics_interval() {
+        // The exact coverage for n = 1…10: the whole range below six samples (1 − 2^(1−n)),
+        // then the widest pair of ranks with a tail within 2.5 % (at least 95 %).
+        for n in 1..=10usize {
+            let samples: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            let m = median_interval(&samples).unwrap();
+            if n < 6 {
+                let whole = 1.0 - 2.0 * 0.5f64.powi(n as i32);
+                assert!(close(m.interval.coverage, whole), "n = {n}");
+                assert_eq!((m.interval.low, m.interval.high), (0.0, (n - 1) as f64));
+                assert!(!m.interval.is_confident(), "n = {n}");
+            } else {
+                assert!(m.interval.coverage >= CONFIDENCE, "n = {n}");
+                assert!(m.interval.is_confident());
+            }
+        }
+        assert_eq!(
+            median_interval(&[1.0]).unwrap().interval.coverage_label(),
+            "0 %"
+        );
+        let five = median_interval(&[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+        assert_eq!(five.interval.coverage_label(), "93 %");
+        // The coverage claimed holds: over many draws from a skewed distribution, the
+        // interval of 10 samples holds the true median at least as often as it says.
+        use rand::{RngExt, SeedableRng, rngs::StdRng};
+        let mut rng = StdRng::seed_from_u64(7);
+        let true_median = std::f64::consts::LN_2; // of Exp(1)
+        let trials = 4000;
+        let held = (0..trials)
+            .filter(|_| {
+                let s: Vec<f64> = (0..10).map(|_| -(1.0 - rng.random::<f64>()).ln()).collect();
+                let ci = median_interval(&s).unwrap().interval;
+                ci.low <= true_median && true_median <= ci.high
+            })
+            .count();
+        let claimed = median_interval(&[0.0; 10]).unwrap().interval.coverage;
+        assert!(
+            held as f64 / trials as f64 >= claimed - 0.015,
+            "{held} of {trials}"
+        );
+    }
+
+    #[test]
+    fn bootstrap_ratio_of_medians() {
+        let a: Vec<f64> = (0..50).map(|i| 10.0 + 0.05 * (i % 7) as f64).collect();
+        let b: Vec<f64> = a.iter().map(|x| 2.0 * x).collect();
+        let (low, high) = bootstrap_median_ratio(&b, &a).unwrap();
+        assert!(
+            low <= 2.0 && 2.0 <= high && high - low < 0.05,
+            "{low} {high}"
+        );
+        // The same samples: an interval around 1; the same call: the same interval.
+        let same = bootstrap_median_ratio(&a, &a).unwrap();
+        assert!(same.0 <= 1.0 && 1.0 <= same.1);
+        assert_eq!(bootstrap_median_ratio(&a, &a), Some(same));
+        assert!(bootstrap_median_ratio(&[], &a).is_none());
+        assert!(bootstrap_median_ratio(&[f64::NAN], &a).is_none());
     }
 
     #[test]

@@ -16,8 +16,8 @@ use nlbench::{
     plan::Plan,
     precision::Precision,
     reference::{Kernel, Reference, SHAPES, Shape, Weights},
-    schema::{MachineInfo, Outcome, ResultSet, ToolInfo},
-    session::{self, Capacity, Event, Identity, NoCeilings, Platform},
+    schema::{ClockKind, DeviceClock, MachineInfo, Outcome, ResultSet, ToolInfo},
+    session::{self, Capacity, DeviceTwin, Event, Identity, NoCeilings, Platform},
 };
 
 impl Platform for Host {
@@ -39,6 +39,7 @@ impl Platform for Host {
                 browser: None,
             },
             created: "2026-11-27T00:00:00Z".into(),
+            notes: Vec::new(),
         }
     }
     fn event(&self, _event: Event<'_>) {}
@@ -48,9 +49,17 @@ impl Platform for Host {
 }
 
 fn run(reference: Reference, info: DeviceInfo, config: BenchConfig) -> ResultSet {
+    run_path(
+        session::Path::host_only(Box::new(reference), None),
+        info,
+        config,
+    )
+}
+
+fn run_path(path: session::Path, info: DeviceInfo, config: BenchConfig) -> ResultSet {
     let device = session::Device {
         info,
-        paths: vec![Box::new(reference)],
+        paths: vec![path],
         memory: None,
         ceilings: Box::new(NoCeilings("not measured in this test".into())),
         capacity: Capacity::unknown(),
@@ -119,7 +128,7 @@ fn reference_equals_burn_for_every_size_and_odd_shapes() {
             m.kernels[0].kernel.starts_with("tiled ") || m.kernels[0].kernel.starts_with("direct "),
             "{label}"
         );
-        assert!(m.gflops > 0.0);
+        assert!(m.timed.gflops > 0.0);
         checked += 1;
     }
     assert_eq!(checked, 5 * 3 * if f16 { 2 } else { 1 });
@@ -194,4 +203,50 @@ fn a_wrong_tile_fails_its_row_and_a_refused_one_is_caught() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// The reference's headline is timed like burn's, on the host clock until one element of its
+/// output is back; its twin times the same pass by GPU timestamps for the device time.
+#[test]
+fn the_reference_is_host_timed_with_device_time_beside_it() {
+    let (device, queue, info) = vulkan();
+    assert!(
+        device.features().contains(wgpu::Features::TIMESTAMP_QUERY),
+        "lavapipe writes timestamps"
+    );
+    let reference = Reference::new(device, queue);
+    let twin = reference.device_timed().expect("a device with timestamps");
+    let path = session::Path {
+        headline: Box::new(reference),
+        device_time: DeviceTwin::Timed(Box::new(twin)),
+    };
+    let small = ModelConfig::preset("small", 1024).unwrap();
+    let results = run_path(
+        path,
+        info,
+        config(vec![small], vec![4], vec![Precision::F32]),
+    );
+    let info = &results.paths[0];
+    assert_eq!(info.clock, ClockKind::Host);
+    assert_eq!(info.timing.clock, "std::time::Instant");
+    assert!(info.timing.completion.contains("read back"), "{info:?}");
+    match &info.device_time {
+        Some(DeviceClock::Timed { timing, fusion }) => {
+            assert!(timing.clock.starts_with("GPU timestamps"), "{timing:?}");
+            assert!(!fusion);
+        }
+        other => panic!("{other:?}"),
+    }
+    let Outcome::Measured(m) = &results.inference[0].outcome else {
+        panic!("{:?}", results.inference[0].outcome);
+    };
+    assert_eq!(m.clock, ClockKind::Host);
+    let device_time = m
+        .device_time
+        .as_ref()
+        .and_then(|d| d.measured())
+        .expect("device time measured");
+    assert_eq!(device_time.timed.raw_batch_ms.len(), 3);
+    assert!(device_time.timed.raw_batch_ms.iter().all(|&ms| ms > 0.0));
+    assert!(m.timed.raw_batch_ms.iter().all(|&ms| ms > 0.0));
 }

@@ -5,7 +5,7 @@ use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     export::{
         self, Format,
-        chart::{Metric, Plotter, SvgPlotter, comparison_figure},
+        chart::{Plotter, SvgPlotter, comparison_figures},
         report::throughput_table,
         share,
     },
@@ -76,10 +76,18 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
             return view! { <p>"Add results to compare them: share links, results.json files, or runs made here."</p> }.into_any();
         }
         let table = throughput_table(&list);
-        let chart = SvgPlotter
-            .plot(&comparison_figure(&list, Metric::Throughput))
-            .map(|svg| browser::svg_data_url(&svg))
-            .unwrap_or_default();
+        // The same charts as COMPARISON.md: headline throughput and latency, memory, and
+        // device time where a result has it.
+        let charts = comparison_figures(&list)
+            .into_iter()
+            .filter_map(|(stem, figure)| {
+                let svg = SvgPlotter.plot(&figure).ok()?;
+                Some(view! {
+                    <img class="chart" data-testid=format!("chart-{stem}") alt=figure.title
+                        src=browser::svg_data_url(&svg) />
+                })
+            })
+            .collect_view();
         let downloads = export::comparison_artifacts(&list)
             .unwrap_or_default()
             .into_iter()
@@ -94,7 +102,7 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
             .collect_view();
         view! {
             <DataTable test_id="compare-table" headers=table.headers rows=table.rows />
-            <img class="chart" data-testid="chart-comparison" alt="Throughput comparison" src=chart />
+            <div class="charts">{charts}</div>
             {downloads}
             <button on:click=move |_| compared.set(Vec::new())>"Clear"</button>
         }

@@ -119,10 +119,18 @@ pub fn ConfigForm(
             .get_untracked()
             .parse::<ClockPolicy>()
             .map_err(|e| e.0)?;
-        let target = if use_cpu.get_untracked() || !matches!(gpu.get_untracked(), Some(Ok(_))) {
-            Target::Cpu
-        } else {
-            Target::WebGpu
+        // The CPU only when asked for: never in silence when WebGPU was meant and its adapter
+        // did not come.
+        let target = match gpu.get_untracked() {
+            _ if use_cpu.get_untracked() => Target::Cpu,
+            Some(Ok(_)) => Target::WebGpu,
+            Some(Err(reason)) => {
+                return Err(format!(
+                    "WebGPU gave no adapter ({reason}); tick \"Use the CPU backend\" to run on \
+                     the CPU instead"
+                ));
+            }
+            None => return Err("the WebGPU adapter is still being asked for".into()),
         };
         Ok((RunRequest { target, plan }, resolved.notes))
     };
@@ -186,9 +194,9 @@ pub fn ConfigForm(
                         prop:value=move || clock.get()
                         on:change=move |ev| clock.set(event_target_value(&ev))
                     >
-                        <option value="auto">"auto (GPU timestamps where available)"</option>
-                        <option value="device">"device (GPU timestamps)"</option>
-                        <option value="host">"host (performance.now() around a read-back)"</option>
+                        <option value="auto">"auto (headline, and GPU timestamps where available)"</option>
+                        <option value="both">"both (headline and GPU timestamps)"</option>
+                        <option value="host">"host (the headline alone: performance.now() to a read-back)"</option>
                     </select>
                 </label>
             </div>
@@ -201,7 +209,9 @@ pub fn ConfigForm(
                 {check("Use the CPU backend (wasm)", "use-cpu", use_cpu)}
             </div>
             <Show when=move || !has_webgpu()>
-                <p class="note">"Without WebGPU the run uses the CPU backend."</p>
+                <p class="note">
+                    "Without a WebGPU adapter, tick \"Use the CPU backend\" to run on the CPU."
+                </p>
             </Show>
             <button
                 data-testid="run"

@@ -3,7 +3,10 @@
 // Each test file is its own crate and uses only part of this.
 #![allow(dead_code)]
 
-use std::{path::Path, process::Command};
+use std::{
+    path::Path,
+    process::{Command, Output},
+};
 
 use nlbench::schema::ResultSet;
 
@@ -31,4 +34,14 @@ pub const SHORT: [&str; 12] = [
 /// The `results.json` a run wrote into `dir`.
 pub fn results(dir: &Path) -> ResultSet {
     ResultSet::from_json(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()
+}
+
+/// `output` of a command that must have succeeded (its standard error otherwise).
+pub fn succeeded(output: Output) -> Output {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
 }

@@ -6,8 +6,17 @@ use crate::{
     config::ModelConfig,
     error::RunError,
     precision::Precision,
-    schema::{Ceiling, Ceilings, PathId, ResultSet},
+    schema::{Ceiling, Ceilings, KernelChoice, PathId, ResultSet},
 };
+
+/// Whether any of `kernels` runs on matrix units: cubecl's cooperative-matrix (`cmma`) and
+/// `mma` matmuls use tensor cores and their kin, which the SIMT FMA ceiling does not bound.
+pub fn uses_matrix_units(kernels: &[KernelChoice]) -> bool {
+    kernels.iter().any(|k| {
+        let name = k.kernel.to_ascii_lowercase();
+        name.contains("cmma") || name.contains("_mma")
+    })
+}
 
 impl Ceiling {
     /// A measurement's outcome: the figure where it is positive and finite, otherwise why not.
@@ -36,6 +45,7 @@ impl Ceilings {
             read_gbps: none(),
             fma_f32_gflops: none(),
             fma_f16_gflops: none(),
+            matrix_f32_gflops: none(),
             dispatch_us: none(),
         }
     }
@@ -70,6 +80,8 @@ pub struct RooflinePoint {
     pub gflops: f64,
     /// Effective bandwidth: those bytes over the median batch time, GB/s.
     pub gbps: f64,
+    /// Whether its kernels ran on matrix units (see [`uses_matrix_units`]).
+    pub matrix_units: bool,
 }
 
 /// Every measured row of `models` on every path, in path then run order.
@@ -90,8 +102,9 @@ pub fn roofline_points(results: &ResultSet, models: &[&ModelConfig]) -> Vec<Roof
                         precision,
                         batch_size: batch,
                         intensity: flops / bytes,
-                        gflops: m.gflops,
-                        gbps: bytes / (m.batch_latency_ms.median / 1000.0) / 1e9,
+                        gflops: m.timed.gflops,
+                        gbps: bytes / (m.timed.batch_latency_ms.median / 1000.0) / 1e9,
+                        matrix_units: uses_matrix_units(&m.kernels),
                     });
                 }
             }
@@ -115,7 +128,8 @@ pub fn bound(ceilings: &Ceilings, p: &RooflinePoint) -> Option<&'static str> {
     }
 }
 
-/// Points above the FMA roof: a figure no device can reach, so a timing problem.
+/// Points above the SIMT FMA roof: a timing problem, unless the point's kernels ran on matrix
+/// units (`matrix_units`), which that roof does not bound.
 pub fn above_roof<'a>(ceilings: &Ceilings, points: &'a [RooflinePoint]) -> Vec<&'a RooflinePoint> {
     points
         .iter()
@@ -139,7 +153,7 @@ mod tests {
             .measured(&p.model, p.precision, p.batch_size)
             .unwrap();
         let bytes = model.min_traffic_bytes(p.batch_size, p.precision) as f64;
-        assert!((p.gbps - bytes / m.batch_latency_ms.median * 1000.0 / 1e9).abs() < 1e-9);
+        assert!((p.gbps - bytes / m.timed.batch_latency_ms.median * 1000.0 / 1e9).abs() < 1e-9);
         let flops = (model.flops_per_sample() * p.batch_size as u64) as f64;
         assert!((p.intensity - flops / bytes).abs() < 1e-9);
     }

@@ -9,7 +9,7 @@ use nlbench_cpu::{CHAINS, FMA_ITERATIONS, Isa, sum};
 
 use crate::{
     error::RunError,
-    measure::{Clock, Routine},
+    measure::{Clock, Routine, Stopwatch},
     schema::{Ceiling, Ceilings},
     session::CeilingsSource,
 };
@@ -47,6 +47,7 @@ impl CeilingsSource for CpuCeilings {
                     "no FP16 arithmetic kernel on the CPU (burn's CPU backend converts FP16 to \
                      FP32 to compute)",
                 ),
+                matrix_f32_gflops: unavailable("no matrix-unit kernel on the CPU"),
                 dispatch_us: unavailable("no kernel dispatch on the CPU backend"),
             }
         })
@@ -91,30 +92,36 @@ fn buffer(bytes: usize, value: f32) -> Result<Vec<f32>, RunError> {
     Ok(v)
 }
 
-/// Any CPU kernel as the protocol's routine, timed on the host clock.
-struct Kernel<'a, F: FnMut(u32)> {
-    clock: &'a dyn Clock,
+/// Any CPU kernel as the protocol's routine, timed by the host stopwatch. The kernel runs on
+/// the calling thread's threads and is done when it returns, so nothing is read back.
+struct Kernel<'a, F: FnMut(u32) + Send> {
+    stopwatch: Stopwatch<'a>,
     run: F,
 }
 
-impl<F: FnMut(u32)> Routine for Kernel<'_, F> {
+impl<F: FnMut(u32) + Send> Routine for Kernel<'_, F> {
     fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
         (self.run)(1);
         Box::pin(async { Ok(()) })
     }
 
     fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
-        let start = self.clock.now_ms();
-        (self.run)(repeats);
-        let ms = self.clock.now_ms() - start;
-        Box::pin(async move { Ok(ms) })
+        Box::pin(async move {
+            let run = &mut self.run;
+            self.stopwatch
+                .time(1, &mut || run(repeats), &mut || Box::pin(async { Ok(()) }))
+                .await
+        })
     }
 }
 
 /// Milliseconds of the fastest repetition of `run`: the GPU figures' policy, but after one
 /// untimed run and with up to 2¹² repetitions per pass.
-async fn fastest(clock: &dyn Clock, run: impl FnMut(u32)) -> Result<f64, RunError> {
-    let mut kernel = Kernel { clock, run };
+async fn fastest(clock: &dyn Clock, run: impl FnMut(u32) + Send) -> Result<f64, RunError> {
+    let mut kernel = Kernel {
+        stopwatch: Stopwatch::new(clock, None),
+        run,
+    };
     super::fastest(&mut kernel, &super::grown(1, 1 << 12), clock).await
 }
 

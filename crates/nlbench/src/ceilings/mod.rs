@@ -1,8 +1,11 @@
 //! Device ceilings: the WGSL microbenchmarks in `shaders/`, run with wgpu on the same device
-//! as burn (natively and in the browser), measure memory bandwidth (copy and read), peak
-//! fused multiply-add throughput (f32, and f16 where the device has `shader-f16`) and
-//! dispatch overhead; on burn's CPU backend, Rust kernels measure the CPU's ([`cpu`]). Every
-//! inference row is then shown as a share of these roofs.
+//! as burn (natively and in the browser), measure memory bandwidth (copy and read), SIMT
+//! fused multiply-add throughput (vec4 FMA chains in every invocation, f32 and, where the
+//! device has `shader-f16`, f16) and dispatch overhead (the matrix-unit ceiling says why it
+//! is not measured); on burn's CPU backend, Rust kernels measure the CPU's
+//! ([`cpu`]). Every inference row is then shown as a share of these roofs. They are timed by
+//! the same stopwatch as the rows: pass timestamps where the device has them, otherwise the
+//! host clock until one element of the kernel's output is back.
 
 mod cpu;
 
@@ -13,7 +16,7 @@ use futures::future::LocalBoxFuture;
 use crate::{
     error::RunError,
     gpu::{Dispatch, Gpu, Passes, scoped},
-    measure::{self, Clock, Environment, Policy, Repeats, Routine, Stop},
+    measure::{self, Clock, DeviceTimer, Environment, Policy, Repeats, Routine, Stop, Stopwatch},
     schema::{Ceiling, Ceilings},
     session::CeilingsSource,
 };
@@ -85,9 +88,23 @@ impl CeilingsSource for WgpuCeilings {
     }
 }
 
+/// The device the microbenchmarks run on and the stopwatch that times them.
+struct Bench<'a> {
+    gpu: &'a Gpu<'a>,
+    stopwatch: Stopwatch<'a>,
+    clock: &'a dyn Clock,
+}
+
 /// Measures every ceiling on `device`; a figure that cannot be measured says why.
 async fn measure_all(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clock) -> Ceilings {
-    let bench = Gpu::new(device, queue, clock);
+    let gpu = Gpu::new(device, queue);
+    let timer = gpu.timer();
+    let stopwatch = Stopwatch::new(clock, timer.as_ref().map(|t| t as &dyn DeviceTimer));
+    let bench = Bench {
+        gpu: &gpu,
+        stopwatch,
+        clock,
+    };
     let bytes = stream_bytes(&device.limits());
     let fma_f16_gflops = if device.features().contains(wgpu::Features::SHADER_F16) {
         figure(device, fma(&bench, FMA_F16)).await
@@ -96,12 +113,18 @@ async fn measure_all(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clo
             reason: "the device has no shader-f16".into(),
         }
     };
+    let timing = stopwatch.timing_info();
     Ceilings {
-        clock: bench.clock_name(),
+        clock: format!("{}; {}", timing.clock, timing.completion),
         copy_gbps: figure(device, copy(&bench, bytes)).await,
         read_gbps: figure(device, read(&bench, bytes)).await,
         fma_f32_gflops: figure(device, fma(&bench, FMA_F32)).await,
         fma_f16_gflops,
+        matrix_f32_gflops: Ceiling::Unavailable {
+            reason: "no matrix-unit microbenchmark yet: wgpu 29 has cooperative matrices only \
+                     as an experimental feature, which nlbench does not enable"
+                .into(),
+        },
         dispatch_us: figure(device, dispatch(&bench)).await,
     }
 }
@@ -125,57 +148,65 @@ async fn figure(
     Ceiling::from_result(scoped(device, figure).await)
 }
 
-/// Milliseconds of one dispatch of `kernel`: the best pass of `policy`.
+/// Milliseconds of one dispatch of `kernel`, whose output is `output`: the best pass of
+/// `policy`.
 async fn fastest_dispatch(
-    bench: &Gpu<'_>,
+    bench: &Bench<'_>,
     kernel: &Dispatch,
+    output: &wgpu::Buffer,
     policy: &Policy,
 ) -> Result<f64, RunError> {
     let dispatches = [kernel];
     let mut passes = Passes {
-        gpu: bench,
+        gpu: bench.gpu,
         dispatches: &dispatches,
+        output,
+        stopwatch: bench.stopwatch,
     };
     fastest(&mut passes, policy, bench.clock).await
 }
 
 /// GB/s moving `bytes` from one buffer to another (read plus write).
-async fn copy(bench: &Gpu<'_>, bytes: u64) -> Result<f64, RunError> {
-    let src = bench.storage(bytes, None);
-    let dst = bench.storage(bytes, None);
-    let kernel = bench.dispatch(COPY, &[&src, &dst], grid(bytes / 16 / WORKGROUP));
-    let ms = fastest_dispatch(bench, &kernel, &grown_on_gpu()).await?;
+async fn copy(bench: &Bench<'_>, bytes: u64) -> Result<f64, RunError> {
+    let gpu = bench.gpu;
+    let src = gpu.storage(bytes, None);
+    let dst = gpu.storage(bytes, None);
+    let kernel = gpu.dispatch(COPY, &[&src, &dst], grid(bytes / 16 / WORKGROUP));
+    let ms = fastest_dispatch(bench, &kernel, &dst, &grown_on_gpu()).await?;
     Ok(2.0 * bytes as f64 / (ms * 1e6))
 }
 
 /// GB/s reading `bytes`.
-async fn read(bench: &Gpu<'_>, bytes: u64) -> Result<f64, RunError> {
-    let src = bench.storage(bytes, None);
-    let sink = bench.storage(16, None);
+async fn read(bench: &Bench<'_>, bytes: u64) -> Result<f64, RunError> {
+    let gpu = bench.gpu;
+    let src = gpu.storage(bytes, None);
+    let sink = gpu.storage(16, None);
     let groups = grid(bytes / 16 / WORKGROUP / READ_PER_INVOCATION);
-    let kernel = bench.dispatch(READ, &[&src, &sink], groups);
-    let ms = fastest_dispatch(bench, &kernel, &grown_on_gpu()).await?;
+    let kernel = gpu.dispatch(READ, &[&src, &sink], groups);
+    let ms = fastest_dispatch(bench, &kernel, &sink, &grown_on_gpu()).await?;
     Ok(bytes as f64 / (ms * 1e6))
 }
 
 /// GFLOP/s of the FMA kernel `source`.
-async fn fma(bench: &Gpu<'_>, source: &str) -> Result<f64, RunError> {
+async fn fma(bench: &Bench<'_>, source: &str) -> Result<f64, RunError> {
+    let gpu = bench.gpu;
     let seed = vec4s(&[[0.5; 4], [0.5; 4], [0.5; 4]]);
-    let seed = bench.storage(seed.len() as u64, Some(&seed));
-    let sink = bench.storage(16, None);
-    let kernel = bench.dispatch(source, &[&seed, &sink], grid(FMA_GROUPS));
-    let ms = fastest_dispatch(bench, &kernel, &grown_on_gpu()).await?;
+    let seed = gpu.storage(seed.len() as u64, Some(&seed));
+    let sink = gpu.storage(16, None);
+    let kernel = gpu.dispatch(source, &[&seed, &sink], grid(FMA_GROUPS));
+    let ms = fastest_dispatch(bench, &kernel, &sink, &grown_on_gpu()).await?;
     let flops = (FMA_GROUPS * WORKGROUP) as f64 * FMA_FLOPS_PER_INVOCATION;
     Ok(flops / (ms * 1e6))
 }
 
 /// Microseconds per dispatch of a one-invocation kernel: passes of [`DISPATCHES`]
 /// dispatches, one untimed (compilation), the best of three.
-async fn dispatch(bench: &Gpu<'_>) -> Result<f64, RunError> {
+async fn dispatch(bench: &Bench<'_>) -> Result<f64, RunError> {
+    let gpu = bench.gpu;
     let seed = vec4s(&[[0.0; 4]]);
-    let seed = bench.storage(seed.len() as u64, Some(&seed));
-    let sink = bench.storage(16, None);
-    let kernel = bench.dispatch(DISPATCH, &[&seed, &sink], (1, 1, 1));
+    let seed = gpu.storage(seed.len() as u64, Some(&seed));
+    let sink = gpu.storage(16, None);
+    let kernel = gpu.dispatch(DISPATCH, &[&seed, &sink], (1, 1, 1));
     let policy = Policy {
         untimed_runs: 1,
         warmup_ms: 0.0,
@@ -183,7 +214,7 @@ async fn dispatch(bench: &Gpu<'_>) -> Result<f64, RunError> {
         repeats: Repeats::Fixed(DISPATCHES),
         stop: Stop::count(3),
     };
-    Ok(fastest_dispatch(bench, &kernel, &policy).await? * 1000.0)
+    Ok(fastest_dispatch(bench, &kernel, &sink, &policy).await? * 1000.0)
 }
 
 /// `total` workgroups as a two-dimensional grid within the 65,535-per-dimension limit; the

@@ -6,7 +6,7 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
-use crate::schema::{Outcome, ResultSet, SchemaError};
+use crate::schema::{DeviceTime, Outcome, ResultSet, SchemaError};
 
 /// Prefix of this build's payloads: format 1 is deflated, base64url JSON.
 const PREFIX: &str = "1.";
@@ -48,7 +48,10 @@ pub fn compact(results: &ResultSet) -> ResultSet {
     let mut compact = results.clone();
     for record in &mut compact.inference {
         if let Outcome::Measured(m) = &mut record.outcome {
-            m.raw_batch_ms.clear();
+            m.timed.raw_batch_ms.clear();
+            if let Some(DeviceTime::Measured(device)) = &mut m.device_time {
+                device.timed.raw_batch_ms.clear();
+            }
         }
     }
     compact
@@ -162,10 +165,13 @@ mod tests {
         for (a, b) in sent.inference.iter().zip(&got.inference) {
             match (&a.outcome, &b.outcome) {
                 (Outcome::Measured(a), Outcome::Measured(b)) => {
-                    assert!(near(a.throughput, b.throughput));
-                    assert!(near(a.batch_latency_ms.p99, b.batch_latency_ms.p99));
+                    assert!(near(a.timed.throughput, b.timed.throughput));
+                    assert!(near(
+                        a.timed.batch_latency_ms.p99,
+                        b.timed.batch_latency_ms.p99
+                    ));
                     assert_eq!(a.memory, b.memory);
-                    assert!(b.raw_batch_ms.is_empty());
+                    assert!(b.timed.raw_batch_ms.is_empty());
                 }
                 (a, b) => assert_eq!(a, b),
             }

@@ -12,22 +12,17 @@ pub struct MemorySnapshot {
 
 /// Where the runner reads device memory from.
 pub trait MemoryProbe {
-    /// The allocator's current figures; `None` where the backend reports none.
-    fn snapshot(&self) -> Option<MemorySnapshot>;
-    /// Why [`MemoryProbe::snapshot`] returns `None`, for the report.
-    fn unavailable_reason(&self) -> &str;
+    /// The allocator's current figures, or why there are none (for the report): the backend
+    /// reports none, or its report failed.
+    fn snapshot(&self) -> Result<MemorySnapshot, String>;
 }
 
 /// A backend without an allocator report (the CPU backend).
 pub struct NoMemoryProbe(pub &'static str);
 
 impl MemoryProbe for NoMemoryProbe {
-    fn snapshot(&self) -> Option<MemorySnapshot> {
-        None
-    }
-
-    fn unavailable_reason(&self) -> &str {
-        self.0
+    fn snapshot(&self) -> Result<MemorySnapshot, String> {
+        Err(self.0.to_owned())
     }
 }
 
@@ -43,15 +38,13 @@ impl<R: Runtime> CubeMemoryProbe<R> {
 }
 
 impl<R: Runtime> MemoryProbe for CubeMemoryProbe<R> {
-    fn snapshot(&self) -> Option<MemorySnapshot> {
-        let usage = ComputeClient::<R>::load(&self.device).memory_usage().ok()?;
-        Some(MemorySnapshot {
+    fn snapshot(&self) -> Result<MemorySnapshot, String> {
+        let usage = ComputeClient::<R>::load(&self.device)
+            .memory_usage()
+            .map_err(|err| format!("the allocator report failed: {err}"))?;
+        Ok(MemorySnapshot {
             in_use: usage.bytes_in_use,
             reserved: usage.bytes_reserved,
         })
-    }
-
-    fn unavailable_reason(&self) -> &str {
-        "the allocator report failed"
     }
 }

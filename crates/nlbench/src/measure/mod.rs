@@ -196,9 +196,12 @@ pub async fn measure(
         // The interval is recomputed every few samples (every sixteenth of those so far), so
         // long sampling stays linear in the samples taken.
         let check = ms.len() % (ms.len() / 16).max(1) == 0;
+        // Only a true 95 % interval (six samples or more) may end sampling as converged: a
+        // smaller count's interval is the whole range, of lower coverage.
         if let Some(target) = policy.stop.target_ci
             && check
-            && median_interval(&ms).is_some_and(|ci| ci.half_width_share() <= target)
+            && median_interval(&ms)
+                .is_some_and(|ci| ci.interval.is_confident() && ci.half_width_share() <= target)
         {
             break StopReason::Converged;
         }
@@ -424,6 +427,23 @@ mod tests {
         let samples = run(&mut routine, &policy(steady.clone()), &|| true);
         assert_eq!(samples.stopped, StopReason::Converged);
         assert_eq!(samples.ms.len(), 10);
+
+        // Identical samples from one on: still no convergence before a true 95 % interval,
+        // which order statistics give from six samples.
+        let clock = FakeClock(Cell::new(0.0));
+        let mut routine = Scripted {
+            clock: &clock,
+            times: vec![5.0],
+            next: 0,
+            untimed: 0,
+        };
+        let one = Stop {
+            min_samples: 1,
+            ..steady.clone()
+        };
+        let samples = run(&mut routine, &policy(one), &|| true);
+        assert_eq!(samples.stopped, StopReason::Converged);
+        assert_eq!(samples.ms.len(), 6);
 
         // Alternating 1 ms and 9 ms never converges: the cap stops it.
         let clock = FakeClock(Cell::new(0.0));

@@ -1,6 +1,8 @@
-//! Timing device work honestly: between device timestamps where the device writes them,
-//! otherwise on the host clock from launch until a read-back confirmed the work finished;
-//! and, where kernels can fail without the backend hearing of it, only work that ran.
+//! Timing device work honestly, one way per clock for everything nlbench times (burn's
+//! paths, the WGSL reference, the ceilings, the probes): on the host clock from launch until
+//! one element of the output is back on the host; by device timestamps around the work's
+//! kernels; and, where kernels can fail without the backend hearing of it, only work that
+//! ran.
 
 use futures::future::LocalBoxFuture;
 
@@ -8,16 +10,17 @@ use super::{Clock, DeviceTimer};
 use crate::{
     error::{ErrorKind, RunError},
     gpu::scoped,
-    schema::TimingInfo,
+    schema::{ClockKind, TimingInfo},
 };
 
-/// Where the host clock stops, written into results timed without device timestamps.
-const HOST_COMPLETION: &str = "each timed iteration ends when one element of the output has \
-    been read back to the host, which waits for all device work queued before it";
+/// Where the host clock stops, written into results timed on it.
+pub const HOST_COMPLETION: &str = "each timed iteration starts before the work is launched \
+    and ends when one element of the output has been read back to the host, which waits for \
+    all device work queued before it";
 /// What device timestamps span, written into results timed with them.
-const DEVICE_COMPLETION: &str = "each timed iteration is the device time between a timestamp \
-    written before the pass's first kernel and one written after its last (host overhead such \
-    as kernel launches between them is included, work before or after is not)";
+pub const DEVICE_COMPLETION: &str = "each timed iteration is the device time between a \
+    timestamp written before the work's first kernel and one written after its last (gaps \
+    between kernels are included; launching, and the read-back after, are not)";
 
 /// The clock a routine times its work with, and the device whose errors void a sample.
 #[derive(Clone, Copy)]
@@ -59,15 +62,22 @@ impl<'a> Stopwatch<'a> {
 
     /// How results timed with this stopwatch were timed, for `results.json` and the reports.
     pub fn timing_info(&self) -> TimingInfo {
+        let (clock, completion) = match self.hand {
+            Hand::Device(timer) => (timer.name(), DEVICE_COMPLETION),
+            Hand::Host(clock) => (clock.name(), HOST_COMPLETION),
+        };
+        TimingInfo {
+            clock: clock.to_owned(),
+            completion: completion.to_owned(),
+            resolution_ms: Some(self.resolution_ms()).filter(|r| *r > 0.0),
+        }
+    }
+
+    /// Which kind of clock this is.
+    pub fn kind(&self) -> ClockKind {
         match self.hand {
-            Hand::Device(timer) => TimingInfo {
-                clock: timer.name().to_owned(),
-                completion: DEVICE_COMPLETION.to_owned(),
-            },
-            Hand::Host(clock) => TimingInfo {
-                clock: clock.name().to_owned(),
-                completion: HOST_COMPLETION.to_owned(),
-            },
+            Hand::Device(_) => ClockKind::Device,
+            Hand::Host(_) => ClockKind::Host,
         }
     }
 
@@ -82,11 +92,11 @@ impl<'a> Stopwatch<'a> {
     /// included: between timestamps, or on the host clock until `sync` (which waits for the
     /// device, typically by reading an element of the last output back) has resolved. `sync`
     /// runs in both cases, so a failed kernel fails the sample either way.
-    pub async fn time(
+    pub async fn time<'s>(
         &self,
         repeats: u32,
         launch: &mut (dyn FnMut() + Send),
-        sync: &mut dyn FnMut() -> LocalBoxFuture<'static, Result<(), RunError>>,
+        sync: &mut dyn FnMut() -> LocalBoxFuture<'s, Result<(), RunError>>,
     ) -> Result<f64, RunError> {
         let span = self.span(repeats, launch, sync);
         let Some(device) = self.watched else {
@@ -104,23 +114,21 @@ impl<'a> Stopwatch<'a> {
         })
     }
 
-    async fn span(
+    async fn span<'s>(
         &self,
         repeats: u32,
         launch: &mut (dyn FnMut() + Send),
-        sync: &mut dyn FnMut() -> LocalBoxFuture<'static, Result<(), RunError>>,
+        sync: &mut dyn FnMut() -> LocalBoxFuture<'s, Result<(), RunError>>,
     ) -> Result<f64, RunError> {
         match self.hand {
             Hand::Device(timer) => {
-                let elapsed = timer
-                    .time(&mut || {
-                        for _ in 0..repeats {
-                            launch();
-                        }
-                    })?
-                    .await;
+                let elapsed = timer.time(&mut || {
+                    for _ in 0..repeats {
+                        launch();
+                    }
+                })?;
                 sync().await?;
-                Ok(elapsed)
+                elapsed.await
             }
             Hand::Host(clock) => {
                 let start = clock.now_ms();

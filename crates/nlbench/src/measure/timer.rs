@@ -1,7 +1,6 @@
-//! Device timestamps around device work. Where a cubecl device writes timestamps (wgpu with
-//! `timestamp-query`, CUDA), the protocol times the device's own work between two timestamps
-//! through cubecl's profile API; elsewhere it falls back to the injected host
-//! [`Clock`](super::Clock) around a completed read-back.
+//! Device timestamps around device work: a row's second figure, beside the headline the host
+//! clock takes. Where a cubecl device writes timestamps (wgpu with `timestamp-query`, CUDA),
+//! the device's own work is timed between two timestamps through cubecl's profile API.
 //!
 //! The profiled span only sees kernels launched from inside it. Natively, burn's fusion
 //! backend runs its operations on a thread of its own, which would launch them after the span
@@ -28,7 +27,7 @@ pub trait DeviceTimer {
     fn time(
         &self,
         work: &mut (dyn FnMut() + Send),
-    ) -> Result<LocalBoxFuture<'static, f64>, RunError>;
+    ) -> Result<LocalBoxFuture<'static, Result<f64, RunError>>, RunError>;
     /// What measured, as written in the report.
     fn name(&self) -> &str;
     /// The smallest step the timestamps can show, in milliseconds.
@@ -63,12 +62,12 @@ impl<R: Runtime> DeviceTimer for CubeDeviceTimer<R> {
     fn time(
         &self,
         work: &mut (dyn FnMut() + Send),
-    ) -> Result<LocalBoxFuture<'static, f64>, RunError> {
+    ) -> Result<LocalBoxFuture<'static, Result<f64, RunError>>, RunError> {
         let ((), duration) = ComputeClient::<R>::load(&self.device)
             .profile(work, "nlbench")
             .map_err(|err| profile_failure(&err))?;
         Ok(Box::pin(async move {
-            duration.resolve().await.duration().as_secs_f64() * 1000.0
+            Ok(duration.resolve().await.duration().as_secs_f64() * 1000.0)
         }))
     }
 
@@ -121,7 +120,7 @@ impl<R: burn_cubecl::CubeRuntime> DeviceTimer for FusedDeviceTimer<R> {
     fn time(
         &self,
         work: &mut (dyn FnMut() + Send),
-    ) -> Result<LocalBoxFuture<'static, f64>, RunError> {
+    ) -> Result<LocalBoxFuture<'static, Result<f64, RunError>>, RunError> {
         use burn_cubecl::fusion::FusionCubeRuntime;
         use burn_fusion::client::GlobalFusionClient;
 

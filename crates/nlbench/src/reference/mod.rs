@@ -8,27 +8,31 @@
 //! error exceeds the tolerance fails and has no speed. The tile shape of each layer is chosen
 //! per device by a short search (every candidate that fits the device's limits, timed), and
 //! recorded with the row.
+//!
+//! Its headline is timed like burn's, on the host clock until one element of the output is
+//! back; a twin ([`Reference::device_timed`]) that shares the search times the same pass by
+//! its GPU timestamps for the device-time figure.
 
 mod shapes;
 mod truth;
 
 pub use shapes::{Kernel, SHAPES, Shape, Weights};
 
-use std::{cell::RefCell, collections::HashMap};
+use std::{cell::RefCell, collections::HashMap, rc::Rc};
 
 use futures::future::LocalBoxFuture;
 
 use crate::{
     error::{ErrorKind, RunError, guarded},
-    gpu::{Dispatch, Gpu, Passes, scoped},
-    measure::{self, Clock, Environment},
+    gpu::{Dispatch, Gpu, PASS_TIMESTAMPS, Passes, scoped},
+    measure::{self, Clock, DeviceTimer, Environment, Routine, Stopwatch},
     precision::Precision,
     schema::{
         Accuracy, AnalyticalMemory, BurnProbes, InferenceMeasurement, KernelChoice, MemoryFigures,
         PathId, TimingInfo,
     },
     session::{InferencePath, Step, StepContext},
-    suite::{Measured, build_measurement, inference_policy},
+    suite::{Measured, RowSettings, build_measurement, inference_policy},
 };
 use truth::{Truth, errors};
 
@@ -39,22 +43,32 @@ const SEARCH_RUNS: usize = 3;
 pub struct Reference {
     device: wgpu::Device,
     queue: wgpu::Queue,
+    /// Whether its rows are timed by the pass's GPU timestamps instead of the host clock.
+    device_timed: bool,
     /// The shapes to try; `None` for those [`shapes::candidates`] picks for each layer.
     forced: Option<Vec<Shape>>,
-    /// The search's choice per layer shape (m, n, k) and precision.
+    /// The search's choices and compiled kernels, shared with the device-timed twin.
+    search: Rc<Search>,
+}
+
+/// What the tile-shape search found on this device.
+#[derive(Default)]
+struct Search {
+    /// The choice per layer shape (m, n, k) and precision.
     chosen: RefCell<HashMap<(u32, u32, u32, Precision), Shape>>,
     /// Compiled kernels per shape and precision.
     pipelines: RefCell<HashMap<(Shape, Precision), wgpu::ComputePipeline>>,
 }
 
 impl Reference {
+    /// The reference timed on the host clock: its headline.
     pub fn new(device: wgpu::Device, queue: wgpu::Queue) -> Self {
         Self {
             device,
             queue,
+            device_timed: false,
             forced: None,
-            chosen: RefCell::new(HashMap::new()),
-            pipelines: RefCell::new(HashMap::new()),
+            search: Rc::default(),
         }
     }
 
@@ -65,6 +79,31 @@ impl Reference {
             forced: Some(shapes),
             ..Self::new(device, queue)
         }
+    }
+
+    /// The same reference timed by its pass's GPU timestamps, sharing the search; `None`
+    /// where the device writes no timestamps.
+    pub fn device_timed(&self) -> Option<Self> {
+        self.device
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
+            .then(|| Self {
+                device: self.device.clone(),
+                queue: self.queue.clone(),
+                device_timed: true,
+                forced: self.forced.clone(),
+                search: self.search.clone(),
+            })
+    }
+
+    /// How its rows are timed on `gpu`: the pass's timestamps for the device-timed twin, the
+    /// host clock otherwise.
+    fn stopwatch<'a>(
+        &self,
+        clock: &'a dyn Clock,
+        timer: Option<&'a dyn DeviceTimer>,
+    ) -> Stopwatch<'a> {
+        Stopwatch::new(clock, timer.filter(|_| self.device_timed))
     }
 }
 
@@ -77,9 +116,16 @@ impl InferencePath for Reference {
         false
     }
 
-    fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64) {
-        let gpu = Gpu::new(&self.device, &self.queue, clock);
-        (gpu.timing_info(), gpu.resolution_ms())
+    fn timing(&self, clock: &dyn Clock) -> TimingInfo {
+        let gpu = Gpu::new(&self.device, &self.queue);
+        let timer = gpu.timer();
+        let mut timing = self
+            .stopwatch(clock, timer.as_ref().map(|t| t as &dyn DeviceTimer))
+            .timing_info();
+        if self.device_timed {
+            timing.clock = format!("{PASS_TIMESTAMPS} holding every dispatch of the forward pass");
+        }
+        timing
     }
 
     fn supports(&self, precision: Precision) -> Result<(), RunError> {
@@ -101,7 +147,7 @@ impl InferencePath for Reference {
         cx: &'a StepContext<'a>,
     ) -> LocalBoxFuture<'a, Result<InferenceMeasurement, RunError>> {
         Box::pin(async move {
-            let gpu = Gpu::new(&self.device, &self.queue, cx.clock);
+            let gpu = Gpu::new(&self.device, &self.queue);
             scoped(&self.device, self.measure_step(&gpu, step, cx)).await
         })
     }
@@ -169,7 +215,7 @@ impl Reference {
         let mut dispatches = Vec::with_capacity(layers.len());
         let mut kernels = Vec::with_capacity(layers.len());
         for (index, layer) in layers.iter().enumerate() {
-            let shape = self.shape_for(gpu, layer, step.precision).await?;
+            let shape = self.shape_for(gpu, layer, step.precision, cx.clock).await?;
             dispatches.push(layer.bind(gpu, &self.pipeline(gpu, shape, step.precision), &shape));
             kernels.push(KernelChoice {
                 operation: layer.describe(index),
@@ -179,9 +225,14 @@ impl Reference {
         let passes: Vec<&Dispatch> = dispatches.iter().collect();
         let accuracy = check(gpu, &passes, &layers, &truth, step.precision).await?;
 
+        let timer = gpu.timer();
+        let stopwatch = self.stopwatch(cx.clock, timer.as_ref().map(|t| t as &dyn DeviceTimer));
+        let last = layers.last().expect("at least two layers");
         let mut routine = Passes {
             gpu,
             dispatches: &passes,
+            output: &last.buffers[3],
+            stopwatch,
         };
         let env = Environment {
             clock: cx.clock,
@@ -201,16 +252,15 @@ impl Reference {
                 kernels,
                 accuracy: Some(accuracy),
             },
-            step.batch_size,
-            step.model.flops_per_sample(),
-            cx.config.target_ci,
-            gpu.resolution_ms(),
+            RowSettings::of(step, cx.config, stopwatch.resolution_ms()),
+            stopwatch.kind(),
         )
     }
 
     /// The compiled kernel of `shape` at `precision`, compiled once.
     fn pipeline(&self, gpu: &Gpu<'_>, shape: Shape, precision: Precision) -> wgpu::ComputePipeline {
-        self.pipelines
+        self.search
+            .pipelines
             .borrow_mut()
             .entry((shape, precision))
             .or_insert_with(|| gpu.pipeline(&shape.source(precision)))
@@ -218,17 +268,21 @@ impl Reference {
     }
 
     /// The fastest shape for `layer`: searched once per layer shape and precision, each
-    /// candidate in its own error scope (one the device refuses drops out).
+    /// candidate in its own error scope (one the device refuses drops out), timed by the
+    /// pass's timestamps where the device has them (the finer clock), else the host clock.
     async fn shape_for(
         &self,
         gpu: &Gpu<'_>,
         layer: &LayerBuffers,
         precision: Precision,
+        clock: &dyn Clock,
     ) -> Result<Shape, RunError> {
         let key = (layer.m, layer.n, layer.k, precision);
-        if let Some(&shape) = self.chosen.borrow().get(&key) {
+        if let Some(&shape) = self.search.chosen.borrow().get(&key) {
             return Ok(shape);
         }
+        let timer = gpu.timer();
+        let stopwatch = Stopwatch::new(clock, timer.as_ref().map(|t| t as &dyn DeviceTimer));
         let candidates = self.forced.clone().unwrap_or_else(|| {
             shapes::candidates(layer.m, layer.n, layer.k, precision, &self.device.limits())
         });
@@ -237,10 +291,17 @@ impl Reference {
         for shape in candidates {
             let trial = async {
                 let dispatch = layer.bind(gpu, &self.pipeline(gpu, shape, precision), &shape);
-                gpu.time(&[&dispatch], 1).await?;
+                let dispatches = [&dispatch];
+                let mut passes = Passes {
+                    gpu,
+                    dispatches: &dispatches,
+                    output: &layer.buffers[3],
+                    stopwatch,
+                };
+                passes.run_untimed().await?;
                 let mut fastest = f64::INFINITY;
                 for _ in 0..SEARCH_RUNS {
-                    fastest = fastest.min(gpu.time(&[&dispatch], 1).await?);
+                    fastest = fastest.min(passes.run_timed(1).await?);
                 }
                 Ok(fastest)
             };
@@ -248,7 +309,10 @@ impl Reference {
                 Ok(ms) if best.is_none_or(|(b, _)| ms < b) => best = Some((ms, shape)),
                 Ok(_) => {}
                 Err(err) => {
-                    self.pipelines.borrow_mut().remove(&(shape, precision));
+                    self.search
+                        .pipelines
+                        .borrow_mut()
+                        .remove(&(shape, precision));
                     refused.push(format!("{}: {}", shape.describe(), err.message));
                 }
             }
@@ -259,7 +323,7 @@ impl Reference {
                 format!("no tile shape ran on this device ({})", refused.join("; ")),
             )
         })?;
-        self.chosen.borrow_mut().insert(key, shape);
+        self.search.chosen.borrow_mut().insert(key, shape);
         Ok(shape)
     }
 }
@@ -385,7 +449,7 @@ async fn check(
     truth: &Truth,
     precision: Precision,
 ) -> Result<Accuracy, RunError> {
-    gpu.time(passes, 1).await?;
+    gpu.submit(passes, 1);
     let last = layers.last().expect("at least two layers");
     let padded = decode(
         &gpu.read(&last.buffers[3]).await?,

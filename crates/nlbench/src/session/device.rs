@@ -12,7 +12,8 @@ use crate::{
     measure::Clock,
     precision::Precision,
     schema::{
-        BurnProbes, Ceilings, InferenceMeasurement, MemoryMeasurement, PathId, PathInfo, TimingInfo,
+        BurnProbes, Ceilings, ClockKind, DeviceClock, InferenceMeasurement, MemoryMeasurement,
+        PathId, PathInfo, TimingInfo,
     },
 };
 
@@ -48,14 +49,13 @@ pub struct StepContext<'a> {
 }
 
 /// One implementation of the forward pass on the device (burn fused, burn unfused, the WGSL
-/// reference).
+/// reference), timed by one clock.
 pub trait InferencePath {
     fn id(&self) -> PathId;
     /// Whether burn's fusion layer is on.
     fn fusion(&self) -> bool;
-    /// How this path times its runs given the run's host clock, and the smallest step that
-    /// clock can show, in milliseconds.
-    fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64);
+    /// How this path times its runs given the run's host clock (its resolution included).
+    fn timing(&self, clock: &dyn Clock) -> TimingInfo;
     /// `Err` (of kind unsupported) where this path cannot run `precision` here.
     fn supports(&self, precision: Precision) -> Result<(), RunError>;
     /// Prepares, warms up and times one configuration.
@@ -150,13 +150,54 @@ fn gb(bytes: u64) -> String {
     }
 }
 
-impl dyn InferencePath + '_ {
+/// One path of a device: the implementation timed on the host clock for the headline, and
+/// how its rows get their second figure, device time.
+pub struct Path {
+    pub headline: Box<dyn InferencePath>,
+    pub device_time: DeviceTwin,
+}
+
+/// Where a path's device-time figure comes from.
+pub enum DeviceTwin {
+    /// The same implementation timed by device timestamps, in runs of its own (natively on
+    /// burn's backend without fusion, whose kernels launch inside the timed span).
+    Timed(Box<dyn InferencePath>),
+    /// The device cannot time it, for this reason.
+    Unavailable(String),
+    /// The run asked for the headline alone (`--clock host`).
+    NotAsked,
+}
+
+impl Path {
+    /// A path with no device-time figure, for `reason` (`None`: not asked for).
+    pub fn host_only(headline: Box<dyn InferencePath>, reason: Option<String>) -> Self {
+        Self {
+            headline,
+            device_time: reason.map_or(DeviceTwin::NotAsked, DeviceTwin::Unavailable),
+        }
+    }
+
+    pub fn id(&self) -> PathId {
+        self.headline.id()
+    }
+
     /// What `results.json` records of this path.
     pub fn info(&self, clock: &dyn Clock) -> PathInfo {
         PathInfo {
             id: self.id(),
-            fusion: self.fusion(),
-            timing: self.timing(clock).0,
+            fusion: self.headline.fusion(),
+            timing: self.headline.timing(clock),
+            clock: ClockKind::Host,
+            device_time: match &self.device_time {
+                DeviceTwin::Timed(twin) => Some(DeviceClock::Timed {
+                    timing: twin.timing(clock),
+                    fusion: twin.fusion(),
+                }),
+                DeviceTwin::Unavailable(reason) => Some(DeviceClock::Unavailable {
+                    reason: reason.clone(),
+                }),
+                DeviceTwin::NotAsked => None,
+            },
         }
     }
 }
@@ -165,7 +206,7 @@ impl dyn InferencePath + '_ {
 pub struct Device {
     pub info: DeviceInfo,
     /// The paths to measure, the headline first.
-    pub paths: Vec<Box<dyn InferencePath>>,
+    pub paths: Vec<Path>,
     /// The memory suite, on the headline burn backend; `None` where burn does not run.
     pub memory: Option<Box<dyn MemorySuite>>,
     pub ceilings: Box<dyn CeilingsSource>,

@@ -17,7 +17,8 @@ mod device;
 mod tests;
 
 pub use device::{
-    Capacity, CeilingsSource, Device, InferencePath, MemorySuite, NoCeilings, Step, StepContext,
+    Capacity, CeilingsSource, Device, DeviceTwin, InferencePath, MemorySuite, NoCeilings, Path,
+    Step, StepContext,
 };
 
 use crate::{
@@ -26,10 +27,10 @@ use crate::{
     measure::Clock,
     plan::Plan,
     schema::{
-        InferenceRecord, MachineInfo, MemoryOutcome, MemoryRecord, Outcome, PathId, ResultSet,
-        SCHEMA_VERSION, TimingInfo, ToolInfo,
+        DeviceClock, DeviceFigures, DeviceTime, InferenceRecord, MachineInfo, MemoryOutcome,
+        MemoryRecord, Outcome, PathId, ResultSet, SCHEMA_VERSION, TimingInfo, ToolInfo,
     },
-    suite,
+    suite::{self, RowSettings},
 };
 use checkpoint::{Checkpoint, Line};
 
@@ -40,6 +41,9 @@ pub struct Identity {
     pub machine: MachineInfo,
     /// Now, RFC 3339 in UTC (the run's start unless it resumes a checkpoint).
     pub created: String,
+    /// What the front end could not set up as planned, for the results' notes (a Ctrl-C
+    /// handler that did not install, a tuning cache that could not be created).
+    pub notes: Vec<String>,
 }
 
 /// Where the run is, for progress bars.
@@ -143,11 +147,9 @@ pub async fn run(
                     precision: step.precision,
                     batch_size: step.batch_size,
                     path: id,
-                    outcome: inference_outcome(path.as_ref(), step, device, &cx).await,
+                    outcome: inference_outcome(path, step, device, &cx).await,
                 };
-                state
-                    .rounds
-                    .push((round, record.clone(), path.timing(clock).1));
+                state.rounds.push((round, record.clone()));
                 state.refresh();
                 tracker.finished(&state, &Line::Inference { round, record });
             }
@@ -169,7 +171,7 @@ pub async fn run(
         && !tracker.stopping(&mut state)
     {
         tracker.announce("burn's matmul and add probes".into());
-        if let Some(run) = path.probes(&cx) {
+        if let Some(run) = path.headline.probes(&cx) {
             let probes = run.await;
             state.results.burn_probes = Some(probes.clone());
             tracker.finished(&state, &Line::Probes { probes });
@@ -240,6 +242,7 @@ pub fn not_run(
         timing: TimingInfo {
             clock: "none (nothing ran)".into(),
             completion: String::new(),
+            resolution_ms: None,
         },
         paths: Vec::new(),
         config: plan.config.clone(),
@@ -250,6 +253,7 @@ pub fn not_run(
         burn_probes: None,
         run_seconds: 0.0,
         partial: Some(format!("the device did not run: {reason}")),
+        notes: identity.notes,
     }
 }
 
@@ -278,14 +282,15 @@ fn inference_steps(plan: &Plan) -> Vec<Step> {
 }
 
 /// One configuration on one path: unsupported, skipped by the pre-flight check, measured, or
-/// failed with its kind.
+/// failed with its kind. A measured headline then gets its device time, where the path has
+/// a device-timed twin; a twin that fails leaves the headline standing, with the failure.
 async fn inference_outcome(
-    path: &dyn InferencePath,
+    path: &Path,
     step: &Step,
     device: &Device,
     cx: &StepContext<'_>,
 ) -> Outcome {
-    if let Err(err) = path.supports(step.precision) {
+    if let Err(err) = path.headline.supports(step.precision) {
         return Outcome::Unsupported {
             reason: err.message,
         };
@@ -294,23 +299,45 @@ async fn inference_outcome(
     if let Err(reason) = device.capacity.check(footprint) {
         return Outcome::Skipped { reason };
     }
-    match guarded(path.measure(step, cx)).await {
-        Ok(m) => Outcome::Measured(Box::new(m)),
-        Err(err) if err.kind == ErrorKind::Unsupported => Outcome::Unsupported {
-            reason: err.message,
-        },
-        Err(err) => Outcome::Failed {
-            kind: err.kind,
-            reason: err.message,
-        },
+    let mut measured = match guarded(path.headline.measure(step, cx)).await {
+        Ok(m) => m,
+        Err(err) if err.kind == ErrorKind::Unsupported => {
+            return Outcome::Unsupported {
+                reason: err.message,
+            };
+        }
+        Err(err) => {
+            return Outcome::Failed {
+                kind: err.kind,
+                reason: err.message,
+            };
+        }
+    };
+    if let DeviceTwin::Timed(twin) = &path.device_time {
+        measured.device_time = Some(match guarded(twin.measure(step, cx)).await {
+            Ok(m) => DeviceTime::Measured(Box::new(DeviceFigures {
+                fusion: twin.fusion(),
+                timed: m.timed,
+                kernels: if m.kernels == measured.kernels {
+                    Vec::new()
+                } else {
+                    m.kernels
+                },
+            })),
+            Err(err) => DeviceTime::Failed {
+                kind: err.kind,
+                reason: err.message,
+            },
+        });
     }
+    Outcome::Measured(Box::new(measured))
 }
 
 /// The result being assembled, and the per-round records behind its inference rows.
 struct State {
     results: ResultSet,
-    /// Every round's record with its path's clock resolution, in the order measured.
-    rounds: Vec<(usize, InferenceRecord, f64)>,
+    /// Every round's record, in the order measured.
+    rounds: Vec<(usize, InferenceRecord)>,
     /// False when continuing a checkpoint.
     fresh: bool,
     /// Seconds the checkpoint's earlier part of the run took (not recorded there: 0).
@@ -330,6 +357,7 @@ impl State {
             || TimingInfo {
                 clock: "none (no path ran)".into(),
                 completion: String::new(),
+                resolution_ms: None,
             },
             |p| p.timing.clone(),
         );
@@ -358,24 +386,15 @@ impl State {
                 burn_probes: None,
                 run_seconds: 0.0,
                 partial: None,
+                notes: identity.notes,
             },
             rounds: Vec::new(),
             fresh,
             earlier_seconds: 0.0,
         };
-        let resolution = |id: PathId| {
-            device
-                .paths
-                .iter()
-                .find(|p| p.id() == id)
-                .map_or(0.0, |p| p.timing(clock).1)
-        };
         for line in resume.map(|c| c.lines).unwrap_or_default() {
             match line {
-                Line::Inference { round, record } => {
-                    let r = resolution(record.path);
-                    state.rounds.push((round, record, r));
-                }
+                Line::Inference { round, record } => state.rounds.push((round, record)),
                 Line::Memory { record } => state.results.memory.push(record),
                 Line::Ceilings { ceilings } => state.results.ceilings = Some(ceilings),
                 Line::Probes { probes } => state.results.burn_probes = Some(probes),
@@ -387,7 +406,7 @@ impl State {
     }
 
     fn has_round(&self, round: usize, path: PathId, step: &Step) -> bool {
-        self.rounds.iter().any(|(r, record, _)| {
+        self.rounds.iter().any(|(r, record)| {
             *r == round
                 && record.path == path
                 && record.model == step.model.name
@@ -400,7 +419,7 @@ impl State {
     /// its rounds merged.
     fn refresh(&mut self) {
         let mut rows: Vec<InferenceRecord> = Vec::new();
-        for (_, record, _) in &self.rounds {
+        for (_, record) in &self.rounds {
             let same = |r: &InferenceRecord| {
                 r.path == record.path
                     && r.model == record.model
@@ -410,26 +429,30 @@ impl State {
             if rows.iter().any(same) {
                 continue;
             }
-            let rounds: Vec<&InferenceRecord> = self
+            let rounds: Vec<(usize, &InferenceRecord)> = self
                 .rounds
                 .iter()
-                .map(|(_, r, _)| r)
-                .filter(|r| same(r))
+                .filter(|(_, r)| same(r))
+                .map(|(round, r)| (*round, r))
                 .collect();
-            let resolution = self
-                .rounds
-                .iter()
-                .find(|(_, r, _)| same(r))
-                .map_or(0.0, |(_, _, res)| *res);
-            let flops = self
-                .results
-                .model(&record.model)
-                .map_or(0, |m| m.flops_per_sample());
+            let settings = |resolution_ms: Option<f64>| RowSettings {
+                batch_size: record.batch_size,
+                flops_per_sample: self
+                    .results
+                    .model(&record.model)
+                    .map_or(0, |m| m.flops_per_sample()),
+                target_ci: self.results.config.target_ci,
+                resolution_ms,
+            };
+            let path = self.results.paths.iter().find(|p| p.id == record.path);
+            let device_resolution = path.and_then(|p| match &p.device_time {
+                Some(DeviceClock::Timed { timing, .. }) => timing.resolution_ms,
+                _ => None,
+            });
             rows.push(suite::merge_rounds(
                 &rounds,
-                flops,
-                self.results.config.target_ci,
-                resolution,
+                settings(path.and_then(|p| p.timing.resolution_ms)),
+                settings(device_resolution),
             ));
         }
         self.results.inference = rows;

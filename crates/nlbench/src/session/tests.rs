@@ -15,11 +15,12 @@ use crate::{
     error::{ErrorKind, RunError},
     measure::{self, Environment, Routine, Samples},
     precision::Precision,
+    schema::ClockKind,
     schema::{
         AnalyticalMemory, BurnProbes, Ceiling, Ceilings, InferenceMeasurement, MemoryFigures,
         MemoryMeasurement, Outcome, TrainingAnalytical,
     },
-    suite::{Measured, build_measurement},
+    suite::{Measured, RowSettings, build_measurement},
 };
 
 struct FakeClock(Cell<f64>);
@@ -102,14 +103,12 @@ impl InferencePath for FakePath {
     fn fusion(&self) -> bool {
         self.id == PathId::Burn
     }
-    fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64) {
-        (
-            TimingInfo {
-                clock: format!("{} ({})", clock.name(), self.id.label()),
-                completion: "fake".into(),
-            },
-            clock.resolution_ms(),
-        )
+    fn timing(&self, clock: &dyn Clock) -> TimingInfo {
+        TimingInfo {
+            clock: format!("{} ({})", clock.name(), self.id.label()),
+            completion: "fake".into(),
+            resolution_ms: Some(clock.resolution_ms()),
+        }
     }
     fn supports(&self, precision: Precision) -> Result<(), RunError> {
         match precision {
@@ -160,10 +159,13 @@ impl InferencePath for FakePath {
                     kernels: Vec::new(),
                     accuracy: None,
                 },
-                step.batch_size,
-                step.model.flops_per_sample(),
-                cx.config.target_ci,
-                1e-6,
+                RowSettings {
+                    batch_size: step.batch_size,
+                    flops_per_sample: step.model.flops_per_sample(),
+                    target_ci: cx.config.target_ci,
+                    resolution_ms: Some(1e-6),
+                },
+                ClockKind::Host,
             )
         })
     }
@@ -186,6 +188,7 @@ impl MemorySuite for FakeMemory {
         TimingInfo {
             clock: clock.name().into(),
             completion: "fake".into(),
+            resolution_ms: None,
         }
     }
 
@@ -237,6 +240,7 @@ impl Platform for FakePlatform {
             tool: fixture.tool,
             machine: fixture.machine,
             created: "2026-11-27T10:00:00Z".into(),
+            notes: vec!["a note from the front end".into()],
         }
     }
     fn event(&self, event: Event<'_>) {
@@ -280,12 +284,15 @@ fn fake_device_seen(
     let seen = Rc::new(RefCell::new(Vec::new()));
     let device = Device {
         info: crate::fixtures::results().device,
-        paths: vec![Box::new(FakePath {
-            id: PathId::Burn,
-            clock: clock.clone(),
-            script: Box::new(script),
-            seen: seen.clone(),
-        })],
+        paths: vec![Path::host_only(
+            Box::new(FakePath {
+                id: PathId::Burn,
+                clock: clock.clone(),
+                script: Box::new(script),
+                seen: seen.clone(),
+            }),
+            None,
+        )],
         memory: Some(Box::new(FakeMemory)),
         ceilings: Box::new(FakeCeilings),
         capacity: Capacity::unknown(),
@@ -328,14 +335,15 @@ fn assembles_every_row_cheapest_first_with_progress() {
     assert_eq!(results.timing.clock, "fake clock (burn)");
     assert_eq!(results.memory_timing.as_ref().unwrap().clock, "fake clock");
     assert!(results.partial.is_none());
+    assert_eq!(results.notes, ["a note from the front end"]);
     // Cheapest configuration first: the narrow model at batch 1.
     assert_eq!(results.inference[0].model, "a");
     assert_eq!(results.inference[0].batch_size, 1);
     // Throughput follows the scripted time: flops × 1e-3 ms per batch.
     let m = results.measured("b", Precision::F32, 4).unwrap();
     let step_flops = ModelConfig::new("b", 16, 32).flops_per_sample() as f64 * 4.0;
-    assert!((m.batch_latency_ms.median - step_flops * 1e-3).abs() < 1e-9);
-    assert_eq!(m.batch_latency_ms.count, 5);
+    assert!((m.timed.batch_latency_ms.median - step_flops * 1e-3).abs() < 1e-9);
+    assert_eq!(m.timed.batch_latency_ms.count, 5);
     // run_seconds comes from the injected clock.
     assert!((results.run_seconds - clock.now_ms() / 1000.0).abs() < 1e-9);
 
@@ -371,13 +379,21 @@ fn warm_up_stops_when_runs_agree_and_a_slow_first_sample_is_flagged() {
     plan.config.warmup_ms = 100.0;
     let results = run_now(&plan, &device, &platform);
     let m = results.measured("a", Precision::F32, 1).unwrap();
-    assert_eq!(m.raw_batch_ms, vec![1.0; 5]);
-    assert_eq!(m.warmup_runs, 6);
-    // Five equal samples, as only a fake clock gives: flagged as such, and nothing else.
-    assert_eq!(
-        m.verdicts,
-        vec![crate::schema::Verdict::Identical { count: 5 }]
-    );
+    assert_eq!(m.timed.raw_batch_ms, vec![1.0; 5]);
+    assert_eq!(m.timed.warmup_runs, 6);
+    // Five equal samples, as only a fake clock gives: flagged as such, and as too few for a
+    // 95 % interval.
+    match m.timed.verdicts.as_slice() {
+        [
+            crate::schema::Verdict::LowCoverage {
+                coverage,
+                count: 5,
+                rounds: false,
+            },
+            crate::schema::Verdict::Identical { count: 5 },
+        ] => assert!((coverage - (1.0 - 2.0 / 32.0)).abs() < 1e-12),
+        other => panic!("{other:?}"),
+    }
 
     // Two more slow runs land in the samples: the row says so.
     let device = fake_device(&clock, |_| Script::SlowThenFast {
@@ -387,13 +403,14 @@ fn warm_up_stops_when_runs_agree_and_a_slow_first_sample_is_flagged() {
     });
     let results = run_now(&plan, &device, &platform);
     let m = results.measured("a", Precision::F32, 1).unwrap();
-    assert_eq!(m.raw_batch_ms, vec![50.0, 50.0, 1.0, 1.0, 1.0]);
+    assert_eq!(m.timed.raw_batch_ms, vec![50.0, 50.0, 1.0, 1.0, 1.0]);
     assert!(
-        m.verdicts
+        m.timed
+            .verdicts
             .iter()
             .any(|v| matches!(v, crate::schema::Verdict::SlowFirstRun { .. })),
         "{:?}",
-        m.verdicts
+        m.timed.verdicts
     );
 }
 
@@ -493,8 +510,8 @@ fn pre_flight_skips_what_cannot_fit_and_rounds_interleave() {
         other => panic!("{other:?}"),
     }
     let m = results.measured("a", Precision::F32, 1).unwrap();
-    assert_eq!(m.rounds.len(), 3);
-    assert_eq!(m.raw_batch_ms.len(), 15);
+    assert_eq!(m.timed.rounds.len(), 3);
+    assert_eq!(m.timed.raw_batch_ms.len(), 15);
     // Rounds interleave: each configuration once per round, round after round.
     let order: Vec<(usize, String)> = platform
         .lines
@@ -517,4 +534,63 @@ fn pre_flight_skips_what_cannot_fit_and_rounds_interleave() {
             .iter()
             .any(|r| matches!(r.outcome, crate::schema::MemoryOutcome::Skipped { .. }))
     );
+}
+
+/// A path with a device-timed twin: each measured headline carries the twin's figures as its
+/// device time; a twin that fails leaves the headline standing, with the failure.
+#[test]
+fn device_time_comes_from_the_twin_and_its_failure_keeps_the_headline() {
+    let clock = Rc::new(FakeClock(Cell::new(0.0)));
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let fake = |script: fn(&Step) -> Script| FakePath {
+        id: PathId::Burn,
+        clock: clock.clone(),
+        script: Box::new(script),
+        seen: seen.clone(),
+    };
+    let device = Device {
+        info: crate::fixtures::results().device,
+        paths: vec![Path {
+            headline: Box::new(fake(|_| Script::Steady(2.0))),
+            device_time: DeviceTwin::Timed(Box::new(fake(|step| match step.batch_size {
+                4 => Script::Fail(ErrorKind::DeviceLost),
+                _ => Script::Steady(1.5),
+            }))),
+        }],
+        memory: None,
+        ceilings: Box::new(FakeCeilings),
+        capacity: Capacity::unknown(),
+    };
+    let plan = tiny_plan();
+    let results = run_now(&plan, &device, &platform(&clock, None));
+    assert!(matches!(
+        results.paths[0].device_time,
+        Some(DeviceClock::Timed { .. })
+    ));
+    let m = results.measured("a", Precision::F32, 1).unwrap();
+    assert!((m.timed.batch_latency_ms.median - 2.0).abs() < 1e-9);
+    let device_time = m.device_time.as_ref().and_then(|d| d.measured()).unwrap();
+    assert!((device_time.timed.batch_latency_ms.median - 1.5).abs() < 1e-9);
+    let m = results.measured("a", Precision::F32, 4).unwrap();
+    assert!(matches!(
+        m.device_time,
+        Some(DeviceTime::Failed {
+            kind: ErrorKind::DeviceLost,
+            ..
+        })
+    ));
+    assert!((m.timed.batch_latency_ms.median - 2.0).abs() < 1e-9);
+
+    // No twin: the path says why, and no row claims device time.
+    let mut device = fake_device(&clock, |_| Script::Steady(2.0));
+    device.paths[0].device_time = DeviceTwin::Unavailable("no timestamps here".into());
+    let results = run_now(&plan, &device, &platform(&clock, None));
+    assert_eq!(
+        results.paths[0].device_time,
+        Some(DeviceClock::Unavailable {
+            reason: "no timestamps here".into()
+        })
+    );
+    let m = results.measured("a", Precision::F32, 1).unwrap();
+    assert!(m.device_time.is_none());
 }

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use burn::tensor::{Distribution, Tensor, backend::Backend};
 use futures::future::LocalBoxFuture;
 
-use super::{Burn, Measured, build_measurement, probes, read_one, settle};
+use super::{Burn, Measured, RowSettings, build_measurement, probes, read_one, settle};
 use crate::{
     config::{BenchConfig, limits},
     error::RunError,
@@ -36,9 +36,8 @@ impl<B: Backend> InferencePath for Burn<B> {
         self.fusion
     }
 
-    fn timing(&self, clock: &dyn Clock) -> (TimingInfo, f64) {
-        let stopwatch = self.stopwatch(clock);
-        (stopwatch.timing_info(), stopwatch.resolution_ms())
+    fn timing(&self, clock: &dyn Clock) -> TimingInfo {
+        self.stopwatch(clock).timing_info()
     }
 
     fn supports(&self, precision: Precision) -> Result<(), RunError> {
@@ -94,6 +93,10 @@ async fn measure_step<B: Backend>(
 ) -> Result<InferenceMeasurement, RunError> {
     settle::<B>(&burn.device).await?;
     let baseline = burn.memory.snapshot();
+    let (baseline, unavailable) = match baseline {
+        Ok(baseline) => (Some(baseline), None),
+        Err(reason) => (None, Some(reason)),
+    };
     let model = NeuralLayers::<B>::init(&step.model, cx.config.seed, &burn.device)
         .into_precision(step.precision);
     let input = Tensor::<B, 2>::random(
@@ -109,23 +112,28 @@ async fn measure_step<B: Backend>(
         stopwatch,
         memory: burn.memory.as_ref(),
         peak: None,
+        failed_reading: None,
     };
     let env = Environment {
         clock: cx.clock,
         tuned: cx.tuned,
     };
     let samples = measure::measure(&mut routine, &inference_policy(cx.config), &env).await?;
+    let allocator = baseline
+        .zip(routine.peak)
+        .filter(|_| routine.failed_reading.is_none())
+        .map(|(baseline, peak)| AllocatorMemory {
+            baseline_in_use: baseline.in_use,
+            peak_in_use: peak.in_use,
+            peak_reserved: peak.reserved,
+        });
     let memory = MemoryFigures {
-        allocator: baseline
-            .zip(routine.peak)
-            .map(|(baseline, peak)| AllocatorMemory {
-                baseline_in_use: baseline.in_use,
-                peak_in_use: peak.in_use,
-                peak_reserved: peak.reserved,
-            }),
-        allocator_unavailable: baseline
-            .is_none()
-            .then(|| burn.memory.unavailable_reason().to_owned()),
+        allocator_unavailable: allocator.is_none().then(|| {
+            unavailable
+                .or(routine.failed_reading)
+                .unwrap_or_else(|| "no allocator reading after a timed pass".into())
+        }),
+        allocator,
         analytical: AnalyticalMemory::of(&step.model, step.precision, step.batch_size),
     };
     let mut kernels = crate::kernels::chosen_for(
@@ -147,10 +155,8 @@ async fn measure_step<B: Backend>(
             kernels,
             accuracy: None,
         },
-        step.batch_size,
-        step.model.flops_per_sample(),
-        cx.config.target_ci,
-        stopwatch.resolution_ms(),
+        RowSettings::of(step, cx.config, stopwatch.resolution_ms()),
+        stopwatch.kind(),
     )
 }
 
@@ -162,6 +168,8 @@ struct Forward<'a, B: Backend> {
     memory: &'a dyn crate::measure::MemoryProbe,
     /// The allocator's highest reading right after a timed pass, its output alive.
     peak: Option<MemorySnapshot>,
+    /// Why a reading after a pass failed, where one did: the peak is then unknown.
+    failed_reading: Option<String>,
 }
 
 impl<B: Backend> Routine for Forward<'_, B> {
@@ -175,7 +183,13 @@ impl<B: Backend> Routine for Forward<'_, B> {
                 self.model.forward(self.input.clone())
             })
             .await?;
-            self.peak = max_snapshot(self.peak, self.memory.snapshot());
+            match self.memory.snapshot() {
+                Ok(reading) => self.peak = max_snapshot(self.peak, Some(reading)),
+                // Only the first failure is kept; a backend without a report fails every time.
+                Err(reason) => {
+                    self.failed_reading.get_or_insert(reason);
+                }
+            }
             drop(output);
             Ok(ms)
         })

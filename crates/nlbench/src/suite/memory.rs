@@ -65,18 +65,20 @@ async fn measure_step<B: Backend>(
     let inference = inference_memory::<B>(device, config, model, batch_size, memory).await?;
     let mut training = Vec::new();
     for optimizer in [OptimizerKind::Sgd, OptimizerKind::Adam] {
-        if let Some(run) =
+        if let Ok(run) =
             training_memory::<B>(device, config, model, batch_size, optimizer, memory).await?
         {
             training.push(run);
         }
     }
     let layers = layer_profile(burn, model, batch_size, cx).await?;
+    let (inference, allocator_unavailable) = match inference {
+        Ok(inference) => (Some(inference), None),
+        Err(reason) => (None, Some(reason)),
+    };
     Ok(MemoryMeasurement {
         analytical: TrainingAnalytical::of(model, batch_size),
-        allocator_unavailable: inference
-            .is_none()
-            .then(|| memory.unavailable_reason().to_owned()),
+        allocator_unavailable,
         inference,
         training,
         layers,
@@ -87,17 +89,19 @@ fn fresh_input<B: Backend>(model: &ModelConfig, batch: usize, device: &B::Device
     Tensor::random([batch, model.input_dim], Distribution::Default, device)
 }
 
-/// Weights, then a forward pass with its output alive.
+/// Weights, then a forward pass with its output alive; `Ok(Err(why))` where the allocator
+/// gives no figures.
 async fn inference_memory<B: Backend>(
     device: &B::Device,
     config: &BenchConfig,
     model: &ModelConfig,
     batch_size: usize,
     memory: &dyn MemoryProbe,
-) -> Result<Option<InferenceMemory>, RunError> {
+) -> Result<Result<InferenceMemory, String>, RunError> {
     settle::<B>(device).await?;
-    let Some(baseline) = memory.snapshot() else {
-        return Ok(None);
+    let baseline = match memory.snapshot() {
+        Ok(baseline) => baseline,
+        Err(reason) => return Ok(Err(reason)),
     };
     let network = NeuralLayers::<B>::init(model, config.seed, device);
     // Parameters are created lazily: reading each one makes them all exist.
@@ -107,7 +111,7 @@ async fn inference_memory<B: Backend>(
     read_one(output.clone()).await?;
     let forward = snapshot(memory)?;
     drop(output);
-    Ok(Some(InferenceMemory {
+    Ok(Ok(InferenceMemory {
         baseline_in_use: baseline.in_use,
         after_weights: weights.in_use,
         after_forward: forward.in_use,
@@ -116,7 +120,8 @@ async fn inference_memory<B: Backend>(
 }
 
 /// Weights, forward (activations saved for backward), backward (gradients), one optimizer
-/// step (optimizer state), on the autodiff backend.
+/// step (optimizer state), on the autodiff backend; `Ok(Err(why))` where the allocator gives
+/// no figures.
 async fn training_memory<B: Backend>(
     device: &B::Device,
     config: &BenchConfig,
@@ -124,11 +129,12 @@ async fn training_memory<B: Backend>(
     batch_size: usize,
     optimizer: OptimizerKind,
     memory: &dyn MemoryProbe,
-) -> Result<Option<TrainingMemory>, RunError> {
+) -> Result<Result<TrainingMemory, String>, RunError> {
     type AB<B> = Autodiff<B>;
     settle::<B>(device).await?;
-    let Some(baseline) = memory.snapshot() else {
-        return Ok(None);
+    let baseline = match memory.snapshot() {
+        Ok(baseline) => baseline,
+        Err(reason) => return Ok(Err(reason)),
     };
     let network = NeuralLayers::<AB<B>>::init(model, config.seed, device);
     sync_all(&network).await?;
@@ -172,7 +178,7 @@ async fn training_memory<B: Backend>(
             reserved: a.reserved.max(b.reserved),
         },
     );
-    Ok(Some(TrainingMemory {
+    Ok(Ok(TrainingMemory {
         optimizer,
         baseline_in_use: baseline.in_use,
         after_weights: weights.in_use,
@@ -210,7 +216,7 @@ async fn sync_all<B: Backend>(network: &NeuralLayers<B>) -> Result<(), RunError>
 fn snapshot(memory: &dyn MemoryProbe) -> Result<MemorySnapshot, RunError> {
     memory
         .snapshot()
-        .ok_or_else(|| RunError::backend("the allocator stopped reporting"))
+        .map_err(|reason| RunError::backend(format!("the allocator stopped reporting: {reason}")))
 }
 
 /// Each module's parameters, output size and time, layer by layer at one batch size: every
@@ -288,6 +294,10 @@ impl LayerTiming<'_> {
         let samples = measure::measure(&mut routine, &policy, &self.env).await?;
         let output = work();
         read_one(output.clone()).await?;
-        Ok((Summary::of(&samples.per_repeat()), output))
+        let resolution = self.stopwatch.resolution_ms();
+        Ok((
+            Summary::of_timings(&samples.per_repeat(), resolution),
+            output,
+        ))
     }
 }

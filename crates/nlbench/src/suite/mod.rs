@@ -10,7 +10,7 @@ mod probes;
 mod row;
 
 pub(crate) use inference::inference_policy;
-pub use row::{Measured, build_measurement, merge_rounds};
+pub use row::{Measured, RowSettings, build_measurement, merge_rounds};
 
 use burn::tensor::{Tensor, backend::Backend};
 

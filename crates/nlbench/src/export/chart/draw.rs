@@ -98,7 +98,7 @@ pub fn draw_figure<DB: DrawingBackend>(
     let shared = !figure.shared_legend.is_empty();
     let (plots, legend) = if shared {
         let (width, height) = body.dim_in_pixel();
-        let rows = legend_rows(figure.shared_legend.len(), width, scale);
+        let rows = legend_rows(&figure.shared_legend, width, scale);
         let legend_height = (rows as f64 * LEGEND_ROW * scale + 12.0 * scale) as u32;
         let (plots, legend) = body.split_vertically(height.saturating_sub(legend_height));
         (plots, Some(legend))
@@ -124,13 +124,30 @@ pub fn draw_figure<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
-/// Height of one row of the shared legend, and width of one entry, in pixels at scale 1.
+/// Height of one row of the shared legend, in pixels at scale 1.
 const LEGEND_ROW: f64 = 18.0;
-const LEGEND_ENTRY: f64 = 260.0;
 
-fn legend_rows(entries: usize, width: u32, scale: f64) -> usize {
-    let per_row = ((f64::from(width) / (LEGEND_ENTRY * scale)).floor() as usize).max(1);
-    entries.div_ceil(per_row)
+/// Width of every entry of the shared legend at scale 1: the longest label's (about 6.5 px a
+/// character at the legend's 11 px font) after the line sample, so no label runs into the
+/// next.
+fn legend_entry(entries: &[(String, usize)]) -> f64 {
+    let longest = entries
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    40.0 + 6.5 * longest as f64
+}
+
+/// Entries per row of the shared legend in `width` pixels.
+fn legend_per_row(entries: &[(String, usize)], width: u32, scale: f64) -> usize {
+    ((f64::from(width) / (legend_entry(entries) * scale)).floor() as usize).max(1)
+}
+
+fn legend_rows(entries: &[(String, usize)], width: u32, scale: f64) -> usize {
+    entries
+        .len()
+        .div_ceil(legend_per_row(entries, width, scale))
 }
 
 /// The legend under the panels: one entry per colour, in rows, outside every plot.
@@ -141,10 +158,11 @@ fn draw_shared_legend<DB: DrawingBackend>(
 ) -> Result<(), ChartError> {
     let px = |v: f64| (v * scale).round() as i32;
     let (width, _) = area.dim_in_pixel();
-    let per_row = ((f64::from(width) / (LEGEND_ENTRY * scale)).floor() as usize).max(1);
+    let per_row = legend_per_row(entries, width, scale);
+    let entry = legend_entry(entries);
     let stroke = px(2.0).max(1) as u32;
     for (i, (label, index)) in entries.iter().enumerate() {
-        let x = px(10.0) + (i % per_row) as i32 * px(LEGEND_ENTRY);
+        let x = px(10.0) + (i % per_row) as i32 * px(entry);
         let y = px(12.0) + (i / per_row) as i32 * px(LEGEND_ROW);
         let c = colour(*index);
         area.draw(&PathElement::new(
@@ -173,6 +191,51 @@ fn draw_shared_legend<DB: DrawingBackend>(
 /// take plotters forever to tick).
 fn drawable(v: f64) -> bool {
     (1e-100..=1e100).contains(&v)
+}
+
+/// Labelled ticks of a log axis over `range`: enough to read a value off it at any span
+/// (1–9 of each decade over one decade, 1, 2 and 5 over three, 1 and 3 over six, then every
+/// decade, thinned past a dozen), and evenly spaced round values where the range lies within
+/// so small a part of a decade that fewer than three of those would fall in it.
+fn log_ticks(range: &std::ops::Range<f64>) -> Vec<f64> {
+    let (lo, hi) = (range.start, range.end);
+    let span = (hi / lo).log10();
+    let steps: &[f64] = if span <= 1.0 {
+        &[1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+    } else if span <= 3.0 {
+        &[1.0, 2.0, 5.0]
+    } else if span <= 6.0 {
+        &[1.0, 3.0]
+    } else {
+        &[1.0]
+    };
+    let (first, last) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let every = ((last - first) / 12).max(1) as usize;
+    let mut ticks: Vec<f64> = (first..=last)
+        .step_by(every)
+        .flat_map(|e| steps.iter().map(move |m| m * 10f64.powi(e)))
+        .filter(|v| range.contains(v))
+        .collect();
+    if ticks.len() < 3 {
+        let step = round_step((hi - lo) / 4.0);
+        let start = (lo / step).ceil() as i64;
+        let end = (hi / step).floor() as i64;
+        ticks = (start..=end)
+            .map(|i| i as f64 * step)
+            .filter(|v| range.contains(v))
+            .collect();
+    }
+    ticks
+}
+
+/// The round step (1, 2 or 5 times a power of ten) nearest `raw` from below.
+fn round_step(raw: f64) -> f64 {
+    let power = 10f64.powf(raw.log10().floor());
+    [5.0, 2.0, 1.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|&s| s <= raw)
+        .unwrap_or(power)
 }
 
 fn log_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
@@ -215,15 +278,36 @@ fn draw_lines<DB: DrawingBackend>(
                 .collect()
         })
         .collect();
+    let bars: Vec<Vec<(f64, f64, f64)>> = panel
+        .series
+        .iter()
+        .map(|s| {
+            s.bars
+                .iter()
+                .copied()
+                .filter(|&(x, lo, hi)| drawable(x) && drawable(lo) && drawable(hi) && lo <= hi)
+                .collect()
+        })
+        .collect();
     let x_range = log_range(points.iter().flatten().map(|p| p.0));
-    let y_range = log_range(points.iter().flatten().map(|p| p.1));
+    let y_range = log_range(
+        points
+            .iter()
+            .flatten()
+            .map(|p| p.1)
+            .chain(bars.iter().flatten().flat_map(|&(_, lo, hi)| [lo, hi])),
+    );
+    let (x_ticks, y_ticks) = (log_ticks(&x_range), log_ticks(&y_range));
 
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, (FONT, px(15.0)))
         .margin(px(10.0))
         .x_label_area_size(px(45.0))
         .y_label_area_size(px(70.0))
-        .build_cartesian_2d(x_range.log_scale(), y_range.log_scale())
+        .build_cartesian_2d(
+            x_range.log_scale().with_key_points(x_ticks),
+            y_range.log_scale().with_key_points(y_ticks),
+        )
         .map_err(err)?;
     chart
         .configure_mesh()
@@ -231,8 +315,6 @@ fn draw_lines<DB: DrawingBackend>(
         .y_desc(&panel.y_label)
         .label_style((FONT, px(11.0)))
         .axis_desc_style((FONT, px(12.0)))
-        .x_labels(12)
-        .y_labels(12)
         .x_label_formatter(&|v| tick(*v))
         .y_label_formatter(&|v| tick(*v))
         .light_line_style(RGBColor(246, 246, 246).stroke_width(px(1.0).max(1) as u32))
@@ -245,13 +327,31 @@ fn draw_lines<DB: DrawingBackend>(
     }
 
     let stroke = px(2.0).max(1) as u32;
-    for (index, (series, pts)) in panel.series.iter().zip(&points).enumerate() {
+    for (index, ((series, pts), bars)) in panel.series.iter().zip(&points).zip(&bars).enumerate() {
         if pts.is_empty() {
             continue;
         }
         let palette_index = series.colour.unwrap_or(index);
         let color = colour(palette_index);
         let shape = marker(palette_index);
+        // Each point's 95 % interval, under its marker.
+        chart
+            .draw_series(bars.iter().map(|&(x, lo, hi)| {
+                // The bar's centre is its point's value, so its mark sits under the marker.
+                let y = pts
+                    .iter()
+                    .find(|p| p.0 == x)
+                    .map_or((lo * hi).sqrt(), |p| p.1.clamp(lo, hi));
+                ErrorBar::new_vertical(
+                    x,
+                    lo,
+                    y,
+                    hi,
+                    color.stroke_width(px(1.0).max(1) as u32),
+                    px(6.0).max(2) as u32,
+                )
+            }))
+            .map_err(err)?;
         chart
             .draw_series(LineSeries::new(
                 pts.iter().copied(),
@@ -433,6 +533,24 @@ fn tick(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_log_axis_labels_enough_ticks() {
+        // A decade and a half of throughput, as a CPU against lavapipe gives: several labels
+        // per decade, not one.
+        let ticks = log_ticks(&(700.0..30_000.0));
+        assert!(ticks.len() >= 5, "{ticks:?}");
+        assert!(ticks.contains(&1000.0) && ticks.contains(&2000.0) && ticks.contains(&5000.0));
+        // Within one decade: a label every step of it.
+        assert!(log_ticks(&(12_000.0..80_000.0)).len() >= 6);
+        // A narrow range inside a decade still gets three labels or more.
+        let narrow = log_ticks(&(95.0..110.0));
+        assert!(narrow.len() >= 3, "{narrow:?}");
+        assert!(narrow.iter().all(|v| (95.0..110.0).contains(v)));
+        // Ten decades: one label per decade at most, and not too many.
+        let wide = log_ticks(&(1e-3..1e7));
+        assert!((5..=12).contains(&wide.len()), "{wide:?}");
+    }
 
     #[test]
     fn ticks_and_ranges() {

@@ -2,10 +2,45 @@
 
 use super::{Figure, Panel, PanelKind, Series};
 use crate::{
-    analysis::{memory::Peaks, roofline::roofline_points},
+    analysis::{memory::Peaks, roofline::roofline_points, verdicts::throughput_interval},
     config::ModelConfig,
-    schema::{InferenceMeasurement, PathId, ResultSet},
+    schema::{InferenceMeasurement, PathId, ResultSet, Timed},
 };
+
+/// Throughput points against `x` and their intervals.
+fn throughput_series(points: &[(f64, usize, &Timed)], label: String) -> Series {
+    Series {
+        colour: None,
+        label,
+        points: points.iter().map(|(x, _, t)| (*x, t.throughput)).collect(),
+        bars: points
+            .iter()
+            .filter_map(|(x, batch, t)| {
+                throughput_interval(t, *batch).map(|ci| (*x, ci.low, ci.high))
+            })
+            .collect(),
+    }
+}
+
+/// Per-sample latency points against `x` and their intervals.
+fn latency_series(points: &[(f64, usize, &Timed)], label: String) -> Series {
+    Series {
+        colour: None,
+        label,
+        points: points
+            .iter()
+            .map(|(x, _, t)| (*x, t.sample_latency_ms.median))
+            .collect(),
+        bars: points
+            .iter()
+            .filter_map(|(x, _, t)| {
+                t.sample_latency_ms
+                    .median_ci
+                    .map(|ci| (*x, ci.low, ci.high))
+            })
+            .collect(),
+    }
+}
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -31,9 +66,9 @@ pub fn roofline_figure(results: &ResultSet) -> Figure {
         match series.iter_mut().find(|s| s.label == label) {
             Some(s) => s.points.push((p.intensity, p.gflops)),
             None => series.push(Series {
-                colour: None,
                 label,
                 points: vec![(p.intensity, p.gflops)],
+                ..Series::default()
             }),
         }
     }
@@ -56,9 +91,9 @@ pub fn roofline_figure(results: &ResultSet) -> Figure {
             }
             roof.push((to, (bandwidth * to).min(flops)));
             series.push(Series {
-                colour: None,
-                label: format!("measured roof {precision}"),
+                label: format!("measured SIMT FMA roof {precision}"),
                 points: roof,
+                ..Series::default()
             });
         }
     }
@@ -78,6 +113,18 @@ pub fn roofline_figure(results: &ResultSet) -> Figure {
     }
 }
 
+/// Which clocks the lines of a panel use, for its title.
+fn clocks_title(results: &ResultSet) -> &'static str {
+    let device = results.inference.iter().any(
+        |r| matches!(&r.outcome, crate::schema::Outcome::Measured(m) if m.device_time.is_some()),
+    );
+    match results.paths.first().map(|p| p.clock) {
+        _ if device => "host clock and device time",
+        Some(crate::schema::ClockKind::Device) => "device time",
+        _ => "host clock",
+    }
+}
+
 /// `label`, naming the path where the result has several.
 fn path_label(several: bool, path: PathId, label: String) -> String {
     if several {
@@ -88,9 +135,13 @@ fn path_label(several: bool, path: PathId, label: String) -> String {
 }
 
 /// Throughput and per-sample latency against batch size, one line per path, model and
-/// precision.
+/// precision, each point with its interval: the headline on the host clock and, where the
+/// rows have it, device time beside it, every line naming its clock.
 pub fn throughput_figure(results: &ResultSet) -> Figure {
     let several = results.paths.len() > 1;
+    let device = results.inference.iter().any(
+        |r| matches!(&r.outcome, crate::schema::Outcome::Measured(m) if m.device_time.is_some()),
+    );
     let mut throughput = Vec::new();
     let mut latency = Vec::new();
     for (path, model) in results
@@ -99,33 +150,48 @@ pub fn throughput_figure(results: &ResultSet) -> Figure {
         .flat_map(|p| results.config.models.iter().map(move |m| (p, m)))
     {
         for &precision in &results.config.precisions {
-            let measured: Vec<(f64, &InferenceMeasurement)> = results
+            let measured: Vec<(usize, &InferenceMeasurement)> = results
                 .config
                 .batch_sizes
                 .iter()
                 .filter_map(|&b| {
                     results
                         .measured_on(path, &model.name, precision, b)
-                        .map(|m| (b as f64, m))
+                        .map(|m| (b, m))
                 })
                 .collect();
             if measured.is_empty() && several {
                 continue;
             }
-            let label = path_label(several, path, format!("{} {}", model.name, precision));
-            throughput.push(Series {
-                colour: None,
-                label: label.clone(),
-                points: measured.iter().map(|(b, m)| (*b, m.throughput)).collect(),
-            });
-            latency.push(Series {
-                colour: None,
-                label,
-                points: measured
-                    .iter()
-                    .map(|(b, m)| (*b, m.sample_latency_ms.median))
-                    .collect(),
-            });
+            let base = path_label(several, path, format!("{} {}", model.name, precision));
+            let headline: Vec<(f64, usize, &Timed)> = measured
+                .iter()
+                .map(|(b, m)| (*b as f64, *b, &m.timed))
+                .collect();
+            let clock = |kind: crate::schema::ClockKind| {
+                if device {
+                    format!("{base} · {}", kind.label())
+                } else {
+                    base.clone()
+                }
+            };
+            let host = measured
+                .first()
+                .map_or(crate::schema::ClockKind::Host, |(_, m)| m.clock);
+            throughput.push(throughput_series(&headline, clock(host)));
+            latency.push(latency_series(&headline, clock(host)));
+            let timed: Vec<(f64, usize, &Timed)> = measured
+                .iter()
+                .filter_map(|(b, m)| {
+                    let d = m.device_time.as_ref()?.measured()?;
+                    Some((*b as f64, *b, &d.timed))
+                })
+                .collect();
+            if !timed.is_empty() {
+                let label = clock(crate::schema::ClockKind::Device);
+                throughput.push(throughput_series(&timed, label.clone()));
+                latency.push(latency_series(&timed, label));
+            }
         }
     }
     Figure {
@@ -139,14 +205,14 @@ pub fn throughput_figure(results: &ResultSet) -> Figure {
         height_in: 4.5,
         panels: vec![
             Panel {
-                title: "Throughput".into(),
+                title: format!("Throughput ({})", clocks_title(results)),
                 x_label: "Batch size".into(),
                 y_label: "Throughput (samples/s)".into(),
                 kind: PanelKind::LogLines,
                 series: throughput,
             },
             Panel {
-                title: "Latency per sample (median)".into(),
+                title: "Latency per sample (median, 95 % interval)".into(),
                 x_label: "Batch size".into(),
                 y_label: "Latency (ms/sample)".into(),
                 kind: PanelKind::LogLines,
@@ -163,30 +229,19 @@ pub fn model_size_figure(results: &ResultSet) -> Figure {
     let mut throughput = Vec::new();
     let mut latency = Vec::new();
     for &batch in &results.config.batch_sizes {
-        let measured: Vec<(f64, &InferenceMeasurement)> = results
+        let measured: Vec<(f64, usize, &Timed)> = results
             .config
             .models
             .iter()
             .filter_map(|model| {
                 results
                     .measured(&model.name, precision, batch)
-                    .map(|m| (model.parameter_count() as f64, m))
+                    .map(|m| (model.parameter_count() as f64, batch, &m.timed))
             })
             .collect();
         let label = format!("batch {batch}");
-        throughput.push(Series {
-            colour: None,
-            label: label.clone(),
-            points: measured.iter().map(|(p, m)| (*p, m.throughput)).collect(),
-        });
-        latency.push(Series {
-            colour: None,
-            label,
-            points: measured
-                .iter()
-                .map(|(p, m)| (*p, m.sample_latency_ms.median))
-                .collect(),
-        });
+        throughput.push(throughput_series(&measured, label.clone()));
+        latency.push(latency_series(&measured, label));
     }
     Figure {
         shared_legend: Vec::new(),
@@ -241,12 +296,12 @@ pub fn memory_comparison_figure(results: &ResultSet) -> Figure {
             source = "analytical";
         }
         let line = |label: &str, pick: fn(&Peaks) -> u64| Series {
-            colour: None,
             label: format!("{} {label}", model.name),
             points: peaks
                 .iter()
                 .map(|(b, p)| (*b, pick(p) as f64 / MIB))
                 .collect(),
+            ..Series::default()
         };
         if !peaks.is_empty() {
             series.push(line("inference", |p| p.inference));
@@ -288,13 +343,13 @@ pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
         })
         .unwrap_or_default();
     let layer = |label: &str, pick: fn(&crate::schema::TrainingAnalytical) -> u64| Series {
-        colour: None,
         label: label.into(),
         points: rows
             .iter()
             .enumerate()
             .map(|(i, (_, a))| (i as f64, pick(a) as f64 / MIB))
             .collect(),
+        ..Series::default()
     };
     Figure {
         shared_legend: Vec::new(),

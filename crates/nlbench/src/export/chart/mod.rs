@@ -55,12 +55,14 @@ pub enum PanelKind {
 
 /// A line with markers (or one layer of stacked bars); on log axes, points with non-positive
 /// coordinates cannot be drawn and are left out.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Series {
     /// Palette index; `None` takes the series' position in its panel.
     pub colour: Option<usize>,
     pub label: String,
     pub points: Vec<(f64, f64)>,
+    /// Each point's 95 % interval, `(x, low, high)`, drawn as an error bar.
+    pub bars: Vec<(f64, f64, f64)>,
 }
 
 /// A figure that could not be drawn.

@@ -1,13 +1,17 @@
 //! `COMPARISON.md` and the comparison table the dashboard shows: each result's identity,
-//! ceilings and clock, throughput side by side with intervals, and ratios against the first
-//! result that say when a difference is within the noise.
+//! ceilings and clocks, throughput side by side with intervals, lined up by configuration
+//! (headline against headline, device time against device time, other paths in rows of
+//! their own), and ratios against the first result that say how they were bounded and when a
+//! difference is within the noise.
 
 use std::fmt::Write;
 
-use super::{TextTable, fmt_count, fmt_ratio, kernels_summary, markdown_table};
+use super::{
+    TextTable, fmt_count, fmt_ratio, format::fmt_with_interval, kernels_summary, markdown_table,
+};
 use crate::{
-    analysis::compare::{Ratio, Row, label, rows},
-    schema::ResultSet,
+    analysis::compare::{Line, Ratio, Row, label, rows},
+    schema::{ClockKind, DeviceClock, ResultSet},
 };
 
 /// `COMPARISON.md`.
@@ -51,6 +55,7 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
         ]);
     }
     writeln!(out, "{table}\n").unwrap();
+    out.push_str(&clocks_table(results));
     out.push_str(&ceilings_table(results));
 
     let throughput = throughput_table(results);
@@ -60,15 +65,23 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
     }
     writeln!(
         out,
-        "## Throughput\n\nSamples per second with their 95 % intervals. A ratio's range is \
-         what the two intervals allow; where it holds 1× the two figures are within noise of \
-         each other, and the difference is not a result.\n\n{table}\n"
+        "## Throughput\n\nSamples per second with their 95 % intervals (a bracket gives the \
+         real coverage of an interval from fewer than six samples or rounds). Rows are lined \
+         up by configuration: the **headline** is the implementation users run (burn with \
+         fusion where the backend has it; PyTorch eager in a baseline), timed end to end on the \
+         host's monotonic clock, each iteration ending when one element of its output is back \
+         on the host; **device time** is the device's own timestamps around the same work, a \
+         second figure; other paths have rows of their own. A ratio only ever divides two \
+         figures of the same clock. Its range comes from a bootstrap of the ratio of the two \
+         medians where both results hold their samples, otherwise from the ends of the two \
+         intervals (a bound that holds whenever both intervals do); where it holds 1× the two \
+         figures are within noise of each other, and the difference is not a result.\n\n{table}\n"
     )
     .unwrap();
     out.push_str(&kernels_section(results));
     let partial: Vec<String> = rows(results)
         .iter()
-        .filter(|row| row.figures.iter().any(Option::is_none))
+        .filter(|row| row.clock == ClockKind::Host && row.figures.iter().any(Option::is_none))
         .map(|row| {
             let missing: Vec<String> = row
                 .figures
@@ -82,7 +95,7 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
                 row.model,
                 row.precision,
                 row.batch_size,
-                row.path.label(),
+                line_label(row),
                 missing.join(", ")
             )
         })
@@ -98,13 +111,23 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
     out
 }
 
-/// Throughput of every configuration per result, and ratios against the first.
+/// "headline" or the path a row follows.
+fn line_label(row: &Row) -> String {
+    match row.line {
+        Line::Headline => format!("headline path: {}", row.paths_label()),
+        Line::Path(_) => row.paths_label(),
+    }
+}
+
+/// Throughput of every configuration per result, and ratios against the first, each row
+/// naming its path and clock.
 pub fn throughput_table(results: &[ResultSet]) -> TextTable {
     let mut headers = vec![
         "Model".to_owned(),
         "Precision".into(),
         "Batch".into(),
         "Path".into(),
+        "Clock".into(),
     ];
     headers.extend(
         results
@@ -120,18 +143,11 @@ pub fn throughput_table(results: &[ResultSet]) -> TextTable {
                 row.model.clone(),
                 row.precision.to_string(),
                 row.batch_size.to_string(),
-                row.path.label().to_owned(),
+                line_label(&row),
+                row.clock.label().to_owned(),
             ];
             cells.extend(row.figures.iter().map(|f| match f {
-                Some(f) => match f.interval {
-                    Some(ci) => format!(
-                        "{} ({} – {})",
-                        fmt_count(f.throughput),
-                        fmt_count(ci.low),
-                        fmt_count(ci.high)
-                    ),
-                    None => fmt_count(f.throughput),
-                },
+                Some(f) => fmt_with_interval(f.throughput, f.interval),
                 None => "–".into(),
             }));
             cells.extend((1..results.len()).map(|i| ratio_cell(&row, i)));
@@ -155,10 +171,11 @@ fn ratio_cell(row: &Row, index: usize) -> String {
                 ""
             };
             format!(
-                "{} ({} – {}{verdict})",
+                "{} ({} – {}, {}{verdict})",
                 fmt_ratio(ratio.value),
                 fmt_ratio(low),
-                fmt_ratio(high)
+                fmt_ratio(high),
+                ratio.method.label()
             )
         }
         Some(ratio) => format!("{} (no interval)", fmt_ratio(ratio.value)),
@@ -188,14 +205,36 @@ fn kernels_section(results: &[ResultSet]) -> String {
     format!("## Kernels\n\nWhat ran each matmul in each result.\n\n{table}\n\n")
 }
 
+/// How each result timed its paths: the headline's clock and the device time's, if any.
+fn clocks_table(results: &[ResultSet]) -> String {
+    let mut table = markdown_table(["#", "Path", "Headline clock", "Device time"]);
+    for (i, r) in results.iter().enumerate() {
+        for path in &r.paths {
+            let device = match &path.device_time {
+                Some(DeviceClock::Timed { timing, .. }) => timing.clock.clone(),
+                Some(DeviceClock::Unavailable { reason }) => format!("n/a ({reason})"),
+                None => "not taken".into(),
+            };
+            table.add_row(vec![
+                (i + 1).to_string(),
+                path.id.label().to_owned(),
+                format!("{} · {}", path.timing.clock, path.clock.label()),
+                device,
+            ]);
+        }
+    }
+    format!("## Clocks\n\n{table}\n\n")
+}
+
 /// Each result's measured ceilings and clock, side by side.
 fn ceilings_table(results: &[ResultSet]) -> String {
     let mut table = markdown_table([
         "#",
         "Copy GB/s",
         "Read GB/s",
-        "FMA f32 GFLOP/s",
-        "FMA f16 GFLOP/s",
+        "SIMT FMA f32 GFLOP/s",
+        "SIMT FMA f16 GFLOP/s",
+        "Matrix f32 GFLOP/s",
         "Dispatch µs",
         "Timed with",
     ]);
@@ -208,13 +247,18 @@ fn ceilings_table(results: &[ResultSet]) -> String {
                     &c.read_gbps,
                     &c.fma_f32_gflops,
                     &c.fma_f16_gflops,
+                    &c.matrix_f32_gflops,
                     &c.dispatch_us,
                 ]
                 .map(|ceiling| ceiling.value().map_or_else(|| "n/a".into(), fmt_count)),
             ),
-            None => row.extend(std::iter::repeat_n("not measured".to_owned(), 5)),
+            None => row.extend(std::iter::repeat_n("not measured".to_owned(), 6)),
         }
-        row.push(r.timing.clock.clone());
+        row.push(
+            r.ceilings
+                .as_ref()
+                .map_or_else(|| "–".into(), |c| c.clock.clone()),
+        );
         table.add_row(row);
     }
     format!(
@@ -236,17 +280,22 @@ mod tests {
         b.inference.retain(|r| r.batch_size == 1);
         for record in &mut b.inference {
             if let Outcome::Measured(m) = &mut record.outcome {
-                m.throughput *= 2.0;
-                m.batch_latency_ms = m.batch_latency_ms.scaled(0.5);
+                m.timed.throughput *= 2.0;
+                m.timed.batch_latency_ms = m.timed.batch_latency_ms.scaled(0.5);
             }
         }
         b.ceilings = None;
         let report = comparison_report(&[a.clone(), b]);
         let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains("| 1 | 40.00 | 50.00 | 400 | n/a | 12.50 | test clock |"));
+        assert!(flat.contains("| 1 | 40.00 | 50.00 | 400 | n/a | n/a | 12.50 | test timestamps |"));
         assert!(flat.contains("| 2 | not measured | not measured"));
         assert!(report.contains("1 (baseline)"));
         assert!(report.contains("2.00× ("), "{report}");
+        assert!(report.contains(", bootstrap"), "{report}");
+        assert!(
+            report.contains("| headline path: burn | host clock |"),
+            "{report}"
+        );
         assert!(report.contains("no measurement in #2"));
         assert!(report.contains("Other GPU"));
         let same = comparison_report(&[a.clone(), a]);

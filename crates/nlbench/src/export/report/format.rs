@@ -51,6 +51,27 @@ pub fn fmt_ratio(ratio: f64) -> String {
     }
 }
 
+/// "12,345 (12,100 – 12,600)": a figure with its interval where it has one, and the
+/// interval's coverage where it is under 95 % ("… [93 %]").
+pub fn fmt_with_interval(value: f64, interval: Option<crate::stats::Interval>) -> String {
+    match interval {
+        Some(ci) => {
+            let coverage = if ci.is_confident() {
+                String::new()
+            } else {
+                format!(" [{}]", ci.coverage_label())
+            };
+            format!(
+                "{} ({} – {}){coverage}",
+                fmt_count(value),
+                fmt_count(ci.low),
+                fmt_count(ci.high)
+            )
+        }
+        None => fmt_count(value),
+    }
+}
+
 /// A share as a percentage with one decimal, or `n/a`.
 pub fn fmt_percent(share: Option<f64>) -> String {
     share.map_or_else(|| "n/a".into(), |s| format!("{s:.1} %"))

@@ -4,7 +4,36 @@
 use std::fmt::Write;
 
 use super::{fmt_bytes, fmt_count, markdown_table};
-use crate::{precision::Precision, schema::ResultSet};
+use crate::{
+    precision::Precision,
+    schema::{DeviceClock, PathInfo, ResultSet},
+};
+
+/// How a path's figures were timed, in a sentence: the headline's clock and completion rule,
+/// and the device time's.
+pub(crate) fn path_timing(path: &PathInfo) -> String {
+    let device = match &path.device_time {
+        Some(DeviceClock::Timed { timing, fusion }) => format!(
+            "; device time: {}{}",
+            timing.clock,
+            if *fusion {
+                ""
+            } else if path.fusion {
+                " (on burn without its fusion layer)"
+            } else {
+                ""
+            }
+        ),
+        Some(DeviceClock::Unavailable { reason }) => format!("; device time n/a ({reason})"),
+        None => String::new(),
+    };
+    format!(
+        "{} ({}; {}){device}",
+        path.timing.clock,
+        path.clock.label(),
+        path.timing.completion
+    )
+}
 
 /// "Machine and device" and "Configuration" sections. `models` limits the model table to
 /// those names (a per-model report); `None` lists all.
@@ -17,6 +46,9 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
              of the plan did not run.\n"
         )
         .unwrap();
+    }
+    for note in &results.notes {
+        writeln!(out, "> **Note:** {note}\n").unwrap();
     }
     let device = &results.device;
     let or_unknown = |s: &str| {
@@ -92,9 +124,9 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
             results
                 .paths
                 .iter()
-                .map(|p| format!("{} (timed with {})", p.id.label(), p.timing.clock))
+                .map(|p| format!("{}: {}", p.id.label(), path_timing(p)))
                 .collect::<Vec<_>>()
-                .join("; "),
+                .join(" · "),
         ),
         ("Run time", format!("{:.1} s", results.run_seconds)),
     ];

@@ -4,8 +4,11 @@
 use std::fmt::Write;
 
 use super::{
-    fmt_bytes, fmt_count, fmt_percent, fmt_ratio, format::fmt_ms, header::header, kernels_summary,
-    markdown_table, roofline::roofline_section,
+    fmt_bytes, fmt_count, fmt_percent, fmt_ratio,
+    format::{fmt_ms, fmt_with_interval},
+    header::{header, path_timing},
+    kernels_summary, markdown_table,
+    roofline::roofline_section,
 };
 use crate::{
     analysis::{
@@ -15,7 +18,7 @@ use crate::{
     },
     config::ModelConfig,
     precision::Precision,
-    schema::{InferenceMeasurement, Outcome, PathId, ResultSet, Verdict},
+    schema::{InferenceMeasurement, Outcome, PathId, ResultSet, Timed, Verdict},
 };
 
 /// Per-sample latency a real-time application usually has to stay under.
@@ -43,8 +46,13 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
 
     out.push_str("## Throughput and latency\n\n");
     out.push_str(
-        "Each row gives the median with its 95 % confidence interval (order statistics); the \
-         last column lists what the samples say about their own quality.\n\n",
+        "Each row gives the median with its 95 % confidence interval (order statistics; a \
+         bracket gives the real coverage of an interval from fewer than six samples); the \
+         verdicts list what the samples say about their own quality. The headline figures are \
+         timed on the host's monotonic clock, each iteration ending when one element of the \
+         output has been read back; where the device has timestamps, the device-time columns \
+         give the same configuration timed by them in runs of their own (never mixed with the \
+         headline).\n\n",
     );
     for path in results.path_ids() {
         for model in &models {
@@ -75,8 +83,10 @@ fn latency_table(
     model: &ModelConfig,
     precision: Precision,
 ) -> String {
-    const COLUMNS: usize = 12;
-    let mut table = markdown_table([
+    let device = results.inference.iter().any(|r| {
+        r.path == path && matches!(&r.outcome, Outcome::Measured(m) if m.device_time.is_some())
+    });
+    let mut header = vec![
         "Batch",
         "Throughput (samples/s), 95 % CI",
         "Latency per sample, median (ms)",
@@ -89,7 +99,16 @@ fn latency_table(
         "GFLOP/s",
         "Runs (warm-up)",
         "Verdicts",
-    ]);
+    ];
+    if device {
+        header.extend([
+            "Device time: samples/s, 95 % CI",
+            "Device time: batch median (ms)",
+            "Device-time verdicts",
+        ]);
+    }
+    let columns = header.len();
+    let mut table = markdown_table(header);
     let mut any = false;
     for &batch in &results.config.batch_sizes {
         let Some(record) = results.record_on(path, &model.name, precision, batch) else {
@@ -98,11 +117,11 @@ fn latency_table(
         any = true;
         let row = match &record.outcome {
             Outcome::Measured(m) => {
-                let b = &m.batch_latency_ms;
-                vec![
+                let b = &m.timed.batch_latency_ms;
+                let mut row = vec![
                     batch.to_string(),
-                    throughput_cell(m, batch),
-                    fmt_ms(m.sample_latency_ms.median),
+                    throughput_cell(&m.timed, batch),
+                    fmt_ms(m.timed.sample_latency_ms.median),
                     match b.median_ci {
                         Some(ci) => format!(
                             "{} [{} – {}]",
@@ -117,17 +136,21 @@ fn latency_table(
                     fmt_ms(b.p99),
                     format!("{} / {}", fmt_ms(b.min), fmt_ms(b.max)),
                     format!("{:.1} %", b.cv * 100.0),
-                    format!("{:.2}", m.gflops),
-                    format!("{} ({})", b.count, m.warmup_runs),
-                    verdict_cell(&m.verdicts),
-                ]
+                    format!("{:.2}", m.timed.gflops),
+                    format!("{} ({})", b.count, m.timed.warmup_runs),
+                    verdict_cell(&m.timed.verdicts),
+                ];
+                if device {
+                    row.extend(device_cells(m, batch));
+                }
+                row
             }
             other => {
                 let mut row = vec![
                     batch.to_string(),
                     not_measured_text(other).unwrap_or_default(),
                 ];
-                row.resize(COLUMNS, "–".to_owned());
+                row.resize(columns, "–".to_owned());
                 row
             }
         };
@@ -144,17 +167,27 @@ fn latency_table(
     format!("{heading}\n\n{table}\n\n")
 }
 
-/// "12,345 (12,100 – 12,600)": throughput with its interval where it has one.
-pub(crate) fn throughput_cell(m: &InferenceMeasurement, batch: usize) -> String {
-    match throughput_interval(m, batch) {
-        Some(ci) => format!(
-            "{} ({} – {})",
-            fmt_count(m.throughput),
-            fmt_count(ci.low),
-            fmt_count(ci.high)
-        ),
-        None => fmt_count(m.throughput),
+/// The device-time cells of a row: throughput with its interval, batch median, verdicts; or
+/// why there is no figure.
+fn device_cells(m: &InferenceMeasurement, batch: usize) -> [String; 3] {
+    match &m.device_time {
+        Some(crate::schema::DeviceTime::Measured(d)) => [
+            throughput_cell(&d.timed, batch),
+            fmt_ms(d.timed.batch_latency_ms.median),
+            verdict_cell(&d.timed.verdicts),
+        ],
+        Some(crate::schema::DeviceTime::Failed { kind, reason }) => [
+            format!("failed ({}): {reason}", kind.label()),
+            "–".into(),
+            "–".into(),
+        ],
+        None => ["–".into(), "–".into(), "–".into()],
     }
+}
+
+/// Throughput with its interval and, under 95 %, the interval's coverage.
+pub(crate) fn throughput_cell(t: &Timed, batch: usize) -> String {
+    fmt_with_interval(t.throughput, throughput_interval(t, batch))
 }
 
 pub(crate) fn verdict_cell(found: &[Verdict]) -> String {
@@ -169,21 +202,37 @@ pub(crate) fn verdict_cell(found: &[Verdict]) -> String {
     }
 }
 
-/// Every path's throughput per configuration, with its share of the FMA ceiling and each
-/// path's ratio to the headline path.
+/// Every path's headline throughput per configuration, with its share of the SIMT FMA
+/// ceiling and each path's ratio to the headline path on the same clock: the headlines'
+/// ratio, and the device times' where both paths have one.
 fn paths_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
     let paths = results.path_ids();
     let headline = paths[0];
     let mut header = vec!["Model".to_owned(), "Precision".into(), "Batch".into()];
     for path in &paths {
         header.push(format!("{} samples/s", path.label()));
-        header.push(format!("{} % of FMA ceiling", path.label()));
+        header.push(format!("{} % of SIMT FMA ceiling", path.label()));
     }
     for path in &paths[1..] {
-        header.push(format!("{} ÷ {}", headline.label(), path.label()));
+        header.push(format!(
+            "{} ÷ {} (host clock)",
+            headline.label(),
+            path.label()
+        ));
+        header.push(format!(
+            "{} ÷ {} (device time)",
+            headline.label(),
+            path.label()
+        ));
     }
     let mut table = markdown_table(header);
     let roof = |p: Precision| results.ceilings.as_ref().and_then(|c| c.fma_gflops(p));
+    let device = |m: &InferenceMeasurement| {
+        m.device_time
+            .as_ref()
+            .and_then(|d| d.measured())
+            .map(|d| d.timed.throughput)
+    };
     for model in models {
         for &precision in &results.config.precisions {
             for &batch in &results.config.batch_sizes {
@@ -198,8 +247,8 @@ fn paths_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
                 for (m, &path) in measured.iter().zip(&paths) {
                     match m {
                         Some(m) => row.extend([
-                            fmt_count(m.throughput),
-                            fmt_percent(share(m.gflops, roof(precision))),
+                            fmt_count(m.timed.throughput),
+                            fmt_percent(share(m.timed.gflops, roof(precision))),
                         ]),
                         None => {
                             let why = results
@@ -211,10 +260,17 @@ fn paths_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
                     }
                 }
                 for m in &measured[1..] {
-                    row.push(match (measured[0], m) {
-                        (Some(a), Some(b)) => fmt_ratio(a.throughput / b.throughput),
-                        _ => "–".into(),
-                    });
+                    let (host, device) = match (measured[0], m) {
+                        (Some(a), Some(b)) if a.clock == b.clock => (
+                            fmt_ratio(a.timed.throughput / b.timed.throughput),
+                            match (device(a), device(b)) {
+                                (Some(a), Some(b)) => fmt_ratio(a / b),
+                                _ => "–".into(),
+                            },
+                        ),
+                        _ => ("–".into(), "–".into()),
+                    };
+                    row.extend([host, device]);
                 }
                 table.add_row(row);
             }
@@ -225,17 +281,18 @@ fn paths_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
         .iter()
         .map(|p| {
             format!(
-                "- **{}** (fusion {}): {}; {}.",
+                "- **{}** (fusion {}): {}.",
                 p.id.label(),
                 if p.fusion { "on" } else { "off" },
-                p.timing.clock,
-                p.timing.completion
+                path_timing(p)
             )
         })
         .collect();
     format!(
         "## Paths side by side\n\nThe same configurations through each implementation of the \
-         forward pass on this device, each timed as follows:\n\n{}\n\n{table}\n\n",
+         forward pass on this device, each timed as follows:\n\n{}\n\nRatios divide figures \
+         of the same clock only: the headlines, and the device times where both paths have \
+         one.\n\n{table}\n\n",
         timing.join("\n")
     )
 }
@@ -254,8 +311,14 @@ fn kernels_section(results: &ResultSet, models: &[&str]) -> String {
         any = true;
     }
     if !any {
-        return "## Kernels\n\nThis result names no kernels (it predates schema version 4).\n\n"
-            .into();
+        let why = if results.schema_version < 4 {
+            "it predates schema version 4".to_owned()
+        } else if results.notes.is_empty() {
+            "no row measured".to_owned()
+        } else {
+            format!("see the notes: {}", results.notes.join("; "))
+        };
+        return format!("## Kernels\n\nThis result names no kernels ({why}).\n\n");
     }
     format!(
         "## Kernels\n\nWhat ran each matmul: for burn, the candidate cubecl's autotuner found \
@@ -342,8 +405,8 @@ fn scaling_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
             match results.measured(&model.name, precision, batch) {
                 Some(m) => format!(
                     "{} ({})",
-                    fmt_count(m.throughput),
-                    fmt_ms(m.sample_latency_ms.median)
+                    fmt_count(m.timed.throughput),
+                    fmt_ms(m.timed.sample_latency_ms.median)
                 ),
                 None => "–".to_owned(),
             }
@@ -368,7 +431,7 @@ fn precision_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
         for &batch in &results.config.batch_sizes {
             let cell = |p: Precision| match results.record(&model.name, p, batch) {
                 Some(record) => match &record.outcome {
-                    Outcome::Measured(m) => fmt_count(m.throughput),
+                    Outcome::Measured(m) => fmt_count(m.timed.throughput),
                     other => not_measured_text(other).unwrap_or_default(),
                 },
                 None => "–".to_owned(),
@@ -378,7 +441,9 @@ fn precision_section(results: &ResultSet, models: &[&ModelConfig]) -> String {
             let base = results.measured(&model.name, reference, batch);
             row.extend(precisions[1..].iter().map(|&p| {
                 match (base, results.measured(&model.name, p, batch)) {
-                    (Some(base), Some(m)) => format!("{:.2}×", m.throughput / base.throughput),
+                    (Some(base), Some(m)) => {
+                        format!("{:.2}×", m.timed.throughput / base.timed.throughput)
+                    }
                     _ => "–".to_owned(),
                 }
             }));
@@ -392,7 +457,7 @@ fn interpretation(results: &ResultSet, models: &[&ModelConfig]) -> String {
     let mut out = String::from("## Interpretation\n\n");
     for model in models {
         for &precision in &results.config.precisions {
-            let measured: Vec<(usize, &InferenceMeasurement)> = results
+            let mut measured: Vec<(usize, &InferenceMeasurement)> = results
                 .config
                 .batch_sizes
                 .iter()
@@ -401,6 +466,8 @@ fn interpretation(results: &ResultSet, models: &[&ModelConfig]) -> String {
             if measured.is_empty() {
                 continue;
             }
+            // The sentences read smallest batch first, whatever order the plan gave.
+            measured.sort_by_key(|(b, _)| *b);
             writeln!(
                 out,
                 "- **{} · {}**: {} {}",
@@ -417,13 +484,14 @@ fn interpretation(results: &ResultSet, models: &[&ModelConfig]) -> String {
         .iter()
         .filter(|r| models.iter().any(|m| m.name == r.model))
         .filter_map(|r| match &r.outcome {
-            Outcome::Measured(m) if !m.verdicts.is_empty() => Some(format!(
+            Outcome::Measured(m) if !m.timed.verdicts.is_empty() => Some(format!(
                 "{} {} batch {} ({}): {}",
                 r.model,
                 r.precision,
                 r.batch_size,
                 r.path.label(),
-                m.verdicts
+                m.timed
+                    .verdicts
                     .iter()
                     .map(verdicts::sentence)
                     .collect::<Vec<_>>()
@@ -459,13 +527,16 @@ fn interpretation(results: &ResultSet, models: &[&ModelConfig]) -> String {
     if !not_measured.is_empty() {
         writeln!(out, "- Not measured: {}.", not_measured.join("; ")).unwrap();
     }
-    writeln!(
-        out,
-        "- Timings were taken with {}; {}. Throughput is the batch size divided by the median \
-         batch latency.",
-        results.timing.clock, results.timing.completion
-    )
-    .unwrap();
+    for path in &results.paths {
+        writeln!(
+            out,
+            "- {} was timed with {}. Throughput is the batch size divided by the median batch \
+             latency.",
+            path.id.label(),
+            path_timing(path)
+        )
+        .unwrap();
+    }
     out
 }
 
@@ -473,13 +544,13 @@ fn interpretation(results: &ResultSet, models: &[&ModelConfig]) -> String {
 fn saturation(measured: &[(usize, &InferenceMeasurement)]) -> String {
     let (peak_batch, peak) = measured
         .iter()
-        .max_by(|a, b| a.1.throughput.total_cmp(&b.1.throughput))
-        .map(|(b, m)| (*b, m.throughput))
+        .max_by(|a, b| a.1.timed.throughput.total_cmp(&b.1.timed.throughput))
+        .map(|(b, m)| (*b, m.timed.throughput))
         .expect("at least one measurement");
     // The peak qualifies for any positive peak; a hand-made result may hold others.
     let first_batch = measured
         .iter()
-        .find(|(_, m)| m.throughput >= SATURATION_SHARE * peak)
+        .find(|(_, m)| m.timed.throughput >= SATURATION_SHARE * peak)
         .map_or(peak_batch, |(b, _)| *b);
     let largest = measured.last().expect("non-empty").0;
     if measured.len() == 1 {
@@ -506,7 +577,7 @@ fn saturation(measured: &[(usize, &InferenceMeasurement)]) -> String {
 /// How per-sample latency compares with a 1 ms real-time target.
 fn real_time(measured: &[(usize, &InferenceMeasurement)]) -> String {
     let (smallest, first) = measured[0];
-    let batch_ms = first.batch_latency_ms.median;
+    let batch_ms = first.timed.batch_latency_ms.median;
     let verdict = if batch_ms <= REAL_TIME_TARGET_MS {
         "within"
     } else {
@@ -514,7 +585,7 @@ fn real_time(measured: &[(usize, &InferenceMeasurement)]) -> String {
     };
     let meeting: Vec<String> = measured
         .iter()
-        .filter(|(_, m)| m.sample_latency_ms.median <= REAL_TIME_TARGET_MS)
+        .filter(|(_, m)| m.timed.sample_latency_ms.median <= REAL_TIME_TARGET_MS)
         .map(|(b, _)| b.to_string())
         .collect();
     let amortised = if meeting.is_empty() {
@@ -587,5 +658,16 @@ mod tests {
         // Throughput grows from batch 1 to 16 in the fixture.
         assert!(saturation(&[(1, m), (16, m16)]).contains("has not saturated"));
         assert!(saturation(&[(1, m16), (16, m)]).contains("saturates from batch 1"));
+    }
+
+    #[test]
+    fn batch_sizes_given_largest_first_still_read_smallest_first() {
+        let mut results = fixtures::results();
+        results.config.batch_sizes = vec![16, 1];
+        let report = benchmark_report(&results, None);
+        assert!(
+            report.contains("A single request at batch 1 takes"),
+            "{report}"
+        );
     }
 }

@@ -26,10 +26,14 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
     }
     writeln!(
         out,
-        "Measured by microbenchmarks on the same device, timed with {}; each figure is the \
-         best of three passes of at least 10 ms. Where they ran, the last rows are burn's own \
-         matmul and add on the device, timed like the suite (fastest of three), as a check on \
-         the ceilings.\n\n{table}\n",
+        "Measured by microbenchmarks on the same device after the inference rows, timed with \
+         {}. Each bandwidth and FMA figure is the fastest of three passes, each repeating the \
+         kernel until it lasts at least 10 ms or reaches the most repetitions allowed (2^14 on \
+         a GPU, 2^12 on the CPU); the dispatch figure is the fastest of three passes of 1,000 \
+         dispatches. The SIMT FMA ceiling is vec4 multiply-add chains in every invocation: \
+         kernels on matrix units (tensor cores, cooperative matrices) can pass it. Where they \
+         ran, the last rows are burn's own matmul and add on the device, timed like the suite \
+         (fastest of three), as a check on the ceilings.\n\n{table}\n",
         ceilings.clock
     )
     .unwrap();
@@ -41,8 +45,8 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
     out.push_str(
         "Arithmetic intensity counts the fewest bytes a pass must move (parameters and input \
          read once, hidden activations written and read once, output written once); a row is \
-         memory-bound left of the ridge point (FMA ceiling ÷ bandwidth) and compute-bound \
-         right of it.\n\n",
+         memory-bound left of the ridge point (SIMT FMA ceiling ÷ bandwidth) and \
+         compute-bound right of it.\n\n",
     );
     let several = results.paths.len() > 1;
     let mut header = vec!["Model", "Precision", "Batch"];
@@ -52,7 +56,7 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
     header.extend([
         "FLOP/byte",
         "GFLOP/s",
-        "% of FMA ceiling",
+        "% of SIMT FMA ceiling",
         "GB/s",
         "% of bandwidth",
         "Bound by",
@@ -78,23 +82,35 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
         table.add_row(row);
     }
     writeln!(out, "{table}\n").unwrap();
-    let above: Vec<String> = above_roof(ceilings, &points)
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {} batch {} ({})",
-                p.model,
-                p.precision,
-                p.batch_size,
-                p.path.label()
-            )
-        })
-        .collect();
-    if !above.is_empty() {
+    let name = |p: &&crate::analysis::roofline::RooflinePoint| {
+        format!(
+            "{} {} batch {} ({})",
+            p.model,
+            p.precision,
+            p.batch_size,
+            p.path.label()
+        )
+    };
+    let (matrix, simt): (Vec<_>, Vec<_>) = above_roof(ceilings, &points)
+        .into_iter()
+        .partition(|p| p.matrix_units);
+    if !simt.is_empty() {
+        let rows: Vec<String> = simt.iter().map(name).collect();
         writeln!(
             out,
-            "Above the measured FMA ceiling, which points to a timing problem: {}.\n",
-            above.join(", ")
+            "Above the measured SIMT FMA ceiling with SIMT kernels, which points to a timing \
+             problem: {}.\n",
+            rows.join(", ")
+        )
+        .unwrap();
+    }
+    if !matrix.is_empty() {
+        let rows: Vec<String> = matrix.iter().map(name).collect();
+        writeln!(
+            out,
+            "Above the SIMT FMA ceiling on matrix units (their kernels use cooperative \
+             matrices or MMA instructions, which that ceiling does not bound): {}.\n",
+            rows.join(", ")
         )
         .unwrap();
     }
@@ -129,9 +145,19 @@ mod tests {
         let text = roofline_section(&results, &models);
         assert!(text.contains("## Device ceilings and roofline"));
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains("| FMA throughput, f16 | n/a (fixture) |"));
+        assert!(flat.contains("| SIMT FMA throughput, f16 | n/a (fixture) |"));
         assert!(text.contains("200.0 %"));
-        assert!(text.contains("Above the measured FMA ceiling"));
+        assert!(text.contains("Above the measured SIMT FMA ceiling with SIMT kernels"));
+        assert!(!text.contains("on matrix units (their"));
+        // The same row on a tensor-core matmul is a figure, not a timing problem.
+        for record in &mut results.inference {
+            if let crate::schema::Outcome::Measured(m) = &mut record.outcome {
+                m.kernels[0].kernel = "matmul_simple_cyclic_cmma".into();
+            }
+        }
+        let text = roofline_section(&results, &models);
+        assert!(!text.contains("with SIMT kernels"));
+        assert!(text.contains("on matrix units (their kernels"));
         results.ceilings = None;
         assert!(roofline_section(&results, &models).contains("predates schema version 3"));
     }

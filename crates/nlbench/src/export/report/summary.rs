@@ -9,7 +9,7 @@ use super::{
 use crate::{
     analysis::{memory::Peaks, not_measured_text, roofline::share},
     precision::Precision,
-    schema::{Ceiling, MemoryOutcome, Outcome, ResultSet},
+    schema::{Ceiling, DeviceTime, MemoryOutcome, Outcome, ResultSet},
 };
 
 /// A table of text cells.
@@ -23,11 +23,15 @@ fn headers(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
-/// One row per inference configuration and path: throughput with its interval, latency,
-/// GFLOP/s, share of the FMA ceiling, peak memory and verdicts, or the reason it has no
-/// figures.
+/// One row per inference configuration and path: the headline throughput with its interval,
+/// latency, GFLOP/s, share of the SIMT FMA ceiling, peak memory and verdicts, then the
+/// device-time throughput where the result has one, or the reason a row has no figures.
 pub fn inference_summary(results: &ResultSet) -> TextTable {
     let several = results.paths.len() > 1;
+    let device = results
+        .inference
+        .iter()
+        .any(|r| matches!(&r.outcome, Outcome::Measured(m) if m.device_time.is_some()));
     let rows = results
         .inference
         .iter()
@@ -42,13 +46,13 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
             }
             match &r.outcome {
                 Outcome::Measured(m) => row.extend([
-                    throughput_cell(m, r.batch_size),
-                    format!("{:.4}", m.sample_latency_ms.median),
-                    format!("{:.3}", m.batch_latency_ms.median),
-                    format!("{:.3}", m.batch_latency_ms.p99),
-                    format!("{:.2}", m.gflops),
+                    throughput_cell(&m.timed, r.batch_size),
+                    format!("{:.4}", m.timed.sample_latency_ms.median),
+                    format!("{:.3}", m.timed.batch_latency_ms.median),
+                    format!("{:.3}", m.timed.batch_latency_ms.p99),
+                    format!("{:.2}", m.timed.gflops),
                     fmt_percent(share(
-                        m.gflops,
+                        m.timed.gflops,
                         results
                             .ceilings
                             .as_ref()
@@ -58,9 +62,18 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
                         .allocator
                         .map(|a| fmt_bytes(a.peak_in_use))
                         .unwrap_or_else(|| "n/a".into()),
-                    verdict_cell(&m.verdicts),
+                    verdict_cell(&m.timed.verdicts),
                 ]),
                 other => row.push(not_measured_text(other).unwrap_or_default()),
+            }
+            if let (true, Outcome::Measured(m)) = (device, &r.outcome) {
+                row.push(match &m.device_time {
+                    Some(DeviceTime::Measured(d)) => throughput_cell(&d.timed, r.batch_size),
+                    Some(DeviceTime::Failed { kind, reason }) => {
+                        format!("failed ({}): {reason}", kind.label())
+                    }
+                    None => "–".into(),
+                });
             }
             row
         })
@@ -75,10 +88,13 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
         "Batch ms (median)",
         "p99",
         "GFLOP/s",
-        "% of FMA ceiling",
+        "% of SIMT FMA ceiling",
         "Peak memory",
         "Verdicts",
     ]);
+    if device {
+        names.push("Device time: samples/s (95 % CI)");
+    }
     TextTable {
         headers: headers(&names),
         rows,
@@ -86,7 +102,7 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
 }
 
 /// One row per kernel choice behind a measured row: which kernel each path ran for each
-/// matmul, and whether burn's fusion was on.
+/// matmul, and whether burn's fusion was on; the device-time run's own where they differ.
 pub fn kernels_summary(results: &ResultSet) -> TextTable {
     let mut rows = Vec::new();
     for record in &results.inference {
@@ -98,16 +114,31 @@ pub fn kernels_summary(results: &ResultSet) -> TextTable {
             .iter()
             .find(|p| p.id == record.path)
             .map_or("–", |p| if p.fusion { "on" } else { "off" });
-        for choice in &m.kernels {
-            rows.push(vec![
-                record.model.clone(),
-                record.precision.to_string(),
-                record.batch_size.to_string(),
-                record.path.label().to_owned(),
-                fusion.to_owned(),
-                choice.operation.clone(),
-                choice.kernel.clone(),
-            ]);
+        let device = m
+            .device_time
+            .as_ref()
+            .and_then(DeviceTime::measured)
+            .map(|d| {
+                let fusion = if d.fusion { "on" } else { "off" };
+                (
+                    format!("{} (device-time run)", record.path.label()),
+                    fusion,
+                    &d.kernels,
+                )
+            });
+        let headline = (record.path.label().to_owned(), fusion, &m.kernels);
+        for (path, fusion, kernels) in std::iter::once(headline).chain(device) {
+            for choice in kernels {
+                rows.push(vec![
+                    record.model.clone(),
+                    record.precision.to_string(),
+                    record.batch_size.to_string(),
+                    path.clone(),
+                    fusion.to_owned(),
+                    choice.operation.clone(),
+                    choice.kernel.clone(),
+                ]);
+            }
         }
     }
     TextTable {
@@ -131,8 +162,13 @@ pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {
     let mut rows: Vec<Vec<String>> = [
         ("Copy bandwidth (read + write)", &c.copy_gbps, "GB/s"),
         ("Read bandwidth", &c.read_gbps, "GB/s"),
-        ("FMA throughput, f32", &c.fma_f32_gflops, "GFLOP/s"),
-        ("FMA throughput, f16", &c.fma_f16_gflops, "GFLOP/s"),
+        ("SIMT FMA throughput, f32", &c.fma_f32_gflops, "GFLOP/s"),
+        ("SIMT FMA throughput, f16", &c.fma_f16_gflops, "GFLOP/s"),
+        (
+            "Matrix-unit throughput, f32",
+            &c.matrix_f32_gflops,
+            "GFLOP/s",
+        ),
         ("Dispatch overhead", &c.dispatch_us, "µs per dispatch"),
     ]
     .into_iter()
@@ -157,7 +193,7 @@ pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {
                 &burn.matmul_gflops,
                 "GFLOP/s",
                 c.fma_gflops(Precision::F32),
-                "FMA ceiling",
+                "SIMT FMA ceiling",
             ),
         ]);
         rows.push(vec![
@@ -255,9 +291,9 @@ mod tests {
         assert!(ceilings.rows[3][1].starts_with("n/a (the device has no shader-f16"));
         // burn's matmul at 100 GFLOP/s under a 400 GFLOP/s roof; the add failed.
         assert_eq!(
-            ceilings.rows[5][1],
-            "100 GFLOP/s (25.0 % of the FMA ceiling)"
+            ceilings.rows[6][1],
+            "100 GFLOP/s (25.0 % of the SIMT FMA ceiling)"
         );
-        assert_eq!(ceilings.rows[6][1], "n/a (out of memory)");
+        assert_eq!(ceilings.rows[7][1], "n/a (out of memory)");
     }
 }
