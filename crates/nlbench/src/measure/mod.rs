@@ -309,7 +309,17 @@ mod tests {
         untimed: usize,
     }
 
-    impl Scripted<'_> {
+    impl<'a> Scripted<'a> {
+        /// A routine whose runs take `times` on `clock`, the last one repeating.
+        fn new(clock: &'a FakeClock, times: Vec<f64>) -> Self {
+            Self {
+                clock,
+                times,
+                next: 0,
+                untimed: 0,
+            }
+        }
+
         fn step(&mut self) -> f64 {
             let ms = self.times[self.next.min(self.times.len() - 1)];
             self.next += 1;
@@ -352,12 +362,7 @@ mod tests {
         let mut times = vec![500.0; 3];
         times.extend([50.0, 40.0, 30.0, 20.0, 60.0]);
         times.push(10.0);
-        let mut routine = Scripted {
-            clock: &clock,
-            times,
-            next: 0,
-            untimed: 0,
-        };
+        let mut routine = Scripted::new(&clock, times);
         let samples = run(&mut routine, &policy(Stop::count(4)), &|| true);
         assert_eq!(routine.untimed, 3);
         // Warm-up passes 100 ms after 3 timed runs but only settles once five 10 ms runs
@@ -370,12 +375,7 @@ mod tests {
     #[test]
     fn pending_tuning_is_never_timed() {
         let clock = FakeClock(Cell::new(0.0));
-        let mut routine = Scripted {
-            clock: &clock,
-            times: vec![1000.0],
-            next: 0,
-            untimed: 0,
-        };
+        let mut routine = Scripted::new(&clock, vec![1000.0]);
         let policy = policy(Stop::count(3));
         let result = pollster::block_on(measure(
             &mut routine,
@@ -394,12 +394,7 @@ mod tests {
         // Tuning that finishes after two more untimed runs: timing starts after them.
         let done = Cell::new(0);
         let clock = FakeClock(Cell::new(0.0));
-        let mut routine = Scripted {
-            clock: &clock,
-            times: vec![1.0],
-            next: 0,
-            untimed: 0,
-        };
+        let mut routine = Scripted::new(&clock, vec![1.0]);
         let tuned = || {
             done.set(done.get() + 1);
             done.get() > 2
@@ -418,12 +413,7 @@ mod tests {
             target_ci: Some(0.02),
             cap_ms: Some(1_000.0),
         };
-        let mut routine = Scripted {
-            clock: &clock,
-            times: vec![5.0],
-            next: 0,
-            untimed: 0,
-        };
+        let mut routine = Scripted::new(&clock, vec![5.0]);
         let samples = run(&mut routine, &policy(steady.clone()), &|| true);
         assert_eq!(samples.stopped, StopReason::Converged);
         assert_eq!(samples.ms.len(), 10);
@@ -431,12 +421,7 @@ mod tests {
         // Identical samples from one on: still no convergence before a true 95 % interval,
         // which order statistics give from six samples.
         let clock = FakeClock(Cell::new(0.0));
-        let mut routine = Scripted {
-            clock: &clock,
-            times: vec![5.0],
-            next: 0,
-            untimed: 0,
-        };
+        let mut routine = Scripted::new(&clock, vec![5.0]);
         let one = Stop {
             min_samples: 1,
             ..steady.clone()
@@ -450,12 +435,7 @@ mod tests {
         let times: Vec<f64> = (0..100_000)
             .map(|i| if i % 2 == 0 { 1.0 } else { 9.0 })
             .collect();
-        let mut routine = Scripted {
-            clock: &clock,
-            times,
-            next: 0,
-            untimed: 0,
-        };
+        let mut routine = Scripted::new(&clock, times);
         let mut noisy = policy(steady);
         noisy.stable_cv = None;
         let samples = run(&mut routine, &noisy, &|| true);
@@ -467,12 +447,7 @@ mod tests {
     #[test]
     fn samples_grow_until_long_enough() {
         let clock = FakeClock(Cell::new(0.0));
-        let mut routine = Scripted {
-            clock: &clock,
-            times: vec![0.01],
-            next: 0,
-            untimed: 0,
-        };
+        let mut routine = Scripted::new(&clock, vec![0.01]);
         let policy = Policy {
             untimed_runs: 0,
             warmup_ms: 0.0,
