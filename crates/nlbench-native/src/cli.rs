@@ -27,8 +27,8 @@ pub struct Args {
     #[arg(long, env = "NLBENCH_SHARE_BASE", default_value_t = default_share_base())]
     pub share_base: String,
 
-    /// Where to run: `auto` tries CUDA, then a hardware GPU through wgpu, then a software
-    /// Vulkan device, then the CPU.
+    /// Where to run: `auto` tries CUDA, then a hardware GPU through wgpu, then the CPU (a
+    /// software adapter such as lavapipe only when asked for: `vulkan`, `--device`).
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
     pub backend: BackendChoice,
 

@@ -181,7 +181,10 @@ pub fn select(choice: BackendChoice) -> Result<Selected, String> {
     }
 }
 
-/// CUDA, then a hardware GPU through wgpu, then a software Vulkan device, then the CPU.
+/// CUDA, then a hardware GPU through wgpu, then the CPU. A software adapter (lavapipe,
+/// SwiftShader, WARP) is never picked here: it runs on the CPU, rates no GPU, and is slower
+/// than burn's own CPU backend; `--backend vulkan`, `--device` or `--include-software` ask for
+/// it. The reason names what was passed over.
 fn auto() -> Selected {
     let mut skipped = Vec::new();
     match cuda() {
@@ -193,21 +196,10 @@ fn auto() -> Selected {
         .iter()
         .filter(|a| a.get_info().device_type != wgpu::DeviceType::Cpu)
         .min_by_key(|a| preference(a.get_info().device_type));
-    let software = adapters
-        .iter()
-        .find(|a| a.get_info().device_type == wgpu::DeviceType::Cpu);
-    if hardware.is_none() {
-        skipped.push("wgpu: no hardware GPU adapter".into());
-    }
-    for adapter in hardware.into_iter().chain(software) {
-        match open_wgpu(adapter) {
+    match hardware {
+        Some(adapter) => match open_wgpu(adapter) {
             Ok((device, setup, info)) => {
-                let reason = if info.software {
-                    "software Vulkan device: figures describe this CPU, not a GPU"
-                } else {
-                    "hardware GPU"
-                };
-                skipped.push(reason.to_owned());
+                skipped.push("hardware GPU".into());
                 return Selected {
                     selection: Selection::Wgpu(device, setup),
                     info,
@@ -215,12 +207,20 @@ fn auto() -> Selected {
                 };
             }
             Err(reason) => skipped.push(format!("wgpu: {reason}")),
-        }
+        },
+        None => skipped.push("wgpu: no hardware GPU adapter".into()),
     }
-    if software.is_none() {
-        skipped.push("wgpu: no Vulkan, Metal or DX12 device".into());
+    if let Some(software) = adapters
+        .iter()
+        .find(|a| a.get_info().device_type == wgpu::DeviceType::Cpu)
+    {
+        skipped.push(format!(
+            "{} is a software adapter that runs on this CPU and rates no GPU (--backend vulkan \
+             runs it)",
+            software.get_info().name
+        ));
     }
-    skipped.push("falling back to the CPU".into());
+    skipped.push("the CPU backend".into());
     cpu(skipped.join("; "))
 }
 

@@ -86,6 +86,38 @@ fn devices_are_listed_and_chosen_by_index_or_name() {
     assert_eq!(output.status.code(), Some(2));
 }
 
+/// `--backend auto` on a machine whose only GPU adapter is a software one (lavapipe here)
+/// runs on the CPU backend and says why; a machine with a hardware GPU runs there instead.
+#[test]
+fn auto_passes_a_software_adapter_over_for_the_cpu() {
+    let listing = succeeded(nlbench().arg("devices").output().unwrap());
+    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+    if ["discrete", "integrated", "virtual"]
+        .iter()
+        .any(|kind| listing.contains(kind))
+    {
+        eprintln!("skipped: this machine has a hardware GPU, which auto picks");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("auto");
+    let output = succeeded(run(&SHORT, &out));
+    assert_eq!(results(&out).device.backend, "cpu");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let picked = stderr
+        .lines()
+        .find(|l| l.starts_with("device:"))
+        .unwrap_or_else(|| panic!("no device line: {stderr}"));
+    assert!(picked.contains("the CPU backend"), "{picked}");
+    if listing.contains("llvmpipe") {
+        assert!(
+            picked.contains("llvmpipe") && picked.contains("software adapter"),
+            "{picked}"
+        );
+        assert!(picked.contains("--backend vulkan"), "{picked}");
+    }
+}
+
 #[test]
 fn all_devices_writes_a_folder_each_and_one_comparison() {
     let dir = tempfile::tempdir().unwrap();
