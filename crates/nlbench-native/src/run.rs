@@ -15,10 +15,14 @@ use std::{
 use indicatif::{ProgressBar, ProgressStyle};
 use nlbench::{
     export::Options,
+    export::report::row_line,
     measure::Clock,
     plan::Plan,
     schema::ResultSet,
-    session::{self, Event, Identity, Platform, checkpoint::Checkpoint},
+    session::{
+        self, Event, Identity, Platform,
+        checkpoint::{Checkpoint, Line},
+    },
 };
 
 use crate::{output, system};
@@ -136,6 +140,21 @@ impl Platform for NativePlatform<'_> {
             Event::Finished { line, so_far } => {
                 if let Err(err) = self.checkpoint.borrow_mut().append(line) {
                     self.checkpoint_error.borrow_mut().get_or_insert(err);
+                }
+                // Each row as it finishes, above the progress bar.
+                if let Line::Inference { round, record } = line {
+                    let round = if so_far.config.repeat > 1 {
+                        format!("round {}: ", round + 1)
+                    } else {
+                        String::new()
+                    };
+                    let text = format!("{round}{}", row_line(record));
+                    // A hidden bar (standard error is no terminal) prints nothing of its own.
+                    if self.bar.is_hidden() {
+                        eprintln!("{text}");
+                    } else {
+                        self.bar.println(text);
+                    }
                 }
                 if let Ok(mut latest) = self.interrupts.latest.lock() {
                     *latest = Some((self.out.to_owned(), self.options, so_far.clone()));

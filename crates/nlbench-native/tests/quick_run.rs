@@ -45,6 +45,11 @@ fn quick_run(backend: &str) -> (tempfile::TempDir, ResultSet) {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{backend} run failed: {stderr}");
+    // Every row is printed as it finishes, before the tables at the end.
+    let first_row = stderr
+        .find("small FP32 batch 1 · burn: ")
+        .unwrap_or_else(|| panic!("rows as they finish: {stderr}"));
+    assert!(stderr[first_row..].contains(" samples/s"), "{stderr}");
     for name in OUTPUTS {
         assert!(dir.path().join(name).is_file(), "{name} missing");
     }

@@ -15,7 +15,7 @@ pub use format::{fmt_bytes, fmt_count, fmt_ms, fmt_percent, fmt_ratio};
 pub use inference::benchmark_report;
 pub use memory::memory_report;
 pub use summary::{
-    TextTable, ceilings_summary, inference_summary, kernels_summary, memory_summary,
+    TextTable, ceilings_summary, inference_summary, kernels_summary, memory_summary, row_line,
 };
 
 use comfy_table::{Table, presets::ASCII_MARKDOWN};

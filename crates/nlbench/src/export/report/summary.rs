@@ -9,7 +9,7 @@ use super::{
 use crate::{
     analysis::{memory::Peaks, not_measured_text, roofline::share},
     precision::Precision,
-    schema::{Ceiling, DeviceTime, MemoryOutcome, Outcome, ResultSet},
+    schema::{Ceiling, DeviceTime, InferenceRecord, MemoryOutcome, Outcome, ResultSet},
 };
 
 /// A table of text cells.
@@ -99,6 +99,40 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
         headers: headers(&names),
         rows,
     }
+}
+
+/// One finished row in a line, for a terminal that prints rows as they come: the
+/// configuration, its path, the headline throughput with its interval and, where taken, the
+/// device time's; or why it has no figures.
+pub fn row_line(record: &InferenceRecord) -> String {
+    let what = format!(
+        "{} {} batch {} · {}",
+        record.model,
+        record.precision,
+        record.batch_size,
+        record.path.label()
+    );
+    let Outcome::Measured(m) = &record.outcome else {
+        return format!(
+            "{what}: {}",
+            not_measured_text(&record.outcome).unwrap_or_default()
+        );
+    };
+    let device = match &m.device_time {
+        Some(DeviceTime::Measured(d)) => format!(
+            "; device time {} samples/s",
+            throughput_cell(&d.timed, record.batch_size)
+        ),
+        Some(DeviceTime::Failed { kind, reason }) => {
+            format!("; device time failed ({}): {reason}", kind.label())
+        }
+        None => String::new(),
+    };
+    format!(
+        "{what}: {} samples/s, {} ms per batch{device}",
+        throughput_cell(&m.timed, record.batch_size),
+        super::fmt_ms(m.timed.batch_latency_ms.median)
+    )
 }
 
 /// One row per kernel choice behind a measured row: which kernel each path ran for each
@@ -271,6 +305,17 @@ mod tests {
         let table = inference_summary(&results);
         assert_eq!(table.rows.len(), results.inference.len());
         assert_eq!(table.rows[0][..3], ["small", "FP32", "1"]);
+        let line = row_line(&results.inference[0]);
+        assert!(
+            line.starts_with("small FP32 batch 1 · burn: 1,951 (") && line.contains(" samples/s"),
+            "{line}"
+        );
+        let failed = results
+            .inference
+            .iter()
+            .find(|r| matches!(r.outcome, Outcome::Failed { .. }))
+            .unwrap();
+        assert!(row_line(failed).ends_with("failed (out of memory): out of memory"));
         assert!(
             table
                 .rows
