@@ -185,6 +185,12 @@ test("a quick benchmark runs on WebGPU, names its kernels, and its share link re
     const kernels = await tableText(page, "kernels-table");
     assert.match(kernels, /burn\s+on\s+layer 0 (fused )?matmul 1×1024 · 1024×256\s+\S+/, "burn's tuned kernel named");
     assert.match(kernels, /WGSL reference\s+off\s+layer 0: 1×1024 · 1024×256 \+ bias, ReLU\s+(tiled|direct) /);
+    // Each choice says where it came from; the reference's search is kept in the page's
+    // storage for the next visit (a fresh browser profile: tuned in this run).
+    assert.match(kernels, /WGSL reference\s+off\s+layer 0: 1×1024 · 1024×256 \+ bias, ReLU\s+.*\ttuned in this run/);
+    const searches = await page.evaluate(() =>
+      Object.keys(localStorage).filter((key) => key.startsWith("nlbench.reference-search")));
+    assert.equal(searches.length, 1, `the reference's tile shapes are kept: ${JSON.stringify(searches)}`);
     assert.match(await tableText(page, "memory-table"), /small\s+1\s+[\d.]+ (B|KiB|MiB)/);
     const ceilings = await tableText(page, "ceilings-table");
     for (const name of ["Copy bandwidth", "Read bandwidth", "SIMT FMA throughput, f32", "Dispatch overhead"]) {
@@ -257,7 +263,15 @@ async function compareWithNative(browserResult) {
     "--backend", "vulkan", "--sizes", "small", "--batch-sizes", "1,16", "--precision", "f32",
     "--iterations", "5", "--warmup-ms", "50", "--paths", "burn", "--clock", "host",
     "--out", join(work, "native"),
-  ], { env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp" }, maxBuffer: 1 << 26 });
+  ], {
+    env: {
+      ...process.env,
+      XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? "/tmp",
+      // The tuning folder the Rust tests share, not the user's own.
+      NLBENCH_CACHE_DIR: join(targetDir, "tmp", "tuning-cache"),
+    },
+    maxBuffer: 1 << 26,
+  });
   await run(nativeBinary, ["compare", browserResult, join(work, "native", "results.json"), "--out", join(work, "compared")],
     { maxBuffer: 1 << 26 });
   return readFile(join(work, "compared", "COMPARISON.md"), "utf8");

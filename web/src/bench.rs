@@ -162,7 +162,16 @@ pub async fn run(
                 setup,
                 info,
             } = webgpu_device(gpu).await;
-            backends::webgpu(device, &setup, info, &plan)?
+            // The browser names no driver: its version stands in for one.
+            let searches = browser::StorageMemo::new(&format!(
+                "{} {} {} {} {}",
+                gpu.vendor,
+                gpu.architecture,
+                gpu.device,
+                gpu.description,
+                browser::user_agent()
+            ));
+            backends::webgpu(device, &setup, info, &plan, Some(Box::new(searches)))?
         }
         (Target::WebGpu, None) => {
             return Err(RunError::invalid(

@@ -114,6 +114,53 @@ fn js_error(err: &JsValue) -> String {
         .unwrap_or_else(|| "no reason given".into())
 }
 
+/// The reference's tile-shape choices on one adapter, kept in the page's local storage under
+/// a key naming the adapter and this build's versions, so a later visit skips the search.
+/// (cubecl's own tunings cannot be kept in the browser: its tuning cache has no storage
+/// outside a native file system, so it tunes again on every visit.)
+pub struct StorageMemo {
+    item: String,
+}
+
+impl StorageMemo {
+    /// The memo of the adapter `identity` describes.
+    pub fn new(identity: &str) -> Self {
+        Self {
+            item: format!(
+                "nlbench.reference-search {} burn {} {identity}",
+                env!("CARGO_PKG_VERSION"),
+                nlbench::BURN_VERSION
+            ),
+        }
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window().and_then(|w| w.local_storage().ok().flatten())
+    }
+}
+
+impl nlbench::memo::Memo for StorageMemo {
+    fn entries(&self) -> Vec<(String, String)> {
+        Self::storage()
+            .and_then(|s| s.get_item(&self.item).ok().flatten())
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    fn keep(&self, key: &str, value: &str) {
+        let mut entries = self.entries();
+        entries.retain(|(k, _)| k != key);
+        entries.push((key.to_owned(), value.to_owned()));
+        let stored = Self::storage().and_then(|s| {
+            let text = serde_json::to_string(&entries).ok()?;
+            s.set_item(&self.item, &text).ok()
+        });
+        if stored.is_none() {
+            log::warn!("the reference's tile shapes could not be kept in the page's storage");
+        }
+    }
+}
+
 /// The last result's share-link payload, if one was kept.
 pub fn remembered() -> Option<String> {
     web_sys::window()

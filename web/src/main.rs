@@ -19,7 +19,7 @@ fn main() {
     // Before burn runs: nlbench listens to cubecl's autotuner (to wait for its results and
     // name the kernels), and burn's and cubecl's other warnings and errors (a kernel the
     // device rejects, for one) go to the developer console.
-    nlbench::kernels::listen_to_autotune(Some(browser::console), None);
+    nlbench::kernels::listen_to_autotune(Some(browser::console), None, None);
     leptos::mount::mount_to_body(app::App);
 }
 

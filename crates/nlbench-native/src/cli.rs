@@ -119,6 +119,12 @@ pub struct Args {
     #[arg(long)]
     pub quick: bool,
 
+    /// Tune every kernel afresh: forget the tunings earlier runs kept for these devices
+    /// (they are kept per device, driver and version in nlbench's cache folder, or
+    /// NLBENCH_CACHE_DIR).
+    #[arg(long)]
+    pub retune: bool,
+
     /// Output folder.
     #[arg(long, default_value = "benchmark_results")]
     pub out: PathBuf,

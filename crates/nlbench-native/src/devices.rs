@@ -9,6 +9,7 @@ use nlbench::{
     backends,
     device::{DeviceInfo, DeviceType},
     error::RunError,
+    memo::Memo,
     plan::Plan,
     session::Device,
 };
@@ -33,11 +34,14 @@ pub struct Selected {
 }
 
 impl Selected {
-    /// The device with the paths, memory suite and ceilings `plan` asks for.
-    pub fn open(&self, plan: &Plan) -> Result<Device, RunError> {
+    /// The device with the paths, memory suite and ceilings `plan` asks for; the reference
+    /// keeps its tile shapes in `searches`.
+    pub fn open(&self, plan: &Plan, searches: Option<Box<dyn Memo>>) -> Result<Device, RunError> {
         let info = self.info.clone();
         match &self.selection {
-            Selection::Wgpu(device, setup) => backends::wgpu(device.clone(), setup, info, plan),
+            Selection::Wgpu(device, setup) => {
+                backends::wgpu(device.clone(), setup, info, plan, searches)
+            }
             #[cfg(feature = "cuda")]
             Selection::Cuda(device) => backends::cuda(device.clone(), info, plan),
             Selection::Cpu => backends::cpu(

@@ -10,6 +10,7 @@ mod output;
 mod run;
 mod summary;
 mod system;
+mod tuning_cache;
 
 use std::{
     panic::{AssertUnwindSafe, catch_unwind},
@@ -87,24 +88,6 @@ fn dispatch(args: &Args) -> Result<u8, Failure> {
 fn benchmark(args: &Args) -> Result<u8, Failure> {
     // What could not be set up as planned: each is said now and recorded in the results.
     let mut notes = Vec::new();
-    // cubecl keeps tuning results on disk and, finding them, names no kernel: this run tunes
-    // into a folder of its own, removed at the end.
-    let autotune_cache = tempfile::tempdir()
-        .map_err(|err| {
-            notes.push(format!(
-                "kernels may go unnamed: no folder could be made for cubecl's tuning cache \
-                 ({err}), so tunings kept from earlier runs are reused without a word"
-            ))
-        })
-        .ok();
-    nlbench::kernels::listen_to_autotune(None, autotune_cache.as_ref().map(|d| d.path()));
-    let (interrupts, installed) = run::Interrupts::install();
-    if let Err(note) = installed {
-        notes.push(note);
-    }
-    for note in &notes {
-        eprintln!("warning: {note}");
-    }
     let (plan, resume) = if args.resume {
         if cli::sets_plan(args) {
             return Err(Failure::usage(
@@ -121,14 +104,33 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
         }
         (plan, None)
     };
-    let options = Options {
-        per_model_reports: args.config.is_some(),
+    // The tuning folder is named after this machine's devices, and cubecl must be pointed
+    // at it before any device opens.
+    let listed = devices::list();
+    let infos: Vec<_> = listed.iter().map(|l| l.info.clone()).collect();
+    let tuning = tuning_cache::Tuning::start(args.retune, &infos, &mut notes);
+    nlbench::kernels::listen_to_autotune(None, tuning.cubecl(), tuning.kernels());
+    let (interrupts, installed) = run::Interrupts::install();
+    if let Err(note) = installed {
+        notes.push(note);
+    }
+    for note in &notes {
+        eprintln!("warning: {note}");
+    }
+    let settings = RunSettings {
+        options: Options {
+            per_model_reports: args.config.is_some(),
+        },
+        args,
+        interrupts: &interrupts,
+        notes: &notes,
+        tuning: &tuning,
     };
     if args.all_devices {
-        return all_devices(args, &plan, options, &interrupts, &notes);
+        return all_devices(&listed, &plan, settings);
     }
     let selected = match &args.device {
-        Some(wanted) => devices::find(&devices::list(), wanted)
+        Some(wanted) => devices::find(&listed, wanted)
             .map_err(Failure::usage)?
             .open()
             .map_err(Failure::other)?,
@@ -150,18 +152,7 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
             checkpoint.device.backend
         )));
     }
-    let results = run_on(
-        &selected,
-        &plan,
-        &args.out,
-        RunSettings {
-            options,
-            args,
-            interrupts: &interrupts,
-            notes: &notes,
-        },
-        resume,
-    )?;
+    let results = run_on(&selected, &plan, &args.out, settings, resume)?;
     println!(
         "share link: {}",
         compare::share_link(
@@ -180,6 +171,7 @@ struct RunSettings<'a> {
     interrupts: &'a run::Interrupts,
     /// What could not be set up as planned, for the results.
     notes: &'a [String],
+    tuning: &'a tuning_cache::Tuning,
 }
 
 /// Runs `plan` on one selected device into `out` and writes every file there. A plan the
@@ -196,11 +188,15 @@ fn run_on(
         args,
         interrupts,
         notes,
+        tuning,
     } = settings;
-    let device = selected.open(plan).map_err(|e| Failure {
-        code: e.kind.exit_code(),
-        message: e.message,
-    })?;
+    let device = selected
+        .open(plan, tuning.reference(&selected.info))
+        .map_err(|e| Failure {
+            code: e.kind.exit_code(),
+            message: e.message,
+        })?;
+    eprintln!("{}", tuning.summary());
     // Only now, with a plan and a device that can run it, is the folder touched.
     if resume.is_none()
         && let Some(done) = output::prepare(out, args.force).map_err(Failure::usage)?
@@ -246,19 +242,11 @@ fn exit_code(results: &ResultSet) -> u8 {
 /// `--include-software`), each into `<out>/<index>-<name>/`, then one comparison of them all
 /// in `<out>`. A device that cannot run is recorded as such, and the others still run.
 fn all_devices(
-    args: &Args,
+    list: &[devices::Listed],
     plan: &nlbench::plan::Plan,
-    options: Options,
-    interrupts: &run::Interrupts,
-    notes: &[String],
+    settings: RunSettings<'_>,
 ) -> Result<u8, Failure> {
-    let settings = RunSettings {
-        options,
-        args,
-        interrupts,
-        notes,
-    };
-    let list = devices::list();
+    let RunSettings { args, notes, .. } = settings;
     let chosen: Vec<(usize, &devices::Listed)> = list
         .iter()
         .enumerate()

@@ -286,10 +286,11 @@ fn every_bad_input_is_one_line_with_its_exit_code_and_loses_nothing() {
         assert_eq!(output.status.code(), Some(case.code), "{args:?}: {stderr}");
         assert!(stderr.contains(case.message), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-        // The chosen device is named before a device-dependent error; then one error line.
+        // The chosen device (and the tuning it starts from) are named before a
+        // device-dependent error; then one error line.
         let lines: Vec<&str> = stderr
             .lines()
-            .filter(|l| !l.starts_with("device: "))
+            .filter(|l| !l.starts_with("device: ") && !l.starts_with("tuning: "))
             .collect();
         let first = lines.first().copied().unwrap_or_default();
         assert!(first.starts_with("error: "), "{args:?}: {stderr}");

@@ -19,6 +19,7 @@ use crate::{
         CubeDeviceTimer, CubeMemoryProbe, DeviceTimer, Fused, FusedDeviceTimer, NoMemoryProbe,
         Unfused,
     },
+    memo::Memo,
     plan::{ClockPolicy, Paths, Plan},
     reference::Reference,
     schema::PathId,
@@ -136,12 +137,14 @@ const WGPU_DEFAULT: Paths = Paths {
 };
 
 /// burn's wgpu backend on a native device (Vulkan, Metal, DX12), with the ceilings measured
-/// on the wgpu device and queue under it.
+/// on the wgpu device and queue under it. The reference keeps its tile shapes in `searches`
+/// where there is one.
 pub fn wgpu(
     device: WgpuDevice,
     setup: &WgpuSetup,
     info: DeviceInfo,
     plan: &Plan,
+    searches: Option<Box<dyn Memo>>,
 ) -> Result<Device, RunError> {
     let resolution = f64::from(setup.queue.get_timestamp_period()) / 1e6;
     let paths = wanted(plan, WGPU_DEFAULT, WGPU_PATHS, "not on this device")?;
@@ -153,15 +156,23 @@ pub fn wgpu(
     };
     let mut list = cube.paths(plan, paths)?;
     if paths.reference {
-        list.push(reference(setup, plan)?);
+        list.push(reference(setup, plan, searches)?);
     }
     let memory = (paths.burn || paths.unfused).then(|| cube.memory());
     Ok(wgpu_device(info, setup, list, memory))
 }
 
 /// nlbench's WGSL reference on the wgpu device under burn's, with its timestamped twin.
-fn reference(setup: &WgpuSetup, plan: &Plan) -> Result<Path, RunError> {
+fn reference(
+    setup: &WgpuSetup,
+    plan: &Plan,
+    searches: Option<Box<dyn Memo>>,
+) -> Result<Path, RunError> {
     let headline = Reference::new(setup.device.clone(), setup.queue.clone());
+    let headline = match searches {
+        Some(memo) => headline.remembering(memo),
+        None => headline,
+    };
     let timestamps = setup
         .device
         .features()
@@ -338,12 +349,14 @@ where
 
 /// burn's wgpu backend in the browser (WebGPU). Everything runs on the page's one thread, so
 /// device timestamps can time the fused backend itself, and an error scope around a timed
-/// span sees every kernel it launched: one the browser refused fails the row.
+/// span sees every kernel it launched: one the browser refused fails the row. The reference
+/// keeps its tile shapes in `searches` where there is one.
 pub fn webgpu(
     device: WgpuDevice,
     setup: &WgpuSetup,
     info: DeviceInfo,
     plan: &Plan,
+    searches: Option<Box<dyn Memo>>,
 ) -> Result<Device, RunError> {
     type Browser = Fused<WgpuRuntime, u32>;
     let resolution = f64::from(setup.queue.get_timestamp_period()) / 1e6;
@@ -380,7 +393,7 @@ pub fn webgpu(
         });
     }
     if paths.reference {
-        list.push(reference(setup, plan)?);
+        list.push(reference(setup, plan, searches)?);
     }
     let memory = paths
         .burn

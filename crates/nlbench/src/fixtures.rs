@@ -39,6 +39,7 @@ fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) ->
         kernels: vec![KernelChoice {
             operation: "matmul".into(),
             kernel: "fixture kernel".into(),
+            tuning: Some(crate::schema::Tuning::Fresh),
         }],
         accuracy: None,
         device_time: None,

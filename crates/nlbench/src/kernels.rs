@@ -9,6 +9,10 @@
 //!
 //! A tuning is found again by its key: cubecl's matmul keys print the problem's `m`, `n` and
 //! `k`, each rounded up to a power of two (cubecl's `anchor`), and the element type.
+//!
+//! cubecl keeps its tunings on disk and, finding one there, tunes nothing and says nothing; so
+//! each choice is also kept in a [`Memo`] of nlbench's beside cubecl's cache, and a later run
+//! names its kernels from there, marked as kept rather than tuned.
 
 use std::sync::{Mutex, OnceLock};
 
@@ -17,15 +21,27 @@ use burn::cubecl::{
     tune::anchor,
 };
 
-use crate::{precision::Precision, schema::KernelChoice};
+use crate::{
+    memo::Memo,
+    precision::Precision,
+    schema::{KernelChoice, Tuning},
+};
 
-/// What the autotuner has announced in this process.
+/// What the autotuner has announced in this process, and what earlier runs kept.
 #[derive(Default)]
 struct Tunings {
     /// Keys whose tuning started, in order.
     started: Vec<String>,
-    /// Keys tuned, with the kernel chosen.
-    chosen: Vec<(String, String)>,
+    /// Keys with the kernel chosen: tuned in this process, or kept from an earlier one.
+    chosen: Vec<Chosen>,
+    /// Where each choice tuned here is kept for later runs.
+    memo: Option<Box<dyn Memo>>,
+}
+
+struct Chosen {
+    key: String,
+    kernel: String,
+    tuning: Tuning,
 }
 
 /// The tunings so far. A panic while the lock was held (a backend panicking inside the
@@ -79,8 +95,17 @@ fn listen(message: &str) -> bool {
         rest.find(&format!("-{key}"))
             .map(|at| (key.clone(), rest[..at].to_owned()))
     });
-    if let Some(choice) = found {
-        tunings.chosen.push(choice);
+    if let Some((key, kernel)) = found {
+        if let Some(memo) = &tunings.memo {
+            memo.keep(&key, &kernel);
+        }
+        // A kept choice that cubecl tuned again (its own cache had lost it) is replaced.
+        tunings.chosen.retain(|c| c.key != key);
+        tunings.chosen.push(Chosen {
+            key,
+            kernel,
+            tuning: Tuning::Fresh,
+        });
     }
     true
 }
@@ -89,12 +114,20 @@ fn listen(message: &str) -> bool {
 /// its autotune results to the `log` crate. Call it before burn first runs: cubecl reads its
 /// configuration once.
 ///
-/// Natively cubecl keeps tuning results on disk and, finding one there, tunes nothing and
-/// says nothing: `cache` points its cache at a folder of the caller's (an empty one tunes
-/// afresh, so every kernel gets named).
-pub fn listen_to_autotune(forward: Option<Forward>, cache: Option<&std::path::Path>) {
+/// Natively cubecl keeps tuning results on disk: `cache` points its cache at a folder of the
+/// caller's, and `kept` holds the kernels its tunings chose, so that a run which reuses them
+/// still names them. Both belong together: a cache folder without its memo leaves reused
+/// kernels unnamed, so the caller starts an empty folder where it has no memo.
+pub fn listen_to_autotune(
+    forward: Option<Forward>,
+    cache: Option<&std::path::Path>,
+    kept: Option<Box<dyn Memo>>,
+) {
     static INSTALLED: OnceLock<()> = OnceLock::new();
     INSTALLED.get_or_init(|| {
+        if let Some(memo) = kept {
+            adopt(memo);
+        }
         // The autotune logger's `log` sink, at info level (its default level, "minimal",
         // names the fastest kernel); everything else stays cubecl's default.
         let mut text = String::from("[autotune]\n");
@@ -115,25 +148,58 @@ pub fn listen_to_autotune(forward: Option<Forward>, cache: Option<&std::path::Pa
     });
 }
 
+/// Takes the choices `memo` kept from earlier runs, and keeps this run's there.
+fn adopt(memo: Box<dyn Memo>) {
+    let mut tunings = tunings();
+    tunings.memo = Some(memo);
+    take_kept(&mut tunings);
+}
+
+/// Adds the memo's choices for keys this process has none for (the latest entry of each):
+/// at the start, and again before kernels are named, since another run sharing the folder
+/// may have tuned a shape that cubecl then found in its cache without a word.
+fn take_kept(tunings: &mut Tunings) {
+    let Some(memo) = &tunings.memo else {
+        return;
+    };
+    let mut kept: Vec<(String, String)> = Vec::new();
+    for (key, kernel) in memo.entries() {
+        kept.retain(|(k, _)| *k != key);
+        kept.push((key, kernel));
+    }
+    for (key, kernel) in kept {
+        if !tunings.chosen.iter().any(|c| c.key == key) {
+            tunings.chosen.push(Chosen {
+                key,
+                kernel,
+                tuning: Tuning::Reused,
+            });
+        }
+    }
+}
+
 /// True when no tuning is waiting for its result.
 pub fn settled() -> bool {
     let t = tunings();
     t.started
         .iter()
-        .all(|key| t.chosen.iter().any(|(chosen, _)| chosen == key))
+        .all(|key| t.chosen.iter().any(|c| &c.key == key))
 }
 
 /// The kernels chosen for the matmuls of a forward pass at `batch`: one entry per layer
-/// (`widths` in, out) and tuning that matches it. A backend with fusion can run fused and
-/// plain matmuls; one without runs only plain ones, so fused tunings (left by a fused path
-/// with the same shapes in the same run) are not its kernels. Empty where nothing was tuned.
+/// (`widths` in, out) and tuning that matches it. A backend with fusion runs a layer's fused
+/// matmul where one was tuned for its shape, and the plain matmul where there is none or where
+/// the fused tuning chose [`FUSED_FALLBACK`] (which runs the plain one); a backend without
+/// fusion runs only plain ones, so fused tunings (left by a fused path with the same shapes)
+/// are not its kernels. Empty where nothing was tuned.
 pub fn chosen_for(
     widths: &[usize],
     batch: usize,
     precision: Precision,
     fusion: bool,
 ) -> Vec<KernelChoice> {
-    let tunings = tunings();
+    let mut tunings = tunings();
+    take_kept(&mut tunings);
     // cubecl's keys print the element type as `Float(F16)`: matched whole, so F16 does not
     // also match `Float(BF16)`.
     let dtype = match precision {
@@ -150,29 +216,63 @@ pub fn chosen_for(
             anchor(n, None, None, None),
             anchor(k, None, None, None)
         );
-        for (key, kernel) in &tunings.chosen {
-            let fused = key.starts_with("Fused");
-            if key.contains(&dims) && key.contains(dtype) && (fusion || !fused) {
-                let what = if fused { "fused matmul" } else { "matmul" };
-                let choice = KernelChoice {
-                    operation: format!("layer {index} {what} {batch}×{k} · {k}×{n}"),
-                    kernel: kernel.clone(),
-                };
-                if !found.contains(&choice) {
-                    found.push(choice);
-                }
+        let matching: Vec<&Chosen> = tunings
+            .chosen
+            .iter()
+            .filter(|c| c.key.contains(&dims) && c.key.contains(dtype))
+            .collect();
+        let fused: Vec<&Chosen> = matching
+            .iter()
+            .copied()
+            .filter(|c| c.key.starts_with("Fused"))
+            .collect();
+        let plain_runs = !fusion || fused.iter().all(|c| c.kernel == FUSED_FALLBACK);
+        let ran = matching.into_iter().filter(|c| {
+            if c.key.starts_with("Fused") {
+                fusion
+            } else {
+                plain_runs
+            }
+        });
+        for Chosen {
+            key,
+            kernel,
+            tuning,
+        } in ran
+        {
+            let what = if key.starts_with("Fused") {
+                "fused matmul"
+            } else {
+                "matmul"
+            };
+            let choice = KernelChoice {
+                operation: format!("layer {index} {what} {batch}×{k} · {k}×{n}"),
+                kernel: kernel.clone(),
+                tuning: Some(*tuning),
+            };
+            if !found.contains(&choice) {
+                found.push(choice);
             }
         }
     }
     found
 }
 
+/// The fused matmul's candidate that runs the plain matmul instead (burn-cubecl-fusion's name).
+const FUSED_FALLBACK: &str = "fused_matmul_fallback";
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The tunings are one per process: tests that wait for them to settle take turns.
+    static SERIAL: Mutex<()> = Mutex::new(());
+
     #[test]
     fn tunings_are_read_from_the_autotuner_lines() {
+        let _turn = SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let key = "MatmulAutotuneKey - definition: MatmulProblemDefinition { m: 64, n: 512, \
                    k: 1024, elem_lhs: Scalar(Float(F32)) }, analysis: ..";
         assert!(listen(&format!("Tuning {key}")));
@@ -196,11 +296,23 @@ mod tests {
         assert_eq!(chosen[0].kernel, "simple_unit");
         assert_eq!(chosen[0].operation, "layer 0 matmul 50×1024 · 1024×512");
         let chosen = chosen_for(&[1024, 512, 1024], 50, Precision::F32, true);
-        assert_eq!(chosen.len(), 2, "with fusion both: {chosen:?}");
+        assert_eq!(chosen.len(), 1, "with fusion the fused one: {chosen:?}");
         assert_eq!(
-            chosen[1].operation,
+            chosen[0].operation,
             "layer 0 fused matmul 50×1024 · 1024×512"
         );
+        // A fused tuning that chose the fallback runs the plain matmul too.
+        let fallback_key = fused_key.replace("n: 512", "n: 256");
+        let plain_key = key.replace("n: 512", "n: 256");
+        for (k, kernel) in [(&fallback_key, FUSED_FALLBACK), (&plain_key, "simple_unit")] {
+            assert!(listen(&format!("Tuning {k}")));
+            assert!(listen(&format!(
+                "Fastest result {kernel}-{k}. \n Top 3 times: [(3, 1ms)], context: "
+            )));
+        }
+        let chosen = chosen_for(&[1024, 256, 1024], 50, Precision::F32, true);
+        let kernels: Vec<&str> = chosen.iter().map(|c| c.kernel.as_str()).collect();
+        assert_eq!(kernels, [FUSED_FALLBACK, "simple_unit"], "{chosen:?}");
         assert!(chosen_for(&[1024, 512, 1024], 50, Precision::F16, true).is_empty());
         // A BF16 tuning of the same shape is not an F16 one.
         let bf16 = key.replace("F32", "BF16");
@@ -212,6 +324,51 @@ mod tests {
         assert_eq!(
             chosen_for(&[1024, 512, 1024], 50, Precision::Bf16, false)[0].kernel,
             "double_unit"
+        );
+    }
+
+    /// A memo in memory, recording what is kept.
+    #[derive(Default, Clone)]
+    struct Recorded(std::sync::Arc<Mutex<Vec<(String, String)>>>);
+
+    impl Memo for Recorded {
+        fn entries(&self) -> Vec<(String, String)> {
+            self.0.lock().unwrap().clone()
+        }
+        fn keep(&self, key: &str, value: &str) {
+            self.0.lock().unwrap().push((key.into(), value.into()));
+        }
+    }
+
+    #[test]
+    fn kept_tunings_name_kernels_and_fresh_ones_are_kept() {
+        let _turn = SERIAL
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let kept_key = "MatmulAutotuneKey - definition: MatmulProblemDefinition { m: 8, n: 32, \
+                        k: 16, elem_lhs: Scalar(Float(F32)) }, analysis: ..";
+        let memo = Recorded::default();
+        memo.keep(kept_key, "ordered_double_buffering");
+        adopt(Box::new(memo.clone()));
+        let chosen = chosen_for(&[16, 32], 8, Precision::F32, false);
+        assert_eq!(chosen.len(), 1, "{chosen:?}");
+        assert_eq!(chosen[0].kernel, "ordered_double_buffering");
+        assert_eq!(chosen[0].tuning, Some(Tuning::Reused));
+        assert!(settled(), "a kept tuning is not pending");
+
+        // cubecl tunes it again (its own cache had lost it): this run's choice replaces the
+        // kept one and is kept in turn.
+        assert!(listen(&format!("Tuning {kept_key}")));
+        assert!(listen(&format!(
+            "Fastest result simple_vecmat-{kept_key}. \n Top 3 times: [(3, 1ms)], context: "
+        )));
+        let chosen = chosen_for(&[16, 32], 8, Precision::F32, false);
+        assert_eq!(chosen.len(), 1, "{chosen:?}");
+        assert_eq!(chosen[0].kernel, "simple_vecmat");
+        assert_eq!(chosen[0].tuning, Some(Tuning::Fresh));
+        assert_eq!(
+            memo.entries().last(),
+            Some(&(kept_key.to_owned(), "simple_vecmat".to_owned()))
         );
     }
 }

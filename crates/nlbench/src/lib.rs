@@ -18,6 +18,7 @@ pub mod export;
 mod gpu;
 pub mod kernels;
 pub mod measure;
+pub mod memo;
 pub mod model;
 pub mod plan;
 pub mod precision;

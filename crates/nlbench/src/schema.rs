@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -442,6 +442,29 @@ pub struct KernelChoice {
     pub operation: String,
     /// The kernel that ran it.
     pub kernel: String,
+    /// Whether the choice was tuned in this run or kept from an earlier one (schema version
+    /// 6); absent where nothing is tuned (burn's CPU backend) and in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tuning: Option<Tuning>,
+}
+
+/// Where a kernel choice came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tuning {
+    /// Tuned (every candidate timed) in this run.
+    Fresh,
+    /// Kept from an earlier run on the same device, driver and versions.
+    Reused,
+}
+
+impl Tuning {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Fresh => "tuned in this run",
+            Self::Reused => "kept from an earlier run",
+        }
+    }
 }
 
 /// How far an output is from burn's on the same weights and input.

@@ -10,8 +10,16 @@ use std::{
 
 use nlbench::schema::ResultSet;
 
+/// The binary, keeping its tunings in one folder that every test process shares (each
+/// shape is tuned once per test run, not once per test); a test of the cache itself gives its
+/// own folder.
 pub fn nlbench() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nlbench-native"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_nlbench-native"));
+    command.env(
+        "NLBENCH_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("tuning-cache"),
+    );
+    command
 }
 
 /// One small FP32 configuration at batch 1: three timed iterations, no adaptive sampling, no

@@ -132,6 +132,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
                     kernels: vec![KernelChoice {
                         operation: "layer 0".into(),
                         kernel: "<k>|`".into(),
+                        tuning: Some(crate::schema::Tuning::Fresh),
                     }],
                     accuracy: None,
                     device_time,

@@ -6,8 +6,8 @@
 //! Correctness first: every configuration runs once on weights and an input taken from
 //! burn's CPU backend with the run's seed, and its output is held against burn's; a row whose
 //! error exceeds the tolerance fails and has no speed. The tile shape of each layer is chosen
-//! per device by a short search (every candidate that fits the device's limits, timed), and
-//! recorded with the row.
+//! per device by a short search (every candidate that fits the device's limits, timed), kept
+//! in the front end's [`Memo`] for later runs, and recorded with the row.
 //!
 //! Its headline is timed like burn's, on the host clock until one element of the output is
 //! back; a twin ([`Reference::device_timed`]) that shares the search times the same pass by
@@ -26,18 +26,21 @@ use crate::{
     error::{ErrorKind, RunError, guarded},
     gpu::{Dispatch, Gpu, PASS_TIMESTAMPS, Passes, scoped},
     measure::{self, Clock, DeviceTimer, Environment, Routine, Stopwatch},
+    memo::Memo,
     precision::Precision,
     schema::{
         Accuracy, AnalyticalMemory, BurnProbes, InferenceMeasurement, KernelChoice, MemoryFigures,
-        PathId, TimingInfo,
+        PathId, TimingInfo, Tuning,
     },
     session::{InferencePath, Step, StepContext},
     suite::{Measured, RowSettings, build_measurement, inference_policy},
 };
 use truth::{Truth, errors};
 
-/// Timed runs of each candidate shape in the search, after one untimed.
+/// Timed runs of each finalist of the search (every candidate gets one, after one untimed).
 const SEARCH_RUNS: usize = 3;
+/// Candidates, the fastest of their first timed run, that the search times again.
+const FINALISTS: usize = 3;
 
 /// The reference path on one wgpu device.
 pub struct Reference {
@@ -54,10 +57,24 @@ pub struct Reference {
 /// What the tile-shape search found on this device.
 #[derive(Default)]
 struct Search {
-    /// The choice per layer shape (m, n, k) and precision.
-    chosen: RefCell<HashMap<(u32, u32, u32, Precision), Shape>>,
+    /// The choice per layer shape (m, n, k) and precision, searched in this run or kept.
+    chosen: RefCell<HashMap<LayerShape, (Shape, Tuning)>>,
     /// Compiled kernels per shape and precision.
     pipelines: RefCell<HashMap<(Shape, Precision), wgpu::ComputePipeline>>,
+    /// Where choices are kept across runs, with what earlier runs kept.
+    memo: Option<Kept>,
+}
+
+/// A layer's matmul: m, n, k and precision.
+type LayerShape = (u32, u32, u32, Precision);
+
+/// A memo, and the choices earlier runs kept in it: by [`search_key`], the shape's
+/// [`Shape::describe`].
+type Kept = (Box<dyn Memo>, HashMap<String, String>);
+
+/// A layer shape's key in the memo.
+fn search_key(m: u32, n: u32, k: u32, precision: Precision) -> String {
+    format!("{m}×{n}×{k} {precision}")
 }
 
 impl Reference {
@@ -69,6 +86,19 @@ impl Reference {
             device_timed: false,
             forced: None,
             search: Rc::default(),
+        }
+    }
+
+    /// The reference keeping its search's choices in `memo` and taking those kept there
+    /// before: a later run on the same device skips the search.
+    pub fn remembering(self, memo: Box<dyn Memo>) -> Self {
+        let kept = memo.entries().into_iter().collect();
+        Self {
+            search: Rc::new(Search {
+                memo: Some((memo, kept)),
+                ..Search::default()
+            }),
+            ..self
         }
     }
 
@@ -215,11 +245,12 @@ impl Reference {
         let mut dispatches = Vec::with_capacity(layers.len());
         let mut kernels = Vec::with_capacity(layers.len());
         for (index, layer) in layers.iter().enumerate() {
-            let shape = self.shape_for(gpu, layer, step.precision, cx.clock).await?;
+            let (shape, tuning) = self.shape_for(gpu, layer, step.precision, cx.clock).await?;
             dispatches.push(layer.bind(gpu, &self.pipeline(gpu, shape, step.precision), &shape));
             kernels.push(KernelChoice {
                 operation: layer.describe(index),
                 kernel: shape.describe(),
+                tuning: Some(tuning),
             });
         }
         let passes: Vec<&Dispatch> = dispatches.iter().collect();
@@ -267,47 +298,45 @@ impl Reference {
             .clone()
     }
 
-    /// The fastest shape for `layer`: searched once per layer shape and precision, each
-    /// candidate in its own error scope (one the device refuses drops out), timed by the
-    /// pass's timestamps where the device has them (the finer clock), else the host clock.
+    /// The fastest shape for `layer`: searched once per layer shape and precision (or kept
+    /// from an earlier run, where it is still a candidate), each candidate in its own error
+    /// scope (one the device refuses drops out), timed by the pass's timestamps where the
+    /// device has them (the finer clock), else the host clock.
     async fn shape_for(
         &self,
         gpu: &Gpu<'_>,
         layer: &LayerBuffers,
         precision: Precision,
         clock: &dyn Clock,
-    ) -> Result<Shape, RunError> {
+    ) -> Result<(Shape, Tuning), RunError> {
         let key = (layer.m, layer.n, layer.k, precision);
-        if let Some(&shape) = self.search.chosen.borrow().get(&key) {
-            return Ok(shape);
+        if let Some(&chosen) = self.search.chosen.borrow().get(&key) {
+            return Ok(chosen);
         }
-        let timer = gpu.timer();
-        let stopwatch = Stopwatch::new(clock, timer.as_ref().map(|t| t as &dyn DeviceTimer));
         let candidates = self.forced.clone().unwrap_or_else(|| {
             shapes::candidates(layer.m, layer.n, layer.k, precision, &self.device.limits())
         });
-        let mut best: Option<(f64, Shape)> = None;
+        let memo_key = search_key(layer.m, layer.n, layer.k, precision);
+        let kept = self.search.memo.as_ref().and_then(|(_, kept)| {
+            let name = kept.get(&memo_key)?;
+            candidates.iter().find(|s| &s.describe() == name).copied()
+        });
+        if let Some(shape) = kept {
+            let chosen = (shape, Tuning::Reused);
+            self.search.chosen.borrow_mut().insert(key, chosen);
+            return Ok(chosen);
+        }
+        let timer = gpu.timer();
+        let stopwatch = Stopwatch::new(clock, timer.as_ref().map(|t| t as &dyn DeviceTimer));
+        // Every candidate runs once untimed (compiling it) and once timed; the fastest few
+        // get more timed runs, the slow majority none: their one run already rules them out
+        // (on lavapipe that is most of the search's time).
+        let mut timed = Vec::new();
         let mut refused = Vec::new();
         for shape in candidates {
-            let trial = async {
-                let dispatch = layer.bind(gpu, &self.pipeline(gpu, shape, precision), &shape);
-                let dispatches = [&dispatch];
-                let mut passes = Passes {
-                    gpu,
-                    dispatches: &dispatches,
-                    output: &layer.buffers[3],
-                    stopwatch,
-                };
-                passes.run_untimed().await?;
-                let mut fastest = f64::INFINITY;
-                for _ in 0..SEARCH_RUNS {
-                    fastest = fastest.min(passes.run_timed(1).await?);
-                }
-                Ok(fastest)
-            };
+            let trial = self.trial(gpu, layer, shape, precision, stopwatch, 1);
             match guarded(scoped(&self.device, trial)).await {
-                Ok(ms) if best.is_none_or(|(b, _)| ms < b) => best = Some((ms, shape)),
-                Ok(_) => {}
+                Ok(ms) => timed.push((ms, shape)),
                 Err(err) => {
                     self.search
                         .pipelines
@@ -317,14 +346,55 @@ impl Reference {
                 }
             }
         }
+        timed.sort_by(|a, b| a.0.total_cmp(&b.0));
+        timed.truncate(FINALISTS);
+        let mut best: Option<(f64, Shape)> = None;
+        for (first, shape) in timed {
+            let trial = self.trial(gpu, layer, shape, precision, stopwatch, SEARCH_RUNS - 1);
+            let ms = guarded(scoped(&self.device, trial)).await?.min(first);
+            if best.is_none_or(|(b, _)| ms < b) {
+                best = Some((ms, shape));
+            }
+        }
         let (_, shape) = best.ok_or_else(|| {
             RunError::new(
                 ErrorKind::KernelRejected,
                 format!("no tile shape ran on this device ({})", refused.join("; ")),
             )
         })?;
-        self.search.chosen.borrow_mut().insert(key, shape);
-        Ok(shape)
+        if let Some((memo, _)) = &self.search.memo {
+            memo.keep(&memo_key, &shape.describe());
+        }
+        let chosen = (shape, Tuning::Fresh);
+        self.search.chosen.borrow_mut().insert(key, chosen);
+        Ok(chosen)
+    }
+
+    /// The fastest of `runs` timed runs of `shape` on `layer`, after one untimed (which, the
+    /// first time, compiles it).
+    async fn trial(
+        &self,
+        gpu: &Gpu<'_>,
+        layer: &LayerBuffers,
+        shape: Shape,
+        precision: Precision,
+        stopwatch: Stopwatch<'_>,
+        runs: usize,
+    ) -> Result<f64, RunError> {
+        let dispatch = layer.bind(gpu, &self.pipeline(gpu, shape, precision), &shape);
+        let dispatches = [&dispatch];
+        let mut passes = Passes {
+            gpu,
+            dispatches: &dispatches,
+            output: &layer.buffers[3],
+            stopwatch,
+        };
+        passes.run_untimed().await?;
+        let mut fastest = f64::INFINITY;
+        for _ in 0..runs {
+            fastest = fastest.min(passes.run_timed(1).await?);
+        }
+        Ok(fastest)
     }
 }
 

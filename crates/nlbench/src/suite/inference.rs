@@ -146,6 +146,7 @@ async fn measure_step<B: Backend>(
         kernels.push(KernelChoice {
             operation: "every matmul".into(),
             kernel: kernel.into(),
+            tuning: None,
         });
     }
     build_measurement(

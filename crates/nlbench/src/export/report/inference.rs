@@ -323,7 +323,9 @@ fn kernels_section(results: &ResultSet, models: &[&str]) -> String {
     format!(
         "## Kernels\n\nWhat ran each matmul: for burn, the candidate cubecl's autotuner found \
          fastest for that shape (nothing is timed until its tuning has finished); for the WGSL \
-         reference, the tile shape its search chose on this device.\n\n{table}\n\n"
+         reference, the tile shape its search chose on this device. Tuning says whether the \
+         choice was made in this run or kept from an earlier run on the same device, driver \
+         and versions.\n\n{table}\n\n"
     )
 }
 

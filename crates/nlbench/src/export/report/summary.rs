@@ -9,7 +9,7 @@ use super::{
 use crate::{
     analysis::{memory::Peaks, not_measured_text, roofline::share},
     precision::Precision,
-    schema::{Ceiling, DeviceTime, InferenceRecord, MemoryOutcome, Outcome, ResultSet},
+    schema::{Ceiling, DeviceTime, InferenceRecord, MemoryOutcome, Outcome, ResultSet, Tuning},
 };
 
 /// A table of text cells.
@@ -171,6 +171,7 @@ pub fn kernels_summary(results: &ResultSet) -> TextTable {
                     fusion.to_owned(),
                     choice.operation.clone(),
                     choice.kernel.clone(),
+                    choice.tuning.map_or("–", Tuning::label).to_owned(),
                 ]);
             }
         }
@@ -184,6 +185,7 @@ pub fn kernels_summary(results: &ResultSet) -> TextTable {
             "Fusion",
             "Operation",
             "Kernel",
+            "Tuning",
         ]),
         rows,
     }
