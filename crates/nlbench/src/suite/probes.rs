@@ -13,8 +13,14 @@ use crate::{
     session::StepContext,
 };
 
-/// Side of the square FP32 matrices multiplied: 2.1 GFLOP, enough to fill a large GPU.
-const MATMUL_N: usize = 1024;
+/// Sides of the square FP32 matrices multiplied, smallest first. The probe keeps the first
+/// whose matmul lasts [`LONG_ENOUGH_MS`] (enough work to keep the device busy and to time
+/// well) or the largest, 2.1 GFLOP, enough to fill a large GPU. Each size is autotuned on first
+/// use (every candidate kernel run a dozen times), so on a slow device stopping at a smaller
+/// size spares the largest tuning: 1024 costs lavapipe about 20 s of it.
+const MATMUL_SIDES: [usize; 3] = [256, 512, 1024];
+/// How long a probe matmul must last for its size to be kept, in milliseconds.
+const LONG_ENOUGH_MS: f64 = 10.0;
 /// FP32 elements of each operand of the add: 64 MiB, past the caches of current GPUs.
 const ADD_ELEMENTS: usize = 1 << 24;
 
@@ -32,20 +38,33 @@ fn policy() -> Policy {
 
 /// Runs both probes; a probe that fails says why.
 pub(super) async fn run<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> BurnProbes {
+    let largest = MATMUL_SIDES[MATMUL_SIDES.len() - 1];
+    let (matmul_n, matmul) = match guarded(matmul(burn, cx)).await {
+        Ok((n, gflops)) => (n, Ok(gflops)),
+        Err(err) => (largest, Err(err)),
+    };
     BurnProbes {
-        matmul_n: MATMUL_N,
+        matmul_n,
         add_elements: ADD_ELEMENTS,
-        matmul_gflops: Ceiling::from_result(guarded(matmul(burn, cx)).await),
+        matmul_gflops: Ceiling::from_result(matmul),
         add_gbps: Ceiling::from_result(guarded(add(burn, cx)).await),
     }
 }
 
-/// GFLOP/s of one `MATMUL_N`³ matmul.
-async fn matmul<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> Result<f64, RunError> {
-    let a = Tensor::<B, 2>::random([MATMUL_N, MATMUL_N], Distribution::Default, &burn.device);
-    let b = Tensor::<B, 2>::random([MATMUL_N, MATMUL_N], Distribution::Default, &burn.device);
-    let ms = fastest(burn, cx, &|| a.clone().matmul(b.clone())).await?;
-    Ok(2.0 * (MATMUL_N as f64).powi(3) / (ms * 1e6))
+/// The side kept (see [`MATMUL_SIDES`]) and the GFLOP/s of its matmul.
+async fn matmul<B: Backend>(
+    burn: &Burn<B>,
+    cx: &StepContext<'_>,
+) -> Result<(usize, f64), RunError> {
+    for n in MATMUL_SIDES {
+        let a = Tensor::<B, 2>::random([n, n], Distribution::Default, &burn.device);
+        let b = Tensor::<B, 2>::random([n, n], Distribution::Default, &burn.device);
+        let ms = fastest(burn, cx, &|| a.clone().matmul(b.clone())).await?;
+        if ms >= LONG_ENOUGH_MS || n == MATMUL_SIDES[MATMUL_SIDES.len() - 1] {
+            return Ok((n, 2.0 * (n as f64).powi(3) / (ms * 1e6)));
+        }
+    }
+    unreachable!("the largest side always returns")
 }
 
 /// GB/s of `a + b`: two operands read and the sum written.
