@@ -196,7 +196,10 @@ fn run_on(
             code: e.kind.exit_code(),
             message: e.message,
         })?;
-    eprintln!("{}", tuning.summary());
+    // burn's CPU backend tunes nothing: the folder is this machine's GPUs' business.
+    if selected.info.backend != "cpu" {
+        eprintln!("{}", tuning.summary());
+    }
     // Only now, with a plan and a device that can run it, is the folder touched.
     if resume.is_none()
         && let Some(done) = output::prepare(out, args.force).map_err(Failure::usage)?
