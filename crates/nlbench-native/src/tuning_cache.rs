@@ -346,14 +346,18 @@ mod tests {
     }
 
     #[test]
-    fn another_driver_gets_another_folder() {
+    fn another_driver_or_version_gets_another_folder() {
         let root = tempfile::tempdir().unwrap();
         let one = TuningCache::open(root.path(), &[device("1.0")], false).unwrap();
         let again = TuningCache::open(root.path(), &[device("1.0")], false).unwrap();
         let other = TuningCache::open(root.path(), &[device("2.0")], false).unwrap();
         assert_eq!(one.dir, again.dir);
         assert_ne!(one.dir, other.dir);
-        assert!(one.dir.join("identity.txt").exists());
+        // The versions are part of what names the folder: another build gets another one.
+        let written = fs::read_to_string(one.dir.join("identity.txt")).unwrap();
+        assert!(written.contains(&format!("nlbench {}\n", env!("CARGO_PKG_VERSION"))));
+        assert!(written.contains(&format!("burn {}\n", nlbench::BURN_VERSION)));
+        assert_eq!(written, identity(&[device("1.0")]));
     }
 
     #[test]
