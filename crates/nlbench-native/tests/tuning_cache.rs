@@ -5,41 +5,19 @@ mod common;
 
 use std::path::Path;
 
-use common::{nlbench, results, succeeded};
+use common::{SHORT, nlbench, results, succeeded};
 use nlbench::schema::{Outcome, PathId, ResultSet, Tuning};
 
-/// A run short enough for a test whose matmuls are still tuned (batch 1: cubecl tunes its
-/// matrix-vector kernels too), burn and the reference,
-/// keeping tunings in `cache`. Returns the results and the standard error.
+/// The tests' short run (batch 1, whose matrix-vector kernels cubecl still tunes) of burn
+/// and the reference, keeping tunings in `cache`. Returns the results and the standard error.
 fn run(cache: &Path, extra: &[&str]) -> (ResultSet, String) {
     let out = tempfile::tempdir().unwrap();
     let output = succeeded(
         nlbench()
             .env("NLBENCH_CACHE_DIR", cache)
-            .args([
-                "--backend",
-                "vulkan",
-                "--sizes",
-                "small",
-                "--batch-sizes",
-                "16",
-            ])
-            .args([
-                "--precision",
-                "f32",
-                "--iterations",
-                "3",
-                "--target-ci",
-                "off",
-            ])
-            .args([
-                "--warmup-ms",
-                "0",
-                "--clock",
-                "host",
-                "--paths",
-                "burn,reference",
-            ])
+            .args(SHORT)
+            .args(["--backend", "vulkan", "--clock", "host"])
+            .args(["--paths", "burn,reference"])
             .args(extra)
             .arg("--out")
             .arg(out.path())
