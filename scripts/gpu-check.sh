@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The ready GPU check: on a Linux machine with an NVIDIA GPU, in one folder and a few
-# minutes, the default suite on CUDA and on Vulkan on the same GPU, the PyTorch CUDA baseline
+# minutes, the default suite on CUDA (and its pre-flight against the GPU's free memory) and on
+# Vulkan on the same GPU, the PyTorch CUDA baseline
 # where PyTorch is installed, and a comparison of them all.
 #
 #   scripts/gpu-check.sh [OUT]          # OUT defaults to gpu-check/
@@ -34,6 +35,13 @@ mkdir -p "$out"
 
 echo "== CUDA"
 "$bin" --backend cuda --force --out "$out/cuda"
+echo "== CUDA pre-flight: a configuration past the GPU's free memory is skipped, not run"
+"$bin" --backend cuda --sizes small --precision f32 --batch-sizes 1,1048576 --input-dim 65536 \
+  --iterations 3 --warmup-ms 0 --force --out "$out/cuda-preflight"
+if ! grep -q cuMemGetInfo "$out/cuda-preflight/results.json"; then
+  echo "gpu-check: the 275 GB configuration was not skipped against the GPU's free memory" >&2
+  exit 1
+fi
 echo "== Vulkan on the same GPU (wgpu prefers the discrete GPU)"
 "$bin" --backend vulkan --force --out "$out/vulkan"
 

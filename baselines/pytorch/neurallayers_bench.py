@@ -28,7 +28,7 @@ import platform
 import sys
 import time
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 SIZES = {"small": 256, "medium": 512, "large": 1024, "xl": 2048}
 UNTIMED_RUNS = 3
 STABLE_WINDOW = 5

@@ -1,8 +1,9 @@
 // The dashboard end to end in real headless Chromium, on SwiftShader's WebGPU: the built
 // dist/ is served with cross-origin isolation, a quick benchmark runs on the GPU choice
 // made in the form, burn's rows and the WGSL reference's come in as they finish, its tables,
-// kernels, charts and Markdown download hold the report, the last result survives a reload,
-// Stop keeps what finished, its share link reopens the same figures elsewhere, and its
+// kernels, charts and Markdown download hold the report, the last result survives a reload
+// (and so do the rows of a run the page lost mid-way), Stop keeps what finished, a lost
+// device fails its configuration and the run goes on with a new one, its share link reopens the same figures elsewhere, and its
 // results.json lines up with a native lavapipe run of the same plan in `nlbench-native
 // compare`. It prints page load to the first measured row and the bundle's size (printed, never
 // asserted: they depend on the machine).
@@ -305,6 +306,67 @@ test("Stop keeps the finished rows, marked partial", { timeout: 900_000 }, async
     assert.match(await partial.innerText(), /Stop button/);
     const rows = (await tableText(page, "throughput-table")).trim().split("\n");
     assert.ok(rows.length >= 1 && rows.length < 2 * 2 * 3 * 2, `${rows.length} of 24 rows`);
+  });
+});
+
+/// Keeps every GPUDevice the page asks for in `window.devices`, for a test to take away.
+const RECORD_DEVICES = () => {
+  window.devices = [];
+  const request = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (descriptor) {
+    const device = await request.call(this, descriptor);
+    window.devices.push(device);
+    return device;
+  };
+};
+
+/// Starts a short WebGPU run (small, FP32, batch sizes `batches`) and waits for its first row.
+async function startShortRun(page, batches) {
+  await page.goto(base);
+  await page.getByTestId("adapter-name").waitFor({ timeout: 60_000 });
+  await page.getByTestId("sizes").fill("small");
+  await page.getByTestId("batch-sizes").fill(batches);
+  await page.getByTestId("iterations").fill("5");
+  await page.getByTestId("warmup-ms").fill("50");
+  await page.getByTestId("run").click();
+  await page.locator("[data-testid=throughput-table] tbody tr").first().waitFor({ timeout: 840_000 });
+}
+
+test("a reload mid-run shows the rows that had finished, marked unfinished", { timeout: 900_000 }, async () => {
+  await withPage("reload-mid-run", async (page) => {
+    await startShortRun(page, "1,16,64");
+    const before = (await tableText(page, "throughput-table")).trim().split("\n");
+    // What a tab crash leaves: the page gone mid-run, then opened again.
+    await page.reload();
+    const partial = page.getByTestId("partial");
+    await partial.waitFor({ timeout: 60_000 });
+    assert.match(await partial.innerText(), /did not finish/);
+    const after = (await tableText(page, "throughput-table")).trim().split("\n");
+    assert.ok(after.length >= before.length, `${after.length} rows kept, ${before.length} were shown`);
+    for (const row of before) {
+      const key = row.split("\t").slice(0, 4).join("\t");
+      assert.ok(after.some((r) => r.startsWith(key)), `${key} kept:\n${after.join("\n")}`);
+    }
+  });
+});
+
+test("a lost WebGPU device fails its configuration and the run goes on with a new one", { timeout: 900_000 }, async () => {
+  await withPage("device-lost", async (page) => {
+    await page.addInitScript(RECORD_DEVICES);
+    await startShortRun(page, "1,16");
+    await page.evaluate(() => window.devices.forEach((device) => device.destroy()));
+    await page.getByTestId("run").getByText("Run benchmark").waitFor({ timeout: 840_000 });
+    assert.equal(await page.getByTestId("partial").count(), 0, "the run finished");
+    const rows = (await tableText(page, "throughput-table")).trim().split("\n");
+    const lost = rows.filter((r) => r.includes("failed (device lost)"));
+    assert.equal(lost.length, 1, `one configuration lost with the device:\n${rows.join("\n")}`);
+    assert.match(lost[0], /destroyed/, "the browser's reason");
+    assert.ok(
+      rows.some((r) => /\t16\tburn\t/.test(r) && new RegExp(FIGURE).test(r)),
+      `batch 16 measured on the new device:\n${rows.join("\n")}`,
+    );
+    assert.ok(await page.evaluate(() => window.devices.length) >= 2, "a second device");
+    assert.match(await page.getByTestId("notes").innerText(), /lost the WebGPU device.*went on with a new device/);
   });
 });
 

@@ -30,6 +30,10 @@ pub struct RunRequest {
     pub plan: Plan,
 }
 
+/// What a kept result says until its run ends: shown after a reload if the page died first.
+const UNFINISHED: &str = "the run did not finish: the page was closed, reloaded or crashed while \
+                          it ran; these are the configurations that had finished";
+
 thread_local! {
     /// The running session's stop flag, which the Stop button sets; the session reads it
     /// between configurations.
@@ -104,6 +108,11 @@ pub fn App() -> impl IntoView {
                     first_result_s.set(Some(browser::PerformanceClock::now_s()));
                 }
                 if has_row {
+                    // Kept as it grows, marked unfinished: a reload after the tab crashed
+                    // shows what finished. (Where storage refuses, the end of the run says so.)
+                    let mut kept = share::compact(so_far);
+                    kept.partial.get_or_insert_with(|| UNFINISHED.into());
+                    let _ = browser::remember(&kept.to_json());
                     result.set(Some(so_far.clone()));
                 }
             };

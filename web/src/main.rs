@@ -11,6 +11,8 @@ mod browser;
 #[cfg(target_arch = "wasm32")]
 mod components;
 #[cfg(target_arch = "wasm32")]
+mod device_loss;
+#[cfg(target_arch = "wasm32")]
 mod gpu;
 
 #[cfg(target_arch = "wasm32")]

@@ -140,6 +140,29 @@ pub struct Args {
     /// Replace what --out holds (earlier results, an interrupted run) instead of keeping it.
     #[arg(long)]
     pub force: bool,
+
+    /// Longest time one configuration may run, in seconds, before the watchdog ends it and
+    /// records it as timed out (a hung driver never returns; tuning a kernel on a software
+    /// device can take a minute).
+    #[arg(long, default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
+
+    /// Run every configuration in this process instead of in a supervised worker process:
+    /// a crash then ends the run (the checkpoint keeps what finished), and --timeout is not
+    /// enforced. For debugging.
+    #[arg(long)]
+    pub no_isolation: bool,
+
+    /// Try every configuration, also those the pre-flight check says cannot fit the memory
+    /// limits (for a limit it misjudges); one that does not fit is recorded as failed or
+    /// crashed.
+    #[arg(long)]
+    pub no_preflight: bool,
+
+    /// Run the job the supervisor writes on standard input (internal: the supervisor starts
+    /// this binary so).
+    #[arg(long, hide = true)]
+    pub worker: bool,
 }
 
 /// The published dashboard: the GitHub Pages site of the repository in `Cargo.toml`
@@ -179,7 +202,8 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BackendChoice {
     Auto,
     Wgpu,

@@ -1,10 +1,76 @@
 //! Looks for an NVIDIA driver before CUDA is used: burn's CUDA backend loads `libcuda` on
 //! first use and panics deep inside its bindings when there is none, so nlbench asks the
-//! driver itself first and turns its absence into a sentence.
+//! driver itself first and turns its absence into a sentence. The driver also says how much
+//! of a GPU's memory is free, which burn does not, for the pre-flight check.
 
 use std::ffi::{c_char, c_int};
 
 use libloading::Library;
+
+/// The driver library's names.
+const LIBRARIES: &[&str] = if cfg!(windows) {
+    &["nvcuda.dll"]
+} else {
+    &["libcuda.so.1", "libcuda.so"]
+};
+
+fn load() -> Option<Library> {
+    // SAFETY: loading the NVIDIA driver library runs only its own initialisers.
+    LIBRARIES
+        .iter()
+        .find_map(|name| unsafe { Library::new(name) }.ok())
+}
+
+/// Bytes free on CUDA device `ordinal` now (`cuMemGetInfo` in the device's primary context,
+/// the one burn's CUDA backend runs in, so asking costs no memory); `None` where the driver
+/// does not answer.
+#[cfg(feature = "cuda")]
+pub fn free_memory(ordinal: usize) -> Option<u64> {
+    type Context = *mut std::ffi::c_void;
+    let library = load()?;
+    let ordinal = c_int::try_from(ordinal).ok()?;
+    // SAFETY: the symbols are declared with the signatures of the CUDA driver API, every
+    // out-pointer is a live local, and the context pushed is popped and released again.
+    unsafe {
+        let get_device = library
+            .get::<unsafe extern "C" fn(*mut c_int, c_int) -> c_int>(b"cuDeviceGet\0")
+            .ok()?;
+        let retain = library
+            .get::<unsafe extern "C" fn(*mut Context, c_int) -> c_int>(
+                b"cuDevicePrimaryCtxRetain\0",
+            )
+            .ok()?;
+        let release = library
+            .get::<unsafe extern "C" fn(c_int) -> c_int>(b"cuDevicePrimaryCtxRelease_v2\0")
+            .ok()?;
+        let push = library
+            .get::<unsafe extern "C" fn(Context) -> c_int>(b"cuCtxPushCurrent_v2\0")
+            .ok()?;
+        let pop = library
+            .get::<unsafe extern "C" fn(*mut Context) -> c_int>(b"cuCtxPopCurrent_v2\0")
+            .ok()?;
+        let mem_get_info = library
+            .get::<unsafe extern "C" fn(*mut usize, *mut usize) -> c_int>(b"cuMemGetInfo_v2\0")
+            .ok()?;
+        let mut device = 0;
+        if get_device(&mut device, ordinal) != 0 {
+            return None;
+        }
+        let mut context: Context = std::ptr::null_mut();
+        if retain(&mut context, device) != 0 {
+            return None;
+        }
+        let (mut free, mut total) = (0usize, 0usize);
+        let answered = push(context) == 0 && {
+            let status = mem_get_info(&mut free, &mut total);
+            let mut popped: Context = std::ptr::null_mut();
+            pop(&mut popped);
+            status == 0
+        };
+        release(device);
+        answered.then_some(free as u64)
+    }
+}
 
 /// What the driver says about one device.
 #[derive(Debug, Clone)]
@@ -46,21 +112,12 @@ const CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: c_int = 76;
 
 /// Loads the driver library and queries every CUDA device; the error says what is missing.
 pub fn probe() -> Result<Vec<CudaDriver>, String> {
-    let names: &[&str] = if cfg!(windows) {
-        &["nvcuda.dll"]
-    } else {
-        &["libcuda.so.1", "libcuda.so"]
-    };
-    // SAFETY: loading the NVIDIA driver library runs only its own initialisers.
-    let library = names
-        .iter()
-        .find_map(|name| unsafe { Library::new(name) }.ok())
-        .ok_or_else(|| {
-            format!(
-                "no NVIDIA driver found ({} could not be loaded)",
-                names.join(" / ")
-            )
-        })?;
+    let library = load().ok_or_else(|| {
+        format!(
+            "no NVIDIA driver found ({} could not be loaded)",
+            LIBRARIES.join(" / ")
+        )
+    })?;
     // SAFETY: the symbols are declared with the signatures of the CUDA driver API.
     unsafe {
         let cu_init = library

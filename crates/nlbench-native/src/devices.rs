@@ -14,7 +14,7 @@ use nlbench::{
     session::Device,
 };
 
-use crate::{cli::BackendChoice, cuda_driver, system};
+use crate::{cli::BackendChoice, cuda_driver, limits, system};
 
 /// A device ready for burn.
 pub enum Selection {
@@ -43,13 +43,17 @@ impl Selected {
                 backends::wgpu(device.clone(), setup, info, plan, searches)
             }
             #[cfg(feature = "cuda")]
-            Selection::Cuda(device) => backends::cuda(device.clone(), info, plan),
-            Selection::Cpu => backends::cpu(
-                info,
-                plan,
-                Box::new(system::available_memory),
-                "host memory",
-            ),
+            Selection::Cuda(device) => {
+                let ordinal = device.index;
+                let free = move || {
+                    cuda_driver::free_memory(ordinal).map(|bytes| nlbench::session::Room {
+                        bytes,
+                        what: "the GPU's free memory (cuMemGetInfo)".into(),
+                    })
+                };
+                backends::cuda(device.clone(), info, plan, Box::new(free))
+            }
+            Selection::Cpu => backends::cpu(info, plan, Box::new(limits::host_room)),
         }
     }
 }

@@ -6,40 +6,63 @@ mod cli;
 mod compare;
 mod cuda_driver;
 mod devices;
+mod job;
+mod limits;
 mod output;
 mod run;
 mod summary;
+mod supervisor;
 mod system;
+mod terminal;
 mod tuning_cache;
+mod worker;
 
 use std::{
+    cell::Cell,
     panic::{AssertUnwindSafe, catch_unwind},
     process::ExitCode,
+    time::Duration,
 };
 
 use clap::Parser;
 use nlbench::{error::ErrorKind, export::Options, schema::ResultSet};
 
-use crate::cli::{Args, Command};
+use crate::{
+    cli::{Args, Command},
+    job::{DeviceChoice, Job, Setup},
+    supervisor::Supervisor,
+};
 
 /// A command that stops: its exit status and a one-line message.
 pub struct Failure {
     pub code: u8,
     pub message: String,
+    /// The message is already on standard error (a worker said it).
+    pub said: bool,
 }
 
 impl Failure {
-    fn usage(message: impl Into<String>) -> Self {
+    fn new(code: u8, message: impl Into<String>) -> Self {
         Self {
-            code: ErrorKind::Invalid.exit_code(),
+            code,
             message: message.into(),
+            said: false,
         }
     }
 
+    fn usage(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Invalid.exit_code(), message)
+    }
+
     fn other(message: impl Into<String>) -> Self {
+        Self::new(1, message)
+    }
+
+    /// A stop a worker already told the terminal of.
+    fn said(code: u8, message: impl Into<String>) -> Self {
         Self {
-            code: 1,
-            message: message.into(),
+            said: true,
+            ..Self::new(code, message)
         }
     }
 }
@@ -52,7 +75,9 @@ fn main() -> ExitCode {
     match catch_unwind(AssertUnwindSafe(|| dispatch(&args))) {
         Ok(Ok(code)) => ExitCode::from(code),
         Ok(Err(failure)) => {
-            eprintln!("error: {}", failure.message);
+            if !failure.said {
+                eprintln!("error: {}", failure.message);
+            }
             ExitCode::from(failure.code)
         }
         Err(payload) => {
@@ -78,81 +103,97 @@ fn dispatch(args: &Args) -> Result<u8, Failure> {
             summary::devices(&devices::list());
             Ok(0)
         }
+        None if args.worker => worker::serve(),
         None => benchmark(args),
     }
 }
 
 /// A benchmark run: the plan (from the flags, or from the checkpoint with `--resume`), the
-/// device (or every device), the session, then the files. Returns the exit status: 0, or 130
-/// where the run was interrupted (its files are written and marked partial).
+/// device (or every device), supervised workers (or this process with `--no-isolation`), then
+/// the files. Returns the exit status: 0, or 130 where the run was interrupted (its files are
+/// written and marked partial).
 fn benchmark(args: &Args) -> Result<u8, Failure> {
-    // What could not be set up as planned: each is said now and recorded in the results.
-    let mut notes = Vec::new();
-    let (plan, resume) = if args.resume {
+    let plan = if args.resume {
         if cli::sets_plan(args) {
             return Err(Failure::usage(
                 "--resume continues the checkpoint's plan: leave out the settings \
                  (--quick, --config, --sizes, --batch-sizes, …)",
             ));
         }
-        let checkpoint = output::read_checkpoint(&args.out).map_err(Failure::usage)?;
-        (checkpoint.plan.clone(), Some(checkpoint))
+        output::read_checkpoint(&args.out)
+            .map_err(Failure::usage)?
+            .plan
     } else {
         let (plan, notes) = cli::plan(args).map_err(Failure::usage)?;
         for note in notes {
             eprintln!("note: {note}");
         }
-        (plan, None)
+        plan
     };
-    // The tuning folder is named after this machine's devices, and cubecl must be pointed
-    // at it before any device opens.
-    let listed = devices::list();
-    let infos: Vec<_> = listed.iter().map(|l| l.info.clone()).collect();
-    let tuning = tuning_cache::Tuning::start(args.retune, &infos, &mut notes);
-    nlbench::kernels::listen_to_autotune(None, tuning.cubecl(), tuning.kernels());
-    let (interrupts, installed) = run::Interrupts::install();
+    let job = Job {
+        plan: (!args.resume).then(|| plan.clone()),
+        device: match &args.device {
+            Some(wanted) => DeviceChoice::Named(wanted.clone()),
+            None => DeviceChoice::Backend(args.backend),
+        },
+        out: args.out.clone(),
+        preflight: !args.no_preflight,
+    };
+    let options = Options {
+        per_model_reports: args.config.is_some(),
+    };
+    // What could not be set up as planned: each is said now and recorded in the results.
+    let mut notes = Vec::new();
+    if args.no_isolation {
+        let setup = Setup::start(args.retune, &mut notes);
+        let run = |job: Job| run_here(job, &setup, options, args.force, &notes);
+        return if args.all_devices {
+            all_devices(&setup.listed, &plan, job, args, &notes, &run)
+        } else {
+            one_device(job, args, &run)
+        };
+    }
+    let (relay, installed) = supervisor::Relay::install();
     if let Err(note) = installed {
+        eprintln!("warning: {note}");
         notes.push(note);
     }
-    for note in &notes {
-        eprintln!("warning: {note}");
-    }
-    let settings = RunSettings {
-        options: Options {
-            per_model_reports: args.config.is_some(),
-        },
-        args,
-        interrupts: &interrupts,
+    let supervisor = Supervisor {
+        timeout: Duration::from_secs(args.timeout),
+        force: args.force,
+        retune: Cell::new(args.retune),
         notes: &notes,
-        tuning: &tuning,
+        relay: &relay,
+    };
+    let run = |job: Job| {
+        let out = job.out.clone();
+        let supervised = supervisor::supervise(job, &supervisor)?;
+        let results = finish(
+            &out,
+            supervised.results,
+            options,
+            supervised.checkpoint_error,
+        )?;
+        match (&results.partial, supervised.stalled) {
+            // Written, and said with the files: the run could not go on.
+            (Some(reason), true) => Err(Failure::said(1, reason.clone())),
+            _ => Ok(results),
+        }
     };
     if args.all_devices {
-        return all_devices(&listed, &plan, settings);
+        all_devices(&devices::list(), &plan, job, args, &notes, &run)
+    } else {
+        one_device(job, args, &run)
     }
-    let selected = match &args.device {
-        Some(wanted) => devices::find(&listed, wanted)
-            .map_err(Failure::usage)?
-            .open()
-            .map_err(Failure::other)?,
-        None => devices::select(args.backend).map_err(Failure::other)?,
-    };
-    eprintln!(
-        "device: {} [{}] — {}",
-        selected.info.label(),
-        selected.info.backend,
-        selected.reason
-    );
-    if let Some(checkpoint) = &resume
-        && (checkpoint.device.name != selected.info.name
-            || checkpoint.device.backend != selected.info.backend)
-    {
-        return Err(Failure::usage(format!(
-            "--resume: the interrupted run used {} [{}]; select that device again",
-            checkpoint.device.label(),
-            checkpoint.device.backend
-        )));
-    }
-    let results = run_on(&selected, &plan, &args.out, settings, resume)?;
+}
+
+/// One device's run, and its share link.
+fn one_device(
+    job: Job,
+    args: &Args,
+    run: &dyn Fn(Job) -> Result<ResultSet, Failure>,
+) -> Result<u8, Failure> {
+    let results = run(job)?;
     println!(
         "share link: {}",
         compare::share_link(
@@ -163,58 +204,45 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
     Ok(exit_code(&results))
 }
 
-/// What every device's run of one command shares.
-#[derive(Clone, Copy)]
-struct RunSettings<'a> {
+/// Runs `job` in this process (`--no-isolation`) and writes every file.
+fn run_here(
+    job: Job,
+    setup: &Setup,
     options: Options,
-    args: &'a Args,
-    interrupts: &'a run::Interrupts,
-    /// What could not be set up as planned, for the results.
-    notes: &'a [String],
-    tuning: &'a tuning_cache::Tuning,
-}
-
-/// Runs `plan` on one selected device into `out` and writes every file there. A plan the
-/// device cannot run is an error; everything measured is written, complete or not.
-fn run_on(
-    selected: &devices::Selected,
-    plan: &nlbench::plan::Plan,
-    out: &std::path::Path,
-    settings: RunSettings<'_>,
-    resume: Option<nlbench::session::checkpoint::Checkpoint>,
+    force: bool,
+    notes: &[String],
 ) -> Result<ResultSet, Failure> {
-    let RunSettings {
-        options,
-        args,
-        interrupts,
-        notes,
-        tuning,
-    } = settings;
-    let device = selected
-        .open(plan, tuning.reference(&selected.info))
-        .map_err(|e| Failure {
-            code: e.kind.exit_code(),
-            message: e.message,
-        })?;
-    // burn's CPU backend tunes nothing: the folder is this machine's GPUs' business.
-    if selected.info.backend != "cpu" {
-        eprintln!("{}", tuning.summary());
-    }
+    let ready = job.open(setup)?;
     // Only now, with a plan and a device that can run it, is the folder touched.
-    if resume.is_none()
-        && let Some(done) = output::prepare(out, args.force).map_err(Failure::usage)?
+    if ready.resume.is_none()
+        && let Some(done) = output::prepare(&job.out, force).map_err(Failure::usage)?
     {
         eprintln!("note: {done}");
     }
     let finished =
-        run::run(plan, &device, out, options, resume, interrupts, notes).map_err(Failure::other)?;
-    let results = finished.results;
+        run::run(ready, &job.out, options, &setup.interrupts, notes).map_err(Failure::other)?;
+    finish(
+        &job.out,
+        finished.results,
+        options,
+        finished.checkpoint_error,
+    )
+}
+
+/// Prints the summary of a finished run and writes its files into `out`; the checkpoint goes
+/// once a complete run's files are written.
+fn finish(
+    out: &std::path::Path,
+    results: ResultSet,
+    options: Options,
+    checkpoint_error: Option<String>,
+) -> Result<ResultSet, Failure> {
     summary::print(&results);
     let (written, failed) = output::write_results(out, &results, options);
     for path in &written {
         println!("wrote {}", path.display());
     }
-    if let Some(err) = finished.checkpoint_error {
+    if let Some(err) = checkpoint_error {
         eprintln!("warning: {err}; the results above are complete");
     }
     if !failed.is_empty() {
@@ -247,9 +275,11 @@ fn exit_code(results: &ResultSet) -> u8 {
 fn all_devices(
     list: &[devices::Listed],
     plan: &nlbench::plan::Plan,
-    settings: RunSettings<'_>,
+    job: Job,
+    args: &Args,
+    notes: &[String],
+    run: &dyn Fn(Job) -> Result<ResultSet, Failure>,
 ) -> Result<u8, Failure> {
-    let RunSettings { args, notes, .. } = settings;
     let chosen: Vec<(usize, &devices::Listed)> = list
         .iter()
         .enumerate()
@@ -280,11 +310,12 @@ fn all_devices(
             listed.info.label(),
             out.display()
         );
-        let outcome = listed
-            .open()
-            .map_err(Failure::other)
-            .and_then(|selected| run_on(&selected, plan, &out, settings, None));
-        match outcome {
+        let device_job = Job {
+            device: DeviceChoice::Named(index.to_string()),
+            out,
+            ..job.clone()
+        };
+        match run(device_job) {
             Ok(result) => {
                 let stopped = result.partial.is_some();
                 results.push(result);

@@ -1,6 +1,7 @@
-//! Runs a plan on the selected device: the native [`Platform`] (the host's monotonic clock,
-//! this machine's identity, a progress bar, the checkpoint, Ctrl-C) and a blocking executor
-//! around the library's session.
+//! Runs a plan in this process (`--no-isolation`): the native [`Platform`] (the host's
+//! monotonic clock, this machine's identity, a progress bar, the checkpoint, Ctrl-C) and a
+//! blocking executor around the library's session. The clock and the Ctrl-C handling are the
+//! worker's too.
 
 use std::{
     cell::RefCell,
@@ -12,20 +13,14 @@ use std::{
     time::Instant,
 };
 
-use indicatif::{ProgressBar, ProgressStyle};
 use nlbench::{
     export::Options,
-    export::report::row_line,
     measure::Clock,
-    plan::Plan,
     schema::ResultSet,
-    session::{
-        self, Event, Identity, Platform,
-        checkpoint::{Checkpoint, Line},
-    },
+    session::{self, Event, Identity, Platform},
 };
 
-use crate::{output, system};
+use crate::{job::Ready, output, system, terminal::Terminal};
 
 /// `std::time::Instant`, the host's monotonic clock.
 pub struct InstantClock(Instant);
@@ -100,19 +95,20 @@ impl Interrupts {
         std::process::exit(130);
     }
 
-    fn requested(&self) -> bool {
-        self.count.load(Ordering::SeqCst) > 0
+    /// `Some(reason)` once Ctrl-C or SIGTERM came.
+    pub fn stop_reason(&self) -> Option<String> {
+        (self.count.load(Ordering::SeqCst) > 0).then(|| STOPPED.into())
     }
 }
 
-const STOPPED: &str = "interrupted (Ctrl-C or SIGTERM) before every configuration ran";
-const STOPPED_AT_ONCE: &str = "interrupted twice (Ctrl-C or SIGTERM): stopped at once";
+pub const STOPPED: &str = "interrupted (Ctrl-C or SIGTERM) before every configuration ran";
+pub const STOPPED_AT_ONCE: &str = "interrupted twice (Ctrl-C or SIGTERM): stopped at once";
 
 /// The native platform of one run.
 struct NativePlatform<'a> {
     clock: InstantClock,
     identity: Identity,
-    bar: ProgressBar,
+    terminal: Terminal,
     checkpoint: RefCell<output::CheckpointFile>,
     /// The first checkpoint write that failed: the run goes on, and says so at the end.
     checkpoint_error: RefCell<Option<String>>,
@@ -132,30 +128,12 @@ impl Platform for NativePlatform<'_> {
 
     fn event(&self, event: Event<'_>) {
         match event {
-            Event::Progress(p) => {
-                self.bar.set_length(p.total as u64);
-                self.bar.set_position(p.done as u64);
-                self.bar.set_message(p.label.clone());
-            }
+            Event::Progress(p) => self.terminal.progress(p),
             Event::Finished { line, so_far } => {
                 if let Err(err) = self.checkpoint.borrow_mut().append(line) {
                     self.checkpoint_error.borrow_mut().get_or_insert(err);
                 }
-                // Each row as it finishes, above the progress bar.
-                if let Line::Inference { round, record } = line {
-                    let round = if so_far.config.repeat > 1 {
-                        format!("round {}: ", round + 1)
-                    } else {
-                        String::new()
-                    };
-                    let text = format!("{round}{}", row_line(record));
-                    // A hidden bar (standard error is no terminal) prints nothing of its own.
-                    if self.bar.is_hidden() {
-                        eprintln!("{text}");
-                    } else {
-                        self.bar.println(text);
-                    }
-                }
+                self.terminal.finished(line, so_far.config.repeat);
                 if let Ok(mut latest) = self.interrupts.latest.lock() {
                     *latest = Some((self.out.to_owned(), self.options, so_far.clone()));
                 }
@@ -164,7 +142,7 @@ impl Platform for NativePlatform<'_> {
     }
 
     fn stop_requested(&self) -> Option<String> {
-        self.interrupts.requested().then(|| STOPPED.into())
+        self.interrupts.stop_reason()
     }
 }
 
@@ -175,33 +153,32 @@ pub struct Finished {
     pub checkpoint_error: Option<String>,
 }
 
-/// Runs `plan` on `device`, appending to the checkpoint in `out` as pieces finish. The
+/// Runs the opened job, appending to the checkpoint in `out` as pieces finish. The
 /// checkpoint stays until the caller has written the results.
 pub fn run(
-    plan: &Plan,
-    device: &session::Device,
+    ready: Ready,
     out: &Path,
     options: Options,
-    resume: Option<Checkpoint>,
     interrupts: &Interrupts,
     notes: &[String],
 ) -> Result<Finished, String> {
-    let bar = ProgressBar::new(1).with_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
-            .expect("valid template"),
-    );
     let platform = NativePlatform {
         clock: InstantClock::new(),
         identity: system::identity(notes),
-        bar,
+        terminal: Terminal::new(),
         checkpoint: RefCell::new(output::CheckpointFile::open(out)?),
         checkpoint_error: RefCell::new(None),
         interrupts,
         out,
         options,
     };
-    let results = pollster::block_on(session::run(plan, device, &platform, resume));
-    platform.bar.finish_and_clear();
+    let results = pollster::block_on(session::run(
+        &ready.plan,
+        &ready.device,
+        &platform,
+        ready.resume,
+    ));
+    platform.terminal.finish();
     if let Ok(mut latest) = interrupts.latest.lock() {
         *latest = None;
     }

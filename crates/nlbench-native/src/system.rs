@@ -1,11 +1,10 @@
-//! The machine a native run happens on: for the report's header, and how much memory it has
-//! free for the pre-flight check.
+//! The machine a native run happens on, for the report's header.
 
 use nlbench::{
     schema::{MachineInfo, ToolInfo},
     session::Identity,
 };
-use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
+use sysinfo::{CpuRefreshKind, RefreshKind, System};
 
 pub fn machine() -> MachineInfo {
     let system =
@@ -34,14 +33,6 @@ pub fn cpu_vendor() -> String {
         .map(|cpu| cpu.vendor_id().trim().to_owned())
         .filter(|vendor| !vendor.is_empty())
         .unwrap_or_else(|| "unknown".into())
-}
-
-/// Bytes of host memory available now (free plus reclaimable caches).
-pub fn available_memory() -> Option<u64> {
-    let system = System::new_with_specifics(
-        RefreshKind::nothing().with_memory(MemoryRefreshKind::nothing().with_ram()),
-    );
-    Some(system.available_memory()).filter(|&bytes| bytes > 0)
 }
 
 /// Who runs, where, and now, with what could not be set up as planned.

@@ -23,7 +23,7 @@ use crate::{
     plan::{ClockPolicy, Paths, Plan},
     reference::Reference,
     schema::PathId,
-    session::{Capacity, Device, DeviceTwin, InferencePath, MemorySuite, Path},
+    session::{Capacity, Device, DeviceTwin, InferencePath, MemorySuite, Path, Room},
     suite::Burn,
 };
 
@@ -76,13 +76,12 @@ fn wanted(plan: &Plan, defaults: Paths, runs: Paths, device: &str) -> Result<Pat
     }
 }
 
-/// burn's CPU backend (Flex, on every core). `available` reads the host's free memory for the
-/// pre-flight check.
+/// burn's CPU backend (Flex, on every core). `available` reads the room left under the
+/// tightest memory limit for the pre-flight check.
 pub fn cpu(
     info: DeviceInfo,
     plan: &Plan,
-    available: Box<dyn Fn() -> Option<u64>>,
-    what: &'static str,
+    available: Box<dyn Fn() -> Option<Room>>,
 ) -> Result<Device, RunError> {
     let burn_only = Paths {
         burn: true,
@@ -117,7 +116,6 @@ pub fn cpu(
         ceilings: Box::new(CpuCeilings),
         capacity: Capacity {
             available,
-            what,
             max_buffer: None,
         },
     })
@@ -208,7 +206,6 @@ fn wgpu_device(
         }),
         capacity: Capacity {
             available: Box::new(|| None),
-            what: "GPU memory",
             max_buffer: Some(
                 limits
                     .max_buffer_size
@@ -219,12 +216,13 @@ fn wgpu_device(
 }
 
 /// burn's CUDA backend. CUDA has no wgpu device, so its ceilings come from a Vulkan run on
-/// the same GPU.
+/// the same GPU. `free` reads the GPU's free memory for the pre-flight check.
 #[cfg(feature = "cuda")]
 pub fn cuda(
     device: burn::backend::cuda::CudaDevice,
     info: DeviceInfo,
     plan: &Plan,
+    free: Box<dyn Fn() -> Option<Room>>,
 ) -> Result<Device, RunError> {
     use burn::cubecl::cuda::CudaRuntime;
     let burn_paths = Paths {
@@ -259,7 +257,10 @@ pub fn cuda(
              ceilings"
                 .into(),
         )),
-        capacity: Capacity::unknown(),
+        capacity: Capacity {
+            available: free,
+            max_buffer: None,
+        },
     })
 }
 

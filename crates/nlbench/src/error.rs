@@ -25,6 +25,13 @@ pub enum ErrorKind {
     WrongResult,
     /// The user stopped the run (Ctrl-C, the dashboard's Stop).
     Interrupted,
+    /// The process running it died (an allocation that aborts, a signal, the kernel's OOM
+    /// killer, a driver that crashed) and the command line's supervisor recorded it (schema
+    /// version 7).
+    Crashed,
+    /// It ran far past its expected time and the supervisor's watchdog ended it (schema
+    /// version 7).
+    TimedOut,
     /// Reading or writing a file failed.
     Io,
     /// Any other failure inside the backend (a panic, an error without a recognisable cause).
@@ -42,6 +49,8 @@ impl ErrorKind {
             ErrorKind::DeviceLost => "device lost",
             ErrorKind::WrongResult => "wrong result",
             ErrorKind::Interrupted => "interrupted",
+            ErrorKind::Crashed => "crashed",
+            ErrorKind::TimedOut => "timed out",
             ErrorKind::Io => "I/O error",
             ErrorKind::Backend => "backend error",
         }

@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

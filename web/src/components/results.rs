@@ -69,6 +69,7 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
         result.timing.clock
     );
     let partial = result.partial.clone();
+    let notes = result.notes.clone();
     view! {
         <section class="result" data-testid="result">
             <h2>"Result: " {heading}</h2>
@@ -77,6 +78,11 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
                 <p class="warning" data-testid="partial">
                     {format!("Partial result: {reason}. Only the rows below finished.")}
                 </p>
+            })}
+            {(!notes.is_empty()).then(|| view! {
+                <ul class="notes" data-testid="notes">
+                    {notes.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}
+                </ul>
             })}
             <TitledTable title="Throughput and latency" test_id="throughput-table" table=throughput />
             <TitledTable title="Kernels" test_id="kernels-table" table=kernels />

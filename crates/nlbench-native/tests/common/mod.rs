@@ -5,7 +5,8 @@
 
 use std::{
     path::Path,
-    process::{Command, Output},
+    process::{Child, Command, Output},
+    time::Duration,
 };
 
 use nlbench::schema::ResultSet;
@@ -52,4 +53,19 @@ pub fn succeeded(output: Output) -> Output {
         String::from_utf8_lossy(&output.stderr)
     );
     output
+}
+
+/// Waits until the checkpoint in `dir` holds `lines` lines (the start line included), however
+/// long this machine takes; a run that ends first fails the test.
+pub fn wait_for_lines(dir: &Path, lines: usize, child: &mut Child) {
+    loop {
+        let text = std::fs::read_to_string(dir.join("checkpoint.jsonl")).unwrap_or_default();
+        if text.lines().count() >= lines {
+            return;
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended ({status}) before its checkpoint had {lines} lines");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

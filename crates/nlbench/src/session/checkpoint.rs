@@ -1,14 +1,15 @@
 //! The checkpoint of a run: one JSON line per finished piece, appended as each finishes, so a
 //! run that is interrupted or killed (even by the kernel, on an allocation that cannot be
 //! caught) keeps everything it measured and `--resume` continues it. The first line holds the
-//! plan and the device, so a resume can check it continues the same run.
+//! plan and the result before any row (device, paths, clocks, identity), so a resume can check
+//! it continues the same run, and a front end can rebuild the result from the file alone
+//! ([`super::assemble`]) when the process that measured it is gone.
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    device::DeviceInfo,
     plan::Plan,
-    schema::{BurnProbes, Ceilings, InferenceRecord, MemoryRecord, SCHEMA_VERSION},
+    schema::{BurnProbes, Ceilings, InferenceRecord, MemoryRecord, ResultSet, SCHEMA_VERSION},
 };
 
 /// The checkpoint's file name in the output folder.
@@ -20,9 +21,9 @@ pub const FILE_NAME: &str = "checkpoint.jsonl";
 pub enum Line {
     Start {
         schema_version: u32,
-        created: String,
         plan: Box<Plan>,
-        device: Box<DeviceInfo>,
+        /// The result before any row: what every row of the run shares.
+        start: Box<ResultSet>,
     },
     Inference {
         round: usize,
@@ -51,9 +52,9 @@ impl Line {
 /// A checkpoint read back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Checkpoint {
-    pub created: String,
     pub plan: Plan,
-    pub device: DeviceInfo,
+    /// The result before any row (its device, paths, clocks and creation time).
+    pub start: ResultSet,
     /// Every finished piece after the start line, in order.
     pub lines: Vec<Line>,
 }
@@ -75,19 +76,18 @@ impl Checkpoint {
         match parsed.next() {
             Some(Line::Start {
                 schema_version,
-                created,
                 plan,
-                device,
+                start,
             }) => {
-                if schema_version > SCHEMA_VERSION {
+                if schema_version != SCHEMA_VERSION {
                     return Err(format!(
-                        "written by a newer nlbench (schema version {schema_version})"
+                        "written by another version of nlbench (schema version \
+                         {schema_version}, this one writes {SCHEMA_VERSION})"
                     ));
                 }
                 Ok(Self {
-                    created,
                     plan: *plan,
-                    device: *device,
+                    start: *start,
                     lines: parsed.collect(),
                 })
             }
@@ -104,11 +104,12 @@ mod tests {
     #[test]
     fn round_trip_and_torn_last_line() {
         let results = fixtures::results();
+        let mut empty = results.clone();
+        empty.inference.clear();
         let start = Line::Start {
             schema_version: SCHEMA_VERSION,
-            created: results.created.clone(),
             plan: Box::new(Plan::new(BenchConfig::quick())),
-            device: Box::new(results.device.clone()),
+            start: Box::new(empty.clone()),
         };
         let row = Line::Inference {
             round: 0,
@@ -118,6 +119,7 @@ mod tests {
         let checkpoint = Checkpoint::decode(&text).unwrap();
         assert_eq!(checkpoint.lines, vec![row.clone()]);
         assert_eq!(checkpoint.plan, Plan::new(BenchConfig::quick()));
+        assert_eq!(checkpoint.start, empty);
 
         // Killed while writing the next line: that line is lost, the rest is read.
         let torn = format!("{text}{}", &row.encode()[..40]);

@@ -94,13 +94,21 @@ impl CeilingsSource for NoCeilings {
     }
 }
 
+/// Bytes a configuration may still use, and the limit that leaves no more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Room {
+    pub bytes: u64,
+    /// The limit, for the message: "host memory", "the process's address-space limit
+    /// (RLIMIT_AS)", "the cgroup's memory limit".
+    pub what: String,
+}
+
 /// What the device can give one configuration, read when the configuration is about to run.
 pub struct Capacity {
-    /// Bytes free for this run now: the host's available memory on the CPU backend, the
-    /// device's where it reports it; `None` where nothing says.
-    pub available: Box<dyn Fn() -> Option<u64>>,
-    /// What `available` measures, for the message ("host memory", "GPU memory").
-    pub what: &'static str,
+    /// Bytes free for this run now under the tightest limit the front end knows of (on the
+    /// CPU backend the host's available memory, the cgroup's limit, the process's resource
+    /// limits; the device's free memory where it reports it); `None` where nothing says.
+    pub available: Box<dyn Fn() -> Option<Room>>,
     /// The largest single buffer the device allows (allocation and storage binding).
     pub max_buffer: Option<u64>,
 }
@@ -111,7 +119,6 @@ impl Capacity {
     pub fn unknown() -> Self {
         Self {
             available: Box::new(|| None),
-            what: "memory",
             max_buffer: None,
         }
     }
@@ -127,14 +134,14 @@ impl Capacity {
                 gb(max)
             ));
         }
-        if let Some(available) = (self.available)()
-            && footprint.total > available
+        if let Some(room) = (self.available)()
+            && footprint.total > room.bytes
         {
             return Err(format!(
-                "needs {}, {} {} available",
+                "needs {}, {} available under {}",
                 gb(footprint.total),
-                gb(available),
-                self.what
+                gb(room.bytes),
+                room.what
             ));
         }
         Ok(())
@@ -220,8 +227,12 @@ mod tests {
     #[test]
     fn capacity_names_the_figures() {
         let capacity = Capacity {
-            available: Box::new(|| Some(7_600_000_000)),
-            what: "host memory",
+            available: Box::new(|| {
+                Some(Room {
+                    bytes: 7_600_000_000,
+                    what: "host memory".into(),
+                })
+            }),
             max_buffer: Some(2 << 30),
         };
         let fits = Footprint {
@@ -235,7 +246,7 @@ mod tests {
         };
         assert_eq!(
             capacity.check(big).unwrap_err(),
-            "needs 16.4 GB, 7.6 GB host memory available"
+            "needs 16.4 GB, 7.6 GB available under host memory"
         );
         let wide = Footprint {
             total: 1 << 30,

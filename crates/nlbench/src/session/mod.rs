@@ -13,12 +13,15 @@
 
 pub mod checkpoint;
 mod device;
+mod piece;
 #[cfg(test)]
 mod tests;
 
+pub use piece::Piece;
+
 pub use device::{
     Capacity, CeilingsSource, Device, DeviceTwin, InferencePath, MemorySuite, NoCeilings, Path,
-    Step, StepContext,
+    Room, Step, StepContext,
 };
 
 use crate::{
@@ -46,14 +49,16 @@ pub struct Identity {
     pub notes: Vec<String>,
 }
 
-/// Where the run is, for progress bars.
-#[derive(Debug, Clone, PartialEq)]
+/// Where the run is, for progress bars (and, serialised, for the command line's supervisor).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     /// Pieces finished so far.
     pub done: usize,
     pub total: usize,
     /// What runs next, for example "medium FP32 batch 64 (burn)".
     pub label: String,
+    /// The same, as the checkpoint keys it.
+    pub piece: Piece,
     /// Estimated milliseconds left: the mean time of the pieces so far times those left.
     pub remaining_ms: Option<f64>,
 }
@@ -90,13 +95,21 @@ pub async fn run(
     let clock = platform.clock();
     let start = clock.now_ms();
     let identity = platform.identity();
-    let mut state = State::new(plan, device, clock, identity, resume);
-    if state.fresh {
+    let mut start_of_run = skeleton(plan, device, clock, identity);
+    let fresh = resume.is_none();
+    let lines = match resume {
+        Some(checkpoint) => {
+            start_of_run.created = checkpoint.start.created;
+            checkpoint.lines
+        }
+        None => Vec::new(),
+    };
+    let mut state = State::new(start_of_run, lines);
+    if fresh {
         let line = Line::Start {
             schema_version: SCHEMA_VERSION,
-            created: state.results.created.clone(),
             plan: Box::new(plan.clone()),
-            device: Box::new(device.info.clone()),
+            start: Box::new(state.results.clone()),
         };
         platform.event(Event::Finished {
             line: &line,
@@ -141,7 +154,16 @@ pub async fn run(
                 if tracker.stopping(&mut state) {
                     break 'rounds;
                 }
-                tracker.announce(format!("{} ({})", step.label(), id.label()));
+                tracker.announce(
+                    format!("{} ({})", step.label(), id.label()),
+                    Piece::Inference {
+                        round,
+                        model: step.model.name.clone(),
+                        precision: step.precision,
+                        batch_size: step.batch_size,
+                        path: id,
+                    },
+                );
                 let record = InferenceRecord {
                     model: step.model.name.clone(),
                     precision: step.precision,
@@ -157,7 +179,7 @@ pub async fn run(
     }
 
     if plan.ceilings && state.results.ceilings.is_none() && !tracker.stopping(&mut state) {
-        tracker.announce("device ceilings".into());
+        tracker.announce("device ceilings".into(), Piece::Ceilings);
         let ceilings = device.ceilings.measure(clock).await;
         state.results.ceilings = Some(ceilings.clone());
         tracker.finished(&state, &Line::Ceilings { ceilings });
@@ -170,7 +192,7 @@ pub async fn run(
         && state.results.burn_probes.is_none()
         && !tracker.stopping(&mut state)
     {
-        tracker.announce("burn's matmul and add probes".into());
+        tracker.announce("burn's matmul and add probes".into(), Piece::Probes);
         if let Some(run) = path.headline.probes(&cx) {
             let probes = run.await;
             state.results.burn_probes = Some(probes.clone());
@@ -197,7 +219,13 @@ pub async fn run(
             if tracker.stopping(&mut state) {
                 break;
             }
-            tracker.announce(format!("memory: {} batch {batch_size}", model.name));
+            tracker.announce(
+                format!("memory: {} batch {batch_size}", model.name),
+                Piece::Memory {
+                    model: model.name.clone(),
+                    batch_size,
+                },
+            );
             let outcome = match device
                 .capacity
                 .check(Footprint::training(model, batch_size))
@@ -221,8 +249,14 @@ pub async fn run(
         }
     }
 
-    state.results.run_seconds = state.earlier_seconds + (clock.now_ms() - start) / 1000.0;
+    state.results.run_seconds = (clock.now_ms() - start) / 1000.0;
     state.results
+}
+
+/// The result a checkpoint holds, without a device: what the command line's supervisor
+/// writes when the worker that measured it is gone. Its run time is left to the caller.
+pub fn assemble(checkpoint: &Checkpoint) -> ResultSet {
+    State::new(checkpoint.start.clone(), checkpoint.lines.clone()).results
 }
 
 /// The result of a plan that could not run on a device at all (it would not open, say): no
@@ -333,66 +367,57 @@ async fn inference_outcome(
     Outcome::Measured(Box::new(measured))
 }
 
+/// The result before any row: the device, its paths and clocks, the plan's configuration and
+/// who runs it.
+fn skeleton(plan: &Plan, device: &Device, clock: &dyn Clock, identity: Identity) -> ResultSet {
+    let paths: Vec<_> = device.paths.iter().map(|p| p.info(clock)).collect();
+    let timing = paths.first().map_or_else(
+        || TimingInfo {
+            clock: "none (no path ran)".into(),
+            completion: String::new(),
+            resolution_ms: None,
+        },
+        |p| p.timing.clone(),
+    );
+    ResultSet {
+        schema_version: SCHEMA_VERSION,
+        tool: identity.tool,
+        created: identity.created,
+        machine: identity.machine,
+        device: device.info.clone(),
+        timing,
+        paths,
+        config: plan.config.clone(),
+        inference: Vec::new(),
+        memory: Vec::new(),
+        memory_timing: device
+            .memory
+            .as_ref()
+            .filter(|_| plan.suites.memory)
+            .map(|m| m.timing(clock)),
+        ceilings: None,
+        burn_probes: None,
+        run_seconds: 0.0,
+        partial: None,
+        notes: identity.notes,
+    }
+}
+
 /// The result being assembled, and the per-round records behind its inference rows.
 struct State {
     results: ResultSet,
     /// Every round's record, in the order measured.
     rounds: Vec<(usize, InferenceRecord)>,
-    /// False when continuing a checkpoint.
-    fresh: bool,
-    /// Seconds the checkpoint's earlier part of the run took (not recorded there: 0).
-    earlier_seconds: f64,
 }
 
 impl State {
-    fn new(
-        plan: &Plan,
-        device: &Device,
-        clock: &dyn Clock,
-        identity: Identity,
-        resume: Option<Checkpoint>,
-    ) -> Self {
-        let paths: Vec<_> = device.paths.iter().map(|p| p.info(clock)).collect();
-        let timing = paths.first().map_or_else(
-            || TimingInfo {
-                clock: "none (no path ran)".into(),
-                completion: String::new(),
-                resolution_ms: None,
-            },
-            |p| p.timing.clone(),
-        );
-        let fresh = resume.is_none();
-        let created = resume
-            .as_ref()
-            .map_or(identity.created, |c| c.created.clone());
+    /// The result `start` with the finished pieces `lines` (from a checkpoint) in it.
+    fn new(start: ResultSet, lines: Vec<Line>) -> Self {
         let mut state = Self {
-            results: ResultSet {
-                schema_version: SCHEMA_VERSION,
-                tool: identity.tool,
-                created,
-                machine: identity.machine,
-                device: device.info.clone(),
-                timing,
-                paths,
-                config: plan.config.clone(),
-                inference: Vec::new(),
-                memory: Vec::new(),
-                memory_timing: device
-                    .memory
-                    .as_ref()
-                    .filter(|_| plan.suites.memory)
-                    .map(|m| m.timing(clock)),
-                ceilings: None,
-                burn_probes: None,
-                run_seconds: 0.0,
-                partial: None,
-                notes: identity.notes,
-            },
+            results: start,
             rounds: Vec::new(),
-            fresh,
-            earlier_seconds: 0.0,
         };
-        for line in resume.map(|c| c.lines).unwrap_or_default() {
+        for line in lines {
             match line {
                 Line::Inference { round, record } => state.rounds.push((round, record)),
                 Line::Memory { record } => state.results.memory.push(record),
@@ -471,7 +496,7 @@ struct Tracker<'a> {
 }
 
 impl Tracker<'_> {
-    fn announce(&self, label: String) {
+    fn announce(&self, label: String, piece: Piece) {
         let elapsed = self.clock.now_ms() - self.start;
         let remaining_ms =
             (self.timed > 0).then(|| elapsed / self.timed as f64 * (self.total - self.done) as f64);
@@ -479,6 +504,7 @@ impl Tracker<'_> {
             done: self.done,
             total: self.total,
             label,
+            piece,
             remaining_ms,
         }));
     }

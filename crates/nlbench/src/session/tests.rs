@@ -488,6 +488,70 @@ fn a_stop_keeps_what_finished_and_a_resume_completes_it() {
     );
 }
 
+/// What the command line's supervisor relies on: every announced piece is answered by the
+/// line that follows it, the lines alone rebuild the result, and a piece recorded as lost (its
+/// process died) is kept as such when the run goes on.
+#[test]
+fn the_checkpoint_alone_rebuilds_the_result_and_keeps_a_lost_piece() {
+    let clock = Rc::new(FakeClock(Cell::new(0.0)));
+    let script = |_: &Step| Script::Steady(2.0);
+    let device = fake_device(&clock, script);
+    let plan = tiny_plan();
+    let whole = platform(&clock, None);
+    let results = run_now(&plan, &device, &whole);
+    let lines = whole.lines.borrow();
+    let progress = whole.progress.borrow();
+    assert_eq!(
+        progress.len() + 1,
+        lines.len(),
+        "one announcement per piece"
+    );
+    for (announced, line) in progress.iter().zip(&lines[1..]) {
+        assert!(announced.piece.is_answered_by(line), "{announced:?}");
+    }
+    let text: String = lines.iter().map(Line::encode).collect();
+    let mut rebuilt = assemble(&Checkpoint::decode(&text).unwrap());
+    rebuilt.run_seconds = results.run_seconds;
+    assert_eq!(rebuilt, results);
+
+    // The third piece's process died: its line records the crash, and the next process
+    // continues after it.
+    let lost = progress[2]
+        .piece
+        .lost(ErrorKind::Crashed, "killed by signal 9");
+    let text: String = lines[..3].iter().chain([&lost]).map(Line::encode).collect();
+    let (device, seen) = fake_device_seen(&clock, script);
+    let resumed = pollster::block_on(run(
+        &plan,
+        &device,
+        &platform(&clock, None),
+        Some(Checkpoint::decode(&text).unwrap()),
+    ));
+    let Line::Inference { record, .. } = &lost else {
+        panic!("{lost:?}")
+    };
+    let row = resumed
+        .record_on(
+            record.path,
+            &record.model,
+            record.precision,
+            record.batch_size,
+        )
+        .unwrap();
+    assert_eq!(
+        row.outcome,
+        Outcome::Failed {
+            kind: ErrorKind::Crashed,
+            reason: "killed by signal 9".into()
+        }
+    );
+    assert!(!seen.borrow().contains(&format!(
+        "{} {} batch {}",
+        record.model, record.precision, record.batch_size
+    )));
+    assert_eq!(resumed.inference.len(), results.inference.len());
+}
+
 #[test]
 fn pre_flight_skips_what_cannot_fit_and_rounds_interleave() {
     let clock = Rc::new(FakeClock(Cell::new(0.0)));
@@ -495,8 +559,12 @@ fn pre_flight_skips_what_cannot_fit_and_rounds_interleave() {
     // Room for the small configurations only.
     let limit = Footprint::inference(&ModelConfig::new("b", 16, 32), Precision::F32, 1).total;
     device.capacity = Capacity {
-        available: Box::new(move || Some(limit)),
-        what: "host memory",
+        available: Box::new(move || {
+            Some(crate::session::Room {
+                bytes: limit,
+                what: "host memory".into(),
+            })
+        }),
         max_buffer: None,
     };
     let mut plan = tiny_plan();
@@ -505,7 +573,7 @@ fn pre_flight_skips_what_cannot_fit_and_rounds_interleave() {
     let results = run_now(&plan, &device, &platform);
     match &results.record("b", Precision::F32, 4).unwrap().outcome {
         Outcome::Skipped { reason } => {
-            assert!(reason.contains("host memory available"), "{reason}")
+            assert!(reason.contains("available under host memory"), "{reason}")
         }
         other => panic!("{other:?}"),
     }

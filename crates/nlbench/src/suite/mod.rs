@@ -6,7 +6,7 @@
 
 mod inference;
 mod memory;
-mod probes;
+pub(crate) mod probes;
 mod row;
 
 pub(crate) use inference::inference_policy;

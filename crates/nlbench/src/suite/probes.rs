@@ -51,6 +51,16 @@ pub(super) async fn run<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> Bur
     }
 }
 
+/// The probes of a run whose process died while they ran: both unavailable with `err`.
+pub(crate) fn lost(err: RunError) -> BurnProbes {
+    BurnProbes {
+        matmul_n: MATMUL_SIDES[MATMUL_SIDES.len() - 1],
+        add_elements: ADD_ELEMENTS,
+        matmul_gflops: Ceiling::from_result(Err(err.clone())),
+        add_gbps: Ceiling::from_result(Err(err)),
+    }
+}
+
 /// The side kept (see [`MATMUL_SIDES`]) and the GFLOP/s of its matmul.
 async fn matmul<B: Backend>(
     burn: &Burn<B>,

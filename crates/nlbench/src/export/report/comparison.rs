@@ -11,7 +11,7 @@ use super::{
 };
 use crate::{
     analysis::compare::{Line, Ratio, Row, label, rows},
-    schema::{ClockKind, DeviceClock, ResultSet},
+    schema::{ClockKind, DeviceClock, Outcome, ResultSet},
 };
 
 /// `COMPARISON.md`.
@@ -146,15 +146,30 @@ pub fn throughput_table(results: &[ResultSet]) -> TextTable {
                 line_label(&row),
                 row.clock.label().to_owned(),
             ];
-            cells.extend(row.figures.iter().map(|f| match f {
+            cells.extend(row.figures.iter().zip(results).map(|(f, result)| match f {
                 Some(f) => fmt_with_interval(f.throughput, f.interval),
-                None => "–".into(),
+                None => gap(result, &row),
             }));
             cells.extend((1..results.len()).map(|i| ratio_cell(&row, i)));
             cells
         })
         .collect();
     TextTable { headers, rows }
+}
+
+/// A result without a figure for `row`: why, where it holds the configuration ("– (crashed)",
+/// "– (skipped)"), else a dash.
+fn gap(result: &ResultSet, row: &Row) -> String {
+    let record = match row.line {
+        Line::Headline => result.record(&row.model, row.precision, row.batch_size),
+        Line::Path(path) => result.record_on(path, &row.model, row.precision, row.batch_size),
+    };
+    match record.map(|r| &r.outcome) {
+        Some(Outcome::Failed { kind, .. }) => format!("– ({})", kind.label()),
+        Some(Outcome::Skipped { .. }) => "– (skipped)".into(),
+        Some(Outcome::Unsupported { .. }) => "– (unsupported)".into(),
+        Some(Outcome::Measured(_)) | None => "–".into(),
+    }
 }
 
 fn ratio_cell(row: &Row, index: usize) -> String {
@@ -270,7 +285,7 @@ fn ceilings_table(results: &[ResultSet]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{fixtures, schema::Outcome};
+    use crate::{error::ErrorKind, fixtures};
 
     #[test]
     fn report_lists_devices_ceilings_ratios_and_gaps() {
@@ -285,6 +300,12 @@ mod tests {
             }
         }
         b.ceilings = None;
+        // A worker died on one configuration: the comparison says so in its cell.
+        b.inference[0].outcome = Outcome::Failed {
+            kind: ErrorKind::Crashed,
+            reason: "the worker process was killed by signal 9".into(),
+        };
+        let crashed = (b.inference[0].model.clone(), b.inference[0].precision);
         let report = comparison_report(&[a.clone(), b]);
         let flat = report.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains("| 1 | 40.00 | 50.00 | 400 | n/a | n/a | 12.50 | test timestamps |"));
@@ -298,6 +319,18 @@ mod tests {
         );
         assert!(report.contains("no measurement in #2"));
         assert!(report.contains("Other GPU"));
+        let row = report
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .find(|l| l.contains("– (crashed)"))
+            .unwrap_or_else(|| panic!("{report}"));
+        let (model, precision) = crashed;
+        assert!(
+            row.starts_with(&format!(
+                "| {model} | {precision} | 1 | headline path: burn | host clock |"
+            )),
+            "{row}"
+        );
         let same = comparison_report(&[a.clone(), a]);
         assert!(same.contains("1.00× (") && same.contains("within noise"));
     }

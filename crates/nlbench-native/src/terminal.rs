@@ -1,0 +1,57 @@
+//! What a benchmark run shows on the terminal: a progress bar on standard error, and each
+//! finished row above it as it finishes (as hyperfine prints each result), whichever process
+//! measured it.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use nlbench::{
+    export::report::row_line,
+    session::{Progress, checkpoint::Line},
+};
+
+/// The progress bar, shared by every thread that prints beside it.
+#[derive(Clone)]
+pub struct Terminal {
+    bar: ProgressBar,
+}
+
+impl Terminal {
+    pub fn new() -> Self {
+        let bar = ProgressBar::new(1).with_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
+                .expect("valid template"),
+        );
+        Self { bar }
+    }
+
+    pub fn progress(&self, progress: &Progress) {
+        self.bar.set_length(progress.total as u64);
+        self.bar.set_position(progress.done as u64);
+        self.bar.set_message(progress.label.clone());
+    }
+
+    /// A finished piece: its row, for an inference row (`repeat` rounds in the plan).
+    pub fn finished(&self, line: &Line, repeat: usize) {
+        if let Line::Inference { round, record } = line {
+            let round = if repeat > 1 {
+                format!("round {}: ", round + 1)
+            } else {
+                String::new()
+            };
+            self.say(&format!("{round}{}", row_line(record)));
+        }
+    }
+
+    /// A line above the bar.
+    pub fn say(&self, text: &str) {
+        // A hidden bar (standard error is no terminal) prints nothing of its own.
+        if self.bar.is_hidden() {
+            eprintln!("{text}");
+        } else {
+            self.bar.println(text);
+        }
+    }
+
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}

@@ -1,0 +1,160 @@
+//! The pieces a run is made of, named so that a front end can say what is running and, when
+//! the process running it dies, record that piece as lost instead of losing the run: the
+//! command line's supervisor turns a worker's last [`Piece`] into the checkpoint line
+//! [`Piece::lost`] gives, and the next worker continues after it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::{ErrorKind, RunError},
+    precision::Precision,
+    schema::{Ceilings, InferenceRecord, MemoryOutcome, MemoryRecord, Outcome, PathId},
+    suite,
+};
+
+use super::checkpoint::Line;
+
+/// One piece of a run, as its checkpoint line would key it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "piece", rename_all = "snake_case")]
+pub enum Piece {
+    Inference {
+        round: usize,
+        model: String,
+        precision: Precision,
+        batch_size: usize,
+        path: PathId,
+    },
+    Ceilings,
+    Probes,
+    Memory {
+        model: String,
+        batch_size: usize,
+    },
+}
+
+impl Piece {
+    /// The checkpoint line of this piece ended without a result, of `kind` for `reason`: a
+    /// failed row, or ceilings and probes unavailable with the reason.
+    pub fn lost(&self, kind: ErrorKind, reason: &str) -> Line {
+        // Rows carry the kind beside the reason; a ceiling has only its reason.
+        let unavailable = format!("{}: {reason}", kind.label());
+        let reason = reason.to_owned();
+        match self {
+            Piece::Inference {
+                round,
+                model,
+                precision,
+                batch_size,
+                path,
+            } => Line::Inference {
+                round: *round,
+                record: InferenceRecord {
+                    model: model.clone(),
+                    precision: *precision,
+                    batch_size: *batch_size,
+                    path: *path,
+                    outcome: Outcome::Failed { kind, reason },
+                },
+            },
+            Piece::Ceilings => Line::Ceilings {
+                ceilings: Ceilings::unavailable(&unavailable),
+            },
+            Piece::Probes => Line::Probes {
+                probes: suite::probes::lost(RunError::new(kind, unavailable)),
+            },
+            Piece::Memory { model, batch_size } => Line::Memory {
+                record: MemoryRecord {
+                    model: model.clone(),
+                    batch_size: *batch_size,
+                    outcome: MemoryOutcome::Failed { kind, reason },
+                },
+            },
+        }
+    }
+
+    /// The piece `line` is the result of (none for the start line).
+    pub fn of(line: &Line) -> Option<Piece> {
+        match line {
+            Line::Start { .. } => None,
+            Line::Inference { round, record } => Some(Piece::Inference {
+                round: *round,
+                model: record.model.clone(),
+                precision: record.precision,
+                batch_size: record.batch_size,
+                path: record.path,
+            }),
+            Line::Ceilings { .. } => Some(Piece::Ceilings),
+            Line::Probes { .. } => Some(Piece::Probes),
+            Line::Memory { record } => Some(Piece::Memory {
+                model: record.model.clone(),
+                batch_size: record.batch_size,
+            }),
+        }
+    }
+
+    /// Whether `line` is this piece's result.
+    pub fn is_answered_by(&self, line: &Line) -> bool {
+        Self::of(line).as_ref() == Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lost_piece_is_its_own_failed_line() {
+        let piece = Piece::Inference {
+            round: 1,
+            model: "small".into(),
+            precision: Precision::F32,
+            batch_size: 64,
+            path: PathId::Burn,
+        };
+        let line = piece.lost(ErrorKind::Crashed, "killed by signal 9 (SIGKILL)");
+        assert!(piece.is_answered_by(&line));
+        let Line::Inference { round: 1, record } = &line else {
+            panic!("{line:?}")
+        };
+        assert_eq!(
+            record.outcome,
+            Outcome::Failed {
+                kind: ErrorKind::Crashed,
+                reason: "killed by signal 9 (SIGKILL)".into()
+            }
+        );
+        let other_round = Piece::Inference {
+            round: 0,
+            model: "small".into(),
+            precision: Precision::F32,
+            batch_size: 64,
+            path: PathId::Burn,
+        };
+        assert!(!other_round.is_answered_by(&line));
+
+        let memory = Piece::Memory {
+            model: "small".into(),
+            batch_size: 8,
+        };
+        let line = memory.lost(ErrorKind::TimedOut, "ran past --timeout 5 s");
+        assert!(memory.is_answered_by(&line) && !Piece::Ceilings.is_answered_by(&line));
+        let Line::Ceilings { ceilings } = Piece::Ceilings.lost(ErrorKind::Crashed, "signal 11")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            ceilings.copy_gbps,
+            crate::schema::Ceiling::Unavailable {
+                reason: "crashed: signal 11".into()
+            }
+        );
+        let Line::Probes { probes } = Piece::Probes.lost(ErrorKind::Crashed, "signal 11") else {
+            panic!()
+        };
+        assert!(matches!(
+            probes.matmul_gflops,
+            crate::schema::Ceiling::Unavailable { ref reason } if reason.contains("signal 11")
+        ));
+    }
+}
