@@ -182,13 +182,21 @@ pub struct CheckpointFile {
 }
 
 impl CheckpointFile {
+    /// Opens the checkpoint in `dir` for appending. A last line cut short (a process that
+    /// died while writing it) is cut off first: the next line would otherwise run into it.
     pub fn open(dir: &Path) -> Result<Self, String> {
         let path = dir.join(checkpoint::FILE_NAME);
+        let cannot = |e: std::io::Error| format!("cannot open {}: {e}", path.display());
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(&path)
-            .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+            .map_err(cannot)?;
+        let text = std::fs::read(&path).map_err(cannot)?;
+        if !text.ends_with(b"\n") {
+            let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            file.set_len(whole as u64).map_err(cannot)?;
+        }
         Ok(Self { file, path })
     }
 
@@ -222,6 +230,24 @@ pub fn read_checkpoint(dir: &Path) -> Result<checkpoint::Checkpoint, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_line_cut_short_is_cut_off_before_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(checkpoint::FILE_NAME);
+        std::fs::write(&path, "{\"whole\":1}\n{\"cut").unwrap();
+        let line = Line::Ceilings {
+            ceilings: nlbench::schema::Ceilings::unavailable("test"),
+        };
+        CheckpointFile::open(dir.path())
+            .unwrap()
+            .append(&line)
+            .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!("{{\"whole\":1}}\n{}", line.encode())
+        );
+    }
 
     #[test]
     fn dates_become_folder_names() {

@@ -34,7 +34,7 @@ use crate::{
     output::{self, CheckpointFile},
     run::{STOPPED, STOPPED_AT_ONCE},
     terminal::Terminal,
-    worker::{Assignment, Message},
+    worker::{Assignment, DEVICE_LOST, Message},
 };
 
 /// Lines of the worker's standard error kept for the record of a crash.
@@ -222,9 +222,12 @@ pub fn supervise(job: Job, supervisor: &Supervisor<'_>) -> Result<Supervised, Fa
                 words(&end.last_words)
             ));
         }
-        terminal.say(&format!(
-            "the worker process {how} between configurations; a new one continues"
-        ));
+        // A worker whose device was lost said so itself.
+        if end.status.code() != Some(i32::from(DEVICE_LOST)) {
+            terminal.say(&format!(
+                "the worker process {how} between configurations; a new one continues"
+            ));
+        }
     };
     terminal.finish();
     let checkpoint = keeper.checkpoint.as_ref().ok_or_else(|| {

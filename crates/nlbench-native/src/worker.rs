@@ -7,7 +7,9 @@
 use std::io::Write;
 
 use nlbench::{
+    error::ErrorKind,
     measure::Clock,
+    schema::{MemoryOutcome, Outcome},
     session::{self, Event, Identity, Platform, Progress, checkpoint::Line},
 };
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,11 @@ pub enum Message {
     /// A piece finished: its checkpoint line.
     Finished(Line),
 }
+
+/// The exit status of a worker whose device was lost: every piece after would fail on it, so
+/// the worker ends after recording the piece, and the supervisor starts one that opens the
+/// device again.
+pub const DEVICE_LOST: u8 = 3;
 
 /// What the supervisor hands a worker on standard input.
 #[derive(Debug, Serialize, Deserialize)]
@@ -59,6 +66,22 @@ pub fn serve() -> Result<u8, Failure> {
         ready.resume,
     ));
     Ok(crate::exit_code(&results))
+}
+
+/// Whether `line` records a configuration that failed because the device was lost.
+fn lost_the_device(line: &Line) -> bool {
+    let kind = match line {
+        Line::Inference { record, .. } => match &record.outcome {
+            Outcome::Failed { kind, .. } => Some(*kind),
+            _ => None,
+        },
+        Line::Memory { record } => match &record.outcome {
+            MemoryOutcome::Failed { kind, .. } => Some(*kind),
+            _ => None,
+        },
+        _ => None,
+    };
+    kind == Some(ErrorKind::DeviceLost)
 }
 
 /// The worker's platform: events go to the supervisor.
@@ -97,11 +120,42 @@ impl Platform for WorkerPlatform<'_> {
     fn event(&self, event: Event<'_>) {
         match event {
             Event::Progress(progress) => self.tell(&Message::Progress(progress.clone())),
-            Event::Finished { line, .. } => self.tell(&Message::Finished(line.clone())),
+            Event::Finished { line, .. } => {
+                self.tell(&Message::Finished(line.clone()));
+                if lost_the_device(line) {
+                    eprintln!("the device was lost: a new worker opens it again");
+                    std::process::exit(i32::from(DEVICE_LOST));
+                }
+            }
         }
     }
 
     fn stop_requested(&self) -> Option<String> {
         self.interrupts.stop_reason()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nlbench::{precision::Precision, schema::PathId, session::Piece};
+
+    use super::*;
+
+    #[test]
+    fn only_a_lost_device_ends_the_worker() {
+        let piece = Piece::Inference {
+            round: 0,
+            model: "small".into(),
+            precision: Precision::F32,
+            batch_size: 1,
+            path: PathId::Burn,
+        };
+        let lost = piece.lost(ErrorKind::DeviceLost, "Parent device is lost");
+        let rejected = piece.lost(ErrorKind::KernelRejected, "shader invalid");
+        assert!(lost_the_device(&lost));
+        assert!(!lost_the_device(&rejected));
+        assert!(!lost_the_device(
+            &Piece::Ceilings.lost(ErrorKind::DeviceLost, "lost")
+        ));
     }
 }

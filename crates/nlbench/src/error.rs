@@ -86,8 +86,12 @@ impl ErrorKind {
             ErrorKind::OutOfMemory
         } else if any(&[
             "device lost",
+            "device is lost",
             "devicelost",
             "device_lost",
+            // CUDA's sticky errors leave the context unusable: as good as lost.
+            "illegal_address",
+            "illegal memory access",
             "device was lost",
             "lost the device",
         ]) {
@@ -197,6 +201,11 @@ mod tests {
                 ErrorKind::KernelRejected,
             ),
             ("the device was lost", ErrorKind::DeviceLost),
+            ("Parent device is lost", ErrorKind::DeviceLost),
+            (
+                "CUDA_ERROR_ILLEGAL_ADDRESS: an illegal memory access was encountered",
+                ErrorKind::DeviceLost,
+            ),
             ("index out of bounds: the len is 3", ErrorKind::Backend),
         ];
         for (message, kind) in cases {
