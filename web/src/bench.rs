@@ -15,10 +15,7 @@ use nlbench::{
     measure::Clock,
     plan::Plan,
     schema::{MachineInfo, ResultSet, ToolInfo},
-    session::{
-        self, Event, Identity, Piece, Platform, Progress,
-        checkpoint::{Checkpoint, Line},
-    },
+    session::{self, Event, Identity, Piece, Platform, Progress, checkpoint::Checkpoint},
 };
 
 use crate::{
@@ -156,16 +153,10 @@ impl Platform for PagePlatform<'_> {
             }
             Event::Finished { line, so_far } => {
                 let mut kept = self.kept.borrow_mut();
-                match (line, kept.as_mut()) {
-                    (Line::Start { plan, start, .. }, _) => {
-                        *kept = Some(Checkpoint {
-                            plan: (**plan).clone(),
-                            start: (**start).clone(),
-                            lines: Vec::new(),
-                        })
-                    }
-                    (_, Some(checkpoint)) => checkpoint.lines.push(line.clone()),
-                    (_, None) => {}
+                match (Checkpoint::begun_by(line), kept.as_mut()) {
+                    (Some(begun), _) => *kept = Some(begun),
+                    (None, Some(checkpoint)) => checkpoint.lines.push(line.clone()),
+                    (None, None) => {}
                 }
                 drop(kept);
                 (self.on_result)(so_far)

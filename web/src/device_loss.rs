@@ -6,11 +6,7 @@ use std::cell::RefCell;
 
 use nlbench::{
     error::ErrorKind,
-    schema::{MemoryOutcome, Outcome},
-    session::{
-        Piece,
-        checkpoint::{Checkpoint, Line},
-    },
+    session::{Piece, checkpoint::Checkpoint},
 };
 
 thread_local! {
@@ -54,17 +50,9 @@ pub fn record(
     };
     if let Some(last) = checkpoint.lines.last_mut()
         && piece.is_answered_by(last)
-        && failed(last)
+        && last.failure().is_some()
     {
         *last = piece.lost(ErrorKind::DeviceLost, &stop);
     }
     format!("{stop}, during {label}; the run went on with a new device")
-}
-
-fn failed(line: &Line) -> bool {
-    match line {
-        Line::Inference { record, .. } => matches!(record.outcome, Outcome::Failed { .. }),
-        Line::Memory { record } => matches!(record.outcome, MemoryOutcome::Failed { .. }),
-        _ => false,
-    }
 }

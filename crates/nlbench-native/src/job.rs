@@ -73,6 +73,13 @@ impl Job {
     /// Opens the job's device for its plan; a continued run must find the device it started
     /// on.
     pub fn open(&self, setup: &Setup) -> Result<Ready, Failure> {
+        let (plan, resume) = match &self.plan {
+            Some(plan) => (plan.clone(), None),
+            None => {
+                let checkpoint = output::read_checkpoint(&self.out).map_err(Failure::usage)?;
+                (checkpoint.plan.clone(), Some(checkpoint))
+            }
+        };
         let selected = match &self.device {
             DeviceChoice::Named(wanted) => devices::find(&setup.listed, wanted)
                 .map_err(Failure::usage)?
@@ -86,13 +93,6 @@ impl Job {
             selected.info.backend,
             selected.reason
         );
-        let (plan, resume) = match &self.plan {
-            Some(plan) => (plan.clone(), None),
-            None => {
-                let checkpoint = output::read_checkpoint(&self.out).map_err(Failure::usage)?;
-                (checkpoint.plan.clone(), Some(checkpoint))
-            }
-        };
         if let Some(checkpoint) = &resume {
             let started = &checkpoint.start.device;
             if started.name != selected.info.name || started.backend != selected.info.backend {

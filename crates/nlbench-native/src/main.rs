@@ -113,6 +113,7 @@ fn dispatch(args: &Args) -> Result<u8, Failure> {
 /// the files. Returns the exit status: 0, or 130 where the run was interrupted (its files are
 /// written and marked partial).
 fn benchmark(args: &Args) -> Result<u8, Failure> {
+    // With --resume the plan is the checkpoint's, read where the run continues.
     let plan = if args.resume {
         if cli::sets_plan(args) {
             return Err(Failure::usage(
@@ -120,18 +121,16 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
                  (--quick, --config, --sizes, --batch-sizes, …)",
             ));
         }
-        output::read_checkpoint(&args.out)
-            .map_err(Failure::usage)?
-            .plan
+        None
     } else {
         let (plan, notes) = cli::plan(args).map_err(Failure::usage)?;
         for note in notes {
             eprintln!("note: {note}");
         }
-        plan
+        Some(plan)
     };
     let job = Job {
-        plan: (!args.resume).then(|| plan.clone()),
+        plan,
         device: match &args.device {
             Some(wanted) => DeviceChoice::Named(wanted.clone()),
             None => DeviceChoice::Backend(args.backend),
@@ -148,7 +147,7 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
         let setup = Setup::start(args.retune, &mut notes);
         let run = |job: Job| run_here(job, &setup, options, args.force, &notes);
         return if args.all_devices {
-            all_devices(&setup.listed, &plan, job, args, &notes, &run)
+            all_devices(&setup.listed, job, args, &notes, &run)
         } else {
             one_device(job, args, &run)
         };
@@ -181,7 +180,7 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
         }
     };
     if args.all_devices {
-        all_devices(&devices::list(), &plan, job, args, &notes, &run)
+        all_devices(&devices::list(), job, args, &notes, &run)
     } else {
         one_device(job, args, &run)
     }
@@ -274,12 +273,16 @@ fn exit_code(results: &ResultSet) -> u8 {
 /// in `<out>`. A device that cannot run is recorded as such, and the others still run.
 fn all_devices(
     list: &[devices::Listed],
-    plan: &nlbench::plan::Plan,
     job: Job,
     args: &Args,
     notes: &[String],
     run: &dyn Fn(Job) -> Result<ResultSet, Failure>,
 ) -> Result<u8, Failure> {
+    let Some(plan) = job.plan.clone() else {
+        return Err(Failure::usage(
+            "--all-devices runs a new plan on every device; it cannot --resume",
+        ));
+    };
     let chosen: Vec<(usize, &devices::Listed)> = list
         .iter()
         .enumerate()
@@ -326,7 +329,7 @@ fn all_devices(
             Err(failure) => {
                 eprintln!("device {index} did not run: {}", failure.message);
                 results.push(nlbench::session::not_run(
-                    plan,
+                    &plan,
                     listed.info.clone(),
                     system::identity(notes),
                     failure.message,

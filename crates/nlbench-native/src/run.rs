@@ -65,12 +65,7 @@ impl Interrupts {
             latest: Arc::new(Mutex::new(None)),
         };
         let handler = interrupts.clone();
-        let installed = ctrlc::set_handler(move || handler.signalled()).map_err(|err| {
-            format!(
-                "Ctrl-C could not be caught ({err}): an interrupt ends the run at once, without \
-                 reports; checkpoint.jsonl keeps every finished configuration"
-            )
-        });
+        let installed = ctrlc::set_handler(move || handler.signalled()).map_err(handler_missing);
         (interrupts, installed)
     }
 
@@ -99,6 +94,14 @@ impl Interrupts {
     pub fn stop_reason(&self) -> Option<String> {
         (self.count.load(Ordering::SeqCst) > 0).then(|| STOPPED.into())
     }
+}
+
+/// The note of a run whose Ctrl-C handler could not be installed.
+pub fn handler_missing(err: ctrlc::Error) -> String {
+    format!(
+        "Ctrl-C could not be caught ({err}): an interrupt ends the run at once, without \
+         reports; checkpoint.jsonl keeps every finished configuration"
+    )
 }
 
 pub const STOPPED: &str = "interrupted (Ctrl-C or SIGTERM) before every configuration ran";

@@ -32,7 +32,7 @@ use crate::{
     Failure,
     job::Job,
     output::{self, CheckpointFile},
-    run::{STOPPED, STOPPED_AT_ONCE},
+    run::{STOPPED, STOPPED_AT_ONCE, handler_missing},
     terminal::Terminal,
     worker::{Assignment, DEVICE_LOST, Message},
 };
@@ -82,12 +82,7 @@ impl Relay {
             count.fetch_add(1, Ordering::SeqCst);
             interrupt(worker.load(Ordering::SeqCst));
         })
-        .map_err(|err| {
-            format!(
-                "Ctrl-C could not be caught ({err}): an interrupt ends the run at once, without \
-                 reports; checkpoint.jsonl keeps every finished configuration"
-            )
-        });
+        .map_err(handler_missing);
         (relay, installed)
     }
 
@@ -432,24 +427,20 @@ impl Keeper {
     /// Keeps one finished piece. The start line of a new run first makes the folder ready:
     /// only then, with a device that opened and a plan it runs, is the folder touched.
     fn keep(&mut self, line: &Line) -> Result<(), Failure> {
-        match (line, &mut self.checkpoint) {
-            (Line::Start { plan, start, .. }, None) => {
+        match (Checkpoint::begun_by(line), &mut self.checkpoint) {
+            (Some(begun), None) => {
                 if let Some(done) =
                     output::prepare(&self.out, self.force).map_err(Failure::usage)?
                 {
                     eprintln!("note: {done}");
                 }
                 self.file = Some(CheckpointFile::open(&self.out).map_err(Failure::other)?);
-                self.checkpoint = Some(Checkpoint {
-                    plan: (**plan).clone(),
-                    start: (**start).clone(),
-                    lines: Vec::new(),
-                });
+                self.checkpoint = Some(begun);
             }
             // A run has one start; a worker that continues one sends none.
-            (Line::Start { .. }, Some(_)) => return Ok(()),
-            (_, Some(checkpoint)) => checkpoint.lines.push(line.clone()),
-            (_, None) => {
+            (Some(_), Some(_)) => return Ok(()),
+            (None, Some(checkpoint)) => checkpoint.lines.push(line.clone()),
+            (None, None) => {
                 return Err(Failure::other(
                     "the worker sent a finished piece before the run's start",
                 ));

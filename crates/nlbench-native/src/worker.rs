@@ -9,7 +9,6 @@ use std::io::Write;
 use nlbench::{
     error::ErrorKind,
     measure::Clock,
-    schema::{MemoryOutcome, Outcome},
     session::{self, Event, Identity, Platform, Progress, checkpoint::Line},
 };
 use serde::{Deserialize, Serialize};
@@ -68,22 +67,6 @@ pub fn serve() -> Result<u8, Failure> {
     Ok(crate::exit_code(&results))
 }
 
-/// Whether `line` records a configuration that failed because the device was lost.
-fn lost_the_device(line: &Line) -> bool {
-    let kind = match line {
-        Line::Inference { record, .. } => match &record.outcome {
-            Outcome::Failed { kind, .. } => Some(*kind),
-            _ => None,
-        },
-        Line::Memory { record } => match &record.outcome {
-            MemoryOutcome::Failed { kind, .. } => Some(*kind),
-            _ => None,
-        },
-        _ => None,
-    };
-    kind == Some(ErrorKind::DeviceLost)
-}
-
 /// The worker's platform: events go to the supervisor.
 struct WorkerPlatform<'a> {
     clock: InstantClock,
@@ -122,7 +105,7 @@ impl Platform for WorkerPlatform<'_> {
             Event::Progress(progress) => self.tell(&Message::Progress(progress.clone())),
             Event::Finished { line, .. } => {
                 self.tell(&Message::Finished(line.clone()));
-                if lost_the_device(line) {
+                if line.failure() == Some(ErrorKind::DeviceLost) {
                     eprintln!("the device was lost: a new worker opens it again");
                     std::process::exit(i32::from(DEVICE_LOST));
                 }
@@ -132,30 +115,5 @@ impl Platform for WorkerPlatform<'_> {
 
     fn stop_requested(&self) -> Option<String> {
         self.interrupts.stop_reason()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use nlbench::{precision::Precision, schema::PathId, session::Piece};
-
-    use super::*;
-
-    #[test]
-    fn only_a_lost_device_ends_the_worker() {
-        let piece = Piece::Inference {
-            round: 0,
-            model: "small".into(),
-            precision: Precision::F32,
-            batch_size: 1,
-            path: PathId::Burn,
-        };
-        let lost = piece.lost(ErrorKind::DeviceLost, "Parent device is lost");
-        let rejected = piece.lost(ErrorKind::KernelRejected, "shader invalid");
-        assert!(lost_the_device(&lost));
-        assert!(!lost_the_device(&rejected));
-        assert!(!lost_the_device(
-            &Piece::Ceilings.lost(ErrorKind::DeviceLost, "lost")
-        ));
     }
 }

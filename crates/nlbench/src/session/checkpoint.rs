@@ -8,8 +8,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    error::ErrorKind,
     plan::Plan,
-    schema::{BurnProbes, Ceilings, InferenceRecord, MemoryRecord, ResultSet, SCHEMA_VERSION},
+    schema::{
+        BurnProbes, Ceilings, InferenceRecord, MemoryOutcome, MemoryRecord, Outcome, ResultSet,
+        SCHEMA_VERSION,
+    },
 };
 
 /// The checkpoint's file name in the output folder.
@@ -47,6 +51,22 @@ impl Line {
         text.push('\n');
         text
     }
+
+    /// The kind of failure of a row that failed (an inference or memory row); `None` for
+    /// anything else.
+    pub fn failure(&self) -> Option<ErrorKind> {
+        match self {
+            Line::Inference { record, .. } => match record.outcome {
+                Outcome::Failed { kind, .. } => Some(kind),
+                _ => None,
+            },
+            Line::Memory { record } => match record.outcome {
+                MemoryOutcome::Failed { kind, .. } => Some(kind),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 /// A checkpoint read back.
@@ -60,6 +80,19 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// The checkpoint a run's start line begins, with no piece in it yet; `None` for any
+    /// other line. A front end that keeps the lines as they come starts here.
+    pub fn begun_by(line: &Line) -> Option<Self> {
+        match line {
+            Line::Start { plan, start, .. } => Some(Self {
+                plan: (**plan).clone(),
+                start: (**start).clone(),
+                lines: Vec::new(),
+            }),
+            _ => None,
+        }
+    }
+
     /// Reads a checkpoint. A last line cut short (the process died while writing it) is
     /// dropped; any other unreadable line is an error.
     pub fn decode(text: &str) -> Result<Self, String> {
@@ -120,6 +153,8 @@ mod tests {
         assert_eq!(checkpoint.lines, vec![row.clone()]);
         assert_eq!(checkpoint.plan, Plan::new(BenchConfig::quick()));
         assert_eq!(checkpoint.start, empty);
+        assert_eq!(Checkpoint::begun_by(&start).unwrap().start, empty);
+        assert!(Checkpoint::begun_by(&row).is_none());
 
         // Killed while writing the next line: that line is lost, the rest is read.
         let torn = format!("{text}{}", &row.encode()[..40]);

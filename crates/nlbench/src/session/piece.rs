@@ -152,6 +152,28 @@ mod tests {
         let Line::Probes { probes } = Piece::Probes.lost(ErrorKind::Crashed, "signal 11") else {
             panic!()
         };
+        // What a worker reads to tell a lost device from other failures.
+        let inference = Piece::Inference {
+            round: 0,
+            model: "small".into(),
+            precision: Precision::F32,
+            batch_size: 1,
+            path: PathId::Burn,
+        };
+        let lost = inference.lost(ErrorKind::DeviceLost, "Parent device is lost");
+        let rejected = inference.lost(ErrorKind::KernelRejected, "shader invalid");
+        assert_eq!(lost.failure(), Some(ErrorKind::DeviceLost));
+        assert_eq!(rejected.failure(), Some(ErrorKind::KernelRejected));
+        assert_eq!(
+            memory.lost(ErrorKind::TimedOut, "x").failure(),
+            Some(ErrorKind::TimedOut)
+        );
+        assert_eq!(
+            Piece::Ceilings
+                .lost(ErrorKind::DeviceLost, "lost")
+                .failure(),
+            None
+        );
         assert!(matches!(
             probes.matmul_gflops,
             crate::schema::Ceiling::Unavailable { ref reason } if reason.contains("signal 11")
