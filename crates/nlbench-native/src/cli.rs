@@ -54,9 +54,10 @@ pub struct Args {
     /// Which figures every row gets: the headline is always the host's monotonic clock around
     /// what users run (burn with fusion), each iteration ending with one element of the output
     /// read back; `auto` adds device time (the device's timestamps, in runs of their own)
-    /// where the device writes timestamps, `both` insists on it, `host` leaves it out.
-    #[arg(long, default_value = "auto")]
-    pub clock: ClockPolicy,
+    /// where the device writes timestamps, `both` insists on it, `host` leaves it out
+    /// (default: auto; host with --quick, whose device-time runs would double its length).
+    #[arg(long)]
+    pub clock: Option<ClockPolicy>,
 
     /// Implementations of the forward pass: burn, unfused (burn without its fusion layer),
     /// reference (nlbench's WGSL, on wgpu devices), comma-separated (default: burn, and the
@@ -115,7 +116,8 @@ pub struct Args {
     #[arg(long, allow_hyphen_values = true)]
     pub seed: Option<String>,
 
-    /// Smoke run: small and medium models, batch sizes 1,16,64, 10 iterations.
+    /// Smoke run: small and medium models, batch sizes 1,16,64, 10 iterations, the headline
+    /// clock alone unless --clock says otherwise.
     #[arg(long)]
     pub quick: bool,
 
@@ -216,7 +218,21 @@ pub enum BackendChoice {
 
 /// The plan the arguments describe, validated, with notes on what was changed (duplicates).
 pub fn plan(args: &Args) -> Result<(Plan, Vec<String>), String> {
-    let mut base = if args.quick {
+    plan_from(args, args.quick)
+}
+
+/// The plan a software device runs where the arguments ask for no configurations: the quick
+/// one (a software adapter rates no GPU, and the default plan takes it ten minutes), with the
+/// arguments' suites, paths and clock. `None` where they ask for configurations.
+pub fn software_plan(args: &Args) -> Option<Plan> {
+    if sets_configurations(args) {
+        return None;
+    }
+    plan_from(args, true).ok().map(|(plan, _)| plan)
+}
+
+fn plan_from(args: &Args, quick: bool) -> Result<(Plan, Vec<String>), String> {
+    let mut base = if quick {
         BenchConfig::quick()
     } else {
         BenchConfig::default()
@@ -241,7 +257,11 @@ pub fn plan(args: &Args) -> Result<(Plan, Vec<String>), String> {
     let resolved = request.resolve(base).map_err(|e| e.0)?;
     let mut plan = Plan::new(resolved.config);
     plan.suites = args.suite;
-    plan.clock = args.clock;
+    plan.clock = args.clock.unwrap_or(if quick {
+        ClockPolicy::Host
+    } else {
+        ClockPolicy::Auto
+    });
     plan.paths = args.paths;
     Ok((plan, resolved.notes))
 }
@@ -249,9 +269,14 @@ pub fn plan(args: &Args) -> Result<(Plan, Vec<String>), String> {
 /// True where the arguments set anything of the plan (which `--resume` takes from the
 /// checkpoint instead).
 pub fn sets_plan(args: &Args) -> bool {
+    sets_configurations(args) || args.paths.is_some() || args.clock.is_some()
+}
+
+/// True where the arguments choose the configurations or how they are timed (`--quick`, a
+/// config file, sizes, batch sizes, iterations, …).
+fn sets_configurations(args: &Args) -> bool {
     args.quick
         || args.config.is_some()
-        || args.paths.is_some()
         || [
             &args.sizes,
             &args.input_dim,
@@ -316,6 +341,16 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_quick_run_takes_the_headline_clock_alone_unless_asked() {
+        assert_eq!(plan_of(&[]).clock, ClockPolicy::Auto);
+        assert_eq!(plan_of(&["--quick"]).clock, ClockPolicy::Host);
+        assert_eq!(
+            plan_of(&["--quick", "--clock", "auto"]).clock,
+            ClockPolicy::Auto
+        );
+    }
+
     fn plan_of(args: &[&str]) -> Plan {
         plan(&parse(args)).unwrap().0
     }
@@ -357,5 +392,22 @@ mod tests {
         let err = super::plan(&parse(&["--config", path.to_str().unwrap()])).unwrap_err();
         assert!(err.contains("unknown field"), "{err}");
         assert!(sets_plan(&parse(&["--quick"])) && !sets_plan(&parse(&["--out", "x"])));
+    }
+
+    #[test]
+    fn a_software_device_runs_the_quick_plan_unless_configurations_are_asked_for() {
+        let quick = plan_of(&["--quick"]);
+        assert_eq!(software_plan(&parse(&[])), Some(quick));
+        let with_clock = software_plan(&parse(&["--clock", "auto", "--suite", "all"])).unwrap();
+        assert_eq!(with_clock.config, BenchConfig::quick());
+        assert_eq!(with_clock.clock, ClockPolicy::Auto);
+        assert!(with_clock.suites.memory);
+        for asked in [
+            &["--sizes", "large"][..],
+            &["--quick"],
+            &["--iterations", "5"],
+        ] {
+            assert_eq!(software_plan(&parse(asked)), None, "{asked:?}");
+        }
     }
 }

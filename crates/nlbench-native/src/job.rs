@@ -16,6 +16,9 @@ use crate::{Failure, cli::BackendChoice, devices, output, run::Interrupts, tunin
 pub struct Job {
     /// The plan of a new run; `None` continues the run whose checkpoint is in `out`.
     pub plan: Option<Plan>,
+    /// The plan a new run takes instead where the device is a software one (lavapipe,
+    /// SwiftShader, WARP): the quick plan, where no setting asked for configurations.
+    pub software_plan: Option<Plan>,
     pub device: DeviceChoice,
     pub out: PathBuf,
     /// Check each configuration against the memory limits before it runs (`--no-preflight`
@@ -93,6 +96,16 @@ impl Job {
             selected.info.backend,
             selected.reason
         );
+        let plan = match &self.software_plan {
+            Some(short) if selected.info.emulated_gpu() && resume.is_none() => {
+                eprintln!(
+                    "plan: the quick one, as on every software device (it rates no GPU, and the \
+                     default plan takes it minutes); --sizes, --batch-sizes or --config ask for more"
+                );
+                short.clone()
+            }
+            _ => plan,
+        };
         if let Some(checkpoint) = &resume {
             let started = &checkpoint.start.device;
             if started.name != selected.info.name || started.backend != selected.info.backend {

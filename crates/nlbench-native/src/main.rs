@@ -130,6 +130,7 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
         Some(plan)
     };
     let job = Job {
+        software_plan: plan.as_ref().and_then(|_| cli::software_plan(args)),
         plan,
         device: match &args.device {
             Some(wanted) => DeviceChoice::Named(wanted.clone()),
@@ -313,9 +314,11 @@ fn all_devices(
             listed.info.label(),
             out.display()
         );
+        // Every device runs the same plan, so that their results line up.
         let device_job = Job {
             device: DeviceChoice::Named(index.to_string()),
             out,
+            software_plan: None,
             ..job.clone()
         };
         match run(device_job) {

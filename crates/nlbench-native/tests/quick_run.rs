@@ -34,16 +34,19 @@ const OUTPUTS: [&str; 13] = [
     "training_memory_breakdown.svg",
 ];
 
-/// Runs both suites' quick benchmark into a fresh folder and checks what every backend must
-/// satisfy.
-fn quick_run(backend: &str) -> (tempfile::TempDir, ResultSet) {
+/// Runs both suites of the quick plan on `backend`, with `extra` arguments (`--quick`, unless
+/// the device runs the quick plan by default), into a fresh folder and checks what every
+/// backend must satisfy.
+fn quick_run(backend: &str, extra: &[&str]) -> (tempfile::TempDir, ResultSet, String) {
     let dir = tempfile::tempdir().unwrap();
     let output = nlbench()
-        .args(["--quick", "--suite", "all", "--backend", backend, "--out"])
+        .args(["--suite", "all", "--backend", backend])
+        .args(extra)
+        .arg("--out")
         .arg(dir.path())
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{backend} run failed: {stderr}");
     // Every row is printed as it finishes, before the tables at the end.
     let first_row = stderr
@@ -73,7 +76,7 @@ fn quick_run(backend: &str) -> (tempfile::TempDir, ResultSet) {
     ] {
         assert!(memory.contains(section), "MEMORY_REPORT.md lacks {section}");
     }
-    (dir, results)
+    (dir, results, stderr)
 }
 
 fn check_figures_agree(results: &ResultSet) {
@@ -249,8 +252,19 @@ fn compare_needs_readable_results() {
 }
 
 fn quick_on_cpu() -> (tempfile::TempDir, ResultSet) {
-    let (dir, results) = quick_run("cpu");
+    let (dir, results, _) = quick_run("cpu", &["--quick"]);
     assert_eq!(results.device.backend, "cpu");
+    // The quick run takes the headline clock alone unless asked, and says so.
+    assert!(
+        results.paths[0].device_time.is_none(),
+        "{:?}",
+        results.paths
+    );
+    let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
+    assert!(
+        report.contains("no device time (the run asked for the host clock alone)"),
+        "{report}"
+    );
     for record in &results.memory {
         let MemoryOutcome::Measured(m) = &record.outcome else {
             panic!("{} batch {} failed", record.model, record.batch_size);
@@ -292,7 +306,11 @@ fn quick_on_cpu() -> (tempfile::TempDir, ResultSet) {
 }
 
 fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
-    let (dir, results) = quick_run("vulkan");
+    // A software device runs the quick plan unless configurations are asked for; here with
+    // device time, which lavapipe's timestamps give.
+    let (dir, results, stderr) = quick_run("vulkan", &["--clock", "auto"]);
+    assert!(stderr.contains("plan: the quick one"), "{stderr}");
+    assert_eq!(results.config, nlbench::config::BenchConfig::quick());
     assert_eq!(results.device.backend, "wgpu");
     assert_eq!(results.device.api, "Vulkan");
     // burn's allocator; the reference's own buffers are not in it.

@@ -129,11 +129,16 @@ impl DeviceInfo {
         }
     }
 
+    /// A GPU emulated on the CPU (lavapipe, SwiftShader, WARP): software, but not the CPU
+    /// backend, which is plainly a CPU.
+    pub fn emulated_gpu(&self) -> bool {
+        self.software && self.backend != "cpu"
+    }
+
     /// Short label for chart legends and table headers: the name without the driver's
-    /// parenthesised details, the API, and "software" for an emulated GPU (never for the CPU
-    /// backend, which is plainly a CPU).
+    /// parenthesised details, the API, and "software" for an emulated GPU.
     pub fn label(&self) -> String {
-        let software = if self.software && self.backend != "cpu" {
+        let software = if self.emulated_gpu() {
             " (software)"
         } else {
             ""

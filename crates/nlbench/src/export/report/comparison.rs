@@ -29,11 +29,7 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
             format!(
                 "{}{}",
                 d.device_type.label(),
-                if d.software && d.backend != "cpu" {
-                    ", software"
-                } else {
-                    ""
-                }
+                if d.emulated_gpu() { ", software" } else { "" }
             ),
             format!("{} ({})", d.backend, d.api),
             format!("{} {}", d.driver, d.driver_info).trim().to_owned(),

@@ -25,7 +25,7 @@ pub(crate) fn path_timing(path: &PathInfo) -> String {
             }
         ),
         Some(DeviceClock::Unavailable { reason }) => format!("; device time n/a ({reason})"),
-        None => String::new(),
+        None => "; no device time (the run asked for the host clock alone)".into(),
     };
     format!(
         "{} ({}; {}){device}",
@@ -64,7 +64,7 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
         ("Vendor", device.vendor.clone()),
         (
             "Device type",
-            if device.software && device.backend != "cpu" {
+            if device.emulated_gpu() {
                 format!(
                     "{} (software rasteriser: not a GPU)",
                     device.device_type.label()
