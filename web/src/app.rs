@@ -9,26 +9,18 @@ use std::{
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     export::share::{self, FRAGMENT_KEY},
-    plan::Plan,
     schema::ResultSet,
     session::Progress,
 };
 
 use crate::{
-    bench::{self, Target},
+    bench::{self, RunRequest},
     browser,
     components::{
         adapter::AdapterPanel, compare::ComparePanel, form::ConfigForm, results::ResultView,
     },
     gpu::{self, GpuInfo, Power},
 };
-
-/// What the form asks the runner for.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRequest {
-    pub target: Target,
-    pub plan: Plan,
-}
 
 /// What a kept result says until its run ends: shown after a reload if the page died first.
 const UNFINISHED: &str = "the run did not finish: the page was closed, reloaded or crashed while \

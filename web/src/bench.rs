@@ -30,6 +30,13 @@ pub enum Target {
     Cpu,
 }
 
+/// What the form asks the runner for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRequest {
+    pub target: Target,
+    pub plan: Plan,
+}
+
 thread_local! {
     /// burn's WebGPU devices, created once per page and power preference: a wgpu device
     /// cannot be set up twice.

@@ -10,8 +10,7 @@ use nlbench::{
 };
 
 use crate::{
-    app::RunRequest,
-    bench::Target,
+    bench::{RunRequest, Target},
     gpu::{GpuInfo, Power},
 };
 

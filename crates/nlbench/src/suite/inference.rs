@@ -1,12 +1,12 @@
 //! The inference rows on burn: prepare the model and input, then hand the forward pass to the
 //! measurement protocol, reading the allocator after each timed pass while its output lives.
 
-use std::sync::Mutex;
-
 use burn::tensor::{Distribution, Tensor, backend::Backend};
 use futures::future::LocalBoxFuture;
 
-use super::{Burn, Measured, RowSettings, build_measurement, probes, read_one, settle};
+use super::{
+    Burn, Measured, RowSettings, build_measurement, probes, read_one, settle, time_tensor,
+};
 use crate::{
     config::{BenchConfig, limits},
     error::RunError,
@@ -199,36 +199,6 @@ impl<B: Backend> Routine for Forward<'_, B> {
     fn after_untimed(&mut self) -> LocalBoxFuture<'_, ()> {
         Box::pin(self.stopwatch.clear_errors())
     }
-}
-
-/// Times `repeats` calls of `work` with `stopwatch`, waiting for the last output; returns
-/// the milliseconds and that output.
-pub(crate) async fn time_tensor<B: Backend, const D: usize>(
-    stopwatch: &Stopwatch<'_>,
-    repeats: u32,
-    work: &(dyn Fn() -> Tensor<B, D> + Sync),
-) -> Result<(f64, Tensor<B, D>), RunError> {
-    let slot: Mutex<Option<Tensor<B, D>>> = Mutex::new(None);
-    let ms = stopwatch
-        .time(
-            repeats,
-            &mut || *slot.lock().expect("not poisoned") = Some(work()),
-            &mut || {
-                let output = slot.lock().expect("not poisoned").clone();
-                Box::pin(async move {
-                    match output {
-                        Some(output) => read_one(output).await,
-                        None => Err(RunError::backend("the timed work did not run")),
-                    }
-                })
-            },
-        )
-        .await?;
-    let output = slot
-        .into_inner()
-        .expect("not poisoned")
-        .ok_or_else(|| RunError::backend("the timed work did not run"))?;
-    Ok((ms, output))
 }
 
 fn max_snapshot(

@@ -12,6 +12,8 @@ mod row;
 pub(crate) use inference::inference_policy;
 pub use row::{Measured, RowSettings, build_measurement, merge_rounds};
 
+use std::sync::Mutex;
+
 use burn::tensor::{Tensor, backend::Backend};
 
 use crate::{
@@ -98,4 +100,34 @@ pub(crate) async fn settle<B: Backend>(device: &B::Device) -> Result<(), RunErro
     read_one(Tensor::<B, 1>::zeros([1], device)).await?;
     B::memory_cleanup(device);
     read_one(Tensor::<B, 1>::zeros([1], device)).await
+}
+
+/// Times `repeats` calls of `work` with `stopwatch`, waiting for the last output; returns
+/// the milliseconds and that output.
+pub(crate) async fn time_tensor<B: Backend, const D: usize>(
+    stopwatch: &Stopwatch<'_>,
+    repeats: u32,
+    work: &(dyn Fn() -> Tensor<B, D> + Sync),
+) -> Result<(f64, Tensor<B, D>), RunError> {
+    let slot: Mutex<Option<Tensor<B, D>>> = Mutex::new(None);
+    let ms = stopwatch
+        .time(
+            repeats,
+            &mut || *slot.lock().expect("not poisoned") = Some(work()),
+            &mut || {
+                let output = slot.lock().expect("not poisoned").clone();
+                Box::pin(async move {
+                    match output {
+                        Some(output) => read_one(output).await,
+                        None => Err(RunError::backend("the timed work did not run")),
+                    }
+                })
+            },
+        )
+        .await?;
+    let output = slot
+        .into_inner()
+        .expect("not poisoned")
+        .ok_or_else(|| RunError::backend("the timed work did not run"))?;
+    Ok((ms, output))
 }

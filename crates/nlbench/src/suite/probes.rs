@@ -5,7 +5,7 @@
 use burn::tensor::{Distribution, Tensor, backend::Backend};
 use futures::future::LocalBoxFuture;
 
-use super::{Burn, inference::time_tensor, read_one};
+use super::{Burn, read_one, time_tensor};
 use crate::{
     error::{RunError, guarded},
     measure::{self, Environment, Policy, Repeats, Routine, Stop, Stopwatch},

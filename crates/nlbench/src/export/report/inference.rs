@@ -4,21 +4,18 @@
 use std::fmt::Write;
 
 use super::{
+    cells::{throughput_cell, verdict_cell},
     fmt_bytes, fmt_count, fmt_percent, fmt_ratio,
-    format::{fmt_ms, fmt_with_interval},
+    format::fmt_ms,
     header::{header, path_timing},
     kernels_summary, markdown_table,
     roofline::roofline_section,
 };
 use crate::{
-    analysis::{
-        not_measured_text,
-        roofline::share,
-        verdicts::{self, throughput_interval},
-    },
+    analysis::{not_measured_text, roofline::share, verdicts},
     config::ModelConfig,
     precision::Precision,
-    schema::{InferenceMeasurement, Outcome, PathId, ResultSet, Timed, Verdict},
+    schema::{InferenceMeasurement, Outcome, PathId, ResultSet},
 };
 
 /// Per-sample latency a real-time application usually has to stay under.
@@ -182,23 +179,6 @@ fn device_cells(m: &InferenceMeasurement, batch: usize) -> [String; 3] {
             "–".into(),
         ],
         None => ["–".into(), "–".into(), "–".into()],
-    }
-}
-
-/// Throughput with its interval and, under 95 %, the interval's coverage.
-pub(crate) fn throughput_cell(t: &Timed, batch: usize) -> String {
-    fmt_with_interval(t.throughput, throughput_interval(t, batch))
-}
-
-pub(crate) fn verdict_cell(found: &[Verdict]) -> String {
-    if found.is_empty() {
-        "–".into()
-    } else {
-        found
-            .iter()
-            .map(verdicts::short)
-            .collect::<Vec<_>>()
-            .join("; ")
     }
 }
 

@@ -2,6 +2,7 @@
 //! command line and the dashboard write the same document, and the plain-text tables the
 //! terminal and the dashboard show.
 
+mod cells;
 mod comparison;
 mod format;
 mod header;

@@ -7,7 +7,7 @@ use super::{fmt_count, fmt_percent, markdown_table, summary::ceilings_summary};
 use crate::{
     analysis::roofline::{above_roof, bound, roofline_points, share},
     config::ModelConfig,
-    schema::{Ceiling, ResultSet},
+    schema::ResultSet,
 };
 
 /// The "Device ceilings and roofline" section.
@@ -117,17 +117,13 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
     out
 }
 
-pub(crate) fn ceiling_text(ceiling: &Ceiling, unit: &str) -> String {
-    match ceiling {
-        Ceiling::Measured { value } => format!("{} {unit}", fmt_count(*value)),
-        Ceiling::Unavailable { reason } => format!("n/a ({reason})"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{fixtures, schema::Ceilings};
+    use crate::{
+        fixtures,
+        schema::{Ceiling, Ceilings},
+    };
 
     #[test]
     fn section_shows_ceilings_shares_and_rows_above_the_roof() {

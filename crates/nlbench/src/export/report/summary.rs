@@ -2,9 +2,8 @@
 //! dashboard so both show the same columns.
 
 use super::{
+    cells::{ceiling_text, throughput_cell, verdict_cell},
     fmt_bytes, fmt_count, fmt_percent,
-    inference::{throughput_cell, verdict_cell},
-    roofline::ceiling_text,
 };
 use crate::{
     analysis::{memory::Peaks, not_measured_text, roofline::share},
