@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""The NeuralLayers inference benchmark in PyTorch, with nlbench's protocol and statistics.
+"""nlbench's inference benchmark in PyTorch, with nlbench's protocol and statistics: the
+NeuralLayers MLP and the workloads beside it (a transformer encoder, a decoder language model's
+prefill and decode, a ResNet-style CNN; `workloads.py`), at nlbench's presets.
 
-Writes results.json in nlbench's schema (version 5, path `pytorch`, backend `pytorch-cpu` or
+Writes results.json in nlbench's schema (version 8, path `pytorch`, backend `pytorch-cpu` or
 `pytorch-cuda`), so `nlbench-native compare` lines burn and PyTorch up on one device:
 
     python3 baselines/pytorch/neurallayers_bench.py --device cuda --out pytorch_results
@@ -28,7 +30,9 @@ import platform
 import sys
 import time
 
-SCHEMA_VERSION = 7
+import workloads as wl
+
+SCHEMA_VERSION = 8
 SIZES = {"small": 256, "medium": 512, "large": 1024, "xl": 2048}
 UNTIMED_RUNS = 3
 STABLE_WINDOW = 5
@@ -276,70 +280,162 @@ def host_resolution_ms():
     return time.get_clock_info("perf_counter").resolution * 1000.0
 
 
-def measure_configuration(torch, args, model, precision, batch, device):
-    dtype = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}[precision]
-    cuda = device.type == "cuda"
-    if cuda:
-        torch.cuda.synchronize(device)
-        torch.cuda.empty_cache()
-        torch.cuda.reset_peak_memory_stats(device)
-        baseline = torch.cuda.memory_allocated(device)
-    net = build(torch, model, dtype, device, args.seed)
-    x = torch.rand(batch, model["input_dim"], device=device, dtype=dtype)
-    flops = flops_per_sample(model)
+DTYPES = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}
 
-    def host_once():
-        start = time.perf_counter()
-        out = net(x)
-        out[0, 0].item()
-        return (time.perf_counter() - start) * 1000.0
 
-    def device_once():
-        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        begin.record()
-        out = net(x)
-        end.record()
-        out[0, 0].item()
-        end.synchronize()
-        return begin.elapsed_time(end)
+def allocator_baseline(torch, device):
+    """Starts the CUDA allocator's peak afresh; its bytes in use now (None on the CPU)."""
+    if device.type != "cuda":
+        return None
+    torch.cuda.synchronize(device)
+    torch.cuda.empty_cache()
+    torch.cuda.reset_peak_memory_stats(device)
+    return torch.cuda.memory_allocated(device)
 
-    with torch.inference_mode():
-        warmup_runs, samples, stopped = measure(host_once, args)
-        record = {
-            "status": "measured",
-            "clock": "host",
-            **timed(samples, warmup_runs, stopped, batch, flops, args.target_ci, host_resolution_ms()),
-        }
-        if cuda:
-            try:
-                warmup_runs, samples, stopped = measure(device_once, args)
-                device_figures = timed(
-                    samples, warmup_runs, stopped, batch, flops, args.target_ci, CUDA_EVENT_RESOLUTION_MS
-                )
-                record["device_time"] = {"status": "measured", "fusion": False, **device_figures}
-            except Exception as err:  # the headline stands; the failure is recorded beside it
-                record["device_time"] = {"status": "failed", "kind": kind_of(err), "reason": one_line(err)}
 
-    elem = 4 if precision == "f32" else 2
+def memory_figures(torch, device, baseline, analytical):
     memory = {
         "allocator": None,
         "allocator_unavailable": "PyTorch's CPU allocator has no report",
-        "analytical": {
-            "parameter_bytes": parameter_count(model) * elem,
-            "input_bytes": batch * model["input_dim"] * elem,
-            "activation_bytes": activation_elements(model) * batch * elem,
-        },
+        "analytical": analytical,
     }
-    if cuda:
+    if device.type == "cuda":
         memory["allocator"] = {
             "baseline_in_use": int(baseline),
             "peak_in_use": int(torch.cuda.max_memory_allocated(device)),
             "peak_reserved": int(torch.cuda.max_memory_reserved(device)),
         }
         memory["allocator_unavailable"] = None
-    record["memory"] = memory
+    return memory
+
+
+def measure_configuration(torch, args, model, precision, batch, device):
+    dtype = getattr(torch, DTYPES[precision])
+    baseline = allocator_baseline(torch, device)
+    net = build(torch, model, dtype, device, args.seed)
+    x = torch.rand(batch, model["input_dim"], device=device, dtype=dtype)
+    with torch.inference_mode():
+        record = time_work(torch, args, lambda: net(x), batch, flops_per_sample(model), device)
+    elem = 4 if precision == "f32" else 2
+    record["memory"] = memory_figures(torch, device, baseline, {
+        "parameter_bytes": parameter_count(model) * elem,
+        "input_bytes": batch * model["input_dim"] * elem,
+        "activation_bytes": activation_elements(model) * batch * elem,
+    })
     record["kernels"] = []
     return record
+
+
+def measure_workload(torch, args, w, phase, precision, batch, device):
+    """One configuration of a workload beside the MLP: its check, then the protocol."""
+    dtype = getattr(torch, DTYPES[precision])
+    baseline = allocator_baseline(torch, device)
+    figures = wl.figures(w, phase)
+    with torch.inference_mode():
+        net = wl.build(torch, w, dtype, device, args.seed)
+        work, check = wl.prepared(torch, net, w, phase, batch, dtype, device)
+        accuracy = None
+        if check is not None:
+            against, expected, got = check
+            accuracy = held(expected, got, precision, against)
+            if accuracy["max_abs_error"] > accuracy["tolerance"]:
+                return {
+                    "status": "failed",
+                    "kind": "wrong_result",
+                    "reason": f"the output differs from {against} by up to "
+                    f"{accuracy['max_abs_error']:.3e} (tolerance {accuracy['tolerance']:.1e}); "
+                    "no speed is reported for a wrong result",
+                }
+        record = time_work(torch, args, work, batch, figures["flops"], device)
+    elem = 4 if precision == "f32" else 2
+    analytical = {
+        "parameter_bytes": figures["parameters"] * elem,
+        "input_bytes": batch * figures["input"] * elem,
+        "activation_bytes": batch * figures["activation"] * elem,
+    }
+    if figures["cache"]:
+        analytical["kv_cache_bytes"] = batch * figures["cache"] * elem
+    record["memory"] = memory_figures(torch, device, baseline, analytical)
+    record["kernels"] = []
+    record["accuracy"] = accuracy
+    return record
+
+
+def held(expected, got, precision, against):
+    """nlbench's check: the largest absolute error against a share of the largest expected
+    magnitude (plus one), 5e-2 in FP16 and 1e-3 otherwise."""
+    expected = expected.float().cpu().reshape(-1)
+    got = got.float().cpu().reshape(-1)
+    scale = float(expected.abs().max())
+    error = float((got - expected).abs().max())
+    if not math.isfinite(error):
+        error = math.inf
+    share = 5e-2 if precision == "f16" else 1e-3
+    return {
+        "against": against,
+        "max_abs_error": error,
+        "max_rel_error": error / max(scale, sys.float_info.min),
+        "tolerance": share * (1.0 + scale),
+    }
+
+
+def time_work(torch, args, work, batch, flops, device):
+    """nlbench's protocol around `work` (one timed run, returning its output): the headline on
+    the host clock, each run ending when one element of the output is on the host, and on CUDA
+    device time by CUDA events in runs of their own."""
+    cuda = device.type == "cuda"
+
+    def host_once():
+        start = time.perf_counter()
+        out = work()
+        out.reshape(-1)[0].item()
+        return (time.perf_counter() - start) * 1000.0
+
+    def device_once():
+        begin, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        begin.record()
+        out = work()
+        end.record()
+        out.reshape(-1)[0].item()
+        end.synchronize()
+        return begin.elapsed_time(end)
+
+    warmup_runs, samples, stopped = measure(host_once, args)
+    record = {
+        "status": "measured",
+        "clock": "host",
+        **timed(samples, warmup_runs, stopped, batch, flops, args.target_ci, host_resolution_ms()),
+    }
+    if cuda:
+        try:
+            warmup_runs, samples, stopped = measure(device_once, args)
+            device_figures = timed(
+                samples, warmup_runs, stopped, batch, flops, args.target_ci, CUDA_EVENT_RESOLUTION_MS
+            )
+            record["device_time"] = {"status": "measured", "fusion": False, **device_figures}
+        except Exception as err:  # the headline stands; the failure is recorded beside it
+            record["device_time"] = {"status": "failed", "kind": kind_of(err), "reason": one_line(err)}
+    return record
+
+
+def chosen_workloads(args, models):
+    """`--workloads` as nlbench reads it: `mlp` keeps the sizes, `mlp:SIZE` takes one; a bare
+    name takes the realistic preset on CUDA and `tiny` on the CPU."""
+    kept, others = [], []
+    for item in (i.strip() for i in args.workloads.split(",") if i.strip()):
+        kind, _, name = item.partition(":")
+        kind = kind.lower()
+        if kind == "mlp":
+            chosen = [m for m in models if not name or m["name"] == name]
+            if name and not chosen:
+                chosen = [{"name": name, "input_dim": args.input_dim, "hidden_dim": SIZES[name], "layers": 2}]
+            kept += [m for m in chosen if m not in kept]
+        elif kind in wl.PRESETS:
+            name = name.lower() or (wl.REALISTIC[kind] if args.device == "cuda" else "tiny")
+            others.append(wl.preset(kind, name, args.prompt_len, args.context_len))
+        else:
+            raise ValueError(f"unknown workload '{kind}' (expected mlp, encoder, decoder or cnn)")
+    return kept, others
 
 
 def one_line(err):
@@ -421,8 +517,11 @@ def percent(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--batch-sizes", default="1,16,64,128,256")
-    parser.add_argument("--sizes", default="small,medium,large")
+    parser.add_argument("--workloads", default=None, help="nlbench's --workloads: NAME or NAME:PRESET, comma-separated (default: mlp,encoder,decoder,cnn; with --quick, mlp)")
+    parser.add_argument("--prompt-len", type=int, default=None)
+    parser.add_argument("--context-len", type=int, default=None)
+    parser.add_argument("--batch-sizes", default=None, help="default 1,16,64,128,256 (the tiny workloads on the CPU: 1,16)")
+    parser.add_argument("--sizes", default=None, help="default small,medium,large; naming sizes without --workloads measures the MLP alone")
     parser.add_argument("--input-dim", type=int, default=1024)
     parser.add_argument("--precision", default="f32,f16")
     parser.add_argument("--iterations", type=int, default=50)
@@ -433,9 +532,15 @@ def main():
     parser.add_argument("--quick", action="store_true", help="nlbench's --quick: small and medium, batch sizes 1,16,64, 10 iterations, 100 ms warm-up, 200 ms cap")
     parser.add_argument("--out", default="pytorch_results")
     args = parser.parse_args()
+    # nlbench's default plan: the tiny workloads on the CPU take batch sizes 1 and 16 alone.
+    workload_batch_sizes = [1, 16] if args.batch_sizes is None and not args.quick and args.device == "cpu" else None
     if args.quick:
-        args.sizes, args.batch_sizes, args.iterations = "small,medium", "1,16,64", 10
+        args.sizes, args.batch_sizes, args.iterations = "small,medium", args.batch_sizes or "1,16,64", 10
         args.warmup_ms, args.max_time_ms = 100.0, 200.0
+        args.workloads = args.workloads or "mlp"
+    args.batch_sizes = args.batch_sizes or "1,16,64,128,256"
+    args.workloads = args.workloads or ("mlp" if args.sizes else "mlp,encoder,decoder,cnn")
+    args.sizes = args.sizes or "small,medium,large"
     try:
         args.target_ci = percent(args.target_ci)
         batch_sizes = [int(b) for b in args.batch_sizes.split(",")]
@@ -444,6 +549,7 @@ def main():
             {"name": s, "input_dim": args.input_dim, "hidden_dim": SIZES[s], "layers": 2}
             for s in (s.strip() for s in args.sizes.split(","))
         ]
+        models, others = chosen_workloads(args, models)
     except (ValueError, KeyError) as err:
         parser.error(f"bad value: {err}")
     if any(p not in ("f32", "f16", "bf16") for p in precisions) or any(b <= 0 for b in batch_sizes):
@@ -473,6 +579,21 @@ def main():
                     record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
                 records.append(record)
                 print(f"{model['name']} {precision} batch {batch}: {record['status']}", file=sys.stderr)
+    for w in others:
+        for phase in wl.phases(w):
+            for precision in precisions:
+                for batch in workload_batch_sizes or batch_sizes:
+                    record = {"workload": w["workload"], "model": w["name"], "precision": precision,
+                              "batch_size": batch, "path": "pytorch"}
+                    if phase != "forward":
+                        record["phase"] = phase
+                    try:
+                        record.update(measure_workload(torch, args, w, phase, precision, batch, device))
+                    except Exception as err:  # one failing configuration must not stop the run
+                        record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
+                    records.append(record)
+                    label = f"{w['workload']}:{w['name']}" + ("" if phase == "forward" else f" {phase}")
+                    print(f"{label} {precision} batch {batch}: {record['status']}", file=sys.stderr)
 
     timing, path = path_info(cuda)
     results = {
@@ -495,7 +616,9 @@ def main():
         "paths": [path],
         "config": {
             "models": models,
+            "workloads": others,
             "batch_sizes": batch_sizes,
+            **({"workload_batch_sizes": workload_batch_sizes} if others and workload_batch_sizes else {}),
             "precisions": precisions,
             "iterations": args.iterations,
             "warmup_ms": args.warmup_ms,

@@ -65,6 +65,23 @@ pub struct Args {
     #[arg(long)]
     pub paths: Option<Paths>,
 
+    /// Workloads, comma-separated, each NAME or NAME:PRESET: mlp (small, medium, large, xl),
+    /// encoder (tiny, bert-base), decoder (tiny, gpt2, 1b), cnn (tiny, resnet50). A bare
+    /// name takes the realistic preset on a hardware GPU and `tiny` on the CPU and software
+    /// devices (default: all four; with --quick, mlp).
+    #[arg(long)]
+    pub workloads: Option<String>,
+
+    /// Tokens of the decoder's prompt, its prefill phase (default: the preset's, 64 for
+    /// tiny, 128 for gpt2 and 1b).
+    #[arg(long, allow_hyphen_values = true)]
+    pub prompt_len: Option<String>,
+
+    /// Positions a decoder's decode step attends to, its KV cache with the new token
+    /// (default: the preset's, 128 for tiny, 512 for gpt2, 1024 for 1b).
+    #[arg(long, allow_hyphen_values = true)]
+    pub context_len: Option<String>,
+
     /// Batch sizes, comma-separated (default 1,16,64,128,256).
     #[arg(long, allow_hyphen_values = true)]
     pub batch_sizes: Option<String>,
@@ -216,9 +233,18 @@ pub enum BackendChoice {
     Cpu,
 }
 
-/// The plan the arguments describe, validated, with notes on what was changed (duplicates).
+/// The plan the arguments describe, validated, with notes on what was changed (duplicates);
+/// bare workload names take the presets of the CPU and software devices.
 pub fn plan(args: &Args) -> Result<(Plan, Vec<String>), String> {
-    plan_from(args, args.quick)
+    plan_from(args, args.quick, false)
+}
+
+/// The plan a hardware GPU runs instead: bare workload names (and the default plan's
+/// workloads) at their realistic presets. `None` where that is the same plan.
+pub fn hardware_plan(args: &Args) -> Option<Plan> {
+    let (hardware, _) = plan_from(args, args.quick, true).ok()?;
+    let (plan, _) = plan(args).ok()?;
+    (hardware != plan).then_some(hardware)
 }
 
 /// The plan a software device runs where the arguments ask for no configurations: the quick
@@ -228,17 +254,17 @@ pub fn software_plan(args: &Args) -> Option<Plan> {
     if sets_configurations(args) {
         return None;
     }
-    plan_from(args, true).ok().map(|(plan, _)| plan)
+    plan_from(args, true, false).ok().map(|(plan, _)| plan)
 }
 
-fn plan_from(args: &Args, quick: bool) -> Result<(Plan, Vec<String>), String> {
+fn plan_from(args: &Args, quick: bool, hardware_gpu: bool) -> Result<(Plan, Vec<String>), String> {
     let mut base = if quick {
         BenchConfig::quick()
     } else {
-        BenchConfig::default()
+        BenchConfig::default_for(hardware_gpu)
     };
     if let Some(path) = &args.config {
-        base = read_config_file(path, base)?;
+        base = read_config_file(path, base, hardware_gpu)?;
     }
     let request = Request {
         sizes: args.sizes.clone(),
@@ -253,6 +279,10 @@ fn plan_from(args: &Args, quick: bool) -> Result<(Plan, Vec<String>), String> {
         target_ci: args.target_ci.clone(),
         max_time_ms: args.max_time_ms.clone(),
         repeat: args.repeat.clone(),
+        workloads: args.workloads.clone(),
+        prompt_len: args.prompt_len.clone(),
+        context_len: args.context_len.clone(),
+        hardware_gpu,
     };
     let resolved = request.resolve(base).map_err(|e| e.0)?;
     let mut plan = Plan::new(resolved.config);
@@ -290,15 +320,23 @@ fn sets_configurations(args: &Args) -> bool {
             &args.target_ci,
             &args.max_time_ms,
             &args.repeat,
+            &args.workloads,
+            &args.prompt_len,
+            &args.context_len,
         ]
         .iter()
         .any(|field| field.is_some())
 }
 
-fn read_config_file(path: &Path, base: BenchConfig) -> Result<BenchConfig, String> {
+fn read_config_file(
+    path: &Path,
+    base: BenchConfig,
+    hardware_gpu: bool,
+) -> Result<BenchConfig, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read config file {}: {e}", path.display()))?;
-    config::from_toml(&text, base).map_err(|e| format!("config file {}: {e}", path.display()))
+    config::from_toml(&text, base, hardware_gpu)
+        .map_err(|e| format!("config file {}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -392,6 +430,27 @@ mod tests {
         let err = super::plan(&parse(&["--config", path.to_str().unwrap()])).unwrap_err();
         assert!(err.contains("unknown field"), "{err}");
         assert!(sets_plan(&parse(&["--quick"])) && !sets_plan(&parse(&["--out", "x"])));
+    }
+
+    #[test]
+    fn a_hardware_gpu_takes_the_realistic_presets() {
+        let names = |plan: &Plan| -> Vec<String> {
+            plan.config.workloads.iter().map(|w| w.label()).collect()
+        };
+        assert_eq!(
+            names(&plan_of(&[])),
+            ["encoder:tiny", "decoder:tiny", "cnn:tiny"]
+        );
+        let realistic = hardware_plan(&parse(&[])).unwrap();
+        assert_eq!(
+            names(&realistic),
+            ["encoder:bert-base", "decoder:gpt2", "cnn:resnet50"]
+        );
+        assert_eq!(realistic.config.workload_batch_sizes, None);
+        let bare = hardware_plan(&parse(&["--workloads", "decoder"])).unwrap();
+        assert_eq!(names(&bare), ["decoder:gpt2"]);
+        assert!(hardware_plan(&parse(&["--workloads", "decoder:tiny"])).is_none());
+        assert!(hardware_plan(&parse(&["--quick"])).is_none());
     }
 
     #[test]

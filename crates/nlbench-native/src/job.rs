@@ -19,6 +19,9 @@ pub struct Job {
     /// The plan a new run takes instead where the device is a software one (lavapipe,
     /// SwiftShader, WARP): the quick plan, where no setting asked for configurations.
     pub software_plan: Option<Plan>,
+    /// The plan a new run takes instead on a hardware GPU: bare workload names (and the
+    /// default plan's workloads) at their realistic presets (`bert-base`, `gpt2`, `resnet50`).
+    pub hardware_plan: Option<Plan>,
     pub device: DeviceChoice,
     pub out: PathBuf,
     /// Check each configuration against the memory limits before it runs (`--no-preflight`
@@ -100,11 +103,17 @@ impl Job {
             Some(short) if selected.info.emulated_gpu() && resume.is_none() => {
                 eprintln!(
                     "plan: the quick one, as on every software device (it rates no GPU, and the \
-                     default plan takes it minutes); --sizes, --batch-sizes or --config ask for more"
+                     default plan takes it minutes); --sizes, --batch-sizes, --workloads or \
+                     --config ask for more"
                 );
                 short.clone()
             }
-            _ => plan,
+            _ => match &self.hardware_plan {
+                Some(realistic) if selected.info.hardware_gpu() && resume.is_none() => {
+                    realistic.clone()
+                }
+                _ => plan,
+            },
         };
         if let Some(checkpoint) = &resume {
             let started = &checkpoint.start.device;

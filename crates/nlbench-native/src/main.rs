@@ -131,6 +131,7 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
     };
     let job = Job {
         software_plan: plan.as_ref().and_then(|_| cli::software_plan(args)),
+        hardware_plan: plan.as_ref().and_then(|_| cli::hardware_plan(args)),
         plan,
         device: match &args.device {
             Some(wanted) => DeviceChoice::Named(wanted.clone()),
@@ -319,6 +320,7 @@ fn all_devices(
             device: DeviceChoice::Named(index.to_string()),
             out,
             software_plan: None,
+            hardware_plan: None,
             ..job.clone()
         };
         match run(device_job) {

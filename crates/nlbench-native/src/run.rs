@@ -136,7 +136,7 @@ impl Platform for NativePlatform<'_> {
                 if let Err(err) = self.checkpoint.borrow_mut().append(line) {
                     self.checkpoint_error.borrow_mut().get_or_insert(err);
                 }
-                self.terminal.finished(line, so_far.config.repeat);
+                self.terminal.finished(line, &so_far.config);
                 if let Ok(mut latest) = self.interrupts.latest.lock() {
                     *latest = Some((self.out.to_owned(), self.options, so_far.clone()));
                 }

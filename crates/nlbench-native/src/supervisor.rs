@@ -317,7 +317,9 @@ fn run_worker(
                         end(&mut child);
                         return Err(failure);
                     }
-                    terminal.finished(&line, keeper.repeat());
+                    if let Some(checkpoint) = &keeper.checkpoint {
+                        terminal.finished(&line, &checkpoint.plan.config);
+                    }
                     running = None;
                     finished_any = true;
                 }
@@ -452,9 +454,5 @@ impl Keeper {
             self.error.get_or_insert(err);
         }
         Ok(())
-    }
-
-    fn repeat(&self) -> usize {
-        self.checkpoint.as_ref().map_or(1, |c| c.plan.config.repeat)
     }
 }

@@ -4,6 +4,7 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use nlbench::{
+    config::BenchConfig,
     export::report::row_line,
     session::{Progress, checkpoint::Line},
 };
@@ -29,15 +30,15 @@ impl Terminal {
         self.bar.set_message(progress.label.clone());
     }
 
-    /// A finished piece: its row, for an inference row (`repeat` rounds in the plan).
-    pub fn finished(&self, line: &Line, repeat: usize) {
+    /// A finished piece: its row, for an inference row of a run of `config`.
+    pub fn finished(&self, line: &Line, config: &BenchConfig) {
         if let Line::Inference { round, record } = line {
-            let round = if repeat > 1 {
+            let round = if config.repeat > 1 {
                 format!("round {}: ", round + 1)
             } else {
                 String::new()
             };
-            self.say(&format!("{round}{}", row_line(record)));
+            self.say(&format!("{round}{}", row_line(config, record)));
         }
     }
 

@@ -203,3 +203,105 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
         "{report}"
     );
 }
+
+/// The baseline runs nlbench's workloads at the same presets: each tiny preset's rows (the
+/// decoder's prefill and decode) pass their checks, its FLOPs are nlbench's (so GFLOP/s is
+/// computed one way), its torch.nn modules have the parameters nlbench counts, and `compare`
+/// lines every workload row up with nlbench's CPU run.
+#[test]
+fn baseline_runs_the_workloads_and_lines_up() {
+    let plan = [
+        "--workloads",
+        "encoder:tiny,decoder:tiny,cnn:tiny",
+        "--batch-sizes",
+        "1,2",
+        "--precision",
+        "f32",
+        "--iterations",
+        "3",
+        "--target-ci",
+        "off",
+        "--warmup-ms",
+        "0",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let torch_out = dir.path().join("pytorch");
+    succeeded(
+        Command::new("python3")
+            .arg(script_dir().join("neurallayers_bench.py"))
+            .args(plan)
+            .arg("--out")
+            .arg(&torch_out)
+            .output()
+            .unwrap(),
+    );
+    let baseline = results(&torch_out);
+    assert_eq!(
+        baseline.inference.len(),
+        4 * 2,
+        "four phases at two batch sizes"
+    );
+    for record in &baseline.inference {
+        let Outcome::Measured(m) = &record.outcome else {
+            panic!("{record:?}");
+        };
+        let workload = baseline.workload_of(record).expect("the preset's shapes");
+        let flops = workload.figures(record.phase).flops_per_sample as f64;
+        let gflops = flops * m.timed.throughput / 1e9;
+        assert!(
+            (m.timed.gflops - gflops).abs() <= 1e-9 * gflops,
+            "{record:?}"
+        );
+        if record.workload != nlbench::workload::WorkloadKind::Cnn {
+            let accuracy = m.accuracy.as_ref().expect("checked before it was timed");
+            assert!(accuracy.max_abs_error <= accuracy.tolerance, "{accuracy:?}");
+        }
+    }
+    // The torch.nn modules' own parameter counts are nlbench's analytical ones.
+    let code = format!(
+        "import sys, torch; sys.path.insert(0, {dir:?}); import workloads as wl; \
+         print(' '.join(str(wl.parameter_count(wl.build(torch, wl.preset(k, n), torch.float32, 'cpu', 0))) \
+         for k, n in [('encoder', 'tiny'), ('decoder', 'tiny'), ('cnn', 'tiny'), ('decoder', 'gpt2')]))",
+        dir = script_dir().to_str().unwrap(),
+    );
+    let output = succeeded(
+        Command::new("python3")
+            .args(["-c", &code])
+            .output()
+            .unwrap(),
+    );
+    let counts: Vec<u64> = String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .map(|c| c.parse().unwrap())
+        .collect();
+    let presets = [
+        ("encoder", "tiny"),
+        ("decoder", "tiny"),
+        ("cnn", "tiny"),
+        ("decoder", "gpt2"),
+    ];
+    for ((kind, name), count) in presets.into_iter().zip(counts) {
+        let workload = nlbench::workload::Workload::preset(kind.parse().unwrap(), name).unwrap();
+        let figures = workload.figures(nlbench::workload::Phase::Forward);
+        assert_eq!(count, figures.parameters, "{kind}:{name}");
+    }
+
+    let burn_out = dir.path().join("burn");
+    succeeded(
+        nlbench()
+            .args(plan)
+            .args(["--backend", "cpu", "--out"])
+            .arg(&burn_out)
+            .output()
+            .unwrap(),
+    );
+    let lined_up = rows(&[results(&burn_out), baseline]);
+    let headline: Vec<_> = lined_up
+        .iter()
+        .filter(|r| r.line == Line::Headline && r.clock == ClockKind::Host)
+        .collect();
+    assert_eq!(headline.len(), 4 * 2, "{lined_up:?}");
+    for row in headline {
+        assert!(row.ratio(1).is_some(), "{row:?}");
+    }
+}

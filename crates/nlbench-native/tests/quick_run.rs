@@ -374,7 +374,7 @@ fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
     for record in reference {
         match &record.outcome {
             Outcome::Measured(m) => {
-                let accuracy = m.accuracy.expect("the reference records its error");
+                let accuracy = m.accuracy.clone().expect("the reference records its error");
                 assert!(accuracy.max_abs_error <= accuracy.tolerance, "{accuracy:?}");
             }
             Outcome::Unsupported { .. } => assert_eq!(record.precision, Precision::F16),

@@ -9,7 +9,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::precision::Precision;
+use crate::{
+    precision::Precision,
+    workload::{Workload, WorkloadChoice, WorkloadKind},
+};
 
 /// Input (and output) width of the NeuralLayers network unless told otherwise.
 pub const DEFAULT_INPUT_DIM: usize = 1024;
@@ -21,6 +24,8 @@ pub const DEFAULT_LAYERS: usize = 2;
 pub const DEFAULT_SEED: u64 = 42;
 /// Default target of adaptive sampling: the median's 95 % interval within ±2 %.
 pub const DEFAULT_TARGET_CI: f64 = 0.02;
+/// Batch sizes of the default plan's tiny workloads on the CPU and software devices.
+pub const SMALL_BATCHES: [usize; 2] = [1, 16];
 /// Default time cap of adaptive sampling per configuration, in milliseconds.
 pub const DEFAULT_MAX_TIME_MS: f64 = 1000.0;
 
@@ -144,8 +149,17 @@ impl ModelConfig {
 /// Everything a run needs to know, independent of the device it runs on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BenchConfig {
+    /// The MLP workload's models (none where the run measures other workloads alone).
     pub models: Vec<ModelConfig>,
+    /// The other workloads, each at one preset (schema version 8; none before).
+    #[serde(default)]
+    pub workloads: Vec<Workload>,
     pub batch_sizes: Vec<usize>,
+    /// The batch sizes of the workloads beside the MLP, where they differ from
+    /// `batch_sizes` (schema version 8): the default plan's tiny presets on the CPU and on
+    /// software devices take the small ones, so that plan stays short there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workload_batch_sizes: Option<Vec<usize>>,
     pub precisions: Vec<Precision>,
     /// Timed iterations per configuration; with adaptive sampling, the least taken.
     pub iterations: usize,
@@ -165,12 +179,31 @@ pub struct BenchConfig {
 }
 
 impl Default for BenchConfig {
+    /// The default plan on the CPU and on software devices: the MLP's three sizes and the
+    /// tiny preset of every other workload.
     fn default() -> Self {
+        Self::default_for(false)
+    }
+}
+
+impl BenchConfig {
+    /// The default plan; on a hardware GPU with the realistic presets (`bert-base`, `gpt2`,
+    /// `resnet50`).
+    pub fn default_for(hardware_gpu: bool) -> Self {
         Self {
             models: ["small", "medium", "large"]
                 .iter()
                 .map(|name| ModelConfig::preset(name, DEFAULT_INPUT_DIM).expect("known preset"))
                 .collect(),
+            workloads: [
+                WorkloadKind::Encoder,
+                WorkloadKind::Decoder,
+                WorkloadKind::Cnn,
+            ]
+            .into_iter()
+            .map(|kind| Workload::default_for(kind, hardware_gpu))
+            .collect(),
+            workload_batch_sizes: (!hardware_gpu).then(|| SMALL_BATCHES.to_vec()),
             batch_sizes: vec![1, 16, 64, 128, 256],
             precisions: vec![Precision::F32, Precision::F16],
             iterations: 50,
@@ -181,16 +214,17 @@ impl Default for BenchConfig {
             repeat: 1,
         }
     }
-}
 
-impl BenchConfig {
-    /// A smoke run: two small models, three batch sizes, few iterations, short caps.
+    /// A smoke run: two small MLPs (`--workloads` adds others), three batch sizes, few
+    /// iterations, short caps.
     pub fn quick() -> Self {
         Self {
             models: ["small", "medium"]
                 .iter()
                 .map(|name| ModelConfig::preset(name, DEFAULT_INPUT_DIM).expect("known preset"))
                 .collect(),
+            workloads: Vec::new(),
+            workload_batch_sizes: None,
             batch_sizes: vec![1, 16, 64],
             iterations: 10,
             warmup_ms: 100.0,
@@ -199,11 +233,69 @@ impl BenchConfig {
         }
     }
 
+    /// The batch sizes `workload` runs at.
+    pub fn batch_sizes_of(&self, workload: &Workload) -> &[usize] {
+        match (workload, &self.workload_batch_sizes) {
+            (Workload::Mlp(_), _) | (_, None) => &self.batch_sizes,
+            (_, Some(sizes)) => sizes,
+        }
+    }
+
+    /// Every workload of the run, the MLP's models first.
+    pub fn all_workloads(&self) -> Vec<Workload> {
+        self.models
+            .iter()
+            .cloned()
+            .map(Workload::Mlp)
+            .chain(self.workloads.iter().cloned())
+            .collect()
+    }
+
+    /// The workload a row of `kind` named `name` measured.
+    pub fn workload(&self, kind: WorkloadKind, name: &str) -> Option<Workload> {
+        match kind {
+            WorkloadKind::Mlp => self
+                .models
+                .iter()
+                .find(|m| m.name == name)
+                .cloned()
+                .map(Workload::Mlp),
+            _ => self
+                .workloads
+                .iter()
+                .find(|w| w.kind() == kind && w.name() == name)
+                .cloned(),
+        }
+    }
+
     /// Checks every bound; the message names the field, the limit and the value.
     pub fn validate(&self) -> Result<(), ConfigError> {
         use limits::*;
-        if self.models.is_empty() {
-            return Err(ConfigError("at least one model is needed".into()));
+        if self.models.is_empty() && self.workloads.is_empty() {
+            return Err(ConfigError(
+                "at least one model or workload is needed".into(),
+            ));
+        }
+        if self.workloads.len() > MAX_LIST {
+            return Err(ConfigError(format!(
+                "at most {MAX_LIST} workloads, got {}",
+                self.workloads.len()
+            )));
+        }
+        for (index, workload) in self.workloads.iter().enumerate() {
+            if matches!(workload, Workload::Mlp(_)) {
+                return Err(ConfigError("the MLP's sizes belong in models".into()));
+            }
+            workload.validate()?;
+            if self.workloads[..index]
+                .iter()
+                .any(|w| w.kind() == workload.kind() && w.name() == workload.name())
+            {
+                return Err(ConfigError(format!(
+                    "workload '{}' is given twice",
+                    workload.label()
+                )));
+            }
         }
         if self.models.len() > MAX_LIST {
             return Err(ConfigError(format!(
@@ -224,6 +316,16 @@ impl BenchConfig {
         }
         if self.batch_sizes.is_empty() {
             return Err(ConfigError("at least one batch size is needed".into()));
+        }
+        if let Some(sizes) = &self.workload_batch_sizes
+            && (sizes.is_empty()
+                || sizes.len() > MAX_LIST
+                || sizes.iter().any(|b| !(1..=MAX_BATCH).contains(b)))
+        {
+            return Err(ConfigError(format!(
+                "the workloads' batch sizes must be 1 to {MAX_LIST} sizes between 1 and \
+                 {MAX_BATCH}"
+            )));
         }
         if self.batch_sizes.len() > MAX_LIST {
             return Err(ConfigError(format!(
@@ -337,6 +439,10 @@ struct ConfigFile {
     repeat: Option<usize>,
     #[serde(default)]
     models: Vec<ModelConfig>,
+    /// `["mlp", "decoder:gpt2"]`, as `--workloads` takes them.
+    workloads: Option<Vec<String>>,
+    prompt_len: Option<usize>,
+    context_len: Option<usize>,
 }
 
 /// What a user typed, field by field, before parsing: the command line's flags and the
@@ -360,6 +466,15 @@ pub struct Request {
     pub target_ci: Option<String>,
     pub max_time_ms: Option<String>,
     pub repeat: Option<String>,
+    /// Workloads, comma-separated, each `NAME` or `NAME:PRESET` (`mlp,decoder:gpt2`).
+    pub workloads: Option<String>,
+    /// The decoder's prompt length (its prefill), in tokens.
+    pub prompt_len: Option<String>,
+    /// The KV cache length a decode step attends to, in tokens.
+    pub context_len: Option<String>,
+    /// Whether a bare workload name takes its hardware-GPU preset (`gpt2`, …) instead of
+    /// `tiny`: the front end says so once it knows the device.
+    pub hardware_gpu: bool,
 }
 
 /// A validated configuration and the notes about what was changed on the way (duplicates).
@@ -376,6 +491,7 @@ impl Request {
         let input_dim = present(&self.input_dim)
             .map(|t| number::<usize>(t, "input width"))
             .transpose()?;
+        let input_dim_given = input_dim.is_some();
         if let Some(width) = input_dim {
             for model in &mut base.models {
                 model.input_dim = width;
@@ -404,11 +520,16 @@ impl Request {
             custom.layers = layers.unwrap_or(DEFAULT_LAYERS);
             models.push(custom);
         }
+        // Choosing the MLP's models without naming workloads asks for the MLP alone.
+        if (!models.is_empty() || input_dim_given) && present(&self.workloads).is_none() {
+            base.workloads.clear();
+        }
         if !models.is_empty() {
             base.models = models;
         }
         if let Some(text) = present(&self.batch_sizes) {
             base.batch_sizes = list(text, "batch sizes")?;
+            base.workload_batch_sizes = None;
         }
         if let Some(text) = present(&self.precisions) {
             base.precisions = list(text, "precisions")?;
@@ -435,6 +556,17 @@ impl Request {
         if let Some(text) = present(&self.repeat) {
             base.repeat = number(text, "repeat")?;
         }
+        if let Some(text) = present(&self.workloads) {
+            let choices: Vec<WorkloadChoice> = list(text, "workloads")?;
+            choose_workloads(&mut base, &choices, self.hardware_gpu);
+        }
+        let prompt = present(&self.prompt_len)
+            .map(|t| number(t, "prompt length"))
+            .transpose()?;
+        let context = present(&self.context_len)
+            .map(|t| number(t, "context length"))
+            .transpose()?;
+        set_decoder_lengths(&mut base, prompt, context);
         let notes = base.dedupe();
         base.validate()?;
         Ok(Resolved {
@@ -445,7 +577,12 @@ impl Request {
 }
 
 /// `base` with a `--config` TOML file's settings on top.
-pub fn from_toml(text: &str, mut base: BenchConfig) -> Result<BenchConfig, ConfigError> {
+/// Bare workload names take their hardware-GPU presets where `hardware_gpu`.
+pub fn from_toml(
+    text: &str,
+    mut base: BenchConfig,
+    hardware_gpu: bool,
+) -> Result<BenchConfig, ConfigError> {
     let file: ConfigFile = toml::from_str(text).map_err(|e| {
         ConfigError(
             e.message()
@@ -457,8 +594,15 @@ pub fn from_toml(text: &str, mut base: BenchConfig) -> Result<BenchConfig, Confi
     })?;
     if !file.models.is_empty() {
         base.models = file.models;
+        // A file of MLP models that names no workloads asks for the MLP alone.
+        if file.workloads.is_none() {
+            base.workloads.clear();
+        }
     }
-    base.batch_sizes = file.batch_sizes.unwrap_or(base.batch_sizes);
+    if let Some(sizes) = file.batch_sizes {
+        base.batch_sizes = sizes;
+        base.workload_batch_sizes = None;
+    }
     base.precisions = file.precisions.unwrap_or(base.precisions);
     base.iterations = file.iterations.unwrap_or(base.iterations);
     base.warmup_ms = file.warmup_ms.unwrap_or(base.warmup_ms);
@@ -466,7 +610,65 @@ pub fn from_toml(text: &str, mut base: BenchConfig) -> Result<BenchConfig, Confi
     base.target_ci = file.target_ci.or(base.target_ci);
     base.max_time_ms = file.max_time_ms.or(base.max_time_ms);
     base.repeat = file.repeat.unwrap_or(base.repeat);
+    if let Some(items) = file.workloads {
+        let choices = items
+            .iter()
+            .map(|item| item.parse())
+            .collect::<Result<Vec<WorkloadChoice>, _>>()?;
+        choose_workloads(&mut base, &choices, hardware_gpu);
+    }
+    set_decoder_lengths(&mut base, file.prompt_len, file.context_len);
     Ok(base)
+}
+
+/// The run's workloads become `choices`: `mlp` keeps the models chosen so far, `mlp:PRESET`
+/// measures that size; a workload left out is not measured; every one takes the run's batch
+/// sizes.
+fn choose_workloads(base: &mut BenchConfig, choices: &[WorkloadChoice], hardware_gpu: bool) {
+    let mut models = Vec::new();
+    let mut workloads: Vec<Workload> = Vec::new();
+    for choice in choices {
+        match choice.resolve(hardware_gpu) {
+            Workload::Mlp(model) if choice.preset.is_some() => {
+                let width = base
+                    .models
+                    .first()
+                    .map_or(DEFAULT_INPUT_DIM, |m| m.input_dim);
+                if !models.iter().any(|m: &ModelConfig| m.name == model.name) {
+                    models.push(ModelConfig::new(model.name, width, model.hidden_dim));
+                }
+            }
+            Workload::Mlp(_) => {
+                for model in &base.models {
+                    if !models.iter().any(|m: &ModelConfig| m.name == model.name) {
+                        models.push(model.clone());
+                    }
+                }
+            }
+            other => {
+                if !workloads
+                    .iter()
+                    .any(|w| w.kind() == other.kind() && w.name() == other.name())
+                {
+                    workloads.push(other);
+                }
+            }
+        }
+    }
+    base.models = models;
+    base.workloads = workloads;
+    // The small batch sizes are the default plan's; workloads asked for take the run's.
+    base.workload_batch_sizes = None;
+}
+
+/// The decoders' prompt length and decode context, where given (checked with the rest).
+fn set_decoder_lengths(base: &mut BenchConfig, prompt: Option<usize>, context: Option<usize>) {
+    for workload in &mut base.workloads {
+        if let Workload::Decoder(decoder) = workload {
+            decoder.prompt = prompt.unwrap_or(decoder.prompt);
+            decoder.decode_at = context.unwrap_or(decoder.decode_at);
+        }
+    }
 }
 
 fn present(field: &Option<String>) -> Option<&str> {
@@ -641,16 +843,55 @@ mod tests {
              [[models]]\nname = \"narrow\"\ninput_dim = 64\nhidden_dim = 16\n\
              [[models]]\nname = \"wide\"\ninput_dim = 64\nhidden_dim = 128\nlayers = 3\n",
             BenchConfig::default(),
+            false,
         )
         .unwrap();
         assert_eq!(config.batch_sizes, vec![1, 8]);
         assert_eq!(config.repeat, 2);
         assert_eq!(config.models[1].widths(), vec![64, 128, 128, 64]);
         assert!(config.validate().is_ok());
-        let err = from_toml("bogus = 1\n", BenchConfig::default()).unwrap_err();
+        let err = from_toml("bogus = 1\n", BenchConfig::default(), false).unwrap_err();
         assert!(err.0.contains("unknown field"), "{err}");
-        let err = from_toml("[[models]]\nname = \"m\"\n", BenchConfig::default()).unwrap_err();
+        let err =
+            from_toml("[[models]]\nname = \"m\"\n", BenchConfig::default(), false).unwrap_err();
         assert!(err.0.contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn workloads_are_chosen_by_name_and_preset() {
+        let default = BenchConfig::default();
+        assert_eq!(default.workloads.len(), 3);
+        assert_eq!(default.batch_sizes_of(&default.workloads[0]), SMALL_BATCHES);
+        assert_eq!(BenchConfig::default_for(true).workloads[1].name(), "gpt2");
+        let mut r = request(&[]);
+        r.workloads = Some("mlp:large, decoder, cnn:resnet50".into());
+        r.prompt_len = Some("32".into());
+        let config = r.resolve(BenchConfig::default()).unwrap().config;
+        assert_eq!(config.models.len(), 1);
+        assert_eq!(config.models[0].hidden_dim, 1024);
+        let labels: Vec<String> = config.workloads.iter().map(Workload::label).collect();
+        assert_eq!(labels, ["decoder:tiny", "cnn:resnet50"]);
+        let Workload::Decoder(decoder) = &config.workloads[0] else {
+            panic!()
+        };
+        assert_eq!(decoder.prompt, 32);
+        r.hardware_gpu = true;
+        let config = r.resolve(BenchConfig::default()).unwrap().config;
+        assert_eq!(config.workloads[0].name(), "gpt2");
+        // Naming the MLP's sizes without workloads asks for the MLP alone.
+        let mlp = request(&[("sizes", "small")]).resolve(BenchConfig::default());
+        assert!(mlp.unwrap().config.workloads.is_empty());
+        let file = "workloads = [\"encoder:bert-base\"]\ncontext_len = 9\n";
+        let config = from_toml(file, BenchConfig::default(), false).unwrap();
+        assert!(config.models.is_empty() && config.workloads[0].name() == "bert-base");
+        let mut r = request(&[]);
+        r.workloads = Some("decoder".into());
+        r.context_len = Some("999".into());
+        let err = r.resolve(BenchConfig::default()).unwrap_err().0;
+        assert!(
+            err.contains("between 2 and the context, 256, got 999"),
+            "{err}"
+        );
     }
 
     #[test]

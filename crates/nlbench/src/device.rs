@@ -135,6 +135,11 @@ impl DeviceInfo {
         self.software && self.backend != "cpu"
     }
 
+    /// A GPU that is hardware: what the realistic workload presets are for.
+    pub fn hardware_gpu(&self) -> bool {
+        !self.software && self.backend != "cpu"
+    }
+
     /// Short label for chart legends and table headers: the name without the driver's
     /// parenthesised details, the API, and "software" for an emulated GPU.
     pub fn label(&self) -> String {

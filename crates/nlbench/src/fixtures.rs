@@ -7,6 +7,7 @@ use crate::{
     precision::Precision,
     schema::*,
     stats::Summary,
+    workload::{Phase, WorkloadKind},
 };
 
 fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) -> Outcome {
@@ -93,6 +94,8 @@ pub fn results() -> ResultSet {
             ModelConfig::new("small", 64, 16),
             ModelConfig::new("large", 64, 128),
         ],
+        workloads: Vec::new(),
+        workload_batch_sizes: None,
         batch_sizes: vec![1, 16],
         precisions: vec![Precision::F32, Precision::F16],
         iterations: 4,
@@ -117,7 +120,9 @@ pub fn results() -> ResultSet {
                     _ => measured(model, precision, batch, 0.5 + batch as f64 * 0.01),
                 };
                 inference.push(InferenceRecord {
+                    workload: WorkloadKind::Mlp,
                     model: model.name.clone(),
+                    phase: Phase::Forward,
                     precision,
                     batch_size: batch,
                     path: PathId::Burn,

@@ -164,6 +164,9 @@ fn take_kept(tunings: &mut Tunings) {
     };
     let mut kept: Vec<(String, String)> = Vec::new();
     for (key, kernel) in memo.entries() {
+        if key.starts_with(ROW_PREFIX) {
+            continue;
+        }
         kept.retain(|(k, _)| *k != key);
         kept.push((key, kernel));
     }
@@ -258,6 +261,97 @@ pub fn chosen_for(
     found
 }
 
+/// Where the autotuner's announcements stand now: [`tuned_since`] names what it tunes after.
+pub fn mark() -> usize {
+    tunings().started.len()
+}
+
+/// Memo keys of a row's kernels start so, apart from cubecl's tuning keys.
+const ROW_PREFIX: &str = "row ";
+
+/// The kernels of the row `row` (a workload's configuration, as the caller names it) whose
+/// untimed runs began at `mark`: the tunings that started since, one per key, each operation
+/// named from its key; they are kept under the row's name, so that a later run, whose
+/// tunings cubecl finds in its cache without a word, names the same kernels as reused.
+/// Empty where nothing was tuned and nothing kept (the CPU backend tunes nothing).
+pub fn for_row(row: &str, mark: usize) -> Vec<KernelChoice> {
+    let tuned = tuned_since(mark);
+    let key = format!("{ROW_PREFIX}{row}");
+    let tunings = tunings();
+    let Some(memo) = &tunings.memo else {
+        return tuned;
+    };
+    if !tuned.is_empty() {
+        let pairs: Vec<(&str, &str)> = tuned
+            .iter()
+            .map(|k| (k.operation.as_str(), k.kernel.as_str()))
+            .collect();
+        memo.keep(
+            &key,
+            &serde_json::to_string(&pairs).expect("strings serialise"),
+        );
+        return tuned;
+    }
+    let kept = memo
+        .entries()
+        .into_iter()
+        .rfind(|(k, _)| *k == key)
+        .and_then(|(_, value)| serde_json::from_str::<Vec<(String, String)>>(&value).ok());
+    kept.unwrap_or_default()
+        .into_iter()
+        .map(|(operation, kernel)| KernelChoice {
+            operation,
+            kernel,
+            tuning: Some(Tuning::Reused),
+        })
+        .collect()
+}
+
+/// The kernels chosen by the tunings that started after `mark`, one per key.
+fn tuned_since(mark: usize) -> Vec<KernelChoice> {
+    let tunings = tunings();
+    let mut found: Vec<KernelChoice> = Vec::new();
+    for key in tunings.started.iter().skip(mark) {
+        let Some(chosen) = tunings.chosen.iter().find(|c| &c.key == key) else {
+            continue;
+        };
+        let choice = KernelChoice {
+            operation: operation_of(key),
+            kernel: chosen.kernel.clone(),
+            tuning: Some(chosen.tuning),
+        };
+        if !found.contains(&choice) {
+            found.push(choice);
+        }
+    }
+    found
+}
+
+/// "fused matmul m 64, n 512, k 1024", "attention", …: the kind of a tuning key and, for a
+/// matmul, the sizes it prints (each rounded up to a power of two by cubecl).
+fn operation_of(key: &str) -> String {
+    let kind = if key.starts_with("Fused") && key.contains("Matmul") {
+        "fused matmul"
+    } else if key.contains("Matmul") {
+        "matmul"
+    } else if key.contains("Attention") {
+        "attention"
+    } else {
+        key.split([' ', '{', '-']).next().unwrap_or("kernel")
+    };
+    let size = |name: &str| {
+        let at = key.find(&format!(" {name}: "))? + name.len() + 3;
+        let digits: String = key[at..].chars().take_while(char::is_ascii_digit).collect();
+        (!digits.is_empty()).then(|| format!("{name} {digits}"))
+    };
+    let sizes: Vec<String> = ["m", "n", "k"].into_iter().filter_map(size).collect();
+    if sizes.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind} {}", sizes.join(", "))
+    }
+}
+
 /// The fused matmul's candidate that runs the plain matmul instead (burn-cubecl-fusion's name).
 const FUSED_FALLBACK: &str = "fused_matmul_fallback";
 
@@ -267,6 +361,28 @@ mod tests {
 
     /// The tunings are one per process: tests that wait for them to settle take turns.
     static SERIAL: Mutex<()> = Mutex::new(());
+
+    #[test]
+    fn operations_are_named_from_their_keys() {
+        assert_eq!(
+            operation_of(
+                "MatmulAutotuneKey - definition: MatmulProblemDefinition { m: 64, n: 512, k: 1024, elem_lhs: .. }"
+            ),
+            "matmul m 64, n 512, k 1024"
+        );
+        assert_eq!(
+            operation_of("FusedMatmulAutotuneKey { m: 8, n: 8, k: 8 }"),
+            "fused matmul m 8, n 8, k 8"
+        );
+        assert_eq!(
+            operation_of("AttentionAutotuneKey { seq_q: 64 }"),
+            "attention"
+        );
+        assert_eq!(
+            operation_of("ReduceAutotuneKey { axis: 1 }"),
+            "ReduceAutotuneKey"
+        );
+    }
 
     #[test]
     fn tunings_are_read_from_the_autotuner_lines() {

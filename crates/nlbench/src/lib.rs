@@ -8,6 +8,7 @@
 //! [`analysis`] every derived figure. The library reads no clock, file or thread of its own,
 //! so it compiles for wasm32 unchanged.
 
+pub mod accuracy;
 pub mod analysis;
 pub mod backends;
 pub mod ceilings;
@@ -28,6 +29,7 @@ pub mod session;
 pub mod stats;
 pub mod suite;
 pub mod untrusted;
+pub mod workload;
 
 /// burn version every result records; the workspace pins burn to exactly this version.
 pub const BURN_VERSION: &str = "0.21.0";

@@ -34,7 +34,7 @@ impl<B: Backend> NeuralLayers<B> {
 
     /// The same network with every parameter converted to `precision`.
     pub fn into_precision(self, precision: Precision) -> Self {
-        self.map(&mut CastMapper { precision })
+        cast(self, precision)
     }
 
     pub fn forward(&self, input: Tensor<B, 2>) -> Tensor<B, 2> {
@@ -51,6 +51,11 @@ impl<B: Backend> NeuralLayers<B> {
                 }
             })
     }
+}
+
+/// `module` with every float parameter converted to `precision`.
+pub fn cast<B: Backend, M: Module<B>>(module: M, precision: Precision) -> M {
+    module.map(&mut CastMapper { precision })
 }
 
 /// Casts every float parameter; burn's tensors carry their dtype at run time.

@@ -7,11 +7,16 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    config::BenchConfig, device::DeviceInfo, error::ErrorKind, precision::Precision, stats::Summary,
+    config::BenchConfig,
+    device::DeviceInfo,
+    error::ErrorKind,
+    precision::Precision,
+    stats::Summary,
+    workload::{Phase, WorkloadKind},
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -254,7 +259,14 @@ pub struct TimingInfo {
 /// path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InferenceRecord {
+    /// The network measured (schema version 8; absent: the MLP, as in every older result).
+    #[serde(default, skip_serializing_if = "WorkloadKind::is_mlp")]
+    pub workload: WorkloadKind,
+    /// The MLP's model name, or the other workloads' preset.
     pub model: String,
+    /// What one timed run did (schema version 8; absent: a forward pass).
+    #[serde(default, skip_serializing_if = "Phase::is_forward")]
+    pub phase: Phase,
     pub precision: Precision,
     pub batch_size: usize,
     /// The implementation measured (schema version 4; burn before).
@@ -468,8 +480,12 @@ impl Tuning {
 }
 
 /// How far an output is from burn's on the same weights and input.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Accuracy {
+    /// What the output was checked against (schema version 8; before, burn's output of the
+    /// same weights and input, the reference path's check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<String>,
     pub max_abs_error: f64,
     pub max_rel_error: f64,
     /// The largest absolute error accepted; a larger one fails the row.
@@ -504,6 +520,14 @@ pub struct AnalyticalMemory {
     pub input_bytes: u64,
     /// Every intermediate and output tensor of one forward pass, none freed.
     pub activation_bytes: u64,
+    /// The decoder's KV cache: written by a prefill, read by a decode step (schema
+    /// version 8).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub kv_cache_bytes: u64,
+}
+
+fn is_zero(bytes: &u64) -> bool {
+    *bytes == 0
 }
 
 /// One model at one batch size in the memory suite (FP32).
@@ -813,5 +837,24 @@ mod tests {
         let results = ResultSet::from_json(&value.to_string()).unwrap();
         assert!(results.memory.is_empty() && results.ceilings.is_none());
         assert_eq!(results.inference.len(), fixtures::results().inference.len());
+    }
+
+    #[test]
+    fn reads_version_seven_as_the_mlp() {
+        let mut value = serde_json::to_value(fixtures::results()).unwrap();
+        value["schema_version"] = serde_json::json!(7);
+        let config = value["config"].as_object_mut().unwrap();
+        config.remove("workloads");
+        let text = value.to_string();
+        assert!(!text.contains("\"workload\"") && !text.contains("\"phase\""));
+        let results = ResultSet::from_json(&text).unwrap();
+        assert!(results.config.workloads.is_empty());
+        for record in &results.inference {
+            assert_eq!(
+                (record.workload, record.phase),
+                (WorkloadKind::Mlp, Phase::Forward)
+            );
+            assert!(results.workload_of(record).is_some());
+        }
     }
 }

@@ -45,7 +45,7 @@ pub fn config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    if let Ok(config) = config::from_toml(text, BenchConfig::default())
+    if let Ok(config) = config::from_toml(text, BenchConfig::default(), false)
         && config.validate().is_ok()
     {
         assert!(config.batch_sizes.iter().all(|&b| b <= limits::MAX_BATCH));
@@ -64,6 +64,10 @@ pub fn config(data: &[u8]) {
         target_ci: fields.next().flatten(),
         max_time_ms: fields.next().flatten(),
         repeat: fields.next().flatten(),
+        workloads: fields.next().flatten(),
+        prompt_len: fields.next().flatten(),
+        context_len: fields.next().flatten(),
+        hardware_gpu: text.len() % 2 == 0,
     };
     if let Ok(resolved) = request.resolve(BenchConfig::quick()) {
         let c = resolved.config;

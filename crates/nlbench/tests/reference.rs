@@ -117,7 +117,7 @@ fn reference_equals_burn_for_every_size_and_odd_shapes() {
         let Outcome::Measured(m) = &record.outcome else {
             panic!("{label}: {:?}", record.outcome);
         };
-        let accuracy = m.accuracy.expect("the reference records its error");
+        let accuracy = m.accuracy.clone().expect("the reference records its error");
         assert!(
             accuracy.max_abs_error <= accuracy.tolerance,
             "{label}: {accuracy:?}"
@@ -156,7 +156,7 @@ fn every_shape_and_weight_source_computes_burns_output() {
         let Outcome::Measured(m) = &results.inference[0].outcome else {
             panic!("{label}: {:?}", results.inference[0].outcome);
         };
-        let accuracy = m.accuracy.expect("the reference records its error");
+        let accuracy = m.accuracy.clone().expect("the reference records its error");
         assert!(accuracy.max_abs_error <= accuracy.tolerance, "{label}");
         assert_eq!(m.kernels[0].kernel, label);
     }

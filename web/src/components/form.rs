@@ -1,5 +1,6 @@
-//! The run configuration: what the command line offers (sizes, custom width and layers,
-//! batch sizes, precisions, iterations, warm-up, sampling, clock, suites), parsed and
+//! The run configuration: what the command line offers (workloads and their presets, sizes,
+//! custom width and layers, decoder lengths, batch sizes, precisions, iterations, warm-up,
+//! sampling, clock, suites), parsed and
 //! validated by the library, so a mistake gets the same message here as there.
 
 use leptos::prelude::*;
@@ -17,6 +18,9 @@ use crate::{
 /// Fields as typed (signals are handles, so the form's closures share one copy).
 #[derive(Clone, Copy)]
 struct Fields {
+    workloads: RwSignal<String>,
+    prompt_len: RwSignal<String>,
+    context_len: RwSignal<String>,
     sizes: RwSignal<String>,
     input_dim: RwSignal<String>,
     hidden_dim: RwSignal<String>,
@@ -51,6 +55,12 @@ impl Fields {
             target_ci: text(self.target_ci),
             max_time_ms: text(self.max_time_ms),
             repeat: None,
+            workloads: text(self.workloads),
+            prompt_len: text(self.prompt_len),
+            context_len: text(self.context_len),
+            // A bare workload name takes its tiny preset in the browser: the realistic ones
+            // are for a command-line run on a GPU, or asked for by name.
+            hardware_gpu: false,
         }
     }
 }
@@ -63,6 +73,9 @@ pub fn ConfigForm(
     on_run: impl Fn(RunRequest) + 'static,
 ) -> impl IntoView {
     let fields = Fields {
+        workloads: RwSignal::new("mlp".to_owned()),
+        prompt_len: RwSignal::new(String::new()),
+        context_len: RwSignal::new(String::new()),
         sizes: RwSignal::new("small,medium".to_owned()),
         input_dim: RwSignal::new(String::new()),
         hidden_dim: RwSignal::new(String::new()),
@@ -166,10 +179,17 @@ pub fn ConfigForm(
         <section class="config">
             <h2>"Configuration"</h2>
             <div class="fields">
-                {text_input("Model sizes (small, medium, large, xl)", "sizes", fields.sizes)}
+                {text_input(
+                    "Workloads (mlp, encoder:tiny|bert-base, decoder:tiny|gpt2|1b, cnn:tiny|resnet50)",
+                    "workloads",
+                    fields.workloads,
+                )}
+                {text_input("MLP sizes (small, medium, large, xl)", "sizes", fields.sizes)}
                 {text_input("Input width (default 1024)", "input-dim", fields.input_dim)}
                 {text_input("Custom hidden width (optional)", "hidden-dim", fields.hidden_dim)}
                 {text_input("Custom model's layers (optional)", "layers", fields.layers)}
+                {text_input("Decoder prompt length (optional)", "prompt-len", fields.prompt_len)}
+                {text_input("Decoder KV-cache length (optional)", "context-len", fields.context_len)}
                 {text_input("Batch sizes", "batch-sizes", fields.batch_sizes)}
                 {text_input("Iterations (at least)", "iterations", fields.iterations)}
                 {text_input("Warm-up (ms)", "warmup-ms", fields.warmup_ms)}

@@ -1,4 +1,5 @@
-//! Several results side by side, lined up by configuration (model, precision, batch size):
+//! Several results side by side, lined up by configuration (workload and model or preset,
+//! phase, precision, batch size):
 //! each result's headline figure (the implementation users run, on the host clock: burn, or
 //! PyTorch in a baseline) against the others' headlines, device time against device time, and
 //! every other path (the WGSL reference, burn without fusion) in rows of its own. A ratio only
@@ -8,7 +9,7 @@
 use crate::{
     analysis::verdicts::throughput_interval,
     precision::Precision,
-    schema::{ClockKind, InferenceMeasurement, PathId, ResultSet, Timed},
+    schema::{ClockKind, InferenceMeasurement, Outcome, PathId, ResultSet, Timed},
     stats::{CONFIDENCE, Interval, bootstrap_median_ratio},
 };
 
@@ -72,6 +73,7 @@ impl Figure {
 pub struct Row {
     pub line: Line,
     pub clock: ClockKind,
+    /// The configuration's label: the MLP's model name, or `decoder:tiny decode`.
     pub model: String,
     pub precision: Precision,
     pub batch_size: usize,
@@ -201,7 +203,11 @@ fn figure(
         Line::Headline => result.headline(),
         Line::Path(path) => path,
     };
-    let m: &InferenceMeasurement = result.measured_on(path, model, precision, batch)?;
+    let m: &InferenceMeasurement = match &result.labelled_on(path, model, precision, batch)?.outcome
+    {
+        Outcome::Measured(m) => m,
+        _ => return None,
+    };
     let fusion = result
         .paths
         .iter()
@@ -222,7 +228,7 @@ pub fn rows(results: &[ResultSet]) -> Vec<Row> {
     let mut others: Vec<PathId> = Vec::new();
     for result in results {
         for record in &result.inference {
-            let config = (record.model.clone(), record.precision, record.batch_size);
+            let config = (record.label(), record.precision, record.batch_size);
             if !configs.contains(&config) {
                 configs.push(config);
             }
@@ -237,9 +243,13 @@ pub fn rows(results: &[ResultSet]) -> Vec<Row> {
     let mut rows = Vec::new();
     for (model, precision, batch_size) in &configs {
         for &line in &lines {
-            let held = results.iter().any(|r| match line {
-                Line::Headline => r.record(model, *precision, *batch_size).is_some(),
-                Line::Path(p) => r.record_on(p, model, *precision, *batch_size).is_some(),
+            let held = results.iter().any(|r| {
+                let path = match line {
+                    Line::Headline => r.headline(),
+                    Line::Path(p) => p,
+                };
+                r.labelled_on(path, model, *precision, *batch_size)
+                    .is_some()
             });
             if !held {
                 continue;

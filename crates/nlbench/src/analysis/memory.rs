@@ -9,15 +9,38 @@ use crate::{
         AnalyticalMemory, InferenceMemory, MemoryMeasurement, OptimizerKind, TrainingAnalytical,
         TrainingMemory,
     },
+    workload::{Phase, Workload},
 };
 
 impl AnalyticalMemory {
     pub fn of(model: &ModelConfig, precision: Precision, batch_size: usize) -> Self {
+        Self::of_workload(
+            &Workload::Mlp(model.clone()),
+            Phase::Forward,
+            precision,
+            batch_size,
+        )
+    }
+
+    /// Any workload's phase, from its figures; saturating, as a bound's arithmetic may be.
+    pub fn of_workload(
+        workload: &Workload,
+        phase: Phase,
+        precision: Precision,
+        batch_size: usize,
+    ) -> Self {
+        let figures = workload.figures(phase);
         let bytes = precision.bytes();
+        let per_batch = |elements: u64| {
+            elements
+                .saturating_mul(batch_size as u64)
+                .saturating_mul(bytes)
+        };
         Self {
-            parameter_bytes: model.parameter_bytes(precision),
-            input_bytes: batch_size as u64 * model.input_dim as u64 * bytes,
-            activation_bytes: model.activation_elements_per_sample() * batch_size as u64 * bytes,
+            parameter_bytes: figures.parameters.saturating_mul(bytes),
+            input_bytes: per_batch(figures.input_elements),
+            activation_bytes: per_batch(figures.activation_elements),
+            kv_cache_bytes: per_batch(figures.cache_elements),
         }
     }
 
@@ -26,6 +49,7 @@ impl AnalyticalMemory {
         self.parameter_bytes
             .saturating_add(self.input_bytes)
             .saturating_add(self.activation_bytes)
+            .saturating_add(self.kv_cache_bytes)
     }
 }
 
@@ -142,6 +166,27 @@ impl Footprint {
         Self {
             total: AnalyticalMemory::of(model, precision, batch_size).total(),
             largest_buffer: largest_buffer(model, batch_size) * precision.bytes(),
+        }
+    }
+
+    /// A workload's phase; the MLP's as [`Footprint::inference`].
+    pub fn of_workload(
+        workload: &Workload,
+        phase: Phase,
+        precision: Precision,
+        batch_size: usize,
+    ) -> Self {
+        if let Workload::Mlp(model) = workload {
+            return Self::inference(model, precision, batch_size);
+        }
+        let figures = workload.figures(phase);
+        Self {
+            total: AnalyticalMemory::of_workload(workload, phase, precision, batch_size).total(),
+            largest_buffer: figures
+                .largest_elements
+                .saturating_mul(batch_size as u64)
+                .max(figures.largest_weight)
+                .saturating_mul(precision.bytes()),
         }
     }
 

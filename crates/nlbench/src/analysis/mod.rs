@@ -14,6 +14,7 @@ use crate::{
         InferenceMeasurement, InferenceRecord, MemoryMeasurement, MemoryOutcome, Outcome, PathId,
         ResultSet,
     },
+    workload::{Phase, Workload, WorkloadKind},
 };
 
 /// Looking results up by configuration.
@@ -32,7 +33,19 @@ impl ResultSet {
         self.config.models.iter().find(|m| m.name == name)
     }
 
-    /// The record of one configuration on one path.
+    /// The workload, with its shapes, that `record` measured.
+    pub fn workload_of(&self, record: &InferenceRecord) -> Option<Workload> {
+        self.config.workload(record.workload, &record.model)
+    }
+
+    /// The rows of workloads other than the MLP, in run order.
+    pub fn workload_rows(&self) -> impl Iterator<Item = &InferenceRecord> {
+        self.inference
+            .iter()
+            .filter(|r| r.workload != WorkloadKind::Mlp)
+    }
+
+    /// The record of one MLP configuration on one path.
     pub fn record_on(
         &self,
         path: PathId,
@@ -42,9 +55,27 @@ impl ResultSet {
     ) -> Option<&InferenceRecord> {
         self.inference.iter().find(|r| {
             r.path == path
+                && r.workload == WorkloadKind::Mlp
                 && r.model == model
                 && r.precision == precision
                 && r.batch_size == batch_size
+        })
+    }
+
+    /// The record of the configuration [`InferenceRecord::label`] names (`small`,
+    /// `decoder:tiny decode`) on one path: how a comparison lines up every workload's rows.
+    pub fn labelled_on(
+        &self,
+        path: PathId,
+        label: &str,
+        precision: Precision,
+        batch_size: usize,
+    ) -> Option<&InferenceRecord> {
+        self.inference.iter().find(|r| {
+            r.path == path
+                && r.precision == precision
+                && r.batch_size == batch_size
+                && r.label() == label
         })
     }
 
@@ -101,6 +132,27 @@ impl ResultSet {
             .iter()
             .filter_map(|&b| self.memory_measured(model, b).map(|m| (b, m)))
             .collect()
+    }
+}
+
+impl InferenceRecord {
+    /// `medium`, `encoder:tiny`, `decoder:gpt2 decode`: the MLP's rows by their model name,
+    /// as every older result names them.
+    pub fn label(&self) -> String {
+        match (self.workload, self.phase) {
+            (WorkloadKind::Mlp, _) => self.model.clone(),
+            (kind, Phase::Forward) => format!("{kind}:{}", self.model),
+            (kind, phase) => format!("{kind}:{} {phase}", self.model),
+        }
+    }
+
+    /// Whether `other` is the same configuration (on any path).
+    pub fn same_config(&self, other: &InferenceRecord) -> bool {
+        self.workload == other.workload
+            && self.model == other.model
+            && self.phase == other.phase
+            && self.precision == other.precision
+            && self.batch_size == other.batch_size
     }
 }
 

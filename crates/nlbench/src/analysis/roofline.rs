@@ -6,7 +6,7 @@ use crate::{
     config::ModelConfig,
     error::RunError,
     precision::Precision,
-    schema::{Ceiling, Ceilings, KernelChoice, PathId, ResultSet},
+    schema::{Ceiling, Ceilings, KernelChoice, Outcome, PathId, ResultSet},
 };
 
 /// Whether any of `kernels` runs on matrix units: cubecl's cooperative-matrix (`cmma`) and
@@ -111,6 +111,33 @@ pub fn roofline_points(results: &ResultSet, models: &[&ModelConfig]) -> Vec<Roof
         }
     }
     points
+}
+
+/// Every measured row of the workloads other than the MLP, in run order, named by their
+/// labels (`decoder:gpt2 decode`).
+pub fn workload_points(results: &ResultSet) -> Vec<RooflinePoint> {
+    results
+        .workload_rows()
+        .filter_map(|record| {
+            let Outcome::Measured(m) = &record.outcome else {
+                return None;
+            };
+            let workload = results.workload_of(record)?;
+            let batch = record.batch_size;
+            let bytes = workload.min_traffic_bytes(record.phase, batch, record.precision) as f64;
+            let flops = workload.figures(record.phase).flops_per_sample as f64 * batch as f64;
+            Some(RooflinePoint {
+                path: record.path,
+                model: record.label(),
+                precision: record.precision,
+                batch_size: batch,
+                intensity: flops / bytes,
+                gflops: m.timed.gflops,
+                gbps: bytes / (m.timed.batch_latency_ms.median / 1000.0) / 1e9,
+                matrix_units: uses_matrix_units(&m.kernels),
+            })
+        })
+        .collect()
 }
 
 /// `value` as a percentage of `ceiling`.

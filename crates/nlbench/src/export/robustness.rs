@@ -12,6 +12,7 @@ use crate::{
     precision::Precision,
     schema::*,
     stats::{Interval, Summary},
+    workload::{Phase, WorkloadKind},
 };
 
 /// Finite numbers a result can hold, the awkward ones often.
@@ -127,6 +128,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
                             parameter_bytes: c[4],
                             input_bytes: c[5],
                             activation_bytes: c[0],
+                            kv_cache_bytes: 0,
                         },
                     },
                     kernels: vec![KernelChoice {
@@ -200,7 +202,9 @@ fn result_set() -> impl Strategy<Value = ResultSet> {
             r.inference = rows
                 .into_iter()
                 .map(|(model, precision, b, path, outcome)| InferenceRecord {
+                    workload: WorkloadKind::Mlp,
                     model: name(model),
+                    phase: Phase::Forward,
                     precision: Precision::ALL[precision],
                     batch_size: batch(b),
                     path: PathId::ALL[path],

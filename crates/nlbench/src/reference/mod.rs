@@ -34,8 +34,9 @@ use crate::{
     },
     session::{InferencePath, Step, StepContext},
     suite::{Measured, RowSettings, build_measurement, inference_policy},
+    workload::WorkloadKind,
 };
-use truth::{Truth, errors};
+use truth::Truth;
 
 /// Timed runs of each finalist of the search (every candidate gets one, after one untimed).
 const SEARCH_RUNS: usize = 3;
@@ -158,6 +159,10 @@ impl InferencePath for Reference {
         timing
     }
 
+    fn runs(&self, workload: WorkloadKind) -> bool {
+        workload == WorkloadKind::Mlp
+    }
+
     fn supports(&self, precision: Precision) -> Result<(), RunError> {
         match precision {
             Precision::F32 => Ok(()),
@@ -240,7 +245,8 @@ impl Reference {
         step: &Step,
         cx: &StepContext<'_>,
     ) -> Result<InferenceMeasurement, RunError> {
-        let truth = Truth::of(&step.model, cx.config.seed, step.batch_size)?;
+        let model = step.mlp("the WGSL reference")?;
+        let truth = Truth::of(model, cx.config.seed, step.batch_size)?;
         let layers = upload(gpu, &truth, step.batch_size, step.precision);
         let mut dispatches = Vec::with_capacity(layers.len());
         let mut kernels = Vec::with_capacity(layers.len());
@@ -278,7 +284,7 @@ impl Reference {
                     allocator_unavailable: Some(
                         "the reference's own wgpu buffers are not in burn's allocator".into(),
                     ),
-                    analytical: AnalyticalMemory::of(&step.model, step.precision, step.batch_size),
+                    analytical: AnalyticalMemory::of(model, step.precision, step.batch_size),
                 },
                 kernels,
                 accuracy: Some(accuracy),
@@ -497,20 +503,6 @@ fn decode(bytes: &[u8], count: usize, precision: Precision) -> Vec<f32> {
     }
 }
 
-/// The largest error accepted, absolute: a share of the output's largest magnitude (plus
-/// one, so tiny outputs are not held to impossible precision). FP32 sums of a thousand
-/// products stay within 10⁻³ of that; FP16 keeps three decimal digits per operation.
-fn tolerance(precision: Precision, expected: &[f32]) -> f64 {
-    let scale = 1.0
-        + expected
-            .iter()
-            .fold(0.0f64, |m, &v| m.max(f64::from(v).abs()));
-    match precision {
-        Precision::F16 => 5e-2 * scale,
-        _ => 1e-3 * scale,
-    }
-}
-
 /// Runs the forward pass once and holds its output against burn's.
 async fn check(
     gpu: &Gpu<'_>,
@@ -532,23 +524,13 @@ async fn check(
         .flat_map(|row| &row[..last.width])
         .copied()
         .collect();
-    let (max_abs_error, max_rel_error) = errors(&got, &truth.output);
-    let tolerance = tolerance(precision, &truth.output);
-    if max_abs_error <= tolerance {
-        Ok(Accuracy {
-            max_abs_error,
-            max_rel_error,
-            tolerance,
-        })
-    } else {
-        Err(RunError::new(
-            ErrorKind::WrongResult,
-            format!(
-                "the output differs from burn's by up to {max_abs_error:.3e} (tolerance \
-                 {tolerance:.1e}); no speed is reported for a wrong result"
-            ),
-        ))
-    }
+    crate::accuracy::hold(
+        &got,
+        &truth.output,
+        precision,
+        "the output differs from burn's",
+        None,
+    )
 }
 
 #[cfg(test)]
@@ -556,7 +538,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn encodings_round_trip_and_tolerances_scale() {
+    fn encodings_round_trip() {
         let values = [0.5f32, -2.25, 1024.0];
         assert_eq!(
             decode(&encode(&values, Precision::F32), 3, Precision::F32),
@@ -566,7 +548,5 @@ mod tests {
             decode(&encode(&values, Precision::F16), 3, Precision::F16),
             values
         );
-        assert!((tolerance(Precision::F32, &[-4.0, 2.0]) - 5e-3).abs() < 1e-12);
-        assert!(tolerance(Precision::F16, &[1.0]) > tolerance(Precision::F32, &[1.0]));
     }
 }

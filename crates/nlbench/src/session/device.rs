@@ -12,30 +12,65 @@ use crate::{
     measure::Clock,
     precision::Precision,
     schema::{
-        BurnProbes, Ceilings, ClockKind, DeviceClock, InferenceMeasurement, MemoryMeasurement,
-        PathId, PathInfo, TimingInfo,
+        BurnProbes, Ceilings, ClockKind, DeviceClock, InferenceMeasurement, InferenceRecord,
+        MemoryMeasurement, PathId, PathInfo, TimingInfo,
     },
+    workload::{Figures, Phase, Workload, WorkloadKind},
 };
 
 /// One configuration of the inference suite.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
-    pub model: ModelConfig,
+    pub workload: Workload,
+    pub phase: Phase,
     pub precision: Precision,
     pub batch_size: usize,
 }
 
 impl Step {
+    /// `medium FP32 batch 16`, `decoder:gpt2 decode FP16 batch 1`.
     pub fn label(&self) -> String {
+        let phase = match self.phase {
+            Phase::Forward => String::new(),
+            phase => format!(" {phase}"),
+        };
         format!(
-            "{} {} batch {}",
-            self.model.name, self.precision, self.batch_size
+            "{}{phase} {} batch {}",
+            self.workload.label(),
+            self.precision,
+            self.batch_size
         )
     }
 
-    /// FLOPs of one forward pass over the batch: what orders the steps, cheapest first.
+    pub fn figures(&self) -> Figures {
+        self.workload.figures(self.phase)
+    }
+
+    /// FLOPs of one timed run over the batch: what orders the steps, cheapest first.
     pub fn flops(&self) -> u64 {
-        self.model.flops_per_sample() * self.batch_size as u64
+        self.figures()
+            .flops_per_sample
+            .saturating_mul(self.batch_size as u64)
+    }
+
+    /// The MLP this step runs, or `Err` (unsupported) naming `path`, which runs the MLP alone.
+    pub fn mlp(&self, path: &str) -> Result<&ModelConfig, RunError> {
+        match &self.workload {
+            Workload::Mlp(model) => Ok(model),
+            other => Err(RunError::unsupported(format!(
+                "{path} runs the mlp workload only, not {}",
+                other.kind()
+            ))),
+        }
+    }
+
+    /// Whether `record` is this configuration's (on any path).
+    pub fn matches(&self, record: &InferenceRecord) -> bool {
+        record.workload == self.workload.kind()
+            && record.model == self.workload.name()
+            && record.phase == self.phase
+            && record.precision == self.precision
+            && record.batch_size == self.batch_size
     }
 }
 
@@ -58,6 +93,12 @@ pub trait InferencePath {
     fn timing(&self, clock: &dyn Clock) -> TimingInfo;
     /// `Err` (of kind unsupported) where this path cannot run `precision` here.
     fn supports(&self, precision: Precision) -> Result<(), RunError>;
+    /// Whether this path implements `workload` at all: one that does not (the WGSL
+    /// reference is the MLP's) has no rows of it, rather than a row each saying so.
+    fn runs(&self, workload: WorkloadKind) -> bool {
+        let _ = workload;
+        true
+    }
     /// Prepares, warms up and times one configuration.
     fn measure<'a>(
         &'a self,

@@ -130,7 +130,18 @@ pub async fn run(
         Vec::new()
     };
     let probes = plan.probes && plan.suites.inference;
-    let total = plan.config.repeat * steps.len() * device.paths.len()
+    let runs = steps
+        .iter()
+        .map(|step| {
+            let kind = step.workload.kind();
+            device
+                .paths
+                .iter()
+                .filter(|p| p.headline.runs(kind))
+                .count()
+        })
+        .sum::<usize>();
+    let total = plan.config.repeat * runs
         + usize::from(plan.ceilings)
         + usize::from(probes)
         + memory_steps.len();
@@ -145,7 +156,11 @@ pub async fn run(
 
     'rounds: for round in 0..plan.config.repeat {
         for step in &steps {
-            for path in &device.paths {
+            for path in device
+                .paths
+                .iter()
+                .filter(|p| p.headline.runs(step.workload.kind()))
+            {
                 let id = path.id();
                 if state.has_round(round, id, step) {
                     tracker.skip();
@@ -158,14 +173,18 @@ pub async fn run(
                     format!("{} ({})", step.label(), id.label()),
                     Piece::Inference {
                         round,
-                        model: step.model.name.clone(),
+                        workload: step.workload.kind(),
+                        model: step.workload.name().to_owned(),
+                        phase: step.phase,
                         precision: step.precision,
                         batch_size: step.batch_size,
                         path: id,
                     },
                 );
                 let record = InferenceRecord {
-                    model: step.model.name.clone(),
+                    workload: step.workload.kind(),
+                    model: step.workload.name().to_owned(),
+                    phase: step.phase,
                     precision: step.precision,
                     batch_size: step.batch_size,
                     path: id,
@@ -299,14 +318,21 @@ fn inference_steps(plan: &Plan) -> Vec<Step> {
     }
     let config = &plan.config;
     let mut steps: Vec<Step> = config
-        .models
-        .iter()
-        .flat_map(|model| {
-            config.precisions.iter().flat_map(move |&precision| {
-                config.batch_sizes.iter().map(move |&batch_size| Step {
-                    model: model.clone(),
-                    precision,
-                    batch_size,
+        .all_workloads()
+        .into_iter()
+        .flat_map(|workload| {
+            let phases = workload.phases();
+            phases.iter().flat_map(move |&phase| {
+                let workload = workload.clone();
+                config.precisions.iter().flat_map(move |&precision| {
+                    let workload = workload.clone();
+                    let batches = config.batch_sizes_of(&workload).to_vec();
+                    batches.into_iter().map(move |batch_size| Step {
+                        workload: workload.clone(),
+                        phase,
+                        precision,
+                        batch_size,
+                    })
                 })
             })
         })
@@ -329,7 +355,8 @@ async fn inference_outcome(
             reason: err.message,
         };
     }
-    let footprint = Footprint::inference(&step.model, step.precision, step.batch_size);
+    let footprint =
+        Footprint::of_workload(&step.workload, step.phase, step.precision, step.batch_size);
     if let Err(reason) = device.capacity.check(footprint) {
         return Outcome::Skipped { reason };
     }
@@ -431,13 +458,9 @@ impl State {
     }
 
     fn has_round(&self, round: usize, path: PathId, step: &Step) -> bool {
-        self.rounds.iter().any(|(r, record)| {
-            *r == round
-                && record.path == path
-                && record.model == step.model.name
-                && record.precision == step.precision
-                && record.batch_size == step.batch_size
-        })
+        self.rounds
+            .iter()
+            .any(|(r, record)| *r == round && record.path == path && step.matches(record))
     }
 
     /// Rebuilds the inference rows from the rounds: one row per configuration and path,
@@ -445,12 +468,7 @@ impl State {
     fn refresh(&mut self) {
         let mut rows: Vec<InferenceRecord> = Vec::new();
         for (_, record) in &self.rounds {
-            let same = |r: &InferenceRecord| {
-                r.path == record.path
-                    && r.model == record.model
-                    && r.precision == record.precision
-                    && r.batch_size == record.batch_size
-            };
+            let same = |r: &InferenceRecord| r.path == record.path && r.same_config(record);
             if rows.iter().any(same) {
                 continue;
             }
@@ -464,8 +482,8 @@ impl State {
                 batch_size: record.batch_size,
                 flops_per_sample: self
                     .results
-                    .model(&record.model)
-                    .map_or(0, |m| m.flops_per_sample()),
+                    .workload_of(record)
+                    .map_or(0, |w| w.figures(record.phase).flops_per_sample),
                 target_ci: self.results.config.target_ci,
                 resolution_ms,
             };

@@ -10,6 +10,7 @@ use crate::{
     precision::Precision,
     schema::{Ceilings, InferenceRecord, MemoryOutcome, MemoryRecord, Outcome, PathId},
     suite,
+    workload::{Phase, WorkloadKind},
 };
 
 use super::checkpoint::Line;
@@ -20,7 +21,11 @@ use super::checkpoint::Line;
 pub enum Piece {
     Inference {
         round: usize,
+        #[serde(default)]
+        workload: WorkloadKind,
         model: String,
+        #[serde(default)]
+        phase: Phase,
         precision: Precision,
         batch_size: usize,
         path: PathId,
@@ -43,14 +48,18 @@ impl Piece {
         match self {
             Piece::Inference {
                 round,
+                workload,
                 model,
+                phase,
                 precision,
                 batch_size,
                 path,
             } => Line::Inference {
                 round: *round,
                 record: InferenceRecord {
+                    workload: *workload,
                     model: model.clone(),
+                    phase: *phase,
                     precision: *precision,
                     batch_size: *batch_size,
                     path: *path,
@@ -79,7 +88,9 @@ impl Piece {
             Line::Start { .. } => None,
             Line::Inference { round, record } => Some(Piece::Inference {
                 round: *round,
+                workload: record.workload,
                 model: record.model.clone(),
+                phase: record.phase,
                 precision: record.precision,
                 batch_size: record.batch_size,
                 path: record.path,
@@ -107,7 +118,9 @@ mod tests {
     fn a_lost_piece_is_its_own_failed_line() {
         let piece = Piece::Inference {
             round: 1,
+            workload: WorkloadKind::Mlp,
             model: "small".into(),
+            phase: Phase::Forward,
             precision: Precision::F32,
             batch_size: 64,
             path: PathId::Burn,
@@ -126,7 +139,9 @@ mod tests {
         );
         let other_round = Piece::Inference {
             round: 0,
+            workload: WorkloadKind::Mlp,
             model: "small".into(),
+            phase: Phase::Forward,
             precision: Precision::F32,
             batch_size: 64,
             path: PathId::Burn,
@@ -155,7 +170,9 @@ mod tests {
         // What a worker reads to tell a lost device from other failures.
         let inference = Piece::Inference {
             round: 0,
+            workload: WorkloadKind::Mlp,
             model: "small".into(),
+            phase: Phase::Forward,
             precision: Precision::F32,
             batch_size: 1,
             path: PathId::Burn,

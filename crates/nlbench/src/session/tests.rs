@@ -150,8 +150,9 @@ impl InferencePath for FakePath {
                     memory: MemoryFigures {
                         allocator: None,
                         allocator_unavailable: Some("fake".into()),
-                        analytical: AnalyticalMemory::of(
-                            &step.model,
+                        analytical: AnalyticalMemory::of_workload(
+                            &step.workload,
+                            step.phase,
                             step.precision,
                             step.batch_size,
                         ),
@@ -161,7 +162,7 @@ impl InferencePath for FakePath {
                 },
                 RowSettings {
                     batch_size: step.batch_size,
-                    flops_per_sample: step.model.flops_per_sample(),
+                    flops_per_sample: step.figures().flops_per_sample,
                     target_ci: cx.config.target_ci,
                     resolution_ms: Some(1e-6),
                 },
@@ -418,7 +419,7 @@ fn warm_up_stops_when_runs_agree_and_a_slow_first_sample_is_flagged() {
 fn failures_and_panics_are_rows_and_the_run_goes_on() {
     let clock = Rc::new(FakeClock(Cell::new(0.0)));
     let device = fake_device(&clock, |step| {
-        match (step.model.name.as_str(), step.batch_size) {
+        match (step.workload.name(), step.batch_size) {
             ("a", 4) => Script::Fail(ErrorKind::OutOfMemory),
             ("b", 1) => Script::Panic,
             _ => Script::Steady(2.0),

@@ -1,11 +1,12 @@
 //! The inference rows on burn: prepare the model and input, then hand the forward pass to the
 //! measurement protocol, reading the allocator after each timed pass while its output lives.
 
-use burn::tensor::{Distribution, Tensor, backend::Backend};
+use burn::tensor::backend::Backend;
 use futures::future::LocalBoxFuture;
 
 use super::{
-    Burn, Measured, RowSettings, build_measurement, probes, read_one, settle, time_tensor,
+    Burn, Measured, RowSettings, build_measurement, built::Built, probes, read_one, settle,
+    time_tensor,
 };
 use crate::{
     config::{BenchConfig, limits},
@@ -13,13 +14,13 @@ use crate::{
     measure::{
         self, Clock, Environment, MemorySnapshot, Policy, Repeats, Routine, Stop, Stopwatch,
     },
-    model::NeuralLayers,
     precision::Precision,
     schema::{
         AllocatorMemory, AnalyticalMemory, BurnProbes, InferenceMeasurement, KernelChoice,
         MemoryFigures, PathId, TimingInfo,
     },
     session::{InferencePath, Step, StepContext},
+    workload::Workload,
 };
 
 /// Untimed runs before the timed warm-up: shader compilation and autotuning.
@@ -97,18 +98,12 @@ async fn measure_step<B: Backend>(
         Ok(baseline) => (Some(baseline), None),
         Err(reason) => (None, Some(reason)),
     };
-    let model = NeuralLayers::<B>::init(&step.model, cx.config.seed, &burn.device)
-        .into_precision(step.precision);
-    let input = Tensor::<B, 2>::random(
-        [step.batch_size, step.model.input_dim],
-        Distribution::Default,
-        &burn.device,
-    )
-    .cast(step.precision.float_dtype());
+    let tuned_before = crate::kernels::mark();
+    let built = Built::<B>::new(step, cx.config.seed, &burn.device);
+    let accuracy = built.check(step.precision, &burn.device).await?;
     let stopwatch = burn.stopwatch(cx.clock);
     let mut routine = Forward {
-        model: &model,
-        input: &input,
+        built: &built,
         stopwatch,
         memory: burn.memory.as_ref(),
         peak: None,
@@ -134,14 +129,25 @@ async fn measure_step<B: Backend>(
                 .unwrap_or_else(|| "no allocator reading after a timed pass".into())
         }),
         allocator,
-        analytical: AnalyticalMemory::of(&step.model, step.precision, step.batch_size),
+        analytical: AnalyticalMemory::of_workload(
+            &step.workload,
+            step.phase,
+            step.precision,
+            step.batch_size,
+        ),
     };
-    let mut kernels = crate::kernels::chosen_for(
-        &step.model.widths(),
-        step.batch_size,
-        step.precision,
-        burn.fusion,
-    );
+    let mut kernels = match &step.workload {
+        Workload::Mlp(model) => crate::kernels::chosen_for(
+            &model.widths(),
+            step.batch_size,
+            step.precision,
+            burn.fusion,
+        ),
+        _ => crate::kernels::for_row(
+            &format!("{} fusion {}", step.label(), burn.fusion),
+            tuned_before,
+        ),
+    };
     if let Some(kernel) = burn.untuned.filter(|_| kernels.is_empty()) {
         kernels.push(KernelChoice {
             operation: "every matmul".into(),
@@ -154,17 +160,16 @@ async fn measure_step<B: Backend>(
             samples,
             memory,
             kernels,
-            accuracy: None,
+            accuracy,
         },
         RowSettings::of(step, cx.config, stopwatch.resolution_ms()),
         stopwatch.kind(),
     )
 }
 
-/// One forward pass as the protocol's routine.
+/// One timed run of a step as the protocol's routine.
 struct Forward<'a, B: Backend> {
-    model: &'a NeuralLayers<B>,
-    input: &'a Tensor<B, 2>,
+    built: &'a Built<B>,
     stopwatch: Stopwatch<'a>,
     memory: &'a dyn crate::measure::MemoryProbe,
     /// The allocator's highest reading right after a timed pass, its output alive.
@@ -175,15 +180,12 @@ struct Forward<'a, B: Backend> {
 
 impl<B: Backend> Routine for Forward<'_, B> {
     fn run_untimed(&mut self) -> LocalBoxFuture<'_, Result<(), RunError>> {
-        Box::pin(async move { read_one(self.model.forward(self.input.clone())).await })
+        Box::pin(async move { read_one(self.built.run()).await })
     }
 
     fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
         Box::pin(async move {
-            let (ms, output) = time_tensor(&self.stopwatch, repeats, &|| {
-                self.model.forward(self.input.clone())
-            })
-            .await?;
+            let (ms, output) = time_tensor(&self.stopwatch, repeats, &|| self.built.run()).await?;
             match self.memory.snapshot() {
                 Ok(reading) => self.peak = max_snapshot(self.peak, Some(reading)),
                 // Only the first failure is kept; a backend without a report fails every time.

@@ -4,6 +4,7 @@
 //! generic over the backend, so it is kept to the work itself: the protocol, the statistics
 //! and the session are not.
 
+mod built;
 mod inference;
 mod memory;
 pub(crate) mod probes;
@@ -91,6 +92,19 @@ pub(crate) async fn read_one<B: Backend, const D: usize>(
         .await
         .map(|_| ())
         .map_err(|err| RunError::backend(err.to_string()))
+}
+
+/// Every element of `tensor`, as FP32 on the host.
+pub(crate) async fn read_values<B: Backend, const D: usize>(
+    tensor: Tensor<B, D>,
+) -> Result<Vec<f32>, RunError> {
+    tensor
+        .cast(burn::tensor::DType::F32)
+        .into_data_async()
+        .await
+        .map_err(|err| RunError::backend(err.to_string()))?
+        .to_vec::<f32>()
+        .map_err(|err| RunError::backend(format!("{err:?}")))
 }
 
 /// Waits until the device has run everything queued so far, including the release of

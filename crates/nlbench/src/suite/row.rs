@@ -40,7 +40,7 @@ impl RowSettings {
     pub fn of(step: &Step, config: &BenchConfig, resolution_ms: f64) -> Self {
         Self {
             batch_size: step.batch_size,
-            flops_per_sample: step.model.flops_per_sample(),
+            flops_per_sample: step.figures().flops_per_sample,
             target_ci: config.target_ci,
             resolution_ms: Some(resolution_ms),
         }
@@ -206,7 +206,7 @@ pub fn merge_rounds(
             kernels: measured[0].kernels.clone(),
             accuracy: measured
                 .iter()
-                .filter_map(|r| r.accuracy)
+                .filter_map(|r| r.accuracy.clone())
                 .max_by(|a, b| a.max_abs_error.total_cmp(&b.max_abs_error)),
             device_time: merge_device_time(rounds, device_settings),
         })),
@@ -284,13 +284,16 @@ mod tests {
                     parameter_bytes: 1,
                     input_bytes: 2,
                     activation_bytes: 3,
+                    kv_cache_bytes: 0,
                 },
             },
             kernels: Vec::new(),
             accuracy: None,
         };
         InferenceRecord {
+            workload: crate::workload::WorkloadKind::Mlp,
             model: "m".into(),
+            phase: crate::workload::Phase::Forward,
             precision: Precision::F32,
             batch_size: 10,
             path: PathId::Burn,

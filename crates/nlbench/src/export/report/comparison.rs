@@ -157,8 +157,10 @@ pub fn throughput_table(results: &[ResultSet]) -> TextTable {
 /// "– (skipped)"), else a dash.
 fn gap(result: &ResultSet, row: &Row) -> String {
     let record = match row.line {
-        Line::Headline => result.record(&row.model, row.precision, row.batch_size),
-        Line::Path(path) => result.record_on(path, &row.model, row.precision, row.batch_size),
+        Line::Headline => {
+            result.labelled_on(result.headline(), &row.model, row.precision, row.batch_size)
+        }
+        Line::Path(path) => result.labelled_on(path, &row.model, row.precision, row.batch_size),
     };
     match record.map(|r| &r.outcome) {
         Some(Outcome::Failed { kind, .. }) => format!("– ({})", kind.label()),

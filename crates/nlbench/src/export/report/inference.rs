@@ -10,6 +10,7 @@ use super::{
     header::{header, path_timing},
     kernels_summary, markdown_table,
     roofline::roofline_section,
+    workloads::workloads_section,
 };
 use crate::{
     analysis::{not_measured_text, roofline::share, verdicts},
@@ -40,6 +41,11 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
     };
     writeln!(out, "{title}").unwrap();
     out.push_str(&header(results, Some(&names)));
+    if models.is_empty() {
+        // A run of other workloads alone (or a per-model report has no MLP to show).
+        out.push_str(&workloads_section(results));
+        return out;
+    }
 
     out.push_str("## Throughput and latency\n\n");
     out.push_str(
@@ -71,6 +77,9 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
         out.push_str(&precision_section(results, &models));
     }
     out.push_str(&interpretation(results, &models));
+    if model.is_none() {
+        out.push_str(&workloads_section(results));
+    }
     out
 }
 

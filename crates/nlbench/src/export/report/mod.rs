@@ -10,6 +10,7 @@ mod inference;
 mod memory;
 mod roofline;
 mod summary;
+mod workloads;
 
 pub use comparison::{comparison_report, throughput_table};
 pub use format::{fmt_bytes, fmt_count, fmt_ms, fmt_percent, fmt_ratio};

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::{
     analysis::{memory::Peaks, not_measured_text, roofline::share},
+    config::BenchConfig,
     precision::Precision,
     schema::{Ceiling, DeviceTime, InferenceRecord, MemoryOutcome, Outcome, ResultSet, Tuning},
 };
@@ -27,6 +28,8 @@ fn headers(names: &[&str]) -> Vec<String> {
 /// device-time throughput where the result has one, or the reason a row has no figures.
 pub fn inference_summary(results: &ResultSet) -> TextTable {
     let several = results.paths.len() > 1;
+    // A run with workloads beside the MLP says what each row's throughput counts.
+    let mixed = results.workload_rows().next().is_some();
     let device = results
         .inference
         .iter()
@@ -35,13 +38,12 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
         .inference
         .iter()
         .map(|r| {
-            let mut row = vec![
-                r.model.clone(),
-                r.precision.to_string(),
-                r.batch_size.to_string(),
-            ];
+            let mut row = vec![r.label(), r.precision.to_string(), r.batch_size.to_string()];
             if several {
                 row.push(r.path.label().to_owned());
+            }
+            if mixed {
+                row.push(unit_of(&results.config, r).to_owned());
             }
             match &r.outcome {
                 Outcome::Measured(m) => row.extend([
@@ -77,13 +79,28 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
             row
         })
         .collect();
-    let mut names = vec!["Model", "Precision", "Batch"];
+    let mut names = vec![
+        if mixed { "Workload" } else { "Model" },
+        "Precision",
+        "Batch",
+    ];
     if several {
         names.push("Path");
     }
+    if mixed {
+        names.push("Unit");
+    }
     names.extend([
-        "Samples/s (95 % CI)",
-        "ms/sample (median)",
+        if mixed {
+            "Per second (95 % CI)"
+        } else {
+            "Samples/s (95 % CI)"
+        },
+        if mixed {
+            "ms/unit (median)"
+        } else {
+            "ms/sample (median)"
+        },
         "Batch ms (median)",
         "p99",
         "GFLOP/s",
@@ -103,10 +120,11 @@ pub fn inference_summary(results: &ResultSet) -> TextTable {
 /// One finished row in a line, for a terminal that prints rows as they come: the
 /// configuration, its path, the headline throughput with its interval and, where taken, the
 /// device time's; or why it has no figures.
-pub fn row_line(record: &InferenceRecord) -> String {
+pub fn row_line(config: &BenchConfig, record: &InferenceRecord) -> String {
+    let unit = unit_of(config, record);
     let what = format!(
         "{} {} batch {} · {}",
-        record.model,
+        record.label(),
         record.precision,
         record.batch_size,
         record.path.label()
@@ -119,7 +137,7 @@ pub fn row_line(record: &InferenceRecord) -> String {
     };
     let device = match &m.device_time {
         Some(DeviceTime::Measured(d)) => format!(
-            "; device time {} samples/s",
+            "; device time {} {unit}/s",
             throughput_cell(&d.timed, record.batch_size)
         ),
         Some(DeviceTime::Failed { kind, reason }) => {
@@ -128,10 +146,17 @@ pub fn row_line(record: &InferenceRecord) -> String {
         None => String::new(),
     };
     format!(
-        "{what}: {} samples/s, {} ms per batch{device}",
+        "{what}: {} {unit}/s, {} ms per batch{device}",
         throughput_cell(&m.timed, record.batch_size),
         super::fmt_ms(m.timed.batch_latency_ms.median)
     )
+}
+
+/// What one of `record`'s samples is: "samples" for the MLP, "tokens", "images", ….
+fn unit_of(config: &BenchConfig, record: &InferenceRecord) -> &'static str {
+    config
+        .workload(record.workload, &record.model)
+        .map_or("samples", |w| w.unit(record.phase).samples)
 }
 
 /// One row per kernel choice behind a measured row: which kernel each path ran for each
@@ -163,7 +188,7 @@ pub fn kernels_summary(results: &ResultSet) -> TextTable {
         for (path, fusion, kernels) in std::iter::once(headline).chain(device) {
             for choice in kernels {
                 rows.push(vec![
-                    record.model.clone(),
+                    record.label(),
                     record.precision.to_string(),
                     record.batch_size.to_string(),
                     path.clone(),
@@ -306,7 +331,7 @@ mod tests {
         let table = inference_summary(&results);
         assert_eq!(table.rows.len(), results.inference.len());
         assert_eq!(table.rows[0][..3], ["small", "FP32", "1"]);
-        let line = row_line(&results.inference[0]);
+        let line = row_line(&results.config, &results.inference[0]);
         assert!(
             line.starts_with("small FP32 batch 1 · burn: 1,951 (") && line.contains(" samples/s"),
             "{line}"
@@ -316,7 +341,9 @@ mod tests {
             .iter()
             .find(|r| matches!(r.outcome, Outcome::Failed { .. }))
             .unwrap();
-        assert!(row_line(failed).ends_with("failed (out of memory): out of memory"));
+        assert!(
+            row_line(&results.config, failed).ends_with("failed (out of memory): out of memory")
+        );
         assert!(
             table
                 .rows

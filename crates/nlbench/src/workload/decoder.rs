@@ -1,0 +1,333 @@
+//! A decoder-only language model, GPT-2's architecture: token and learned position
+//! embeddings, pre-norm blocks of causal self-attention (burn's fused attention op) and a
+//! GELU MLP, a final layer norm and an output head tied to the token embedding. Its two
+//! phases: the prefill of a prompt (ending with the logits of the first generated token) and
+//! a decode step, one token per sequence attending to a KV cache.
+
+use burn::{
+    module::Module,
+    nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig},
+    tensor::{Int, Tensor, activation::gelu, backend::Backend},
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    Figures, Phase, attention, bounded,
+    encoder::{MAX_DEPTH, MAX_SEQUENCE, merge_heads, split_heads},
+    matmul_flops,
+};
+use crate::config::{ConfigError, limits::MAX_DIM};
+
+/// Largest vocabulary.
+pub const MAX_VOCABULARY: usize = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecoderConfig {
+    pub name: String,
+    pub width: usize,
+    pub layers: usize,
+    pub heads: usize,
+    pub vocabulary: usize,
+    /// The longest context the model has positions for.
+    pub context: usize,
+    /// Tokens of the prompt the prefill phase runs.
+    pub prompt: usize,
+    /// Positions a decode step attends to: the KV cache's length with the new token.
+    pub decode_at: usize,
+}
+
+impl DecoderConfig {
+    pub const PRESETS: [&'static str; 3] = ["tiny", "gpt2", "1b"];
+
+    pub fn preset(name: &str) -> Option<Self> {
+        let (width, layers, heads, vocabulary, context, prompt, decode_at) =
+            match name.to_ascii_lowercase().as_str() {
+                "tiny" => (128, 2, 4, 2_048, 256, 64, 128),
+                "gpt2" => (768, 12, 12, 50_257, 1_024, 128, 512),
+                "1b" => (2_048, 16, 16, 32_000, 2_048, 128, 1_024),
+                _ => return None,
+            };
+        Some(Self {
+            name: name.to_ascii_lowercase(),
+            width,
+            layers,
+            heads,
+            vocabulary,
+            context,
+            prompt,
+            decode_at,
+        })
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let name = format!("decoder '{}'", self.name);
+        bounded(&name, "width", self.width, MAX_DIM)?;
+        bounded(&name, "layers", self.layers, MAX_DEPTH)?;
+        bounded(&name, "heads", self.heads, self.width)?;
+        bounded(&name, "vocabulary", self.vocabulary, MAX_VOCABULARY)?;
+        bounded(&name, "context", self.context, MAX_SEQUENCE)?;
+        if !self.width.is_multiple_of(self.heads) {
+            return Err(ConfigError(format!(
+                "{name}: width {} is not a multiple of its {} heads",
+                self.width, self.heads
+            )));
+        }
+        bounded(
+            &name,
+            "the prompt length (at most the context)",
+            self.prompt,
+            self.context,
+        )?;
+        if !(2..=self.context).contains(&self.decode_at) {
+            return Err(ConfigError(format!(
+                "{name}: the decode context length must be between 2 and the context, {}, got {}",
+                self.context, self.decode_at
+            )));
+        }
+        Ok(())
+    }
+
+    /// Token and position tables, per block two layer norms `4d`, QKV and projection
+    /// `4d² + 4d`, the MLP `8d² + 5d`; the final norm `2d`; the head shares the token table.
+    pub fn parameter_count(&self) -> u64 {
+        let (d, v, c) = (
+            self.width as u64,
+            self.vocabulary as u64,
+            self.context as u64,
+        );
+        v * d + c * d + self.layers as u64 * self.block_parameters() + 2 * d
+    }
+
+    fn block_parameters(&self) -> u64 {
+        let d = self.width as u64;
+        12 * d * d + 13 * d
+    }
+
+    /// One prompt (prefill) or one sequence's token (decode). Attention counts the causal
+    /// pairs a prompt's tokens attend to (each token the ones before it and itself), or the
+    /// `decode_at` positions a decode step attends to; the head runs at the last position.
+    pub fn figures(&self, phase: Phase) -> Figures {
+        let (d, v, l, h) = (
+            self.width as u64,
+            self.vocabulary as u64,
+            self.layers as u64,
+            self.heads as u64,
+        );
+        let tokens = match phase {
+            Phase::Decode => 1,
+            _ => self.prompt as u64,
+        };
+        let projections = matmul_flops(tokens, 3 * d, d)
+            + matmul_flops(tokens, d, d)
+            + matmul_flops(tokens, 4 * d, d)
+            + matmul_flops(tokens, d, 4 * d);
+        let (pairs, keys) = match phase {
+            Phase::Decode => (self.decode_at as u64, self.decode_at as u64),
+            _ => (tokens * (tokens + 1) / 2, tokens),
+        };
+        let attention = 2 * 2 * pairs * d;
+        let weights = l * self.block_parameters() + 2 * d + v * d;
+        let (cache, per_layer_activations, largest) = match phase {
+            // The step's inputs are the cache of `decode_at - 1` positions; it writes the
+            // grown cache (burn concatenates) and the step's own tensors.
+            Phase::Decode => (
+                2 * l * keys * d,
+                2 * keys * d + 22 * d + 2 * h * keys,
+                (keys * d).max(v),
+            ),
+            _ => (
+                2 * l * tokens * d,
+                22 * tokens * d + 2 * h * tokens * tokens,
+                (4 * tokens * d).max(h * tokens * tokens).max(v),
+            ),
+        };
+        Figures {
+            parameters: self.parameter_count(),
+            flops_per_sample: l * (projections + attention) + matmul_flops(1, v, d),
+            weights_read: weights,
+            input_elements: 2 * tokens * d,
+            output_elements: v,
+            activation_elements: l * per_layer_activations + 3 * tokens * d + v,
+            largest_elements: largest,
+            largest_weight: (v * d).max(4 * d * d),
+            cache_elements: cache,
+        }
+    }
+
+    pub fn init<B: Backend>(&self, seed: u64, device: &B::Device) -> Decoder<B> {
+        B::seed(device, seed);
+        let d = self.width;
+        Decoder {
+            tokens: EmbeddingConfig::new(self.vocabulary, d).init(device),
+            positions: EmbeddingConfig::new(self.context, d).init(device),
+            blocks: (0..self.layers)
+                .map(|_| DecoderBlock {
+                    attention_norm: LayerNormConfig::new(d).init(device),
+                    qkv: LinearConfig::new(d, 3 * d).init(device),
+                    projection: LinearConfig::new(d, d).init(device),
+                    mlp_norm: LayerNormConfig::new(d).init(device),
+                    up: LinearConfig::new(d, 4 * d).init(device),
+                    down: LinearConfig::new(4 * d, d).init(device),
+                    heads: self.heads,
+                })
+                .collect(),
+            norm: LayerNormConfig::new(d).init(device),
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Decoder<B: Backend> {
+    pub tokens: Embedding<B>,
+    pub positions: Embedding<B>,
+    pub blocks: Vec<DecoderBlock<B>>,
+    pub norm: LayerNorm<B>,
+}
+
+#[derive(Module, Debug)]
+pub struct DecoderBlock<B: Backend> {
+    pub attention_norm: LayerNorm<B>,
+    pub qkv: Linear<B>,
+    pub projection: Linear<B>,
+    pub mlp_norm: LayerNorm<B>,
+    pub up: Linear<B>,
+    pub down: Linear<B>,
+    pub heads: usize,
+}
+
+/// Every block's keys and values, `[batch, heads, positions, head_dim]` each.
+#[derive(Debug, Clone)]
+pub struct KvCache<B: Backend> {
+    pub layers: Vec<(Tensor<B, 4>, Tensor<B, 4>)>,
+}
+
+impl<B: Backend> KvCache<B> {
+    /// Positions cached.
+    pub fn len(&self) -> usize {
+        self.layers.first().map_or(0, |(k, _)| k.dims()[2])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<B: Backend> Decoder<B> {
+    /// The prompt `tokens` `[batch, length]`: the logits of the next token `[batch,
+    /// vocabulary]` and the cache of every position.
+    pub fn prefill(&self, tokens: Tensor<B, 2, Int>) -> (Tensor<B, 2>, KvCache<B>) {
+        let [batch, length] = tokens.dims();
+        let positions = Tensor::<B, 1, Int>::arange(0..length as i64, &tokens.device())
+            .reshape([1, length])
+            .expand([batch, length]);
+        self.run(tokens, positions, None)
+    }
+
+    /// One token per sequence `[batch, 1]` after `cache`: the next logits and the cache
+    /// grown by one position.
+    pub fn decode(
+        &self,
+        token: Tensor<B, 2, Int>,
+        cache: &KvCache<B>,
+    ) -> (Tensor<B, 2>, KvCache<B>) {
+        let [batch, _] = token.dims();
+        let position = Tensor::<B, 2, Int>::full([batch, 1], cache.len() as i64, &token.device());
+        self.run(token, position, Some(cache))
+    }
+
+    fn run(
+        &self,
+        tokens: Tensor<B, 2, Int>,
+        positions: Tensor<B, 2, Int>,
+        past: Option<&KvCache<B>>,
+    ) -> (Tensor<B, 2>, KvCache<B>) {
+        let mut x = self.tokens.forward(tokens) + self.positions.forward(positions);
+        let mut layers = Vec::with_capacity(self.blocks.len());
+        for (index, block) in self.blocks.iter().enumerate() {
+            let (next, kv) = block.forward(x, past.map(|cache| &cache.layers[index]));
+            x = next;
+            layers.push(kv);
+        }
+        let [batch, length, width] = x.dims();
+        let last = self
+            .norm
+            .forward(x.narrow(1, length - 1, 1))
+            .reshape([batch, width]);
+        let logits = last.matmul(self.tokens.weight.val().transpose());
+        (logits, KvCache { layers })
+    }
+}
+
+impl<B: Backend> DecoderBlock<B> {
+    fn forward(
+        &self,
+        x: Tensor<B, 3>,
+        past: Option<&(Tensor<B, 4>, Tensor<B, 4>)>,
+    ) -> (Tensor<B, 3>, (Tensor<B, 4>, Tensor<B, 4>)) {
+        let [q, k, v] = split_heads(
+            self.qkv.forward(self.attention_norm.forward(x.clone())),
+            self.heads,
+        );
+        let (k, v) = match past {
+            Some((past_k, past_v)) => (
+                Tensor::cat(vec![past_k.clone(), k], 2),
+                Tensor::cat(vec![past_v.clone(), v], 2),
+            ),
+            None => (k, v),
+        };
+        // A prompt attends causally; a decode step's one query attends to every position.
+        let context = attention::fused(q, k.clone(), v.clone(), past.is_none());
+        let x = x + self.projection.forward(merge_heads(context));
+        let hidden = self
+            .down
+            .forward(gelu(self.up.forward(self.mlp_norm.forward(x.clone()))));
+        (x + hidden, (k, v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::{backend::Flex, tensor::TensorData};
+
+    #[test]
+    fn gpt2_has_gpt2_figures() {
+        let gpt2 = DecoderConfig::preset("gpt2").unwrap();
+        // GPT-2 small with its head tied to the token embedding.
+        assert_eq!(gpt2.parameter_count(), 124_439_808);
+        let one = DecoderConfig::preset("1b").unwrap().parameter_count() as f64;
+        assert!((0.8e9..1.2e9).contains(&one), "{one}");
+        // A decode step by hand: two FLOPs per weight of the blocks' 12·768² matrices and of
+        // the head, and 4·768 per layer for each of the 512 positions attended to.
+        let by_hand = 2 * (12 * 12 * 768 * 768 + 50_257 * 768) + 12 * 4 * 512 * 768;
+        assert_eq!(gpt2.figures(Phase::Decode).flops_per_sample, by_hand);
+    }
+
+    #[test]
+    fn bounds_name_the_context() {
+        let mut tiny = DecoderConfig::preset("tiny").unwrap();
+        tiny.prompt = 300;
+        let err = tiny.validate().unwrap_err().0;
+        assert!(
+            err.contains("prompt length (at most the context) must be between 1 and 256, got 300"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn decoding_with_the_cache_equals_a_full_pass() {
+        let tiny = DecoderConfig::preset("tiny").unwrap();
+        let device = Default::default();
+        let decoder = tiny.init::<Flex>(3, &device);
+        assert_eq!(decoder.num_params() as u64, tiny.parameter_count());
+        let ids: Vec<i64> = (0..9).map(|i| (i * 37 % 2048) as i64).collect();
+        let all = Tensor::<Flex, 2, Int>::from_data(TensorData::new(ids.clone(), [1, 9]), &device);
+        let (full, _) = decoder.prefill(all.clone());
+        let (_, cache) = decoder.prefill(all.clone().narrow(1, 0, 8));
+        assert_eq!(cache.len(), 8);
+        let (step, grown) = decoder.decode(all.narrow(1, 8, 1), &cache);
+        assert_eq!(grown.len(), 9);
+        let error: f32 = (full - step).abs().max().into_scalar();
+        assert!(error < 1e-3, "{error}");
+    }
+}
