@@ -2,7 +2,9 @@
 # The ready GPU check: on a Linux machine with an NVIDIA GPU, in one folder and a few
 # minutes, the default suite on CUDA (and its pre-flight against the GPU's free memory) and on
 # Vulkan on the same GPU, the PyTorch CUDA baseline
-# where PyTorch is installed, and a comparison of them all.
+# where PyTorch is installed, and a comparison of them all. On a hardware GPU the default plan
+# holds the realistic workloads beside the MLP: bert-base, gpt2 (prefill and decode) and
+# resnet50, and so does the baseline on CUDA.
 #
 #   scripts/gpu-check.sh [OUT]          # OUT defaults to gpu-check/
 #

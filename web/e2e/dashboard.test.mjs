@@ -5,8 +5,8 @@
 // (and so do the rows of a run the page lost mid-way), Stop keeps what finished, a lost
 // device fails its configuration and the run goes on with a new one, its share link reopens the same figures elsewhere, and its
 // results.json lines up with a native lavapipe run of the same plan in `nlbench-native
-// compare`. It prints page load to the first measured row and the bundle's size (printed, never
-// asserted: they depend on the machine).
+// compare`, and a transformer workload (`encoder:tiny`) runs through the form into its row and
+// its report section. It prints page load to the first measured row and the bundle's size.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -287,6 +287,36 @@ test("the browser's result lines up with a native lavapipe result", { timeout: 9
     assert.ok(row, `small FP32 batch ${batch} has a headline row:\n${report}`);
     assert.match(row, /\d\.\d+× \(/, `a ratio of the two headlines: ${row}`);
   }
+});
+
+test("a transformer workload runs in the browser, its row measured or its failure recorded", { timeout: 900_000 }, async () => {
+  await withPage("encoder", async (page) => {
+    await page.goto(base);
+    await page.getByTestId("adapter-name").waitFor({ timeout: 60_000 });
+    await page.getByTestId("workloads").fill("encoder:tiny");
+    await page.getByTestId("batch-sizes").fill("1");
+    await page.getByTestId("f16").uncheck();
+    await page.getByTestId("iterations").fill("3");
+    await page.getByTestId("warmup-ms").fill("0");
+    await page.getByTestId("run").click();
+    await page.getByTestId("run").getByText("Run benchmark").waitFor({ timeout: 840_000 });
+    const rows = (await tableText(page, "throughput-table")).trim().split("\n");
+    assert.equal(rows.length, 1, `one row, burn's (the WGSL reference is the MLP's):\n${rows.join("\n")}`);
+    // burn 0.21's attention autotuner on a WebGPU device without shader-f16 (SwiftShader)
+    // picks a flash-attention kernel that declares `enable f16`, which the device refuses:
+    // the row then fails with that kernel named, never with a figure of work that did not run.
+    const measured = new RegExp(String.raw`^encoder:tiny\tFP32\t1\tburn\tsequences\t${FIGURE}\t`);
+    const refused = /^encoder:tiny\tFP32\t1\tburn\tsequences\tfailed \(kernel rejected\): the device refused a kernel of the timed work, so it did not run: .*attention/;
+    assert.ok(measured.test(rows[0]) || refused.test(rows[0]), rows[0]);
+    console.log(`encoder:tiny on SwiftShader: ${rows[0]}`);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download-BENCHMARK_REPORT.md").click(),
+    ]);
+    const report = await readFile(await download.path(), "utf8");
+    assert.match(report, /## Transformer encoder: tiny/);
+    assert.match(report, /### encoder:tiny FP32, burn/);
+  });
 });
 
 test("Stop keeps the finished rows, marked partial", { timeout: 900_000 }, async () => {

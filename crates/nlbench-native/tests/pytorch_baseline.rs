@@ -4,9 +4,12 @@
 
 mod common;
 
-use std::{path::PathBuf, process::Command};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+};
 
-use common::{nlbench, results, succeeded};
+use common::{TINY_WORKLOADS, nlbench, results, succeeded};
 use nlbench::{
     analysis::{
         compare::{Line, rows},
@@ -18,6 +21,33 @@ use nlbench::{
 
 fn script_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../baselines/pytorch")
+}
+
+/// The baseline's result of `plan`, written into `out`.
+fn run_baseline(plan: &[&str], out: &Path) -> ResultSet {
+    succeeded(
+        Command::new("python3")
+            .arg(script_dir().join("neurallayers_bench.py"))
+            .args(plan)
+            .arg("--out")
+            .arg(out)
+            .output()
+            .unwrap(),
+    );
+    results(out)
+}
+
+/// nlbench's result of `plan` on the CPU backend, written into `out`.
+fn run_on_cpu(plan: &[&str], out: &Path) -> ResultSet {
+    succeeded(
+        nlbench()
+            .args(plan)
+            .args(["--backend", "cpu", "--out"])
+            .arg(out)
+            .output()
+            .unwrap(),
+    );
+    results(out)
 }
 
 /// The baseline's summary and verdicts of `samples`, as JSON.
@@ -130,16 +160,7 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
     ];
     let dir = tempfile::tempdir().unwrap();
     let torch_out = dir.path().join("pytorch");
-    succeeded(
-        Command::new("python3")
-            .arg(script_dir().join("neurallayers_bench.py"))
-            .args(plan)
-            .arg("--out")
-            .arg(&torch_out)
-            .output()
-            .unwrap(),
-    );
-    let baseline = results(&torch_out);
+    let baseline = run_baseline(&plan, &torch_out);
     assert_eq!(baseline.schema_version, nlbench::schema::SCHEMA_VERSION);
     assert_eq!(baseline.device.backend, "pytorch-cpu");
     assert_eq!(baseline.headline(), PathId::Pytorch);
@@ -168,15 +189,7 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
     }
 
     let burn_out = dir.path().join("burn");
-    succeeded(
-        nlbench()
-            .args(plan)
-            .args(["--backend", "cpu", "--out"])
-            .arg(&burn_out)
-            .output()
-            .unwrap(),
-    );
-    let burn: ResultSet = results(&burn_out);
+    let burn = run_on_cpu(&plan, &burn_out);
     let lined_up = rows(&[burn, baseline]);
     let headline: Vec<_> = lined_up
         .iter()
@@ -210,32 +223,10 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
 /// lines every workload row up with nlbench's CPU run.
 #[test]
 fn baseline_runs_the_workloads_and_lines_up() {
-    let plan = [
-        "--workloads",
-        "encoder:tiny,decoder:tiny,cnn:tiny",
-        "--batch-sizes",
-        "1,2",
-        "--precision",
-        "f32",
-        "--iterations",
-        "3",
-        "--target-ci",
-        "off",
-        "--warmup-ms",
-        "0",
-    ];
+    let plan = TINY_WORKLOADS;
     let dir = tempfile::tempdir().unwrap();
     let torch_out = dir.path().join("pytorch");
-    succeeded(
-        Command::new("python3")
-            .arg(script_dir().join("neurallayers_bench.py"))
-            .args(plan)
-            .arg("--out")
-            .arg(&torch_out)
-            .output()
-            .unwrap(),
-    );
-    let baseline = results(&torch_out);
+    let baseline = run_baseline(&plan, &torch_out);
     assert_eq!(
         baseline.inference.len(),
         4 * 2,
@@ -287,15 +278,8 @@ fn baseline_runs_the_workloads_and_lines_up() {
     }
 
     let burn_out = dir.path().join("burn");
-    succeeded(
-        nlbench()
-            .args(plan)
-            .args(["--backend", "cpu", "--out"])
-            .arg(&burn_out)
-            .output()
-            .unwrap(),
-    );
-    let lined_up = rows(&[results(&burn_out), baseline]);
+    let burn = run_on_cpu(&plan, &burn_out);
+    let lined_up = rows(&[burn, baseline]);
     let headline: Vec<_> = lined_up
         .iter()
         .filter(|r| r.line == Line::Headline && r.clock == ClockKind::Host)

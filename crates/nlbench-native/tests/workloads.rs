@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{nlbench, succeeded};
+use common::{TINY_WORKLOADS, nlbench, succeeded};
 use nlbench::{
     analysis::compare::{Line, find, rows},
     error::ErrorKind,
@@ -16,26 +16,10 @@ use nlbench::{
     workload::{Phase, WorkloadKind},
 };
 
-/// The three tiny presets at FP32, batches 1 and 4, three timed runs each.
-const TINY: [&str; 12] = [
-    "--workloads",
-    "encoder:tiny,decoder:tiny,cnn:tiny",
-    "--precision",
-    "f32",
-    "--batch-sizes",
-    "1,4",
-    "--iterations",
-    "3",
-    "--target-ci",
-    "off",
-    "--warmup-ms",
-    "0",
-];
-
 fn tiny_run(backend: &str) -> (tempfile::TempDir, ResultSet, String) {
     let dir = tempfile::tempdir().unwrap();
     let output = nlbench()
-        .args(TINY)
+        .args(TINY_WORKLOADS)
         .args(["--quick", "--backend", backend, "--out"])
         .arg(dir.path())
         .output()
@@ -45,6 +29,14 @@ fn tiny_run(backend: &str) -> (tempfile::TempDir, ResultSet, String) {
     let results = common::results(dir.path());
     let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
     check(&results, &report, &stderr, backend == "vulkan");
+    for chart in ["workload_benchmark.png", "workload_benchmark.svg"] {
+        assert!(dir.path().join(chart).is_file(), "{chart} missing");
+    }
+    let svg = std::fs::read_to_string(dir.path().join("workload_benchmark.svg")).unwrap();
+    assert!(
+        svg.contains("decoder:tiny decode FP32 (tokens)"),
+        "a line per workload phase"
+    );
     (dir, results, report)
 }
 
@@ -74,7 +66,7 @@ fn check(results: &ResultSet, report: &str, stderr: &str, fusion_on_lavapipe: bo
     // burn's rows alone: the WGSL reference is the MLP's, and has no rows of these.
     assert_eq!(results.inference.len(), phases.len() * 2);
     for (kind, phase, checked) in phases {
-        for batch in [1, 4] {
+        for batch in [1, 2] {
             let record = results
                 .inference
                 .iter()
@@ -176,7 +168,7 @@ fn tiny_workloads_run_on_cpu_and_vulkan_and_line_up() {
         "decoder:tiny decode",
         "cnn:tiny",
     ] {
-        for batch in [1, 4] {
+        for batch in [1, 2] {
             let row = find(
                 &lined,
                 Line::Headline,

@@ -40,6 +40,23 @@ pub const SHORT: [&str; 12] = [
     "0",
 ];
 
+/// The tiny presets of the workloads beside the MLP at FP32, batch sizes 1 and 2, three timed
+/// runs each: a plan nlbench and the PyTorch baseline both take.
+pub const TINY_WORKLOADS: [&str; 12] = [
+    "--workloads",
+    "encoder:tiny,decoder:tiny,cnn:tiny",
+    "--precision",
+    "f32",
+    "--batch-sizes",
+    "1,2",
+    "--iterations",
+    "3",
+    "--target-ci",
+    "off",
+    "--warmup-ms",
+    "0",
+];
+
 /// The `results.json` a run wrote into `dir`.
 pub fn results(dir: &Path) -> ResultSet {
     ResultSet::from_json(&std::fs::read_to_string(dir.join("results.json")).unwrap()).unwrap()

@@ -100,7 +100,7 @@ async fn measure_step<B: Backend>(
     };
     let tuned_before = crate::kernels::mark();
     let built = Built::<B>::new(step, cx.config.seed, &burn.device);
-    let accuracy = built.check(step.precision, &burn.device).await?;
+    let accuracy = checked(&built, step.precision, &burn.device, cx).await?;
     let stopwatch = burn.stopwatch(cx.clock);
     let mut routine = Forward {
         built: &built,
@@ -165,6 +165,25 @@ async fn measure_step<B: Backend>(
         RowSettings::of(step, cx.config, stopwatch.resolution_ms()),
         stopwatch.kind(),
     )
+}
+
+/// The step's check, once autotuning has settled: in the browser cubecl tunes in the
+/// background and meanwhile runs candidates that may fail to compile there (a kernel using
+/// f16 where the device has none), so a check taken while tuning is pending would hold that
+/// candidate's output against the truth. Natively tuning finishes before the first output.
+async fn checked<B: Backend>(
+    built: &Built<B>,
+    precision: crate::precision::Precision,
+    device: &B::Device,
+    cx: &StepContext<'_>,
+) -> Result<Option<crate::schema::Accuracy>, RunError> {
+    let start = cx.clock.now_ms();
+    loop {
+        let result = built.check(precision, device).await;
+        if (cx.tuned)() || cx.clock.now_ms() - start > measure::TUNING_LIMIT_MS {
+            return result;
+        }
+    }
 }
 
 /// One timed run of a step as the protocol's routine.

@@ -12,7 +12,7 @@ use burn::{
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Figures, Phase, attention, bounded,
+    Figures, Phase, attention, bounded, check_heads,
     encoder::{MAX_DEPTH, MAX_SEQUENCE, merge_heads, split_heads},
     matmul_flops,
 };
@@ -63,15 +63,9 @@ impl DecoderConfig {
         let name = format!("decoder '{}'", self.name);
         bounded(&name, "width", self.width, MAX_DIM)?;
         bounded(&name, "layers", self.layers, MAX_DEPTH)?;
-        bounded(&name, "heads", self.heads, self.width)?;
+        check_heads(&name, self.width, self.heads)?;
         bounded(&name, "vocabulary", self.vocabulary, MAX_VOCABULARY)?;
         bounded(&name, "context", self.context, MAX_SEQUENCE)?;
-        if !self.width.is_multiple_of(self.heads) {
-            return Err(ConfigError(format!(
-                "{name}: width {} is not a multiple of its {} heads",
-                self.width, self.heads
-            )));
-        }
         bounded(
             &name,
             "the prompt length (at most the context)",

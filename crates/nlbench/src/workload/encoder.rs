@@ -9,7 +9,7 @@ use burn::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Figures, attention, bounded, matmul_flops};
+use super::{Figures, attention, bounded, check_heads, matmul_flops};
 use crate::config::{ConfigError, limits::MAX_DIM};
 
 /// Most layers of an encoder or decoder.
@@ -53,16 +53,9 @@ impl EncoderConfig {
         let name = format!("encoder '{}'", self.name);
         bounded(&name, "width", self.width, MAX_DIM)?;
         bounded(&name, "layers", self.layers, MAX_DEPTH)?;
-        bounded(&name, "heads", self.heads, self.width)?;
+        check_heads(&name, self.width, self.heads)?;
         bounded(&name, "feed-forward width", self.feed_forward, MAX_DIM)?;
-        bounded(&name, "sequence", self.sequence, MAX_SEQUENCE)?;
-        if !self.width.is_multiple_of(self.heads) {
-            return Err(ConfigError(format!(
-                "{name}: width {} is not a multiple of its {} heads",
-                self.width, self.heads
-            )));
-        }
-        Ok(())
+        bounded(&name, "sequence", self.sequence, MAX_SEQUENCE)
     }
 
     /// Per layer: QKV `4d² + 4d` with the output projection, the feed-forward `2df + f + d`,

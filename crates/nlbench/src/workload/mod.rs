@@ -374,6 +374,18 @@ pub(crate) fn matmul_flops(m: u64, n: u64, k: u64) -> u64 {
     2 * m * n * k
 }
 
+/// The attention's shape: heads between 1 and the width, and a width they divide.
+pub(crate) fn check_heads(name: &str, width: usize, heads: usize) -> Result<(), ConfigError> {
+    bounded(name, "heads", heads, width)?;
+    if width.is_multiple_of(heads) {
+        Ok(())
+    } else {
+        Err(ConfigError(format!(
+            "{name}: width {width} is not a multiple of its {heads} heads"
+        )))
+    }
+}
+
 /// Checks `value` against `1..=max`, naming the workload, the field and the bound.
 pub(crate) fn bounded(name: &str, what: &str, value: usize, max: usize) -> Result<(), ConfigError> {
     if (1..=max).contains(&value) {

@@ -2,10 +2,17 @@
 
 use super::{Figure, Panel, PanelKind, Series};
 use crate::{
-    analysis::{memory::Peaks, roofline::roofline_points, verdicts::throughput_interval},
+    analysis::{
+        memory::Peaks,
+        roofline::{roofline_points, workload_points},
+        verdicts::throughput_interval,
+    },
     config::ModelConfig,
     schema::{InferenceMeasurement, PathId, ResultSet, Timed},
 };
+
+/// A point of a line: its x, its batch size and its figures.
+type Point<'a> = (f64, usize, &'a Timed);
 
 /// Throughput points against `x` and their intervals.
 fn throughput_series(points: &[(f64, usize, &Timed)], label: String) -> Series {
@@ -46,19 +53,102 @@ const MIB: f64 = 1024.0 * 1024.0;
 
 /// The inference report's figures, each with the file stem it is saved under.
 pub fn inference_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
-    vec![
+    let mut figures = vec![
         ("throughput_benchmark", throughput_figure(results)),
         ("model_size_benchmark", model_size_figure(results)),
         ("roofline", roofline_figure(results)),
-    ]
+    ];
+    if !results.config.workloads.is_empty() {
+        figures.push(("workload_benchmark", workloads_figure(results)));
+    }
+    figures
 }
 
-/// Achieved GFLOP/s against arithmetic intensity, one line per model and precision (batch
-/// sizes left to right), under the measured roofs: bandwidth × intensity up to the FMA
-/// ceiling.
+/// The workloads beside the MLP: each one's throughput in its own unit (sequences, prompts,
+/// tokens, images per second) and its batch latency (for the prefill the time to first
+/// token, for decode the per-token latency) against batch size, one line per workload,
+/// phase, precision and path, each point with its interval.
+pub fn workloads_figure(results: &ResultSet) -> Figure {
+    let several = results.paths.len() > 1;
+    let mut lines: Vec<(String, Vec<Point<'_>>)> = Vec::new();
+    for record in results.workload_rows() {
+        let crate::schema::Outcome::Measured(m) = &record.outcome else {
+            continue;
+        };
+        let unit = results
+            .workload_of(record)
+            .map_or("samples", |w| w.unit(record.phase).samples);
+        let label = path_label(
+            several,
+            record.path,
+            format!("{} {} ({unit})", record.label(), record.precision),
+        );
+        let point = (record.batch_size as f64, record.batch_size, &m.timed);
+        match lines.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, points)) => points.push(point),
+            None => lines.push((label, vec![point])),
+        }
+    }
+    for (_, points) in &mut lines {
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let throughput = lines
+        .iter()
+        .map(|(label, points)| throughput_series(points, label.clone()))
+        .collect();
+    let latency = lines
+        .iter()
+        .map(|(label, points)| Series {
+            colour: None,
+            label: label.clone(),
+            points: points
+                .iter()
+                .map(|(x, _, t)| (*x, t.batch_latency_ms.median))
+                .collect(),
+            bars: points
+                .iter()
+                .filter_map(|(x, _, t)| {
+                    t.batch_latency_ms.median_ci.map(|ci| (*x, ci.low, ci.high))
+                })
+                .collect(),
+        })
+        .collect();
+    Figure {
+        shared_legend: Vec::new(),
+        columns: 0,
+        title: format!(
+            "Workloads — {} ({})",
+            results.device.label(),
+            clocks_title(results)
+        ),
+        width_in: 11.0,
+        height_in: 4.5,
+        panels: vec![
+            Panel {
+                title: "Throughput against batch size".into(),
+                x_label: "Batch size".into(),
+                y_label: "Per second, in each line's unit".into(),
+                kind: PanelKind::LogLines,
+                series: throughput,
+            },
+            Panel {
+                title: "Batch latency (prefill: time to first token; decode: per token)".into(),
+                x_label: "Batch size".into(),
+                y_label: "Milliseconds".into(),
+                kind: PanelKind::LogLines,
+                series: latency,
+            },
+        ],
+    }
+}
+
+/// Achieved GFLOP/s against arithmetic intensity, one line per model or workload phase and
+/// precision (batch sizes left to right), under the measured roofs: bandwidth × intensity up
+/// to the FMA ceiling.
 pub fn roofline_figure(results: &ResultSet) -> Figure {
     let models: Vec<&ModelConfig> = results.config.models.iter().collect();
-    let points = roofline_points(results, &models);
+    let mut points = roofline_points(results, &models);
+    points.extend(workload_points(results));
     let several = results.paths.len() > 1;
     let mut series: Vec<Series> = Vec::new();
     for p in &points {

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use super::{
-    cells::{throughput_cell, verdict_cell},
+    cells::{median_cell, throughput_cell, verdict_cell},
     fmt_bytes, fmt_count, fmt_percent, fmt_ratio,
     format::fmt_ms,
     header::{header, path_timing},
@@ -128,15 +128,7 @@ fn latency_table(
                     batch.to_string(),
                     throughput_cell(&m.timed, batch),
                     fmt_ms(m.timed.sample_latency_ms.median),
-                    match b.median_ci {
-                        Some(ci) => format!(
-                            "{} [{} – {}]",
-                            fmt_ms(b.median),
-                            fmt_ms(ci.low),
-                            fmt_ms(ci.high)
-                        ),
-                        None => fmt_ms(b.median),
-                    },
+                    median_cell(b),
                     format!("{} ± {}", fmt_ms(b.mean), fmt_ms(b.std_dev)),
                     fmt_ms(b.p90),
                     fmt_ms(b.p99),

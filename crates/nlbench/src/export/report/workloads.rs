@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::{
-    cells::{throughput_cell, verdict_cell},
+    cells::{median_cell, throughput_cell, verdict_cell},
     fmt_bytes, fmt_count, fmt_percent,
     format::fmt_ms,
     markdown_table,
@@ -202,15 +202,7 @@ fn measured_row(
     let ceilings = results.ceilings.as_ref();
     let mut row = vec![
         record.batch_size.to_string(),
-        match b.median_ci {
-            Some(ci) => format!(
-                "{} [{} – {}]",
-                fmt_ms(b.median),
-                fmt_ms(ci.low),
-                fmt_ms(ci.high)
-            ),
-            None => fmt_ms(b.median),
-        },
+        median_cell(b),
         fmt_ms(b.p99),
         throughput_cell(&m.timed, record.batch_size),
     ];
