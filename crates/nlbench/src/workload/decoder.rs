@@ -12,11 +12,11 @@ use burn::{
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Figures, Phase, attention, bounded, check_heads,
-    encoder::{MAX_DEPTH, MAX_SEQUENCE, merge_heads, split_heads},
+    Figures, Phase, attention, bounded, check_stack,
+    encoder::{MAX_SEQUENCE, merge_heads, split_heads},
     matmul_flops,
 };
-use crate::config::{ConfigError, limits::MAX_DIM};
+use crate::config::ConfigError;
 
 /// Largest vocabulary.
 pub const MAX_VOCABULARY: usize = 1 << 20;
@@ -61,9 +61,7 @@ impl DecoderConfig {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         let name = format!("decoder '{}'", self.name);
-        bounded(&name, "width", self.width, MAX_DIM)?;
-        bounded(&name, "layers", self.layers, MAX_DEPTH)?;
-        check_heads(&name, self.width, self.heads)?;
+        check_stack(&name, self.width, self.layers, self.heads)?;
         bounded(&name, "vocabulary", self.vocabulary, MAX_VOCABULARY)?;
         bounded(&name, "context", self.context, MAX_SEQUENCE)?;
         bounded(

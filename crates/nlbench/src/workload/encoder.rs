@@ -9,7 +9,7 @@ use burn::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Figures, attention, bounded, check_heads, matmul_flops};
+use super::{Figures, attention, bounded, check_stack, matmul_flops};
 use crate::config::{ConfigError, limits::MAX_DIM};
 
 /// Most layers of an encoder or decoder.
@@ -51,9 +51,7 @@ impl EncoderConfig {
 
     pub fn validate(&self) -> Result<(), ConfigError> {
         let name = format!("encoder '{}'", self.name);
-        bounded(&name, "width", self.width, MAX_DIM)?;
-        bounded(&name, "layers", self.layers, MAX_DEPTH)?;
-        check_heads(&name, self.width, self.heads)?;
+        check_stack(&name, self.width, self.layers, self.heads)?;
         bounded(&name, "feed-forward width", self.feed_forward, MAX_DIM)?;
         bounded(&name, "sequence", self.sequence, MAX_SEQUENCE)
     }

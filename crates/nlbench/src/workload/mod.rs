@@ -374,8 +374,16 @@ pub(crate) fn matmul_flops(m: u64, n: u64, k: u64) -> u64 {
     2 * m * n * k
 }
 
-/// The attention's shape: heads between 1 and the width, and a width they divide.
-pub(crate) fn check_heads(name: &str, width: usize, heads: usize) -> Result<(), ConfigError> {
+/// A transformer's stack: its width and depth within their bounds, and heads between 1 and
+/// the width that divide it.
+pub(crate) fn check_stack(
+    name: &str,
+    width: usize,
+    layers: usize,
+    heads: usize,
+) -> Result<(), ConfigError> {
+    bounded(name, "width", width, crate::config::limits::MAX_DIM)?;
+    bounded(name, "layers", layers, encoder::MAX_DEPTH)?;
     bounded(name, "heads", heads, width)?;
     if width.is_multiple_of(heads) {
         Ok(())

@@ -9,6 +9,7 @@ use crate::{
     },
     config::ModelConfig,
     schema::{InferenceMeasurement, PathId, ResultSet, Timed},
+    stats::Summary,
 };
 
 /// A point of a line: its x, its batch size and its figures.
@@ -31,20 +32,18 @@ fn throughput_series(points: &[(f64, usize, &Timed)], label: String) -> Series {
 
 /// Per-sample latency points against `x` and their intervals.
 fn latency_series(points: &[(f64, usize, &Timed)], label: String) -> Series {
+    summary_series(points, label, |t| &t.sample_latency_ms)
+}
+
+/// The medians of one of the points' summaries against `x`, with their intervals.
+fn summary_series(points: &[Point<'_>], label: String, of: fn(&Timed) -> &Summary) -> Series {
     Series {
         colour: None,
         label,
-        points: points
-            .iter()
-            .map(|(x, _, t)| (*x, t.sample_latency_ms.median))
-            .collect(),
+        points: points.iter().map(|(x, _, t)| (*x, of(t).median)).collect(),
         bars: points
             .iter()
-            .filter_map(|(x, _, t)| {
-                t.sample_latency_ms
-                    .median_ci
-                    .map(|ci| (*x, ci.low, ci.high))
-            })
+            .filter_map(|(x, _, t)| of(t).median_ci.map(|ci| (*x, ci.low, ci.high)))
             .collect(),
     }
 }
@@ -98,20 +97,7 @@ pub fn workloads_figure(results: &ResultSet) -> Figure {
         .collect();
     let latency = lines
         .iter()
-        .map(|(label, points)| Series {
-            colour: None,
-            label: label.clone(),
-            points: points
-                .iter()
-                .map(|(x, _, t)| (*x, t.batch_latency_ms.median))
-                .collect(),
-            bars: points
-                .iter()
-                .filter_map(|(x, _, t)| {
-                    t.batch_latency_ms.median_ci.map(|ci| (*x, ci.low, ci.high))
-                })
-                .collect(),
-        })
+        .map(|(label, points)| summary_series(points, label.clone(), |t| &t.batch_latency_ms))
         .collect();
     Figure {
         shared_legend: Vec::new(),
