@@ -260,11 +260,7 @@ impl BenchConfig {
                 .find(|m| m.name == name)
                 .cloned()
                 .map(Workload::Mlp),
-            _ => self
-                .workloads
-                .iter()
-                .find(|w| w.kind() == kind && w.name() == name)
-                .cloned(),
+            _ => self.workloads.iter().find(|w| w.is(kind, name)).cloned(),
         }
     }
 
@@ -289,7 +285,7 @@ impl BenchConfig {
             workload.validate()?;
             if self.workloads[..index]
                 .iter()
-                .any(|w| w.kind() == workload.kind() && w.name() == workload.name())
+                .any(|w| w.is(workload.kind(), workload.name()))
             {
                 return Err(ConfigError(format!(
                     "workload '{}' is given twice",
@@ -646,10 +642,7 @@ fn choose_workloads(base: &mut BenchConfig, choices: &[WorkloadChoice], hardware
                 }
             }
             other => {
-                if !workloads
-                    .iter()
-                    .any(|w| w.kind() == other.kind() && w.name() == other.name())
-                {
+                if !workloads.iter().any(|w| w.is(other.kind(), other.name())) {
                     workloads.push(other);
                 }
             }

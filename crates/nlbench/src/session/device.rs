@@ -66,8 +66,7 @@ impl Step {
 
     /// Whether `record` is this configuration's (on any path).
     pub fn matches(&self, record: &InferenceRecord) -> bool {
-        record.workload == self.workload.kind()
-            && record.model == self.workload.name()
+        self.workload.is(record.workload, &record.model)
             && record.phase == self.phase
             && record.precision == self.precision
             && record.batch_size == self.batch_size

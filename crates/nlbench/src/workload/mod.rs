@@ -213,6 +213,12 @@ impl Workload {
         }
     }
 
+    /// Whether this is the preset (the MLP's model) `name` of `kind`: how a row, a config
+    /// entry and a step name one workload.
+    pub fn is(&self, kind: WorkloadKind, name: &str) -> bool {
+        self.kind() == kind && self.name() == name
+    }
+
     /// `decoder:gpt2`; the MLP by its model name alone, as every older result names it.
     pub fn label(&self) -> String {
         match self {

@@ -43,8 +43,7 @@ fn workload_section(results: &ResultSet, workload: &Workload, points: &[Roofline
                 let rows: Vec<&InferenceRecord> = results
                     .workload_rows()
                     .filter(|r| {
-                        r.workload == workload.kind()
-                            && r.model == workload.name()
+                        workload.is(r.workload, &r.model)
                             && r.phase == phase
                             && r.path == path
                             && r.precision == precision
@@ -232,7 +231,7 @@ fn kernels(results: &ResultSet, workload: &Workload) -> String {
     let mut checks: Vec<String> = Vec::new();
     for record in results
         .workload_rows()
-        .filter(|r| r.workload == workload.kind() && r.model == workload.name())
+        .filter(|r| workload.is(r.workload, &r.model))
     {
         let Outcome::Measured(m) = &record.outcome else {
             continue;
