@@ -32,7 +32,7 @@ import time
 
 import workloads as wl
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 SIZES = {"small": 256, "medium": 512, "large": 1024, "xl": 2048}
 UNTIMED_RUNS = 3
 STABLE_WINDOW = 5
@@ -432,7 +432,9 @@ def chosen_workloads(args, models):
             kept += [m for m in chosen if m not in kept]
         elif kind in wl.PRESETS:
             name = name.lower() or (wl.REALISTIC[kind] if args.device == "cuda" else "tiny")
-            others.append(wl.preset(kind, name, args.prompt_len, args.context_len))
+            prompts = args.prompt_len or []
+            entry = wl.preset(kind, name, prompts[0] if len(prompts) == 1 else None, args.context_len)
+            others += wl.sweep(entry, prompts)
         else:
             raise ValueError(f"unknown workload '{kind}' (expected mlp, encoder, decoder or cnn)")
     return kept, others
@@ -518,7 +520,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     parser.add_argument("--workloads", default=None, help="nlbench's --workloads: NAME or NAME:PRESET, comma-separated (default: mlp,encoder,decoder,cnn; with --quick, mlp)")
-    parser.add_argument("--prompt-len", type=int, default=None)
+    parser.add_argument("--prompt-len", type=lambda text: [int(t) for t in text.split(",")], default=None, help="tokens of the decoder's prompt; several, comma-separated, sweep the prefill")
     parser.add_argument("--context-len", type=int, default=None)
     parser.add_argument("--batch-sizes", default=None, help="default 1,16,64,128,256 (the tiny workloads on the CPU: 1,16)")
     parser.add_argument("--sizes", default=None, help="default small,medium,large; naming sizes without --workloads measures the MLP alone")

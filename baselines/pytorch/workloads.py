@@ -29,6 +29,21 @@ REALISTIC = {"encoder": "bert-base", "decoder": "gpt2", "cnn": "resnet50"}
 EXPANSION = 4
 
 
+def sweep(entry, prompts):
+    """nlbench's `--prompt-len A,B,...`: one decoder per length, named `PRESET-pLENGTH`, the
+    first also decoding, the others running their prefill alone."""
+    if entry["workload"] != "decoder" or len(prompts) < 2:
+        return [entry]
+    variants = []
+    for index, prompt in enumerate(prompts):
+        variant = preset("decoder", entry["name"], prompt, entry["decode_at"])
+        variant["name"] = f"{entry['name']}-p{prompt}"
+        if index > 0:
+            variant["decodes"] = False
+        variants.append(variant)
+    return variants
+
+
 def preset(kind, name, prompt=None, context=None):
     """The config entry nlbench writes for `kind:name` (`config.workloads[]`)."""
     table = PRESETS.get(kind)
@@ -46,7 +61,9 @@ def preset(kind, name, prompt=None, context=None):
 
 
 def phases(workload):
-    return ["prefill", "decode"] if workload["workload"] == "decoder" else ["forward"]
+    if workload["workload"] != "decoder":
+        return ["forward"]
+    return ["prefill", "decode"] if workload.get("decodes", True) else ["prefill"]
 
 
 def mm(m, n, k):

@@ -293,7 +293,9 @@ test("a transformer workload runs in the browser, its row measured or its failur
   await withPage("encoder", async (page) => {
     await page.goto(base);
     await page.getByTestId("adapter-name").waitFor({ timeout: 60_000 });
-    await page.getByTestId("workloads").fill("encoder:tiny");
+    await page.getByTestId("workload-mlp").uncheck();
+    await page.getByTestId("workload-encoder").check();
+    await page.getByTestId("preset-encoder").selectOption("tiny");
     await page.getByTestId("batch-sizes").fill("1");
     await page.getByTestId("f16").uncheck();
     await page.getByTestId("iterations").fill("3");

@@ -156,10 +156,8 @@ pub fn App() -> impl IntoView {
                         progress
                             .get()
                             .map(|p| {
-                                let left = p
-                                    .remaining_ms
-                                    .map(|ms| format!(", about {:.0} s left", ms / 1000.0))
-                                    .unwrap_or_default();
+                                let left =
+                                    p.left.map(|left| format!(", {left}")).unwrap_or_default();
                                 view! {
                                     <progress max=p.total value=p.done></progress>
                                     <span>

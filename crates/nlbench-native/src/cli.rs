@@ -73,7 +73,8 @@ pub struct Args {
     pub workloads: Option<String>,
 
     /// Tokens of the decoder's prompt, its prefill phase (default: the preset's, 64 for
-    /// tiny, 128 for gpt2 and 1b).
+    /// tiny, 128 for gpt2 and 1b); several, comma-separated, sweep the prefill over them and
+    /// chart the time to first token against the prompt length.
     #[arg(long, allow_hyphen_values = true)]
     pub prompt_len: Option<String>,
 

@@ -18,7 +18,7 @@ pub struct Terminal {
 impl Terminal {
     pub fn new() -> Self {
         let bar = ProgressBar::new(1).with_style(
-            ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed} < ETA {eta}] {msg}")
+            ProgressStyle::with_template("{bar:30} {pos}/{len} [{elapsed}{prefix}] {msg}")
                 .expect("valid template"),
         );
         Self { bar }
@@ -28,6 +28,14 @@ impl Terminal {
         self.bar.set_length(progress.total as u64);
         self.bar.set_position(progress.done as u64);
         self.bar.set_message(progress.label.clone());
+        // The session's estimate weighs the pieces left by their cost; indicatif's own ETA,
+        // the mean time per piece so far, comes out short when the cheapest run first.
+        self.bar.set_prefix(
+            progress
+                .left
+                .map(|left| format!(", {left}"))
+                .unwrap_or_default(),
+        );
     }
 
     /// A finished piece: its row, for an inference row of a run of `config`.

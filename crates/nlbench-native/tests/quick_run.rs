@@ -13,9 +13,7 @@ use nlbench::{
         roofline::uses_matrix_units,
     },
     precision::Precision,
-    schema::{
-        Ceiling, ClockKind, DeviceClock, MemoryOutcome, OptimizerKind, Outcome, PathId, ResultSet,
-    },
+    schema::{Ceiling, ClockKind, DeviceClock, MemoryOutcome, Outcome, PathId, ResultSet},
 };
 
 const OUTPUTS: [&str; 13] = [
@@ -362,7 +360,7 @@ fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
             assert!(device.is_some(), "{}: {:?}", record.model, m.device_time);
         }
     }
-    check_measured_memory(&results);
+    common::check_measured_memory(&results);
     check_below_ceilings(&results);
     // The WGSL reference ran beside burn, and agreed with it.
     let reference: Vec<_> = results
@@ -443,46 +441,6 @@ fn check_below_ceilings(results: &ResultSet) {
         probes.add_gbps.value().is_some_and(|v| v > 0.0),
         "{probes:?}"
     );
-}
-
-/// The allocator's readings on a real device: training needs more than inference, which
-/// needs more than the weights; backward holds a gradient per parameter; the activations
-/// grow with the batch.
-fn check_measured_memory(results: &ResultSet) {
-    for model in &results.config.models {
-        let mut after_forward = Vec::new();
-        for &batch in &results.config.batch_sizes {
-            let m = results
-                .memory_measured(&model.name, batch)
-                .unwrap_or_else(|| panic!("{} batch {batch} not measured", model.name));
-            let params = m.analytical.parameter_bytes;
-            let inference = m.inference.expect("wgpu reports its allocator");
-            assert!(inference.peak_above_baseline() >= params);
-            assert_eq!(m.training.len(), 2);
-            for training in &m.training {
-                assert!(training.peak_above_baseline() >= inference.peak_above_baseline());
-                let gradients = training
-                    .after_backward
-                    .saturating_sub(training.after_weights);
-                assert!(
-                    gradients >= params,
-                    "gradients {gradients} < parameters {params}"
-                );
-                if training.optimizer == OptimizerKind::Adam {
-                    after_forward.push((batch, training.after_forward - training.baseline_in_use));
-                }
-            }
-        }
-        for pair in after_forward.windows(2) {
-            if pair[1].0 > pair[0].0 {
-                assert!(
-                    pair[1].1 > pair[0].1,
-                    "{}: memory does not grow with the batch: {pair:?}",
-                    model.name
-                );
-            }
-        }
-    }
 }
 
 #[test]

@@ -221,3 +221,120 @@ fn check_bad_choices(dir: &Path) {
         assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
     }
 }
+
+/// `--suite memory` measures every workload: on the CPU backend (no allocator report) the
+/// analytical figures alone, from the workload's shapes; on lavapipe the allocator's readings
+/// of inference and of a training step with each optimizer, as for the MLP.
+#[test]
+fn memory_suite_measures_every_workload() {
+    for backend in ["cpu", "vulkan"] {
+        let dir = tempfile::tempdir().unwrap();
+        succeeded(
+            nlbench()
+                .args(["--suite", "memory", "--backend", backend])
+                .args([
+                    "--workloads",
+                    "mlp:small,encoder:tiny,decoder:tiny,cnn:tiny",
+                ])
+                .args(["--batch-sizes", "1,2", "--out"])
+                .arg(dir.path())
+                .output()
+                .unwrap(),
+        );
+        let results = common::results(dir.path());
+        let workloads = results.config.all_workloads();
+        assert_eq!(results.memory.len(), workloads.len() * 2, "{backend}");
+        for workload in &workloads {
+            for batch in [1, 2] {
+                let m = results
+                    .memory_measured(workload, batch)
+                    .unwrap_or_else(|| panic!("{} batch {batch} on {backend}", workload.label()));
+                let figures = workload.figures(workload.phases()[0]);
+                assert_eq!(m.analytical.parameter_bytes, figures.parameters * 4);
+                assert_eq!(m.analytical.adam_state_bytes, figures.parameters * 8);
+                assert_eq!(
+                    m.analytical.kv_cache_bytes > 0,
+                    workload.kind() == WorkloadKind::Decoder
+                );
+            }
+        }
+        let report = std::fs::read_to_string(dir.path().join("MEMORY_REPORT.md")).unwrap();
+        for section in [
+            "## small",
+            "## encoder:tiny",
+            "## decoder:tiny",
+            "a prefill of 64 tokens",
+            "| KV cache",
+            "## cnn:tiny",
+        ] {
+            assert!(
+                report.contains(section),
+                "{backend}: no {section}:\n{report}"
+            );
+        }
+        if backend == "vulkan" {
+            common::check_measured_memory(&results);
+        } else {
+            assert!(report.contains("n/a ("), "{report}");
+        }
+    }
+}
+
+/// The tiny decoder's prefill at two prompt lengths, as [`TINY_WORKLOADS`] times it.
+const SWEEP: [&str; 14] = [
+    "--workloads",
+    "decoder:tiny",
+    "--prompt-len",
+    "16,32",
+    "--precision",
+    "f32",
+    "--batch-sizes",
+    "1",
+    "--iterations",
+    "3",
+    "--target-ci",
+    "off",
+    "--warmup-ms",
+    "0",
+];
+
+/// `--prompt-len 16,32` sweeps the prefill: a decoder per length, the first also decoding,
+/// and a chart of the time to first token against the prompt length.
+#[test]
+fn a_prompt_sweep_charts_time_to_first_token() {
+    let dir = tempfile::tempdir().unwrap();
+    succeeded(
+        nlbench()
+            .args(SWEEP)
+            .args(["--backend", "cpu", "--out"])
+            .arg(dir.path())
+            .output()
+            .unwrap(),
+    );
+    let results = common::results(dir.path());
+    let labels: Vec<String> = results.inference.iter().map(|r| r.label()).collect();
+    assert_eq!(
+        labels,
+        [
+            "decoder:tiny-p16 decode",
+            "decoder:tiny-p16 prefill",
+            "decoder:tiny-p32 prefill"
+        ],
+        "cheapest first, one decode step"
+    );
+    assert!(
+        results
+            .inference
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::Measured(_))),
+        "{:?}",
+        results.inference
+    );
+    let svg = std::fs::read_to_string(dir.path().join("prompt_length_benchmark.svg")).unwrap();
+    assert!(svg.contains("Prompt length (tokens)"), "{svg}");
+    assert!(
+        svg.contains("decoder:tiny FP32 batch 1"),
+        "a line per decoder"
+    );
+    assert!(dir.path().join("prompt_length_benchmark.png").is_file());
+}

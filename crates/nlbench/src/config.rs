@@ -437,8 +437,26 @@ struct ConfigFile {
     models: Vec<ModelConfig>,
     /// `["mlp", "decoder:gpt2"]`, as `--workloads` takes them.
     workloads: Option<Vec<String>>,
-    prompt_len: Option<usize>,
+    /// One length, or several for a prefill sweep.
+    prompt_len: Option<OneOrMany>,
     context_len: Option<usize>,
+}
+
+/// A TOML value given as one number or a list of them.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<usize> {
+        match self {
+            Self::One(one) => vec![one],
+            Self::Many(many) => many,
+        }
+    }
 }
 
 /// What a user typed, field by field, before parsing: the command line's flags and the
@@ -464,7 +482,8 @@ pub struct Request {
     pub repeat: Option<String>,
     /// Workloads, comma-separated, each `NAME` or `NAME:PRESET` (`mlp,decoder:gpt2`).
     pub workloads: Option<String>,
-    /// The decoder's prompt length (its prefill), in tokens.
+    /// The decoder's prompt length (its prefill), in tokens; several, comma-separated, sweep
+    /// the prefill over them.
     pub prompt_len: Option<String>,
     /// The KV cache length a decode step attends to, in tokens.
     pub context_len: Option<String>,
@@ -556,13 +575,14 @@ impl Request {
             let choices: Vec<WorkloadChoice> = list(text, "workloads")?;
             choose_workloads(&mut base, &choices, self.hardware_gpu);
         }
-        let prompt = present(&self.prompt_len)
-            .map(|t| number(t, "prompt length"))
-            .transpose()?;
+        let prompts = present(&self.prompt_len)
+            .map(|t| list(t, "prompt length"))
+            .transpose()?
+            .unwrap_or_default();
         let context = present(&self.context_len)
             .map(|t| number(t, "context length"))
             .transpose()?;
-        set_decoder_lengths(&mut base, prompt, context);
+        set_decoder_lengths(&mut base, &prompts, context);
         let notes = base.dedupe();
         base.validate()?;
         Ok(Resolved {
@@ -613,7 +633,8 @@ pub fn from_toml(
             .collect::<Result<Vec<WorkloadChoice>, _>>()?;
         choose_workloads(&mut base, &choices, hardware_gpu);
     }
-    set_decoder_lengths(&mut base, file.prompt_len, file.context_len);
+    let prompts = file.prompt_len.map(OneOrMany::into_vec).unwrap_or_default();
+    set_decoder_lengths(&mut base, &prompts, file.context_len);
     Ok(base)
 }
 
@@ -655,11 +676,32 @@ fn choose_workloads(base: &mut BenchConfig, choices: &[WorkloadChoice], hardware
 }
 
 /// The decoders' prompt length and decode context, where given (checked with the rest).
-fn set_decoder_lengths(base: &mut BenchConfig, prompt: Option<usize>, context: Option<usize>) {
-    for workload in &mut base.workloads {
-        if let Workload::Decoder(decoder) = workload {
-            decoder.prompt = prompt.unwrap_or(decoder.prompt);
-            decoder.decode_at = context.unwrap_or(decoder.decode_at);
+/// Every decoder's context length, and its prompt length; several prompt lengths make one
+/// decoder per length, named `PRESET-pLENGTH` (`tiny-p16`), whose time to first token is
+/// charted against the length: the first also decodes, the others run their prefill alone.
+fn set_decoder_lengths(base: &mut BenchConfig, prompts: &[usize], context: Option<usize>) {
+    let workloads = std::mem::take(&mut base.workloads);
+    for workload in workloads {
+        let Workload::Decoder(mut decoder) = workload else {
+            base.workloads.push(workload);
+            continue;
+        };
+        decoder.decode_at = context.unwrap_or(decoder.decode_at);
+        match prompts {
+            [] => base.workloads.push(Workload::Decoder(decoder)),
+            [prompt] => {
+                decoder.prompt = *prompt;
+                base.workloads.push(Workload::Decoder(decoder));
+            }
+            sweep => {
+                for (index, &prompt) in sweep.iter().enumerate() {
+                    let mut variant = decoder.clone();
+                    variant.name = format!("{}-p{prompt}", decoder.name);
+                    variant.prompt = prompt;
+                    variant.decodes = index == 0;
+                    base.workloads.push(Workload::Decoder(variant));
+                }
+            }
         }
     }
 }
@@ -717,6 +759,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workload::Phase;
 
     fn request(fields: &[(&str, &str)]) -> Request {
         let mut r = Request::default();
@@ -848,6 +891,33 @@ mod tests {
         let err =
             from_toml("[[models]]\nname = \"m\"\n", BenchConfig::default(), false).unwrap_err();
         assert!(err.0.contains("missing field"), "{err}");
+    }
+
+    #[test]
+    fn several_prompt_lengths_sweep_the_prefill() {
+        let mut r = request(&[]);
+        r.workloads = Some("decoder:tiny,cnn".into());
+        r.prompt_len = Some("16,64".into());
+        let config = r.resolve(BenchConfig::default()).unwrap().config;
+        let labels: Vec<String> = config.workloads.iter().map(Workload::label).collect();
+        assert_eq!(labels, ["decoder:tiny-p16", "decoder:tiny-p64", "cnn:tiny"]);
+        let phases: Vec<&[Phase]> = config.workloads.iter().map(Workload::phases).collect();
+        assert_eq!(phases[0], [Phase::Prefill, Phase::Decode]);
+        assert_eq!(phases[1], [Phase::Prefill], "the decode step runs once");
+        let Workload::Decoder(second) = &config.workloads[1] else {
+            panic!()
+        };
+        assert_eq!(second.prompt, 64);
+        let file = "workloads = [\"decoder:tiny\"]\nprompt_len = [8, 32]\n";
+        let config = from_toml(file, BenchConfig::default(), false).unwrap();
+        assert_eq!(config.workloads[1].name(), "tiny-p32");
+        // The sweep reads back from results.json as it was run.
+        let text = serde_json::to_string(&config).unwrap();
+        let back: BenchConfig = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, config);
+        r.prompt_len = Some("16,300".into());
+        let err = r.resolve(BenchConfig::default()).unwrap_err().0;
+        assert!(err.contains("between 1 and 256, got 300"), "{err}");
     }
 
     #[test]

@@ -135,6 +135,7 @@ pub fn results() -> ResultSet {
     for model in &config.models {
         for &batch in &config.batch_sizes {
             memory_records.push(MemoryRecord {
+                workload: WorkloadKind::Mlp,
                 model: model.name.clone(),
                 batch_size: batch,
                 outcome: memory(model, batch),
@@ -142,6 +143,7 @@ pub fn results() -> ResultSet {
         }
     }
     memory_records.push(MemoryRecord {
+        workload: WorkloadKind::Mlp,
         model: "large".into(),
         batch_size: 4096,
         outcome: MemoryOutcome::Failed {

@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -530,9 +530,13 @@ fn is_zero(bytes: &u64) -> bool {
     *bytes == 0
 }
 
-/// One model at one batch size in the memory suite (FP32).
+/// One workload at one batch size in the memory suite (FP32).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemoryRecord {
+    /// The network measured (schema version 9; absent: the MLP, as in every older result).
+    #[serde(default, skip_serializing_if = "WorkloadKind::is_mlp")]
+    pub workload: WorkloadKind,
+    /// The MLP's model name, or the other workloads' preset.
     pub model: String,
     pub batch_size: usize,
     #[serde(flatten)]
@@ -609,13 +613,17 @@ pub struct TrainingMemory {
     pub peak_reserved: u64,
 }
 
-/// What the shapes say a training step needs, FP32.
+/// What the shapes say a training step needs, FP32. A workload trains on its first phase's
+/// pass (the decoder on its prefill: the prompt, to the next token's logits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainingAnalytical {
     pub parameter_bytes: u64,
     pub input_bytes: u64,
     /// Every intermediate tensor of the forward pass (kept for backward).
     pub activation_bytes: u64,
+    /// The decoder's KV cache, which its prefill writes (schema version 9).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub kv_cache_bytes: u64,
     /// One gradient per parameter.
     pub gradient_bytes: u64,
     /// SGD without momentum keeps no state.
@@ -855,6 +863,11 @@ mod tests {
                 (WorkloadKind::Mlp, Phase::Forward)
             );
             assert!(results.workload_of(record).is_some());
+        }
+        assert!(!results.memory.is_empty());
+        for record in &results.memory {
+            assert_eq!(record.workload, WorkloadKind::Mlp);
+            assert!(results.model(&record.model).is_some());
         }
     }
 }

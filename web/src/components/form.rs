@@ -10,6 +10,7 @@ use nlbench::{
     precision::Precision,
 };
 
+use super::workloads::{Picks, WorkloadPicker};
 use crate::{
     bench::{RunRequest, Target},
     gpu::{GpuInfo, Power},
@@ -18,7 +19,7 @@ use crate::{
 /// Fields as typed (signals are handles, so the form's closures share one copy).
 #[derive(Clone, Copy)]
 struct Fields {
-    workloads: RwSignal<String>,
+    workloads: Picks,
     prompt_len: RwSignal<String>,
     context_len: RwSignal<String>,
     sizes: RwSignal<String>,
@@ -55,7 +56,7 @@ impl Fields {
             target_ci: text(self.target_ci),
             max_time_ms: text(self.max_time_ms),
             repeat: None,
-            workloads: text(self.workloads),
+            workloads: Some(self.workloads.text()),
             prompt_len: text(self.prompt_len),
             context_len: text(self.context_len),
             // A bare workload name takes its tiny preset in the browser: the realistic ones
@@ -73,7 +74,7 @@ pub fn ConfigForm(
     on_run: impl Fn(RunRequest) + 'static,
 ) -> impl IntoView {
     let fields = Fields {
-        workloads: RwSignal::new("mlp".to_owned()),
+        workloads: Picks::new(),
         prompt_len: RwSignal::new(String::new()),
         context_len: RwSignal::new(String::new()),
         sizes: RwSignal::new("small,medium".to_owned()),
@@ -178,17 +179,13 @@ pub fn ConfigForm(
     view! {
         <section class="config">
             <h2>"Configuration"</h2>
+            <WorkloadPicker picks=fields.workloads />
             <div class="fields">
-                {text_input(
-                    "Workloads (mlp, encoder:tiny|bert-base, decoder:tiny|gpt2|1b, cnn:tiny|resnet50)",
-                    "workloads",
-                    fields.workloads,
-                )}
                 {text_input("MLP sizes (small, medium, large, xl)", "sizes", fields.sizes)}
                 {text_input("Input width (default 1024)", "input-dim", fields.input_dim)}
                 {text_input("Custom hidden width (optional)", "hidden-dim", fields.hidden_dim)}
                 {text_input("Custom model's layers (optional)", "layers", fields.layers)}
-                {text_input("Decoder prompt length (optional)", "prompt-len", fields.prompt_len)}
+                {text_input("Decoder prompt lengths (optional; several sweep the prefill)", "prompt-len", fields.prompt_len)}
                 {text_input("Decoder KV-cache length (optional)", "context-len", fields.context_len)}
                 {text_input("Batch sizes", "batch-sizes", fields.batch_sizes)}
                 {text_input("Iterations (at least)", "iterations", fields.iterations)}

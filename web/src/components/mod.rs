@@ -5,3 +5,4 @@ pub mod compare;
 pub mod form;
 pub mod results;
 mod table;
+mod workloads;

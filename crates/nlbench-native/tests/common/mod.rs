@@ -9,7 +9,7 @@ use std::{
     time::Duration,
 };
 
-use nlbench::schema::ResultSet;
+use nlbench::schema::{OptimizerKind, ResultSet};
 
 /// The binary, keeping its tunings in one folder that every test process shares (each
 /// shape is tuned once per test run, not once per test); a test of the cache itself gives its
@@ -84,5 +84,45 @@ pub fn wait_for_lines(dir: &Path, lines: usize, child: &mut Child) {
             panic!("the run ended ({status}) before its checkpoint had {lines} lines");
         }
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The allocator's readings on a real device: training needs more than inference, which
+/// needs more than the weights; backward holds a gradient per parameter; the activations
+/// grow with the batch.
+pub fn check_measured_memory(results: &ResultSet) {
+    for workload in results.config.all_workloads() {
+        let mut after_forward = Vec::new();
+        for &batch in results.config.batch_sizes_of(&workload) {
+            let m = results
+                .memory_measured(&workload, batch)
+                .unwrap_or_else(|| panic!("{} batch {batch} not measured", workload.label()));
+            let params = m.analytical.parameter_bytes;
+            let inference = m.inference.expect("wgpu reports its allocator");
+            assert!(inference.peak_above_baseline() >= params);
+            assert_eq!(m.training.len(), 2);
+            for training in &m.training {
+                assert!(training.peak_above_baseline() >= inference.peak_above_baseline());
+                let gradients = training
+                    .after_backward
+                    .saturating_sub(training.after_weights);
+                assert!(
+                    gradients >= params,
+                    "gradients {gradients} < parameters {params}"
+                );
+                if training.optimizer == OptimizerKind::Adam {
+                    after_forward.push((batch, training.after_forward - training.baseline_in_use));
+                }
+            }
+        }
+        for pair in after_forward.windows(2) {
+            if pair[1].0 > pair[0].0 {
+                assert!(
+                    pair[1].1 > pair[0].1,
+                    "{}: memory does not grow with the batch: {pair:?}",
+                    workload.label()
+                );
+            }
+        }
     }
 }

@@ -55,14 +55,25 @@ impl AnalyticalMemory {
 
 impl TrainingAnalytical {
     pub fn of(model: &ModelConfig, batch_size: usize) -> Self {
-        let inference = AnalyticalMemory::of(model, Precision::F32, batch_size);
+        Self::of_workload(&Workload::Mlp(model.clone()), batch_size)
+    }
+
+    /// A training step on `workload`'s first phase (the pass it trains on), at FP32.
+    pub fn of_workload(workload: &Workload, batch_size: usize) -> Self {
+        let inference = AnalyticalMemory::of_workload(
+            workload,
+            workload.phases()[0],
+            Precision::F32,
+            batch_size,
+        );
         Self {
             parameter_bytes: inference.parameter_bytes,
             input_bytes: inference.input_bytes,
             activation_bytes: inference.activation_bytes,
+            kv_cache_bytes: inference.kv_cache_bytes,
             gradient_bytes: inference.parameter_bytes,
             sgd_state_bytes: 0,
-            adam_state_bytes: 2 * inference.parameter_bytes,
+            adam_state_bytes: inference.parameter_bytes.saturating_mul(2),
         }
     }
 
@@ -70,6 +81,7 @@ impl TrainingAnalytical {
         self.parameter_bytes
             .saturating_add(self.input_bytes)
             .saturating_add(self.activation_bytes)
+            .saturating_add(self.kv_cache_bytes)
     }
 
     pub fn state_bytes(&self, optimizer: OptimizerKind) -> u64 {
@@ -190,11 +202,14 @@ impl Footprint {
         }
     }
 
-    /// One Adam training step (its largest), at FP32.
-    pub fn training(model: &ModelConfig, batch_size: usize) -> Self {
+    /// One Adam training step (its largest) on `workload`'s first phase, at FP32: the
+    /// forward pass's buffers with gradients and the optimizer's state beside them.
+    pub fn training(workload: &Workload, batch_size: usize) -> Self {
+        let forward = Self::of_workload(workload, workload.phases()[0], Precision::F32, batch_size);
         Self {
-            total: TrainingAnalytical::of(model, batch_size).training_total(OptimizerKind::Adam),
-            largest_buffer: largest_buffer(model, batch_size) * Precision::F32.bytes(),
+            total: TrainingAnalytical::of_workload(workload, batch_size)
+                .training_total(OptimizerKind::Adam),
+            largest_buffer: forward.largest_buffer,
         }
     }
 }
@@ -247,6 +262,9 @@ mod tests {
             Footprint::inference(&wide, Precision::F32, 4096).largest_buffer,
             4096 * 1024 * 4
         );
-        assert_eq!(Footprint::training(&tiny, 2).total, 236 + 124 + 248);
+        assert_eq!(
+            Footprint::training(&Workload::Mlp(tiny), 2).total,
+            236 + 124 + 248
+        );
     }
 }

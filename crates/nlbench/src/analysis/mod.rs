@@ -11,8 +11,8 @@ use crate::{
     config::ModelConfig,
     precision::Precision,
     schema::{
-        InferenceMeasurement, InferenceRecord, MemoryMeasurement, MemoryOutcome, Outcome, PathId,
-        ResultSet,
+        InferenceMeasurement, InferenceRecord, MemoryMeasurement, MemoryOutcome, MemoryRecord,
+        Outcome, PathId, ResultSet,
     },
     workload::{Phase, Workload, WorkloadKind},
 };
@@ -114,24 +114,52 @@ impl ResultSet {
         self.measured_on(self.headline(), model, precision, batch_size)
     }
 
-    /// The memory measurement of one model at one batch size, if it was measured.
-    pub fn memory_measured(&self, model: &str, batch_size: usize) -> Option<&MemoryMeasurement> {
+    /// The memory measurement of one workload at one batch size, if it was measured.
+    pub fn memory_measured(
+        &self,
+        workload: &Workload,
+        batch_size: usize,
+    ) -> Option<&MemoryMeasurement> {
         self.memory
             .iter()
-            .find(|r| r.model == model && r.batch_size == batch_size)
+            .find(|r| r.is(workload) && r.batch_size == batch_size)
             .and_then(|r| match &r.outcome {
                 MemoryOutcome::Measured(m) => Some(m.as_ref()),
                 _ => None,
             })
     }
 
-    /// The memory measurements of one model, in the run's batch order, measured ones only.
-    pub fn memory_by_batch(&self, model: &str) -> Vec<(usize, &MemoryMeasurement)> {
+    /// The memory measurements of one workload, in the run's batch order, measured ones only.
+    pub fn memory_by_batch(&self, workload: &Workload) -> Vec<(usize, &MemoryMeasurement)> {
         self.config
-            .batch_sizes
+            .batch_sizes_of(workload)
             .iter()
-            .filter_map(|&b| self.memory_measured(model, b).map(|m| (b, m)))
+            .filter_map(|&b| self.memory_measured(workload, b).map(|m| (b, m)))
             .collect()
+    }
+
+    /// The workloads the memory suite has rows of, in the run's order.
+    pub fn memory_workloads(&self) -> Vec<Workload> {
+        self.config
+            .all_workloads()
+            .into_iter()
+            .filter(|w| self.memory.iter().any(|r| r.is(w)))
+            .collect()
+    }
+}
+
+impl MemoryRecord {
+    /// `small`, `decoder:tiny`: as [`InferenceRecord::label`] names a forward pass.
+    pub fn label(&self) -> String {
+        match self.workload {
+            WorkloadKind::Mlp => self.model.clone(),
+            kind => format!("{kind}:{}", self.model),
+        }
+    }
+
+    /// Whether this row measured `workload`.
+    pub fn is(&self, workload: &Workload) -> bool {
+        workload.is(self.workload, &self.model)
     }
 }
 

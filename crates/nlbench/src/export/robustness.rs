@@ -159,6 +159,7 @@ fn memory_outcome() -> impl Strategy<Value = MemoryOutcome> {
             m.analytical.parameter_bytes = c[0];
             m.analytical.activation_bytes = c[1];
             m.analytical.adam_state_bytes = c[2];
+            m.analytical.kv_cache_bytes = c[8];
             if let Some(inference) = &mut m.inference {
                 inference.after_forward = c[3];
                 inference.baseline_in_use = c[4];
@@ -227,6 +228,7 @@ fn result_set() -> impl Strategy<Value = ResultSet> {
             r.memory = memory
                 .into_iter()
                 .map(|(model, b, outcome)| MemoryRecord {
+                    workload: WorkloadKind::Mlp,
                     model: name(model),
                     batch_size: batch(b),
                     outcome,

@@ -114,7 +114,7 @@ pub trait MemorySuite {
     fn timing(&self, clock: &dyn Clock) -> TimingInfo;
     fn measure<'a>(
         &'a self,
-        model: &'a ModelConfig,
+        workload: &'a Workload,
         batch_size: usize,
         cx: &'a StepContext<'a>,
     ) -> LocalBoxFuture<'a, Result<MemoryMeasurement, RunError>>;

@@ -13,6 +13,7 @@
 
 pub mod checkpoint;
 mod device;
+mod estimate;
 mod piece;
 #[cfg(test)]
 mod tests;
@@ -34,8 +35,11 @@ use crate::{
         MemoryRecord, Outcome, PathId, ResultSet, SCHEMA_VERSION, TimingInfo, ToolInfo,
     },
     suite::{self, RowSettings},
+    workload::Workload,
 };
 use checkpoint::{Checkpoint, Line};
+pub use estimate::TimeLeft;
+use estimate::{Cost, CostKind, Estimate};
 
 /// Who ran, where and when: what only the front end knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,8 +63,9 @@ pub struct Progress {
     pub label: String,
     /// The same, as the checkpoint keys it.
     pub piece: Piece,
-    /// Estimated milliseconds left: the mean time of the pieces so far times those left.
-    pub remaining_ms: Option<f64>,
+    /// The time left: each piece still to run weighed by its cost at the rate its kind has
+    /// run so far; `None` before any piece has run in this process.
+    pub left: Option<TimeLeft>,
 }
 
 /// What the session tells its front end.
@@ -122,36 +127,29 @@ pub async fn run(
         tuned: &crate::kernels::settled,
     };
     let steps = inference_steps(plan);
-    let memory_steps: Vec<(usize, usize)> = if plan.suites.memory && device.memory.is_some() {
-        (0..plan.config.models.len())
-            .flat_map(|m| plan.config.batch_sizes.iter().map(move |&b| (m, b)))
+    let memory_steps: Vec<(Workload, usize)> = if plan.suites.memory && device.memory.is_some() {
+        plan.config
+            .all_workloads()
+            .into_iter()
+            .flat_map(|workload| {
+                let batches = plan.config.batch_sizes_of(&workload).to_vec();
+                batches.into_iter().map(move |b| (workload.clone(), b))
+            })
             .collect()
     } else {
         Vec::new()
     };
     let probes = plan.probes && plan.suites.inference;
-    let runs = steps
-        .iter()
-        .map(|step| {
-            let kind = step.workload.kind();
-            device
-                .paths
-                .iter()
-                .filter(|p| p.headline.runs(kind))
-                .count()
-        })
-        .sum::<usize>();
-    let total = plan.config.repeat * runs
-        + usize::from(plan.ceilings)
-        + usize::from(probes)
-        + memory_steps.len();
+    // The ceilings place inference rows on the roofline; the memory suite has no use for them.
+    let ceilings = plan.ceilings && plan.suites.inference;
+    let costs = piece_costs(plan, device, &steps, ceilings, probes, &memory_steps);
     let mut tracker = Tracker {
         platform,
         clock,
-        start: clock.now_ms(),
+        started: clock.now_ms(),
         done: 0,
-        timed: 0,
-        total,
+        costs,
+        estimate: Estimate::default(),
     };
 
     'rounds: for round in 0..plan.config.repeat {
@@ -197,12 +195,12 @@ pub async fn run(
         }
     }
 
-    if plan.ceilings && state.results.ceilings.is_none() && !tracker.stopping(&mut state) {
+    if ceilings && state.results.ceilings.is_none() && !tracker.stopping(&mut state) {
         tracker.announce("device ceilings".into(), Piece::Ceilings);
         let ceilings = device.ceilings.measure(clock).await;
         state.results.ceilings = Some(ceilings.clone());
         tracker.finished(&state, &Line::Ceilings { ceilings });
-    } else if plan.ceilings {
+    } else if ceilings {
         tracker.skip();
     }
 
@@ -224,13 +222,13 @@ pub async fn run(
     }
 
     if let Some(memory) = device.memory.as_deref() {
-        for &(model_index, batch_size) in &memory_steps {
-            let model = &plan.config.models[model_index];
+        for (workload, batch_size) in &memory_steps {
+            let batch_size = *batch_size;
             if state
                 .results
                 .memory
                 .iter()
-                .any(|r| r.model == model.name && r.batch_size == batch_size)
+                .any(|r| r.is(workload) && r.batch_size == batch_size)
             {
                 tracker.skip();
                 continue;
@@ -239,18 +237,19 @@ pub async fn run(
                 break;
             }
             tracker.announce(
-                format!("memory: {} batch {batch_size}", model.name),
+                format!("memory: {} batch {batch_size}", workload.label()),
                 Piece::Memory {
-                    model: model.name.clone(),
+                    workload: workload.kind(),
+                    model: workload.name().to_owned(),
                     batch_size,
                 },
             );
             let outcome = match device
                 .capacity
-                .check(Footprint::training(model, batch_size))
+                .check(Footprint::training(workload, batch_size))
             {
                 Err(reason) => MemoryOutcome::Skipped { reason },
-                Ok(()) => match guarded(memory.measure(model, batch_size, &cx)).await {
+                Ok(()) => match guarded(memory.measure(workload, batch_size, &cx)).await {
                     Ok(m) => MemoryOutcome::Measured(Box::new(m)),
                     Err(err) => MemoryOutcome::Failed {
                         kind: err.kind,
@@ -259,7 +258,8 @@ pub async fn run(
                 },
             };
             let record = MemoryRecord {
-                model: model.name.clone(),
+                workload: workload.kind(),
+                model: workload.name().to_owned(),
                 batch_size,
                 outcome,
             };
@@ -310,6 +310,51 @@ pub fn not_run(
     }
 }
 
+/// Every piece of the run in the order it runs, with its cost: each round's inference steps
+/// on every path that runs them (instant where the path refuses the step before it runs), the ceilings, burn's probes, the memory suite's steps (a
+/// training step counted as three forward passes).
+fn piece_costs(
+    plan: &Plan,
+    device: &Device,
+    steps: &[Step],
+    ceilings: bool,
+    probes: bool,
+    memory_steps: &[(Workload, usize)],
+) -> Vec<Cost> {
+    let mut costs = Vec::new();
+    for _ in 0..plan.config.repeat {
+        for step in steps {
+            for path in device
+                .paths
+                .iter()
+                .filter(|p| p.headline.runs(step.workload.kind()))
+            {
+                costs.push(match refused(path, step, device) {
+                    Some(_) => Cost {
+                        kind: CostKind::Instant,
+                        flops: 0.0,
+                    },
+                    None => Cost {
+                        kind: CostKind::Inference(path.id()),
+                        flops: step.flops() as f64,
+                    },
+                });
+            }
+        }
+    }
+    let fixed = |kind| Cost { kind, flops: 0.0 };
+    costs.extend(ceilings.then(|| fixed(CostKind::Ceilings)));
+    costs.extend(probes.then(|| fixed(CostKind::Probes)));
+    costs.extend(memory_steps.iter().map(|(workload, batch)| {
+        let forward = workload.figures(workload.phases()[0]).flops_per_sample as f64;
+        Cost {
+            kind: CostKind::Memory,
+            flops: 3.0 * forward * *batch as f64,
+        }
+    }));
+    costs
+}
+
 /// The inference steps, cheapest first (a first figure soon, and the expensive ones last,
 /// where a stop loses least); ties keep the configuration's order.
 fn inference_steps(plan: &Plan) -> Vec<Step> {
@@ -344,21 +389,31 @@ fn inference_steps(plan: &Plan) -> Vec<Step> {
 /// One configuration on one path: unsupported, skipped by the pre-flight check, measured, or
 /// failed with its kind. A measured headline then gets its device time, where the path has
 /// a device-timed twin; a twin that fails leaves the headline standing, with the failure.
+/// What a step gets without running, where its path cannot run its precision or the device
+/// has no room for it.
+fn refused(path: &Path, step: &Step, device: &Device) -> Option<Outcome> {
+    if let Err(err) = path.headline.supports(step.precision) {
+        return Some(Outcome::Unsupported {
+            reason: err.message,
+        });
+    }
+    let footprint =
+        Footprint::of_workload(&step.workload, step.phase, step.precision, step.batch_size);
+    device
+        .capacity
+        .check(footprint)
+        .err()
+        .map(|reason| Outcome::Skipped { reason })
+}
+
 async fn inference_outcome(
     path: &Path,
     step: &Step,
     device: &Device,
     cx: &StepContext<'_>,
 ) -> Outcome {
-    if let Err(err) = path.headline.supports(step.precision) {
-        return Outcome::Unsupported {
-            reason: err.message,
-        };
-    }
-    let footprint =
-        Footprint::of_workload(&step.workload, step.phase, step.precision, step.batch_size);
-    if let Err(reason) = device.capacity.check(footprint) {
-        return Outcome::Skipped { reason };
+    if let Some(refused) = refused(path, step, device) {
+        return refused;
     }
     let mut measured = match guarded(path.headline.measure(step, cx)).await {
         Ok(m) => m,
@@ -506,30 +561,35 @@ impl State {
 struct Tracker<'a> {
     platform: &'a dyn Platform,
     clock: &'a dyn Clock,
-    start: f64,
+    /// When the piece running now was announced.
+    started: f64,
     done: usize,
-    /// Pieces run in this process (not taken from a checkpoint): the estimate's base.
-    timed: usize,
-    total: usize,
+    /// Every piece of the run, in run order: what the estimate weighs.
+    costs: Vec<Cost>,
+    /// The pieces run in this process (not taken from a checkpoint), with their times.
+    estimate: Estimate,
 }
 
 impl Tracker<'_> {
-    fn announce(&self, label: String, piece: Piece) {
-        let elapsed = self.clock.now_ms() - self.start;
-        let remaining_ms =
-            (self.timed > 0).then(|| elapsed / self.timed as f64 * (self.total - self.done) as f64);
+    fn announce(&mut self, label: String, piece: Piece) {
+        self.started = self.clock.now_ms();
         self.platform.event(Event::Progress(&Progress {
             done: self.done,
-            total: self.total,
+            total: self.costs.len(),
             label,
             piece,
-            remaining_ms,
+            left: self
+                .estimate
+                .left(&self.costs[self.done.min(self.costs.len())..]),
         }));
     }
 
     fn finished(&mut self, state: &State, line: &Line) {
+        if let Some(&cost) = self.costs.get(self.done) {
+            self.estimate
+                .record(cost, self.clock.now_ms() - self.started);
+        }
         self.done += 1;
-        self.timed += 1;
         self.platform.event(Event::Finished {
             line,
             so_far: &state.results,

@@ -33,6 +33,8 @@ pub enum Piece {
     Ceilings,
     Probes,
     Memory {
+        #[serde(default)]
+        workload: WorkloadKind,
         model: String,
         batch_size: usize,
     },
@@ -72,8 +74,13 @@ impl Piece {
             Piece::Probes => Line::Probes {
                 probes: suite::probes::lost(RunError::new(kind, unavailable)),
             },
-            Piece::Memory { model, batch_size } => Line::Memory {
+            Piece::Memory {
+                workload,
+                model,
+                batch_size,
+            } => Line::Memory {
                 record: MemoryRecord {
+                    workload: *workload,
                     model: model.clone(),
                     batch_size: *batch_size,
                     outcome: MemoryOutcome::Failed { kind, reason },
@@ -98,6 +105,7 @@ impl Piece {
             Line::Ceilings { .. } => Some(Piece::Ceilings),
             Line::Probes { .. } => Some(Piece::Probes),
             Line::Memory { record } => Some(Piece::Memory {
+                workload: record.workload,
                 model: record.model.clone(),
                 batch_size: record.batch_size,
             }),
@@ -149,6 +157,7 @@ mod tests {
         assert!(!other_round.is_answered_by(&line));
 
         let memory = Piece::Memory {
+            workload: WorkloadKind::Mlp,
             model: "small".into(),
             batch_size: 8,
         };

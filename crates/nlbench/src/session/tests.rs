@@ -195,13 +195,13 @@ impl MemorySuite for FakeMemory {
 
     fn measure<'a>(
         &'a self,
-        model: &'a ModelConfig,
+        workload: &'a Workload,
         batch_size: usize,
         _cx: &'a StepContext<'a>,
     ) -> LocalBoxFuture<'a, Result<MemoryMeasurement, RunError>> {
         Box::pin(async move {
             Ok(MemoryMeasurement {
-                analytical: TrainingAnalytical::of(model, batch_size),
+                analytical: TrainingAnalytical::of_workload(workload, batch_size),
                 inference: None,
                 training: Vec::new(),
                 allocator_unavailable: Some("fake".into()),
@@ -226,6 +226,8 @@ impl CeilingsSource for FakeCeilings {
 struct FakePlatform {
     clock: Rc<FakeClock>,
     progress: RefCell<Vec<Progress>>,
+    /// The clock at each progress event.
+    announced_at: RefCell<Vec<f64>>,
     lines: RefCell<Vec<Line>>,
     /// Asks to stop once this many lines were announced.
     stop_after: Option<usize>,
@@ -246,7 +248,10 @@ impl Platform for FakePlatform {
     }
     fn event(&self, event: Event<'_>) {
         match event {
-            Event::Progress(p) => self.progress.borrow_mut().push(p.clone()),
+            Event::Progress(p) => {
+                self.progress.borrow_mut().push(p.clone());
+                self.announced_at.borrow_mut().push(self.clock.now_ms());
+            }
             Event::Finished { line, so_far } => {
                 assert_eq!(so_far.schema_version, SCHEMA_VERSION);
                 self.lines.borrow_mut().push(line.clone());
@@ -305,6 +310,7 @@ fn platform(clock: &Rc<FakeClock>, stop_after: Option<usize>) -> FakePlatform {
     FakePlatform {
         clock: clock.clone(),
         progress: RefCell::new(Vec::new()),
+        announced_at: RefCell::new(Vec::new()),
         lines: RefCell::new(Vec::new()),
         stop_after,
     }
@@ -312,6 +318,42 @@ fn platform(clock: &Rc<FakeClock>, stop_after: Option<usize>) -> FakePlatform {
 
 fn run_now(plan: &Plan, device: &Device, platform: &FakePlatform) -> ResultSet {
     pollster::block_on(run(plan, device, platform, None))
+}
+
+/// Each run takes its step's FLOPs times one rate, so a step's time is its cost at that rate:
+/// once two steps of different cost have run, the time left is exactly the time the rest
+/// took, though they run cheapest first; a step the path refuses takes none.
+#[test]
+fn the_time_left_weighs_the_steps_left_by_their_cost() {
+    let clock = Rc::new(FakeClock(Cell::new(0.0)));
+    let device = fake_device(&clock, |step| Script::Steady(step.flops() as f64 * 1e-3));
+    let platform = platform(&clock, None);
+    let mut plan = tiny_plan();
+    (plan.suites.memory, plan.ceilings, plan.probes) = (false, false, false);
+    plan.config.warmup_ms = 0.0;
+    let results = run_now(&plan, &device, &platform);
+    let end = clock.now_ms();
+    let progress = platform.progress.borrow();
+    let at = platform.announced_at.borrow();
+    assert_eq!(progress.len(), results.inference.len());
+    let measured = |i: usize| matches!(results.inference[i].outcome, Outcome::Measured(_));
+    let mut seen = 0;
+    for (i, p) in progress.iter().enumerate() {
+        match p.left {
+            None => assert_eq!(i, 0, "an estimate once a piece has run"),
+            Some(left) if seen >= 2 => {
+                let actual = end - at[i];
+                assert!(
+                    (left.ms - actual).abs() <= 1e-6 * actual,
+                    "piece {i}: {left:?} against {actual} ms"
+                );
+                assert!(!left.rough, "piece {i}");
+            }
+            Some(_) => {}
+        }
+        seen += usize::from(measured(i));
+    }
+    assert!(seen >= 4, "{seen} measured");
 }
 
 #[test]
@@ -357,7 +399,7 @@ fn assembles_every_row_cheapest_first_with_progress() {
         progress.iter().map(|p| p.done).collect::<Vec<_>>(),
         (0..total).collect::<Vec<_>>()
     );
-    assert!(progress[0].remaining_ms.is_none() && progress[1].remaining_ms.is_some());
+    assert!(progress[0].left.is_none() && progress[1].left.is_some());
     // A start line, then one line per finished piece.
     let lines = platform.lines.borrow();
     assert!(matches!(lines[0], Line::Start { .. }));

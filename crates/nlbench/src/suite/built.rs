@@ -3,19 +3,21 @@
 
 use burn::{
     backend::{Flex, flex::FlexDevice},
+    module::Module,
     tensor::{Distribution, Int, Tensor, TensorData, backend::Backend},
 };
 
 use super::read_values;
 use crate::{
     accuracy,
+    config::ModelConfig,
     error::RunError,
     model::{NeuralLayers, cast},
     precision::Precision,
     schema::Accuracy,
     session::Step,
     workload::{
-        Phase, Workload,
+        CnnConfig, EncoderConfig, Phase, Workload,
         attention::{explicit, fused},
         cnn::Cnn,
         decoder::{Decoder, DecoderConfig, KvCache},
@@ -25,6 +27,116 @@ use crate::{
 
 /// Most sequences the attention check holds against the CPU's explicit product.
 const CHECKED_BATCH: usize = 8;
+
+/// A network one pass calls on its input: what a timed run runs, and what the memory suite
+/// holds alive and differentiates.
+pub trait Network<B: Backend>: Module<B> {
+    type Input: Clone;
+    /// The output flattened to `[batch, …]`, and the state the pass leaves for the next one
+    /// (the decoder's KV cache), which a memory reading keeps alive.
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>);
+}
+
+/// What a workload's shapes build: its network, and a random input of its first phase
+/// (the decoder's: a prompt). Apart, so the memory suite reads the weights before an input
+/// exists.
+pub trait Preset<B: Backend> {
+    type Network: Network<B>;
+    /// Weights from the backend's generator seeded with `seed`, at `precision`.
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Self::Network;
+    fn input(
+        &self,
+        batch: usize,
+        precision: Precision,
+        device: &B::Device,
+    ) -> <Self::Network as Network<B>>::Input;
+}
+
+/// `shape`'s elements drawn from the backend's generator, at `precision`.
+fn floats<B: Backend, const D: usize>(
+    shape: [usize; D],
+    precision: Precision,
+    device: &B::Device,
+) -> Tensor<B, D> {
+    Tensor::<B, 1>::random(
+        [shape.iter().product::<usize>()],
+        Distribution::Default,
+        device,
+    )
+    .cast(precision.float_dtype())
+    .reshape(shape)
+}
+
+impl<B: Backend> Network<B> for NeuralLayers<B> {
+    type Input = Tensor<B, 2>;
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>) {
+        (self.forward(input), Vec::new())
+    }
+}
+
+impl<B: Backend> Preset<B> for ModelConfig {
+    type Network = NeuralLayers<B>;
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> NeuralLayers<B> {
+        NeuralLayers::init(self, seed, device).into_precision(precision)
+    }
+    fn input(&self, batch: usize, precision: Precision, device: &B::Device) -> Tensor<B, 2> {
+        floats([batch, self.input_dim], precision, device)
+    }
+}
+
+impl<B: Backend> Network<B> for Encoder<B> {
+    type Input = Tensor<B, 3>;
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>) {
+        (self.forward(input).flatten(1, 2), Vec::new())
+    }
+}
+
+impl<B: Backend> Preset<B> for EncoderConfig {
+    type Network = Encoder<B>;
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Encoder<B> {
+        cast(self.init(seed, device), precision)
+    }
+    fn input(&self, batch: usize, precision: Precision, device: &B::Device) -> Tensor<B, 3> {
+        floats([batch, self.sequence, self.width], precision, device)
+    }
+}
+
+/// The decoder's prefill.
+impl<B: Backend> Network<B> for Decoder<B> {
+    type Input = Tensor<B, 2, Int>;
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>) {
+        let (logits, cache) = self.prefill(input);
+        let kept = cache.layers.into_iter().flat_map(|(k, v)| [k, v]).collect();
+        (logits, kept)
+    }
+}
+
+impl<B: Backend> Preset<B> for DecoderConfig {
+    type Network = Decoder<B>;
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Decoder<B> {
+        cast(self.init(seed, device), precision)
+    }
+    fn input(&self, batch: usize, _: Precision, device: &B::Device) -> Tensor<B, 2, Int> {
+        tokens(self, batch, self.prompt, device)
+    }
+}
+
+impl<B: Backend> Network<B> for Cnn<B> {
+    type Input = Tensor<B, 4>;
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>) {
+        (self.forward(input), Vec::new())
+    }
+}
+
+impl<B: Backend> Preset<B> for CnnConfig {
+    type Network = Cnn<B>;
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Cnn<B> {
+        cast(self.init(seed, device), precision)
+    }
+    fn input(&self, batch: usize, precision: Precision, device: &B::Device) -> Tensor<B, 4> {
+        floats([batch, 3, self.image, self.image], precision, device)
+    }
+}
 
 /// The network and input of one step.
 pub enum Built<B: Backend> {
@@ -39,43 +151,32 @@ pub enum Built<B: Backend> {
 }
 
 impl<B: Backend> Built<B> {
-    /// Weights from the backend's generator seeded with `seed`, converted to the step's
-    /// precision; a random input of the step's shape (for a decode step, the cache of a
-    /// prefill of `decode_at - 1` random tokens).
+    /// The step's network and input (for a decode step, the cache of a prefill of
+    /// `decode_at - 1` random tokens).
     pub fn new(step: &Step, seed: u64, device: &B::Device) -> Self {
-        let batch = step.batch_size;
-        let precision = step.precision;
-        let dtype = precision.float_dtype();
-        let floats = |shape: Vec<usize>| {
-            Tensor::<B, 1>::random(
-                [shape.iter().product::<usize>()],
-                Distribution::Default,
-                device,
-            )
-            .cast(dtype)
-        };
+        let (batch, precision) = (step.batch_size, step.precision);
         match (&step.workload, step.phase) {
-            (Workload::Mlp(model), _) => Self::Mlp(
-                NeuralLayers::init(model, seed, device).into_precision(precision),
-                floats(vec![batch, model.input_dim]).reshape([batch, model.input_dim]),
+            (Workload::Mlp(c), _) => Self::Mlp(
+                c.network(seed, precision, device),
+                c.input(batch, precision, device),
             ),
             (Workload::Encoder(c), _) => Self::Encoder(
-                cast(c.init(seed, device), precision),
-                floats(vec![batch, c.sequence, c.width]).reshape([batch, c.sequence, c.width]),
+                c.network(seed, precision, device),
+                c.input(batch, precision, device),
             ),
             (Workload::Decoder(c), Phase::Decode) => {
-                let decoder = cast(c.init(seed, device), precision);
+                let decoder = c.network(seed, precision, device);
                 let cached = tokens(c, batch, c.decode_at - 1, device);
                 let (_, cache) = decoder.prefill(cached.clone());
                 Self::Decode(decoder, cached, tokens(c, batch, 1, device), cache)
             }
             (Workload::Decoder(c), _) => Self::Prefill(
-                cast(c.init(seed, device), precision),
-                tokens(c, batch, c.prompt, device),
+                c.network(seed, precision, device),
+                c.input(batch, precision, device),
             ),
             (Workload::Cnn(c), _) => Self::Cnn(
-                Box::new(cast(c.init(seed, device), precision)),
-                floats(vec![batch, 3, c.image, c.image]).reshape([batch, 3, c.image, c.image]),
+                Box::new(c.network(seed, precision, device)),
+                c.input(batch, precision, device),
             ),
         }
     }
@@ -83,11 +184,11 @@ impl<B: Backend> Built<B> {
     /// One timed run: its output, flattened to `[batch, …]`.
     pub fn run(&self) -> Tensor<B, 2> {
         match self {
-            Self::Mlp(model, input) => model.forward(input.clone()),
-            Self::Encoder(encoder, input) => encoder.forward(input.clone()).flatten(1, 2),
-            Self::Prefill(decoder, prompt) => decoder.prefill(prompt.clone()).0,
+            Self::Mlp(model, input) => model.pass(input.clone()).0,
+            Self::Encoder(encoder, input) => encoder.pass(input.clone()).0,
+            Self::Prefill(decoder, prompt) => decoder.pass(prompt.clone()).0,
             Self::Decode(decoder, _, token, cache) => decoder.decode(token.clone(), cache).0,
-            Self::Cnn(cnn, images) => cnn.forward(images.clone()),
+            Self::Cnn(cnn, images) => cnn.pass(images.clone()).0,
         }
     }
 

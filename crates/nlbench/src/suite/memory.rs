@@ -1,12 +1,15 @@
-//! The memory suite: how much device memory the model needs for inference and for training,
-//! and where it goes (weights, saved activations, gradients, optimizer state, each layer).
+//! The memory suite: how much device memory each workload needs for inference and for
+//! training, and where it goes (weights, saved activations, gradients, optimizer state; for
+//! the MLP each layer).
 //!
-//! Every reading waits for the device first (an element of the relevant tensor is read back),
-//! so the allocator has seen the work it reports on. Training runs at FP32 on burn's autodiff
-//! backend.
+//! Every reading waits for the device first (an element of each relevant tensor is read
+//! back), so the allocator has seen the work it reports on. Training runs at FP32 on burn's
+//! autodiff backend, one step on the workload's first phase (the decoder's prefill) against a
+//! random target of the output's shape.
 
 use burn::{
     backend::Autodiff,
+    module::{AutodiffModule, Module, ModuleVisitor, Param},
     nn::loss::{MseLoss, Reduction},
     optim::{AdamConfig, GradientsParams, Optimizer, SgdConfig},
     tensor::{
@@ -16,9 +19,14 @@ use burn::{
 };
 use futures::future::LocalBoxFuture;
 
-use super::{Burn, probes::Work, read_one, settle};
+use super::{
+    Burn,
+    built::{Network, Preset},
+    probes::Work,
+    read_one, settle,
+};
 use crate::{
-    config::{BenchConfig, ModelConfig},
+    config::ModelConfig,
     error::RunError,
     measure::{
         self, Clock, Environment, MemoryProbe, MemorySnapshot, Policy, Repeats, Stop, Stopwatch,
@@ -31,6 +39,7 @@ use crate::{
     },
     session::{MemorySuite, StepContext},
     stats::Summary,
+    workload::Workload,
 };
 
 /// Learning rate of the single optimizer step; its value does not change the memory.
@@ -45,39 +54,43 @@ impl<B: Backend> MemorySuite for Burn<B> {
 
     fn measure<'a>(
         &'a self,
-        model: &'a ModelConfig,
+        workload: &'a Workload,
         batch_size: usize,
         cx: &'a StepContext<'a>,
     ) -> LocalBoxFuture<'a, Result<MemoryMeasurement, RunError>> {
-        Box::pin(measure_step(self, model, batch_size, cx))
+        Box::pin(measure_step(self, workload, batch_size, cx))
     }
 }
 
 async fn measure_step<B: Backend>(
     burn: &Burn<B>,
-    model: &ModelConfig,
+    workload: &Workload,
     batch_size: usize,
     cx: &StepContext<'_>,
 ) -> Result<MemoryMeasurement, RunError> {
-    let device = &burn.device;
-    let memory = burn.memory.as_ref();
-    let config = cx.config;
-    let inference = inference_memory::<B>(device, config, model, batch_size, memory).await?;
+    let readings = Readings {
+        memory: burn.memory.as_ref(),
+        workload,
+        batch_size,
+        seed: cx.config.seed,
+    };
+    let inference = readings.inference::<B>(&burn.device).await?;
     let mut training = Vec::new();
     for optimizer in [OptimizerKind::Sgd, OptimizerKind::Adam] {
-        if let Ok(run) =
-            training_memory::<B>(device, config, model, batch_size, optimizer, memory).await?
-        {
+        if let Ok(run) = readings.training::<B>(&burn.device, optimizer).await? {
             training.push(run);
         }
     }
-    let layers = layer_profile(burn, model, batch_size, cx).await?;
+    let layers = match workload {
+        Workload::Mlp(model) => layer_profile(burn, model, batch_size, cx).await?,
+        _ => Vec::new(),
+    };
     let (inference, allocator_unavailable) = match inference {
         Ok(inference) => (Some(inference), None),
         Err(reason) => (None, Some(reason)),
     };
     Ok(MemoryMeasurement {
-        analytical: TrainingAnalytical::of(model, batch_size),
+        analytical: TrainingAnalytical::of_workload(workload, batch_size),
         allocator_unavailable,
         inference,
         training,
@@ -85,115 +98,161 @@ async fn measure_step<B: Backend>(
     })
 }
 
-fn fresh_input<B: Backend>(model: &ModelConfig, batch: usize, device: &B::Device) -> Tensor<B, 2> {
-    Tensor::random([batch, model.input_dim], Distribution::Default, device)
+/// What the allocator readings of one configuration are taken of: the workload's first
+/// phase at FP32. Each reading answers `Ok(Err(why))` where the allocator gives no figures.
+struct Readings<'a> {
+    memory: &'a dyn MemoryProbe,
+    workload: &'a Workload,
+    batch_size: usize,
+    seed: u64,
 }
 
-/// Weights, then a forward pass with its output alive; `Ok(Err(why))` where the allocator
-/// gives no figures.
-async fn inference_memory<B: Backend>(
-    device: &B::Device,
-    config: &BenchConfig,
-    model: &ModelConfig,
-    batch_size: usize,
-    memory: &dyn MemoryProbe,
-) -> Result<Result<InferenceMemory, String>, RunError> {
-    settle::<B>(device).await?;
-    let baseline = match memory.snapshot() {
-        Ok(baseline) => baseline,
-        Err(reason) => return Ok(Err(reason)),
-    };
-    let network = NeuralLayers::<B>::init(model, config.seed, device);
-    // Parameters are created lazily: reading each one makes them all exist.
-    sync_all(&network).await?;
-    let weights = snapshot(memory)?;
-    let output = network.forward(fresh_input::<B>(model, batch_size, device));
-    read_one(output.clone()).await?;
-    let forward = snapshot(memory)?;
-    drop(output);
-    Ok(Ok(InferenceMemory {
-        baseline_in_use: baseline.in_use,
-        after_weights: weights.in_use,
-        after_forward: forward.in_use,
-        peak_reserved: weights.reserved.max(forward.reserved),
-    }))
-}
-
-/// Weights, forward (activations saved for backward), backward (gradients), one optimizer
-/// step (optimizer state), on the autodiff backend; `Ok(Err(why))` where the allocator gives
-/// no figures.
-async fn training_memory<B: Backend>(
-    device: &B::Device,
-    config: &BenchConfig,
-    model: &ModelConfig,
-    batch_size: usize,
-    optimizer: OptimizerKind,
-    memory: &dyn MemoryProbe,
-) -> Result<Result<TrainingMemory, String>, RunError> {
-    type AB<B> = Autodiff<B>;
-    settle::<B>(device).await?;
-    let baseline = match memory.snapshot() {
-        Ok(baseline) => baseline,
-        Err(reason) => return Ok(Err(reason)),
-    };
-    let network = NeuralLayers::<AB<B>>::init(model, config.seed, device);
-    sync_all(&network).await?;
-    let weights = snapshot(memory)?;
-
-    let input = fresh_input::<AB<B>>(model, batch_size, device);
-    let target = fresh_input::<AB<B>>(model, batch_size, device);
-    let loss = MseLoss::new().forward(network.forward(input), target, Reduction::Mean);
-    read_one(loss.clone()).await?;
-    let forward = snapshot(memory)?;
-
-    let gradients = loss.backward();
-    for layer in &network.layers {
-        let grad = layer
-            .weight
-            .val()
-            .grad(&gradients)
-            .ok_or_else(|| RunError::backend("backward produced no gradient for a weight"))?;
-        read_one(grad).await?;
+impl Readings<'_> {
+    /// Weights, then a pass with its output (and the KV cache it writes) alive.
+    async fn inference<B: Backend>(
+        &self,
+        device: &B::Device,
+    ) -> Result<Result<InferenceMemory, String>, RunError> {
+        settle::<B>(device).await?;
+        let baseline = match self.memory.snapshot() {
+            Ok(baseline) => baseline,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let [weights, forward] = match self.workload {
+            Workload::Mlp(c) => self.forward::<B, _>(c, device).await?,
+            Workload::Encoder(c) => self.forward::<B, _>(c, device).await?,
+            Workload::Decoder(c) => self.forward::<B, _>(c, device).await?,
+            Workload::Cnn(c) => self.forward::<B, _>(c, device).await?,
+        };
+        Ok(Ok(InferenceMemory {
+            baseline_in_use: baseline.in_use,
+            after_weights: weights.in_use,
+            after_forward: forward.in_use,
+            peak_reserved: weights.reserved.max(forward.reserved),
+        }))
     }
-    let backward = snapshot(memory)?;
 
-    let gradients = GradientsParams::from_grads(gradients, &network);
-    let step = match optimizer {
-        OptimizerKind::Sgd => {
-            let optim = SgdConfig::new().init::<AB<B>, NeuralLayers<AB<B>>>();
-            optimizer_step(optim, network, gradients, memory).await?
+    /// Snapshots once the weights exist and once a pass has run, its outputs alive.
+    async fn forward<B: Backend, P: Preset<B>>(
+        &self,
+        preset: &P,
+        device: &B::Device,
+    ) -> Result<[MemorySnapshot; 2], RunError> {
+        let network = preset.network(self.seed, Precision::F32, device);
+        // Parameters are created lazily: reading each one makes them all exist.
+        sync_all(&network).await?;
+        let weights = snapshot(self.memory)?;
+        let input = preset.input(self.batch_size, Precision::F32, device);
+        let (output, kept) = network.pass(input);
+        read_one(output.clone()).await?;
+        for tensor in &kept {
+            read_one(tensor.clone()).await?;
         }
-        OptimizerKind::Adam => {
-            let optim = AdamConfig::new().init::<AB<B>, NeuralLayers<AB<B>>>();
-            optimizer_step(optim, network, gradients, memory).await?
+        let forward = snapshot(self.memory)?;
+        drop((output, kept));
+        Ok([weights, forward])
+    }
+
+    /// Weights, forward (activations saved for backward), backward (gradients), one
+    /// optimizer step (optimizer state), on the autodiff backend.
+    async fn training<B: Backend>(
+        &self,
+        device: &B::Device,
+        optimizer: OptimizerKind,
+    ) -> Result<Result<TrainingMemory, String>, RunError> {
+        settle::<B>(device).await?;
+        let baseline = match self.memory.snapshot() {
+            Ok(baseline) => baseline,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        let stages = match self.workload {
+            Workload::Mlp(c) => self.train::<Autodiff<B>, _>(c, device, optimizer).await?,
+            Workload::Encoder(c) => self.train::<Autodiff<B>, _>(c, device, optimizer).await?,
+            Workload::Decoder(c) => self.train::<Autodiff<B>, _>(c, device, optimizer).await?,
+            Workload::Cnn(c) => self.train::<Autodiff<B>, _>(c, device, optimizer).await?,
+        };
+        let peak = stages.iter().fold(
+            MemorySnapshot {
+                in_use: 0,
+                reserved: 0,
+            },
+            |a, b| MemorySnapshot {
+                in_use: a.in_use.max(b.in_use),
+                reserved: a.reserved.max(b.reserved),
+            },
+        );
+        let [weights, forward, backward, step] = stages;
+        Ok(Ok(TrainingMemory {
+            optimizer,
+            baseline_in_use: baseline.in_use,
+            after_weights: weights.in_use,
+            after_forward: forward.in_use,
+            after_backward: backward.in_use,
+            after_step: step.in_use,
+            peak_in_use: peak.in_use,
+            peak_reserved: peak.reserved,
+        }))
+    }
+
+    /// One training step of `preset`'s network: snapshots after the weights, the forward
+    /// pass, the backward pass and the optimizer's step.
+    async fn train<B: AutodiffBackend, P: Preset<B>>(
+        &self,
+        preset: &P,
+        device: &B::Device,
+        optimizer: OptimizerKind,
+    ) -> Result<[MemorySnapshot; 4], RunError>
+    where
+        P::Network: AutodiffModule<B>,
+    {
+        let network = preset.network(self.seed, Precision::F32, device);
+        sync_all(&network).await?;
+        let weights = snapshot(self.memory)?;
+
+        let input = preset.input(self.batch_size, Precision::F32, device);
+        let (output, _) = network.pass(input);
+        let target = Tensor::random(output.dims(), Distribution::Default, &output.device());
+        let loss = MseLoss::new().forward(output, target, Reduction::Mean);
+        read_one(loss.clone()).await?;
+        let forward = snapshot(self.memory)?;
+
+        let gradients = loss.backward();
+        let mut found = Gradients {
+            gradients: &gradients,
+            found: Vec::new(),
+            missing: 0,
+        };
+        network.visit(&mut found);
+        if found.missing > 0 {
+            return Err(RunError::backend(format!(
+                "backward produced no gradient for {} of the parameters",
+                found.missing
+            )));
         }
-    };
-    let peak = [weights, forward, backward, step].into_iter().fold(
-        MemorySnapshot {
-            in_use: 0,
-            reserved: 0,
-        },
-        |a, b| MemorySnapshot {
-            in_use: a.in_use.max(b.in_use),
-            reserved: a.reserved.max(b.reserved),
-        },
-    );
-    Ok(Ok(TrainingMemory {
-        optimizer,
-        baseline_in_use: baseline.in_use,
-        after_weights: weights.in_use,
-        after_forward: forward.in_use,
-        after_backward: backward.in_use,
-        after_step: step.in_use,
-        peak_in_use: peak.in_use,
-        peak_reserved: peak.reserved,
-    }))
+        for grad in found.found {
+            read_one(grad).await?;
+        }
+        let backward = snapshot(self.memory)?;
+
+        let gradients = GradientsParams::from_grads(gradients, &network);
+        let step = match optimizer {
+            OptimizerKind::Sgd => {
+                let optim = SgdConfig::new().init::<B, P::Network>();
+                optimizer_step(optim, network, gradients, self.memory).await?
+            }
+            OptimizerKind::Adam => {
+                let optim = AdamConfig::new().init::<B, P::Network>();
+                optimizer_step(optim, network, gradients, self.memory).await?
+            }
+        };
+        Ok([weights, forward, backward, step])
+    }
 }
 
 /// One optimizer step, read while the optimizer (and its state) is still alive.
-async fn optimizer_step<B: AutodiffBackend, O: Optimizer<NeuralLayers<B>, B>>(
+async fn optimizer_step<B: AutodiffBackend, N: AutodiffModule<B>, O: Optimizer<N, B>>(
     mut optim: O,
-    network: NeuralLayers<B>,
+    network: N,
     gradients: GradientsParams,
     memory: &dyn MemoryProbe,
 ) -> Result<MemorySnapshot, RunError> {
@@ -202,15 +261,45 @@ async fn optimizer_step<B: AutodiffBackend, O: Optimizer<NeuralLayers<B>, B>>(
     snapshot(memory)
 }
 
-/// Waits for every parameter of `network` to be computed.
-async fn sync_all<B: Backend>(network: &NeuralLayers<B>) -> Result<(), RunError> {
-    for layer in &network.layers {
-        read_one(layer.weight.val()).await?;
-        if let Some(bias) = &layer.bias {
-            read_one(bias.val()).await?;
-        }
+/// Waits for every float parameter of `network` to be computed.
+async fn sync_all<B: Backend, M: Module<B>>(network: &M) -> Result<(), RunError> {
+    let mut parameters = Parameters(Vec::new());
+    network.visit(&mut parameters);
+    for parameter in parameters.0 {
+        read_one(parameter).await?;
     }
     Ok(())
+}
+
+/// Every float parameter of a module, flattened.
+struct Parameters<B: Backend>(Vec<Tensor<B, 1>>);
+
+impl<B: Backend> ModuleVisitor<B> for Parameters<B> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        self.0.push(param.val().flatten(0, D - 1));
+    }
+}
+
+/// The gradient of every trained float parameter of a module (not batch norm's running
+/// statistics, which burn visits as parameters that need none), flattened, and how many have
+/// none.
+struct Gradients<'a, B: AutodiffBackend> {
+    gradients: &'a B::Gradients,
+    found: Vec<Tensor<B::InnerBackend, 1>>,
+    missing: usize,
+}
+
+impl<B: AutodiffBackend> ModuleVisitor<B> for Gradients<'_, B> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+        let tensor = param.val();
+        if !tensor.is_require_grad() {
+            return;
+        }
+        match tensor.grad(self.gradients) {
+            Some(grad) => self.found.push(grad.flatten(0, D - 1)),
+            None => self.missing += 1,
+        }
+    }
 }
 
 fn snapshot(memory: &dyn MemoryProbe) -> Result<MemorySnapshot, RunError> {
@@ -227,7 +316,7 @@ async fn layer_profile<B: Backend>(
     batch_size: usize,
     cx: &StepContext<'_>,
 ) -> Result<Vec<LayerProfile>, RunError> {
-    let network = NeuralLayers::<B>::init(model, cx.config.seed, &burn.device);
+    let network: NeuralLayers<B> = model.network(cx.config.seed, Precision::F32, &burn.device);
     let widths = model.widths();
     let bytes = Precision::F32.bytes();
     let timing = LayerTiming {
@@ -237,7 +326,7 @@ async fn layer_profile<B: Backend>(
             tuned: cx.tuned,
         },
     };
-    let mut x = fresh_input::<B>(model, batch_size, &burn.device);
+    let mut x = model.input(batch_size, Precision::F32, &burn.device);
     let mut profile = Vec::new();
     let last = network.layers.len() - 1;
     for (index, layer) in network.layers.iter().enumerate() {

@@ -34,6 +34,18 @@ pub struct DecoderConfig {
     pub prompt: usize,
     /// Positions a decode step attends to: the KV cache's length with the new token.
     pub decode_at: usize,
+    /// Whether the decode phase runs: not for the further prompt lengths of a prefill sweep,
+    /// whose decode step would repeat the first one's (schema version 9; absent: it does).
+    #[serde(default = "runs_decode", skip_serializing_if = "is_runs_decode")]
+    pub decodes: bool,
+}
+
+fn runs_decode() -> bool {
+    true
+}
+
+fn is_runs_decode(decodes: &bool) -> bool {
+    *decodes
 }
 
 impl DecoderConfig {
@@ -56,7 +68,15 @@ impl DecoderConfig {
             context,
             prompt,
             decode_at,
+            decodes: true,
         })
+    }
+
+    /// The name without a prefill sweep's `-pLENGTH` suffix: what the sweep's decoders share.
+    pub fn swept_name(&self) -> &str {
+        self.name
+            .strip_suffix(&format!("-p{}", self.prompt))
+            .unwrap_or(&self.name)
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {

@@ -230,7 +230,8 @@ impl Workload {
     /// The phases each configuration runs.
     pub fn phases(&self) -> &'static [Phase] {
         match self {
-            Workload::Decoder(_) => &[Phase::Prefill, Phase::Decode],
+            Workload::Decoder(c) if c.decodes => &[Phase::Prefill, Phase::Decode],
+            Workload::Decoder(_) => &[Phase::Prefill],
             _ => &[Phase::Forward],
         }
     }

@@ -10,6 +10,7 @@ use crate::{
     config::ModelConfig,
     schema::{InferenceMeasurement, PathId, ResultSet, Timed},
     stats::Summary,
+    workload::{Phase, Workload},
 };
 
 /// A point of a line: its x, its batch size and its figures.
@@ -60,7 +61,73 @@ pub fn inference_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
     if !results.config.workloads.is_empty() {
         figures.push(("workload_benchmark", workloads_figure(results)));
     }
+    if let Some(prefill) = prompt_length_figure(results) {
+        figures.push(("prompt_length_benchmark", prefill));
+    }
     figures
+}
+
+/// A prefill sweep (`--prompt-len 16,64,256`): the time to first token against the prompt
+/// length, one line per decoder, precision, batch size and path, each point with its
+/// interval; `None` where no decoder ran two prompt lengths.
+pub fn prompt_length_figure(results: &ResultSet) -> Option<Figure> {
+    let several = results.paths.len() > 1;
+    let mut lines: Vec<(String, Vec<Point<'_>>)> = Vec::new();
+    for record in results.workload_rows() {
+        let (crate::schema::Outcome::Measured(m), Some(Workload::Decoder(decoder))) =
+            (&record.outcome, results.workload_of(record))
+        else {
+            continue;
+        };
+        if record.phase != Phase::Prefill {
+            continue;
+        }
+        let label = path_label(
+            several,
+            record.path,
+            format!(
+                "decoder:{} {} batch {}",
+                decoder.swept_name(),
+                record.precision,
+                record.batch_size
+            ),
+        );
+        let point = (decoder.prompt as f64, record.batch_size, &m.timed);
+        match lines.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, points)) => points.push(point),
+            None => lines.push((label, vec![point])),
+        }
+    }
+    lines.retain(|(_, points)| points.len() > 1);
+    if lines.is_empty() {
+        return None;
+    }
+    for (_, points) in &mut lines {
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    Some(Figure {
+        shared_legend: Vec::new(),
+        columns: 0,
+        title: format!(
+            "Time to first token — {} ({})",
+            results.device.label(),
+            clocks_title(results)
+        ),
+        width_in: 7.5,
+        height_in: 5.0,
+        panels: vec![Panel {
+            title: "Prefill of the prompt, to the first token's logits".into(),
+            x_label: "Prompt length (tokens)".into(),
+            y_label: "Time to first token (ms)".into(),
+            kind: PanelKind::LogLines,
+            series: lines
+                .iter()
+                .map(|(label, points)| {
+                    summary_series(points, label.clone(), |t| &t.batch_latency_ms)
+                })
+                .collect(),
+        }],
+    })
 }
 
 /// The workloads beside the MLP: each one's throughput in its own unit (sequences, prompts,
@@ -358,13 +425,13 @@ pub fn memory_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
     ]
 }
 
-/// Inference against training peak memory per batch size, one line per model and mode.
+/// Inference against training peak memory per batch size, one line per workload and mode.
 pub fn memory_comparison_figure(results: &ResultSet) -> Figure {
     let mut series = Vec::new();
     let mut source = "measured";
-    for model in &results.config.models {
+    for workload in results.memory_workloads() {
         let peaks: Vec<(f64, Peaks)> = results
-            .memory_by_batch(&model.name)
+            .memory_by_batch(&workload)
             .into_iter()
             .map(|(b, m)| (b as f64, Peaks::of(m, b)))
             .collect();
@@ -372,7 +439,7 @@ pub fn memory_comparison_figure(results: &ResultSet) -> Figure {
             source = "analytical";
         }
         let line = |label: &str, pick: fn(&Peaks) -> u64| Series {
-            label: format!("{} {label}", model.name),
+            label: format!("{} {label}", workload.label()),
             points: peaks
                 .iter()
                 .map(|(b, p)| (*b, pick(p) as f64 / MIB))
@@ -401,18 +468,16 @@ pub fn memory_comparison_figure(results: &ResultSet) -> Figure {
     }
 }
 
-/// Stacked analytical bytes of one training step (Adam) per batch size, for the first model
-/// measured: weights, input and activations, gradients, optimizer state.
+/// Stacked analytical bytes of one training step (Adam) per batch size, for the first
+/// workload measured: weights, input and activations (and a KV cache), gradients, optimizer
+/// state.
 pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
-    let model = results
-        .config
-        .models
-        .iter()
-        .find(|m| results.memory.iter().any(|r| r.model == m.name));
-    let rows: Vec<(usize, crate::schema::TrainingAnalytical)> = model
-        .map(|model| {
+    let workload = results.memory_workloads().into_iter().next();
+    let rows: Vec<(usize, crate::schema::TrainingAnalytical)> = workload
+        .as_ref()
+        .map(|workload| {
             results
-                .memory_by_batch(&model.name)
+                .memory_by_batch(workload)
                 .into_iter()
                 .map(|(b, m)| (b, m.analytical))
                 .collect()
@@ -432,7 +497,7 @@ pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
         columns: 0,
         title: format!(
             "Training memory breakdown ({}, Adam, analytical) — {}",
-            model.map(|m| m.name.as_str()).unwrap_or("no model"),
+            workload.map_or("no workload".into(), |w| w.label()),
             results.device.label()
         ),
         width_in: 7.5,
@@ -444,14 +509,18 @@ pub fn training_breakdown_figure(results: &ResultSet) -> Figure {
             kind: PanelKind::StackedBars {
                 categories: rows.iter().map(|(b, _)| b.to_string()).collect(),
             },
-            series: vec![
+            series: [
                 layer("weights", |a| a.parameter_bytes),
                 layer("input + activations", |a| {
                     a.input_bytes.saturating_add(a.activation_bytes)
                 }),
+                layer("KV cache", |a| a.kv_cache_bytes),
                 layer("gradients", |a| a.gradient_bytes),
                 layer("optimizer state", |a| a.adam_state_bytes),
-            ],
+            ]
+            .into_iter()
+            .filter(|s| s.points.iter().any(|&(_, y)| y > 0.0))
+            .collect(),
         }],
     }
 }

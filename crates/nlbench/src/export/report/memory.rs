@@ -5,9 +5,9 @@ use std::fmt::Write;
 use super::{fmt_bytes, format::fmt_ms, header::header, markdown_table};
 use crate::{
     analysis::memory::Peaks,
-    config::ModelConfig,
     schema::{MemoryMeasurement, MemoryOutcome, OptimizerKind, ResultSet},
     stats::LinearFit,
+    workload::Workload,
 };
 
 /// Below this R², memory is said not to grow linearly with the batch size.
@@ -24,19 +24,16 @@ pub fn memory_report(results: &ResultSet) -> String {
          gradients and optimizer state alive at once, while burn releases saved activations \
          during the backward pass and gradients once the optimizer has used them.\n\n",
     );
-    let models: Vec<&ModelConfig> = results
-        .config
-        .models
-        .iter()
-        .filter(|m| results.memory.iter().any(|r| r.model == m.name))
-        .collect();
-    for model in &models {
-        writeln!(out, "## {}\n", model.name).unwrap();
-        out.push_str(&inference_table(results, model));
-        out.push_str(&training_table(results, model));
-        out.push_str(&breakdown_table(results, model));
-        out.push_str(&layer_table(results, model));
-        out.push_str(&efficiency(results, model));
+    for workload in &results.memory_workloads() {
+        writeln!(out, "## {}\n", workload.label()).unwrap();
+        if !matches!(workload, Workload::Mlp(_)) {
+            out.push_str(&trained_on(workload));
+        }
+        out.push_str(&inference_table(results, workload));
+        out.push_str(&training_table(results, workload));
+        out.push_str(&breakdown_table(results, workload));
+        out.push_str(&layer_table(results, workload));
+        out.push_str(&efficiency(results, workload));
     }
     let failed: Vec<String> = results
         .memory
@@ -44,13 +41,14 @@ pub fn memory_report(results: &ResultSet) -> String {
         .filter_map(|r| match &r.outcome {
             MemoryOutcome::Failed { kind, reason } => Some(format!(
                 "{} batch {}: failed ({}): {reason}",
-                r.model,
+                r.label(),
                 r.batch_size,
                 kind.label()
             )),
             MemoryOutcome::Skipped { reason } => Some(format!(
                 "{} batch {}: skipped: {reason}",
-                r.model, r.batch_size
+                r.label(),
+                r.batch_size
             )),
             MemoryOutcome::Measured(_) => None,
         })
@@ -64,6 +62,21 @@ pub fn memory_report(results: &ResultSet) -> String {
         .unwrap();
     }
     out
+}
+
+/// What a workload's readings ran: the pass it is measured and trained on.
+fn trained_on(workload: &Workload) -> String {
+    let pass = match workload {
+        Workload::Decoder(c) => format!(
+            "a prefill of {} tokens, to the next token's logits, its KV cache alive for inference",
+            c.prompt
+        ),
+        _ => "a forward pass".into(),
+    };
+    format!(
+        "Inference and one training step (against a random target of the output's shape) \
+         run {pass}. The per-layer profile is the MLP's alone.\n\n"
+    )
 }
 
 /// A row of measured figures beside the analytical peak: `lead` cells, then the measured
@@ -104,7 +117,7 @@ fn signed_bytes(measured: u64, analytical: u64) -> String {
     }
 }
 
-fn inference_table(results: &ResultSet, model: &ModelConfig) -> String {
+fn inference_table(results: &ResultSet, workload: &Workload) -> String {
     let mut table = markdown_table([
         "Batch",
         "Weights (measured)",
@@ -113,7 +126,7 @@ fn inference_table(results: &ResultSet, model: &ModelConfig) -> String {
         "Peak (analytical)",
         "Measured − analytical",
     ]);
-    for (batch, m) in results.memory_by_batch(&model.name) {
+    for (batch, m) in results.memory_by_batch(workload) {
         let measured = m.inference.map(|inf| {
             let cells = [
                 inf.after_weights.saturating_sub(inf.baseline_in_use),
@@ -132,7 +145,7 @@ fn inference_table(results: &ResultSet, model: &ModelConfig) -> String {
     format!("### Inference memory\n\n{table}\n\n")
 }
 
-fn training_table(results: &ResultSet, model: &ModelConfig) -> String {
+fn training_table(results: &ResultSet, workload: &Workload) -> String {
     let mut table = markdown_table([
         "Batch",
         "Optimizer",
@@ -143,7 +156,7 @@ fn training_table(results: &ResultSet, model: &ModelConfig) -> String {
         "Peak (analytical)",
         "Measured − analytical",
     ]);
-    for (batch, m) in results.memory_by_batch(&model.name) {
+    for (batch, m) in results.memory_by_batch(workload) {
         for kind in [OptimizerKind::Sgd, OptimizerKind::Adam] {
             let measured = m.training.iter().find(|t| t.optimizer == kind).map(|t| {
                 let cells = [
@@ -165,31 +178,41 @@ fn training_table(results: &ResultSet, model: &ModelConfig) -> String {
     format!("### Training memory (one step)\n\n{table}\n\n")
 }
 
-fn breakdown_table(results: &ResultSet, model: &ModelConfig) -> String {
-    let mut table = markdown_table([
-        "Batch",
-        "Weights",
-        "Input + activations",
-        "Gradients",
-        "SGD state",
-        "Adam state",
-    ]);
-    for (batch, m) in results.memory_by_batch(&model.name) {
+fn breakdown_table(results: &ResultSet, workload: &Workload) -> String {
+    let rows = results.memory_by_batch(workload);
+    let cache = rows.iter().any(|(_, m)| m.analytical.kv_cache_bytes > 0);
+    let mut headers = vec!["Batch", "Weights", "Input + activations"];
+    if cache {
+        headers.push("KV cache");
+    }
+    headers.extend(["Gradients", "SGD state", "Adam state"]);
+    let mut table = markdown_table(headers);
+    for (batch, m) in rows {
         let a = &m.analytical;
-        table.add_row(vec![
+        let mut row = vec![
             batch.to_string(),
             fmt_bytes(a.parameter_bytes),
             fmt_bytes(a.input_bytes.saturating_add(a.activation_bytes)),
+        ];
+        if cache {
+            row.push(fmt_bytes(a.kv_cache_bytes));
+        }
+        row.extend([
             fmt_bytes(a.gradient_bytes),
             fmt_bytes(a.sgd_state_bytes),
             fmt_bytes(a.adam_state_bytes),
         ]);
+        table.add_row(row);
     }
     format!("### Training breakdown (analytical)\n\n{table}\n\n")
 }
 
-fn layer_table(results: &ResultSet, model: &ModelConfig) -> String {
-    let Some((batch, m)) = results.memory_by_batch(&model.name).pop() else {
+fn layer_table(results: &ResultSet, workload: &Workload) -> String {
+    let Some((batch, m)) = results
+        .memory_by_batch(workload)
+        .pop()
+        .filter(|(_, m)| !m.layers.is_empty())
+    else {
         return String::new();
     };
     let mut table = markdown_table([
@@ -223,8 +246,8 @@ fn layer_table(results: &ResultSet, model: &ModelConfig) -> String {
     )
 }
 
-fn efficiency(results: &ResultSet, model: &ModelConfig) -> String {
-    let rows = results.memory_by_batch(&model.name);
+fn efficiency(results: &ResultSet, workload: &Workload) -> String {
+    let rows = results.memory_by_batch(workload);
     if rows.is_empty() {
         return String::new();
     }
@@ -338,7 +361,8 @@ mod tests {
         assert!(report.contains("n/a (the CPU backend has no allocator report)"));
         assert!(report.contains("| analytical"));
         assert!(report.contains("saved activations, analytical)"));
-        let m = results.memory_measured("small", 1).unwrap();
+        let small = Workload::Mlp(results.model("small").unwrap().clone());
+        let m = results.memory_measured(&small, 1).unwrap();
         let peaks = Peaks::of(m, 1);
         assert!(!peaks.measured);
         assert!(peaks.adam > peaks.sgd && peaks.sgd > peaks.inference);

@@ -281,7 +281,7 @@ pub fn memory_summary(results: &ResultSet) -> TextTable {
         .memory
         .iter()
         .map(|r| {
-            let mut row = vec![r.model.clone(), r.batch_size.to_string()];
+            let mut row = vec![r.label(), r.batch_size.to_string()];
             match &r.outcome {
                 MemoryOutcome::Measured(m) => {
                     let peaks = Peaks::of(m, r.batch_size);
