@@ -193,13 +193,3 @@ pub async fn copy(text: &str) -> Result<(), String> {
         .map(|_| ())
         .map_err(|_| "the browser refused the clipboard".to_owned())
 }
-
-/// An SVG as an image source: the browser draws it without running anything in it, so text
-/// from a shared result can never become markup.
-pub fn svg_data_url(svg: &str) -> String {
-    use base64::Engine;
-    format!(
-        "data:image/svg+xml;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(svg)
-    )
-}

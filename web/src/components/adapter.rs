@@ -53,7 +53,11 @@ pub fn AdapterPanel(gpu: RwSignal<Option<Result<GpuInfo, String>>>) -> impl Into
                             <tbody>
                                 {rows
                                     .into_iter()
-                                    .map(|(k, v)| view! { <tr><th>{k}</th><td>{v}</td></tr> })
+                                    .map(|(k, v)| {
+                                        // What the browser leaves empty, it did not report.
+                                        let v = if v.trim().is_empty() { "not reported".to_owned() } else { v };
+                                        view! { <tr><th>{k}</th><td>{v}</td></tr> }
+                                    })
                                     .collect_view()}
                             </tbody>
                         </table>

@@ -3,19 +3,14 @@
 
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
-    export::{
-        self, Format,
-        chart::{Plotter, SvgPlotter, comparison_figures},
-        report::throughput_table,
-        share,
-    },
+    export::{self, Format, chart::comparison_figures, report::throughput_table, share},
     schema::ResultSet,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{File, FileList, HtmlInputElement};
 
-use super::table::DataTable;
+use super::{charts::ScreenCharts, table::DataTable};
 use crate::browser;
 
 /// Largest `results.json` accepted from a file, in bytes.
@@ -78,16 +73,7 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
         let table = throughput_table(&list);
         // The same charts as COMPARISON.md: headline throughput and latency, memory, and
         // device time where a result has it.
-        let charts = comparison_figures(&list)
-            .into_iter()
-            .filter_map(|(stem, figure)| {
-                let svg = SvgPlotter.plot(&figure).ok()?;
-                Some(view! {
-                    <img class="chart" data-testid=format!("chart-{stem}") alt=figure.title
-                        src=browser::svg_data_url(&svg) />
-                })
-            })
-            .collect_view();
+        let charts = comparison_figures(&list);
         let downloads = export::comparison_artifacts(&list)
             .unwrap_or_default()
             .into_iter()
@@ -102,7 +88,7 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
             .collect_view();
         view! {
             <DataTable test_id="compare-table" headers=table.headers rows=table.rows />
-            <div class="charts">{charts}</div>
+            <ScreenCharts figures=charts />
             {downloads}
             <button on:click=move |_| compared.set(Vec::new())>"Clear"</button>
         }

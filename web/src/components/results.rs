@@ -3,23 +3,18 @@
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     export::{
-        self, Artifact, Format, Options,
-        report::{ceilings_summary, inference_summary, kernels_summary, memory_summary},
+        self, Options, chart,
+        report::{
+            ceilings_summary, glance_summary, inference_summary, kernels_summary, memory_summary,
+            supported_rows, unsupported_notes,
+        },
         share::{self, FRAGMENT_KEY},
     },
     schema::ResultSet,
 };
 
-use super::table::TitledTable;
+use super::{charts::ScreenCharts, table::TitledTable};
 use crate::browser;
-
-/// `chart-<stem>` for a chart, `download-<name>` for a file: the ids tests find them by.
-fn stem(artifact: &Artifact) -> &str {
-    artifact
-        .name
-        .rsplit_once('.')
-        .map_or(artifact.name.as_str(), |(stem, _)| stem)
-}
 
 #[component]
 pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -> impl IntoView {
@@ -29,20 +24,9 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
         Ok(list) => (list, None),
         Err(err) => (Vec::new(), Some(err.message)),
     };
-    let charts = artifacts
-        .iter()
-        .filter(|a| a.format == Format::Svg)
-        .map(|a| {
-            let svg = String::from_utf8_lossy(&a.bytes);
-            view! {
-                <img class="chart" data-testid=format!("chart-{}", stem(a)) alt=a.title.clone()
-                    src=browser::svg_data_url(&svg) />
-            }
-        })
-        .collect_view();
+    let figures = chart::result_figures(&result);
     let downloads = artifacts
         .into_iter()
-        .filter(|a| a.format != Format::Svg)
         .map(|a| {
             let label = format!("Download {}", a.name);
             let id = format!("download-{}", a.name);
@@ -56,7 +40,10 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
 
     let for_compare = result.clone();
     let link_for_copy = link.clone();
-    let throughput = inference_summary(&result);
+    let glance = glance_summary(&result);
+    // Configurations a device cannot run are said once each, not in a row each.
+    let unsupported = unsupported_notes(&result);
+    let throughput = inference_summary(&supported_rows(&result));
     let memory = memory_summary(&result);
     let ceilings = ceilings_summary(&result);
     let kernels = kernels_summary(&result);
@@ -84,13 +71,19 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
                     {notes.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}
                 </ul>
             })}
+            <TitledTable title="At a glance" test_id="glance-table" table=glance />
+            {(!unsupported.is_empty()).then(|| view! {
+                <ul class="notes" data-testid="unsupported">
+                    {unsupported.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}
+                </ul>
+            })}
             <TitledTable title="Throughput and latency" test_id="throughput-table" table=throughput />
             <TitledTable title="Kernels" test_id="kernels-table" table=kernels />
             {ceilings.map(|table| view! {
                 <TitledTable title="Device ceilings" test_id="ceilings-table" table=table />
             })}
             <TitledTable title="Memory (FP32, above baseline)" test_id="memory-table" table=memory />
-            <div class="charts">{charts}</div>
+            <ScreenCharts figures=figures />
             {export_error.map(|e| view! { <p class="message">{e}</p> })}
             <div class="actions">
                 {downloads}

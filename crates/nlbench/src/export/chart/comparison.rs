@@ -138,6 +138,7 @@ fn figure(results: &[ResultSet], lined_up: &[Row], metric: Metric) -> Figure {
             label: label(i, result),
             points,
             bars,
+            details: Vec::new(),
         }
     };
     let panels: Vec<Panel> = keys

@@ -1,9 +1,10 @@
 //! Drawing a [`Figure`] onto any plotters backend. `scale` multiplies every size (fonts,
 //! strokes, margins) so the same layout fits a 100 px/in SVG and a 300 DPI PNG.
 
+use num_format::{Locale, ToFormattedString};
 use plotters::{coord::Shift, prelude::*};
 
-use super::{ChartError, Figure, Panel, PanelKind};
+use super::{ChartError, Figure, Panel, PanelKind, Series};
 
 /// Pixels per inch at scale 1.
 pub const BASE_PPI: f64 = 100.0;
@@ -84,22 +85,35 @@ fn err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError(e.to_string())
 }
 
+/// A drawn point or bar, in backend pixels, and what it shows: the screen's charts answer a
+/// hover or a tap with `text`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hotspot {
+    pub x: i32,
+    pub y: i32,
+    pub text: String,
+}
+
+/// Draws `figure` on `root`; returns where its points landed.
 pub fn draw_figure<DB: DrawingBackend>(
     figure: &Figure,
     root: DrawingArea<DB, Shift>,
     scale: f64,
-) -> Result<(), ChartError> {
+) -> Result<Vec<Hotspot>, ChartError> {
     let px = |v: f64| (v * scale).round() as i32;
     root.fill(&WHITE).map_err(err)?;
-    let body = root
-        .margin(px(12.0), px(8.0), px(8.0), px(8.0))
-        .titled(&figure.title, (FONT, px(20.0)).into_font().color(&BLACK))
-        .map_err(err)?;
+    let body = root.margin(px(12.0), px(8.0), px(8.0), px(8.0));
+    // A page prints the title above the chart itself, where it can wrap.
+    let body = if figure.title.is_empty() {
+        body
+    } else {
+        body.titled(&figure.title, (FONT, px(20.0)).into_font().color(&BLACK))
+            .map_err(err)?
+    };
     let shared = !figure.shared_legend.is_empty();
     let (plots, legend) = if shared {
         let (width, height) = body.dim_in_pixel();
-        let rows = legend_rows(&figure.shared_legend, width, scale);
-        let legend_height = (rows as f64 * LEGEND_ROW * scale + 12.0 * scale) as u32;
+        let legend_height = legend_height(&figure.shared_legend, width, scale);
         let (plots, legend) = body.split_vertically(height.saturating_sub(legend_height));
         (plots, Some(legend))
     } else {
@@ -111,17 +125,59 @@ pub fn draw_figure<DB: DrawingBackend>(
         n => n.min(count),
     };
     let rows = count.div_ceil(columns);
+    let mut hotspots = Vec::new();
     for (area, panel) in plots
         .split_evenly((rows, columns))
         .iter()
         .zip(&figure.panels)
     {
-        draw_panel(panel, area, scale, !shared)?;
+        hotspots.extend(draw_panel(panel, area, scale, !shared)?);
     }
     if let Some(area) = legend {
         draw_shared_legend(&figure.shared_legend, &area, scale)?;
     }
-    root.present().map_err(err)
+    root.present().map_err(err)?;
+    Ok(hotspots)
+}
+
+/// `3.142`, `12,345`, `16`: four significant figures (whole numbers whole), for a point's
+/// hover text.
+fn figure(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".into();
+    }
+    if v.abs() >= 1e4 || v.fract() == 0.0 {
+        return (v.round() as i64).to_formatted_string(&Locale::en);
+    }
+    let decimals = (3 - v.abs().log10().floor().max(-6.0) as i32).max(0) as usize;
+    format!("{v:.decimals$}")
+}
+
+/// What a point of `series` at `(x, y)` shows: its line, both coordinates with their axes'
+/// names, its 95 % interval where it has one, and the series' detail at `x`.
+fn point_text(
+    panel: &Panel,
+    series: &Series,
+    (x, y): (f64, f64),
+    bar: Option<(f64, f64)>,
+) -> String {
+    let interval = bar.map_or_else(
+        || " (no interval)".to_owned(),
+        |(lo, hi)| format!(" (95 % CI {} to {})", figure(lo), figure(hi)),
+    );
+    let mut text = format!(
+        "{}\n{}: {}\n{}: {}{interval}",
+        series.label,
+        panel.x_label,
+        figure(x),
+        panel.y_label,
+        figure(y)
+    );
+    if let Some((_, detail)) = series.details.iter().find(|d| d.0 == x) {
+        text.push('\n');
+        text.push_str(detail);
+    }
+    text
 }
 
 /// Height of one row of the shared legend, in pixels at scale 1.
@@ -144,10 +200,12 @@ fn legend_per_row(entries: &[(String, usize)], width: u32, scale: f64) -> usize 
     ((f64::from(width) / (legend_entry(entries) * scale)).floor() as usize).max(1)
 }
 
-fn legend_rows(entries: &[(String, usize)], width: u32, scale: f64) -> usize {
-    entries
+/// Pixels the shared legend takes under panels `width` pixels wide.
+pub fn legend_height(entries: &[(String, usize)], width: u32, scale: f64) -> u32 {
+    let rows = entries
         .len()
-        .div_ceil(legend_per_row(entries, width, scale))
+        .div_ceil(legend_per_row(entries, width, scale));
+    (rows as f64 * LEGEND_ROW * scale + 12.0 * scale) as u32
 }
 
 /// The legend under the panels: one entry per colour, in rows, outside every plot.
@@ -253,10 +311,12 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     scale: f64,
     legend: bool,
-) -> Result<(), ChartError> {
+) -> Result<Vec<Hotspot>, ChartError> {
     match &panel.kind {
         PanelKind::LogLines => draw_lines(panel, area, scale, legend),
-        PanelKind::StackedBars { categories } => draw_stacked_bars(panel, categories, area, scale),
+        PanelKind::StackedBars { categories } => {
+            draw_stacked_bars(panel, categories, area, scale, legend)
+        }
     }
 }
 
@@ -265,7 +325,7 @@ fn draw_lines<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     scale: f64,
     legend: bool,
-) -> Result<(), ChartError> {
+) -> Result<Vec<Hotspot>, ChartError> {
     let px = |v: f64| (v * scale).round() as i32;
     let points: Vec<Vec<(f64, f64)>> = panel
         .series
@@ -326,6 +386,7 @@ fn draw_lines<DB: DrawingBackend>(
         return no_measurements(area, scale);
     }
 
+    let mut hotspots = Vec::new();
     let stroke = px(2.0).max(1) as u32;
     for (index, ((series, pts), bars)) in panel.series.iter().zip(&points).zip(&bars).enumerate() {
         if pts.is_empty() {
@@ -371,24 +432,34 @@ fn draw_lines<DB: DrawingBackend>(
                 EmptyElement::at(p) + Polygon::new(marker_points(shape, (0, 0), r), color.filled())
             }))
             .map_err(err)?;
+        for &(x, y) in pts {
+            let bar = bars.iter().find(|b| b.0 == x).map(|&(_, lo, hi)| (lo, hi));
+            let (px_x, px_y) = chart.backend_coord(&(x, y));
+            hotspots.push(Hotspot {
+                x: px_x,
+                y: px_y,
+                text: point_text(panel, series, (x, y), bar),
+            });
+        }
     }
     if legend {
         draw_legend(&mut chart, legend_corner(&points), scale)?;
     }
-    Ok(())
+    Ok(hotspots)
 }
 
 fn no_measurements<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     scale: f64,
-) -> Result<(), ChartError> {
+) -> Result<Vec<Hotspot>, ChartError> {
     let (w, h) = area.dim_in_pixel();
     area.draw(&Text::new(
         "no measurements",
         (w as i32 / 2 - (50.0 * scale) as i32, h as i32 / 2),
         (FONT, (14.0 * scale) as i32),
     ))
-    .map_err(err)
+    .map_err(err)?;
+    Ok(Vec::new())
 }
 
 fn draw_stacked_bars<DB: DrawingBackend>(
@@ -396,7 +467,8 @@ fn draw_stacked_bars<DB: DrawingBackend>(
     categories: &[String],
     area: &DrawingArea<DB, Shift>,
     scale: f64,
-) -> Result<(), ChartError> {
+    legend: bool,
+) -> Result<Vec<Hotspot>, ChartError> {
     let px = |v: f64| (v * scale).round() as i32;
     let mut totals = vec![0.0f64; categories.len()];
     for series in &panel.series {
@@ -445,6 +517,7 @@ fn draw_stacked_bars<DB: DrawingBackend>(
         return no_measurements(area, scale);
     }
     let mut base = vec![0.0f64; categories.len()];
+    let mut hotspots = Vec::new();
     for (index, series) in panel.series.iter().enumerate() {
         let color = colour(series.colour.unwrap_or(index));
         let bars: Vec<Rectangle<(f64, f64)>> = series
@@ -455,6 +528,19 @@ fn draw_stacked_bars<DB: DrawingBackend>(
                 let slot = i as usize;
                 let bottom = base[slot];
                 base[slot] += v.clamp(0.0, 1e100);
+                let (x, y) = chart.backend_coord(&(i, (bottom + base[slot]) / 2.0));
+                hotspots.push(Hotspot {
+                    x,
+                    y,
+                    text: format!(
+                        "{}\n{}: {}\n{}: {}",
+                        series.label,
+                        panel.x_label,
+                        categories[slot],
+                        panel.y_label,
+                        figure(v)
+                    ),
+                });
                 Rectangle::new([(i - 0.35, bottom), (i + 0.35, base[slot])], color.filled())
             })
             .collect();
@@ -472,7 +558,10 @@ fn draw_stacked_bars<DB: DrawingBackend>(
                 )
             });
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, scale)
+    if legend {
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, scale)?;
+    }
+    Ok(hotspots)
 }
 
 /// The series legend, in the same style on every kind of panel.
@@ -550,6 +639,14 @@ mod tests {
         // Ten decades: one label per decade at most, and not too many.
         let wide = log_ticks(&(1e-3..1e7));
         assert!((5..=12).contains(&wide.len()), "{wide:?}");
+    }
+
+    #[test]
+    fn hover_figures() {
+        assert_eq!(figure(16.0), "16");
+        assert_eq!(figure(12_345.6), "12,346");
+        assert_eq!(figure(4.56789), "4.568");
+        assert_eq!(figure(0.5), "0.5000");
     }
 
     #[test]

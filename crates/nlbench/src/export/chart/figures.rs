@@ -8,31 +8,62 @@ use crate::{
         verdicts::throughput_interval,
     },
     config::ModelConfig,
-    schema::{InferenceMeasurement, PathId, ResultSet, Timed},
+    schema::{InferenceMeasurement, KernelChoice, PathId, ResultSet, Timed},
     stats::Summary,
     workload::{Phase, Workload},
 };
 
-/// A point of a line: its x, its batch size and its figures.
-type Point<'a> = (f64, usize, &'a Timed);
+/// A point of a line: its x, its batch size, its figures and the kernels that ran it.
+type Point<'a> = (f64, usize, &'a Timed, &'a [KernelChoice]);
+
+/// `kernels: matmul → …; attention → …` for a point's hover text; empty without kernels.
+fn kernels_detail(points: &[Point<'_>]) -> Vec<(f64, String)> {
+    points
+        .iter()
+        .filter(|p| !p.3.is_empty())
+        .map(|&(x, _, _, kernels)| {
+            let named: Vec<String> = kernels
+                .iter()
+                .map(|k| format!("{} → {}", k.operation, k.kernel))
+                .collect();
+            (x, format!("kernels: {}", named.join("; ")))
+        })
+        .collect()
+}
+
+/// `m`'s point at `x` on the line named `label`, which starts where it is new.
+fn add_point<'a>(
+    lines: &mut Vec<(String, Vec<Point<'a>>)>,
+    label: String,
+    x: f64,
+    batch: usize,
+    m: &'a InferenceMeasurement,
+) {
+    let point = (x, batch, &m.timed, m.kernels.as_slice());
+    match lines.iter_mut().find(|(l, _)| *l == label) {
+        Some((_, points)) => points.push(point),
+        None => lines.push((label, vec![point])),
+    }
+}
 
 /// Throughput points against `x` and their intervals.
-fn throughput_series(points: &[(f64, usize, &Timed)], label: String) -> Series {
+fn throughput_series(points: &[Point<'_>], label: String) -> Series {
     Series {
         colour: None,
         label,
-        points: points.iter().map(|(x, _, t)| (*x, t.throughput)).collect(),
+        points: points.iter().map(|p| (p.0, p.2.throughput)).collect(),
         bars: points
             .iter()
-            .filter_map(|(x, batch, t)| {
-                throughput_interval(t, *batch).map(|ci| (*x, ci.low, ci.high))
+            .filter_map(|&(x, batch, t, _)| {
+                throughput_interval(t, batch).map(|ci| (x, ci.low, ci.high))
             })
             .collect(),
+        details: kernels_detail(points),
     }
 }
 
 /// Per-sample latency points against `x` and their intervals.
-fn latency_series(points: &[(f64, usize, &Timed)], label: String) -> Series {
+fn latency_series(points: &[Point<'_>], label: String) -> Series {
     summary_series(points, label, |t| &t.sample_latency_ms)
 }
 
@@ -41,15 +72,29 @@ fn summary_series(points: &[Point<'_>], label: String, of: fn(&Timed) -> &Summar
     Series {
         colour: None,
         label,
-        points: points.iter().map(|(x, _, t)| (*x, of(t).median)).collect(),
+        points: points.iter().map(|p| (p.0, of(p.2).median)).collect(),
         bars: points
             .iter()
-            .filter_map(|(x, _, t)| of(t).median_ci.map(|ci| (*x, ci.low, ci.high)))
+            .filter_map(|p| of(p.2).median_ci.map(|ci| (p.0, ci.low, ci.high)))
             .collect(),
+        details: kernels_detail(points),
     }
 }
 
 const MIB: f64 = 1024.0 * 1024.0;
+
+/// Every figure of a result, each with the file stem it is saved under: the inference
+/// report's where it has inference rows, the memory report's where it has memory rows.
+pub fn result_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
+    let mut figures = Vec::new();
+    if !results.inference.is_empty() {
+        figures.extend(inference_figures(results));
+    }
+    if !results.memory.is_empty() {
+        figures.extend(memory_figures(results));
+    }
+    figures
+}
 
 /// The inference report's figures, each with the file stem it is saved under.
 pub fn inference_figures(results: &ResultSet) -> Vec<(&'static str, Figure)> {
@@ -92,11 +137,13 @@ pub fn prompt_length_figure(results: &ResultSet) -> Option<Figure> {
                 record.batch_size
             ),
         );
-        let point = (decoder.prompt as f64, record.batch_size, &m.timed);
-        match lines.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, points)) => points.push(point),
-            None => lines.push((label, vec![point])),
-        }
+        add_point(
+            &mut lines,
+            label,
+            decoder.prompt as f64,
+            record.batch_size,
+            m,
+        );
     }
     lines.retain(|(_, points)| points.len() > 1);
     if lines.is_empty() {
@@ -149,11 +196,8 @@ pub fn workloads_figure(results: &ResultSet) -> Figure {
             record.path,
             format!("{} {} ({unit})", record.label(), record.precision),
         );
-        let point = (record.batch_size as f64, record.batch_size, &m.timed);
-        match lines.iter_mut().find(|(l, _)| *l == label) {
-            Some((_, points)) => points.push(point),
-            None => lines.push((label, vec![point])),
-        }
+        let batch = record.batch_size;
+        add_point(&mut lines, label, batch as f64, batch, m);
     }
     for (_, points) in &mut lines {
         points.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -307,9 +351,9 @@ pub fn throughput_figure(results: &ResultSet) -> Figure {
                 continue;
             }
             let base = path_label(several, path, format!("{} {}", model.name, precision));
-            let headline: Vec<(f64, usize, &Timed)> = measured
+            let headline: Vec<Point<'_>> = measured
                 .iter()
-                .map(|(b, m)| (*b as f64, *b, &m.timed))
+                .map(|(b, m)| (*b as f64, *b, &m.timed, m.kernels.as_slice()))
                 .collect();
             let clock = |kind: crate::schema::ClockKind| {
                 if device {
@@ -323,11 +367,17 @@ pub fn throughput_figure(results: &ResultSet) -> Figure {
                 .map_or(crate::schema::ClockKind::Host, |(_, m)| m.clock);
             throughput.push(throughput_series(&headline, clock(host)));
             latency.push(latency_series(&headline, clock(host)));
-            let timed: Vec<(f64, usize, &Timed)> = measured
+            let timed: Vec<Point<'_>> = measured
                 .iter()
                 .filter_map(|(b, m)| {
                     let d = m.device_time.as_ref()?.measured()?;
-                    Some((*b as f64, *b, &d.timed))
+                    // The device-time run's kernels where they differ from the headline's.
+                    let kernels = if d.kernels.is_empty() {
+                        &m.kernels
+                    } else {
+                        &d.kernels
+                    };
+                    Some((*b as f64, *b, &d.timed, kernels.as_slice()))
                 })
                 .collect();
             if !timed.is_empty() {
@@ -372,14 +422,19 @@ pub fn model_size_figure(results: &ResultSet) -> Figure {
     let mut throughput = Vec::new();
     let mut latency = Vec::new();
     for &batch in &results.config.batch_sizes {
-        let measured: Vec<(f64, usize, &Timed)> = results
+        let measured: Vec<Point<'_>> = results
             .config
             .models
             .iter()
             .filter_map(|model| {
-                results
-                    .measured(&model.name, precision, batch)
-                    .map(|m| (model.parameter_count() as f64, batch, &m.timed))
+                results.measured(&model.name, precision, batch).map(|m| {
+                    (
+                        model.parameter_count() as f64,
+                        batch,
+                        &m.timed,
+                        m.kernels.as_slice(),
+                    )
+                })
             })
             .collect();
         let label = format!("batch {batch}");

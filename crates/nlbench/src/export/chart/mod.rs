@@ -6,15 +6,17 @@ mod draw;
 mod figures;
 #[cfg(not(target_arch = "wasm32"))]
 mod png;
+mod screen;
 mod svg;
 
 pub use comparison::{Metric, comparison_figure, comparison_figures};
 pub use figures::{
-    inference_figures, memory_comparison_figure, memory_figures, model_size_figure,
+    inference_figures, memory_comparison_figure, memory_figures, model_size_figure, result_figures,
     roofline_figure, throughput_figure, training_breakdown_figure,
 };
 #[cfg(not(target_arch = "wasm32"))]
 pub use png::PngPlotter;
+pub use screen::ScreenPlotter;
 pub use svg::SvgPlotter;
 
 /// A figure: a title over one or more panels, side by side or in a grid.
@@ -63,6 +65,8 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// Each point's 95 % interval, `(x, low, high)`, drawn as an error bar.
     pub bars: Vec<(f64, f64, f64)>,
+    /// What a point's hover text adds on a screen (the kernels that ran it), `(x, text)`.
+    pub details: Vec<(f64, String)>,
 }
 
 /// A figure that could not be drawn.

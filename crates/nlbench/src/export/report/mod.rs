@@ -5,6 +5,7 @@
 mod cells;
 mod comparison;
 mod format;
+mod glance;
 mod header;
 mod inference;
 mod memory;
@@ -14,6 +15,7 @@ mod workloads;
 
 pub use comparison::{comparison_report, throughput_table};
 pub use format::{fmt_bytes, fmt_count, fmt_ms, fmt_percent, fmt_ratio};
+pub use glance::{glance_summary, supported_rows, unsupported_notes};
 pub use inference::benchmark_report;
 pub use memory::memory_report;
 pub use summary::{
