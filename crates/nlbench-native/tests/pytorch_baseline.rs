@@ -12,7 +12,7 @@ use std::{
 use common::{TINY_WORKLOADS, nlbench, results, succeeded};
 use nlbench::{
     analysis::{
-        compare::{Line, rows},
+        compare::{Line, Row, rows},
         verdicts::verdicts,
     },
     schema::{ClockKind, DeviceClock, Outcome, PathId, ResultSet, Verdict},
@@ -50,21 +50,39 @@ fn run_on_cpu(plan: &[&str], out: &Path) -> ResultSet {
     results(out)
 }
 
-/// The baseline's summary and verdicts of `samples`, as JSON.
-fn python_statistics(samples: &[f64], resolution_ms: f64) -> serde_json::Value {
+/// nlbench's run of `plan` on the CPU, written into `out`, lined up with `baseline`: the
+/// comparison's rows of headline against headline on the host clock.
+fn host_headlines_beside(plan: &[&str], out: &Path, baseline: ResultSet) -> Vec<Row> {
+    let burn = run_on_cpu(plan, out);
+    rows(&[burn, baseline])
+        .into_iter()
+        .filter(|r| r.line == Line::Headline && r.clock == ClockKind::Host)
+        .collect()
+}
+
+/// What `code` prints, run by Python with the baseline's folder on its path.
+fn python(code: &str) -> Vec<u8> {
     let code = format!(
-        "import json, sys; sys.path.insert(0, {dir:?}); import neurallayers_bench as b; \
-         s = b.summary({samples:?}, {resolution_ms:?}); \
-         print(json.dumps({{'summary': s, 'verdicts': b.verdicts({samples:?}, s, 0.02, {resolution_ms:?})}}))",
+        "import sys; sys.path.insert(0, {dir:?}); {code}",
         dir = script_dir().to_str().unwrap(),
     );
-    let output = succeeded(
+    succeeded(
         Command::new("python3")
             .args(["-c", &code])
             .output()
             .unwrap(),
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    )
+    .stdout
+}
+
+/// The baseline's summary and verdicts of `samples`, as JSON.
+fn python_statistics(samples: &[f64], resolution_ms: f64) -> serde_json::Value {
+    let printed = python(&format!(
+        "import json; import neurallayers_bench as b; \
+         s = b.summary({samples:?}, {resolution_ms:?}); \
+         print(json.dumps({{'summary': s, 'verdicts': b.verdicts({samples:?}, s, 0.02, {resolution_ms:?})}}))",
+    ));
+    serde_json::from_slice(&printed).unwrap()
 }
 
 /// Its statistics are nlbench's exactly (this needs Python, not PyTorch): quantiles, the
@@ -189,13 +207,8 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
     }
 
     let burn_out = dir.path().join("burn");
-    let burn = run_on_cpu(&plan, &burn_out);
-    let lined_up = rows(&[burn, baseline]);
-    let headline: Vec<_> = lined_up
-        .iter()
-        .filter(|r| r.line == Line::Headline && r.clock == ClockKind::Host)
-        .collect();
-    assert_eq!(headline.len(), 2, "{lined_up:?}");
+    let headline = host_headlines_beside(&plan, &burn_out, baseline);
+    assert_eq!(headline.len(), 2, "{headline:?}");
     for row in headline {
         assert!(row.ratio(1).is_some(), "{row:?}");
         assert_eq!(row.paths_label(), "burn (#1), PyTorch (#2)");
@@ -249,19 +262,12 @@ fn baseline_runs_the_workloads_and_lines_up() {
         }
     }
     // The torch.nn modules' own parameter counts are nlbench's analytical ones.
-    let code = format!(
-        "import sys, torch; sys.path.insert(0, {dir:?}); import workloads as wl; \
+    let printed = python(
+        "import torch; import workloads as wl; \
          print(' '.join(str(wl.parameter_count(wl.build(torch, wl.preset(k, n), torch.float32, 'cpu', 0))) \
          for k, n in [('encoder', 'tiny'), ('decoder', 'tiny'), ('cnn', 'tiny'), ('decoder', 'gpt2')]))",
-        dir = script_dir().to_str().unwrap(),
     );
-    let output = succeeded(
-        Command::new("python3")
-            .args(["-c", &code])
-            .output()
-            .unwrap(),
-    );
-    let counts: Vec<u64> = String::from_utf8_lossy(&output.stdout)
+    let counts: Vec<u64> = String::from_utf8_lossy(&printed)
         .split_whitespace()
         .map(|c| c.parse().unwrap())
         .collect();
@@ -278,13 +284,8 @@ fn baseline_runs_the_workloads_and_lines_up() {
     }
 
     let burn_out = dir.path().join("burn");
-    let burn = run_on_cpu(&plan, &burn_out);
-    let lined_up = rows(&[burn, baseline]);
-    let headline: Vec<_> = lined_up
-        .iter()
-        .filter(|r| r.line == Line::Headline && r.clock == ClockKind::Host)
-        .collect();
-    assert_eq!(headline.len(), 4 * 2, "{lined_up:?}");
+    let headline = host_headlines_beside(&plan, &burn_out, baseline);
+    assert_eq!(headline.len(), 4 * 2, "{headline:?}");
     for row in headline {
         assert!(row.ratio(1).is_some(), "{row:?}");
     }

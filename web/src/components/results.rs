@@ -1,12 +1,14 @@
 //! One result: figures, charts, every file it produces for download, and its share link.
 
+use std::rc::Rc;
+
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::{
     export::{
         self, Options, chart,
         report::{
-            ceilings_summary, glance_summary, inference_summary, kernels_summary, memory_summary,
-            supported_rows, unsupported_notes,
+            ceilings_summary, glance_summary, kernels_summary, memory_summary, supported_summary,
+            unsupported_notes,
         },
         share::{self, FRAGMENT_KEY},
     },
@@ -20,19 +22,31 @@ use crate::browser;
 pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -> impl IntoView {
     let link = browser::link_with_fragment(&format!("{FRAGMENT_KEY}{}", share::encode(&result)));
     let copied: RwSignal<Option<String>> = RwSignal::new(None);
-    let (artifacts, export_error) = match export::artifacts(&result, Options::default()) {
-        Ok(list) => (list, None),
-        Err(err) => (Vec::new(), Some(err.message)),
-    };
     let figures = chart::result_figures(&result);
-    let downloads = artifacts
+    // A file is rendered when it is asked for: the page shows the result without drawing
+    // every print chart and report first, on every row of a live run.
+    let export_error: RwSignal<Option<String>> = RwSignal::new(None);
+    let shared = Rc::new(result.clone());
+    let downloads = export::plan(&result, Options::default())
         .into_iter()
-        .map(|a| {
-            let label = format!("Download {}", a.name);
-            let id = format!("download-{}", a.name);
+        .map(|planned| {
+            let (name, title) = (planned.name, planned.title);
+            let result = Rc::clone(&shared);
+            let label = format!("Download {name}");
+            let id = format!("download-{name}");
             view! {
-                <button data-testid=id title=a.title.clone() on:click=move |_| {
-                    let _ = browser::download(&a.name, a.format.media_type(), &a.bytes);
+                <button data-testid=id title=title on:click=move |_| {
+                    let file = export::plan(&result, Options::default())
+                        .into_iter()
+                        .find(|p| p.name == name)
+                        .map(export::Planned::render);
+                    match file {
+                        Some(Ok(a)) => {
+                            let _ = browser::download(&a.name, a.format.media_type(), &a.bytes);
+                        }
+                        Some(Err(err)) => export_error.set(Some(err.message)),
+                        None => {}
+                    }
                 }>{label}</button>
             }
         })
@@ -43,7 +57,7 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
     let glance = glance_summary(&result);
     // Configurations a device cannot run are said once each, not in a row each.
     let unsupported = unsupported_notes(&result);
-    let throughput = inference_summary(&supported_rows(&result));
+    let throughput = supported_summary(&result);
     let memory = memory_summary(&result);
     let ceilings = ceilings_summary(&result);
     let kernels = kernels_summary(&result);
@@ -84,7 +98,7 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
             })}
             <TitledTable title="Memory (FP32, above baseline)" test_id="memory-table" table=memory />
             <ScreenCharts figures=figures />
-            {export_error.map(|e| view! { <p class="message">{e}</p> })}
+            {move || export_error.get().map(|e| view! { <p class="message">{e}</p> })}
             <div class="actions">
                 {downloads}
                 <button data-testid="add-to-compare" on:click=move |_| on_compare(for_compare.clone())>

@@ -80,8 +80,16 @@ impl Estimate {
             ms: 0.0,
             rough: false,
         };
+        // Each kind's law once, however many of its pieces are left.
+        let mut laws: Vec<(CostKind, Law)> = Vec::new();
         for cost in left {
-            let law = self.law(cost.kind);
+            let law = match laws.iter().find(|(kind, _)| *kind == cost.kind) {
+                Some((_, law)) => law,
+                None => {
+                    laws.push((cost.kind, self.law(cost.kind)));
+                    &laws[laws.len() - 1].1
+                }
+            };
             total.ms += law.intercept + law.per_flop * cost.flops;
             total.rough |= law.rough || cost.flops > EXTRAPOLATION * law.largest.max(1.0);
         }

@@ -154,11 +154,7 @@ pub async fn run(
 
     'rounds: for round in 0..plan.config.repeat {
         for step in &steps {
-            for path in device
-                .paths
-                .iter()
-                .filter(|p| p.headline.runs(step.workload.kind()))
-            {
+            for path in paths_of(device, step) {
                 let id = path.id();
                 if state.has_round(round, id, step) {
                     tracker.skip();
@@ -311,7 +307,7 @@ pub fn not_run(
 }
 
 /// Every piece of the run in the order it runs, with its cost: each round's inference steps
-/// on every path that runs them (instant where the path refuses the step before it runs), the ceilings, burn's probes, the memory suite's steps (a
+/// on every path that runs them (instant where the path cannot run the step's precision), the ceilings, burn's probes, the memory suite's steps (a
 /// training step counted as three forward passes).
 fn piece_costs(
     plan: &Plan,
@@ -324,17 +320,15 @@ fn piece_costs(
     let mut costs = Vec::new();
     for _ in 0..plan.config.repeat {
         for step in steps {
-            for path in device
-                .paths
-                .iter()
-                .filter(|p| p.headline.runs(step.workload.kind()))
-            {
-                costs.push(match refused(path, step, device) {
-                    Some(_) => Cost {
+            for path in paths_of(device, step) {
+                // The precision check is the device's word, known now; the room a step will
+                // find is asked when it runs (asking reads the host's memory figures).
+                costs.push(match path.headline.supports(step.precision) {
+                    Err(_) => Cost {
                         kind: CostKind::Instant,
                         flops: 0.0,
                     },
-                    None => Cost {
+                    Ok(()) => Cost {
                         kind: CostKind::Inference(path.id()),
                         flops: step.flops() as f64,
                     },
@@ -353,6 +347,12 @@ fn piece_costs(
         }
     }));
     costs
+}
+
+/// The paths that run `step`'s workload, in the device's order.
+fn paths_of<'a>(device: &'a Device, step: &Step) -> impl Iterator<Item = &'a Path> {
+    let kind = step.workload.kind();
+    device.paths.iter().filter(move |p| p.headline.runs(kind))
 }
 
 /// The inference steps, cheapest first (a first figure soon, and the expensive ones last,
@@ -389,31 +389,21 @@ fn inference_steps(plan: &Plan) -> Vec<Step> {
 /// One configuration on one path: unsupported, skipped by the pre-flight check, measured, or
 /// failed with its kind. A measured headline then gets its device time, where the path has
 /// a device-timed twin; a twin that fails leaves the headline standing, with the failure.
-/// What a step gets without running, where its path cannot run its precision or the device
-/// has no room for it.
-fn refused(path: &Path, step: &Step, device: &Device) -> Option<Outcome> {
-    if let Err(err) = path.headline.supports(step.precision) {
-        return Some(Outcome::Unsupported {
-            reason: err.message,
-        });
-    }
-    let footprint =
-        Footprint::of_workload(&step.workload, step.phase, step.precision, step.batch_size);
-    device
-        .capacity
-        .check(footprint)
-        .err()
-        .map(|reason| Outcome::Skipped { reason })
-}
-
 async fn inference_outcome(
     path: &Path,
     step: &Step,
     device: &Device,
     cx: &StepContext<'_>,
 ) -> Outcome {
-    if let Some(refused) = refused(path, step, device) {
-        return refused;
+    if let Err(err) = path.headline.supports(step.precision) {
+        return Outcome::Unsupported {
+            reason: err.message,
+        };
+    }
+    let footprint =
+        Footprint::of_workload(&step.workload, step.phase, step.precision, step.batch_size);
+    if let Err(reason) = device.capacity.check(footprint) {
+        return Outcome::Skipped { reason };
     }
     let mut measured = match guarded(path.headline.measure(step, cx)).await {
         Ok(m) => m,

@@ -37,19 +37,17 @@ impl ScreenPlotter {
         let mut screen = figure.clone();
         screen.title.clear();
         if screen.shared_legend.is_empty() {
-            let mut labels: Vec<String> = Vec::new();
+            let legend = &mut screen.shared_legend;
             for series in screen.panels.iter_mut().flat_map(|p| p.series.iter_mut()) {
-                let index = match labels.iter().position(|l| *l == series.label) {
-                    Some(index) => index,
+                let colour = match legend.iter().find(|(l, _)| *l == series.label) {
+                    Some(&(_, colour)) => colour,
                     None => {
-                        labels.push(series.label.clone());
-                        labels.len() - 1
+                        let colour = series.colour.unwrap_or(legend.len());
+                        legend.push((series.label.clone(), colour));
+                        colour
                     }
                 };
-                let colour = *series.colour.get_or_insert(index);
-                if !screen.shared_legend.iter().any(|(l, _)| *l == series.label) {
-                    screen.shared_legend.push((series.label.clone(), colour));
-                }
+                series.colour = Some(colour);
             }
         }
         if self.width_px < NARROW_PX {

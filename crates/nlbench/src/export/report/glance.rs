@@ -102,20 +102,24 @@ pub fn glance_summary(results: &ResultSet) -> TextTable {
 /// `none`, or `2 failed (out of memory), 1 skipped`: the rows of a group without figures,
 /// the unsupported ones left to [`unsupported_notes`].
 fn without_figures(rows: &[&InferenceRecord]) -> String {
-    let mut failed: Vec<&str> = Vec::new();
-    let mut skipped = 0;
+    let (mut failed, mut skipped) = (0, 0);
+    // Each kind of failure once, in the order the rows met them.
+    let mut kinds: Vec<&str> = Vec::new();
     for r in rows {
         match &r.outcome {
-            Outcome::Failed { kind, .. } => failed.push(kind.label()),
+            Outcome::Failed { kind, .. } => {
+                failed += 1;
+                if !kinds.contains(&kind.label()) {
+                    kinds.push(kind.label());
+                }
+            }
             Outcome::Skipped { .. } => skipped += 1,
             _ => {}
         }
     }
     let mut parts = Vec::new();
-    if !failed.is_empty() {
-        let mut kinds = failed.clone();
-        kinds.dedup();
-        parts.push(format!("{} failed ({})", failed.len(), kinds.join(", ")));
+    if failed > 0 {
+        parts.push(format!("{failed} failed ({})", kinds.join(", ")));
     }
     if skipped > 0 {
         parts.push(format!("{skipped} skipped (no room)"));
@@ -162,14 +166,6 @@ pub fn unsupported_notes(results: &ResultSet) -> Vec<String> {
         .collect()
 }
 
-/// The result without its unsupported rows, which [`unsupported_notes`] says once each.
-pub fn supported_rows(results: &ResultSet) -> ResultSet {
-    let mut kept = results.clone();
-    kept.inference
-        .retain(|r| !matches!(r.outcome, Outcome::Unsupported { .. }));
-    kept
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,11 +199,7 @@ mod tests {
             .count();
         assert!(unsupported > 1 && notes.len() < unsupported, "{notes:?}");
         assert!(notes[0].contains("configurations"), "{notes:?}");
-        assert!(
-            supported_rows(&results)
-                .inference
-                .iter()
-                .all(|r| !matches!(r.outcome, Outcome::Unsupported { .. }))
-        );
+        let supported = crate::export::report::supported_summary(&results);
+        assert_eq!(supported.rows.len(), results.inference.len() - unsupported);
     }
 }

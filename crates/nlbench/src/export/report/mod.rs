@@ -15,11 +15,12 @@ mod workloads;
 
 pub use comparison::{comparison_report, throughput_table};
 pub use format::{fmt_bytes, fmt_count, fmt_ms, fmt_percent, fmt_ratio};
-pub use glance::{glance_summary, supported_rows, unsupported_notes};
+pub use glance::{glance_summary, unsupported_notes};
 pub use inference::benchmark_report;
 pub use memory::memory_report;
 pub use summary::{
     TextTable, ceilings_summary, inference_summary, kernels_summary, memory_summary, row_line,
+    supported_summary,
 };
 
 use comfy_table::{Table, presets::ASCII_MARKDOWN};

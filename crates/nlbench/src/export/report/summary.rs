@@ -10,6 +10,7 @@ use crate::{
     config::BenchConfig,
     precision::Precision,
     schema::{Ceiling, DeviceTime, InferenceRecord, MemoryOutcome, Outcome, ResultSet, Tuning},
+    workload::WorkloadKind,
 };
 
 /// A table of text cells.
@@ -27,16 +28,31 @@ fn headers(names: &[&str]) -> Vec<String> {
 /// latency, GFLOP/s, share of the SIMT FMA ceiling, peak memory and verdicts, then the
 /// device-time throughput where the result has one, or the reason a row has no figures.
 pub fn inference_summary(results: &ResultSet) -> TextTable {
+    summary_of(results, results.inference.iter().collect())
+}
+
+/// [`inference_summary`] without the rows a path could not run, which
+/// [`unsupported_notes`](super::unsupported_notes) says once each.
+pub fn supported_summary(results: &ResultSet) -> TextTable {
+    summary_of(
+        results,
+        results
+            .inference
+            .iter()
+            .filter(|r| !matches!(r.outcome, Outcome::Unsupported { .. }))
+            .collect(),
+    )
+}
+
+fn summary_of(results: &ResultSet, records: Vec<&InferenceRecord>) -> TextTable {
     let several = results.paths.len() > 1;
     // A run with workloads beside the MLP says what each row's throughput counts.
-    let mixed = results.workload_rows().next().is_some();
-    let device = results
-        .inference
+    let mixed = records.iter().any(|r| r.workload != WorkloadKind::Mlp);
+    let device = records
         .iter()
         .any(|r| matches!(&r.outcome, Outcome::Measured(m) if m.device_time.is_some()));
-    let rows = results
-        .inference
-        .iter()
+    let rows = records
+        .into_iter()
         .map(|r| {
             let mut row = vec![r.label(), r.precision.to_string(), r.batch_size.to_string()];
             if several {
