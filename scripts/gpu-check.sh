@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# The ready GPU check: on a Linux machine with an NVIDIA GPU, in one folder and a few
-# minutes, the default suite on CUDA (and its pre-flight against the GPU's free memory) and on
-# Vulkan on the same GPU, the PyTorch CUDA baseline
-# where PyTorch is installed, and a comparison of them all. On a hardware GPU the default plan
-# holds the realistic workloads beside the MLP: bert-base, gpt2 (prefill and decode) and
-# resnet50, and so does the baseline on CUDA.
+# The ready GPU check: on a Linux machine with an NVIDIA GPU, in one folder and at most about
+# 8 minutes, the default workloads at their realistic presets (bert-base, gpt2 prefill and
+# decode, resnet50) and the MLP's models, FP32 and FP16, on CUDA (and its pre-flight against
+# the GPU's free memory), on Vulkan on the same GPU (with the WGSL reference and the device's
+# ceilings), the same plan in the PyTorch CUDA baseline where PyTorch is installed, and a
+# comparison of them all.
 #
 #   scripts/gpu-check.sh [OUT]          # OUT defaults to gpu-check/
+#
+# The plan takes a batch size for latency and one for throughput (GPU_CHECK_PLAN replaces it:
+# GPU_CHECK_PLAN="" runs the full default plan, which takes longer). Each stage has a share of
+# the time; one that runs past it is stopped as Ctrl-C stops a run (after the configuration in
+# progress, and at once 20 s later), its finished rows written and marked partial, and the
+# check goes on. Every stage's time is in OUT/timings.txt.
 #
 # It builds nlbench-native with the CUDA backend unless NLBENCH_BIN points at such a build
 # (built elsewhere and copied here, say). Without an NVIDIA driver it stops at once and says so.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-gpu-check}"
+read -r -a plan <<<"${GPU_CHECK_PLAN---batch-sizes 1,64}"
 
 if [[ "$(uname -s)" != "Linux" ]]; then
   echo "gpu-check: needs Linux with an NVIDIA GPU; this is $(uname -s)" >&2
@@ -26,6 +33,40 @@ if command -v nvidia-smi >/dev/null 2>&1; then
   nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 fi
 
+# burn's CUDA backend compiles its kernels with NVRTC, which it loads when it runs: where the
+# loader does not know it, the CUDA toolkit's folder (or the one PyTorch's wheels bring) is
+# added.
+nvrtc_loadable() {
+  ldconfig -p 2>/dev/null | grep -q 'libnvrtc\.so' && return 0
+  local dir
+  IFS=: read -r -a dirs <<<"${LD_LIBRARY_PATH:-}"
+  for dir in "${dirs[@]}"; do
+    compgen -G "$dir/libnvrtc.so*" >/dev/null && return 0
+  done
+  return 1
+}
+if ! nvrtc_loadable; then
+  wheels=$(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null || true)
+  nvrtc=$(for dir in /usr/local/cuda*/lib64 /usr/local/cuda*/targets/*/lib /usr/lib/x86_64-linux-gnu; do
+    compgen -G "$dir/libnvrtc.so*" || true
+  done | head -n 1)
+  if [[ -z "$nvrtc" && -n "$wheels" ]]; then
+    nvrtc=$(find $wheels -path '*nvidia*' -name 'libnvrtc.so*' 2>/dev/null | head -n 1 || true)
+  fi
+  if [[ -z "$nvrtc" ]]; then
+    echo "gpu-check: NVRTC (libnvrtc.so), which burn's CUDA backend compiles its kernels with, is not installed: install the CUDA toolkit's NVRTC" >&2
+    exit 1
+  fi
+  export LD_LIBRARY_PATH="$(dirname "$nvrtc")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  echo "gpu-check: NVRTC from $(dirname "$nvrtc")"
+fi
+# Containers often mount the driver's Vulkan manifest outside the loader's search path.
+if [[ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]] &&
+  ! ls /usr/share/vulkan/icd.d/nvidia_icd*.json /etc/vulkan/icd.d/nvidia_icd*.json >/dev/null 2>&1 &&
+  [[ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]]; then
+  export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+fi
+
 bin="${NLBENCH_BIN:-}"
 if [[ -z "$bin" ]]; then
   echo "== building nlbench-native with the CUDA backend"
@@ -33,29 +74,70 @@ if [[ -z "$bin" ]]; then
   bin="${CARGO_TARGET_DIR:-target}/release/nlbench-native"
 fi
 mkdir -p "$out"
-"$bin" devices | tee "$out/devices.txt"
+: >"$out/timings.txt"
+checked=$SECONDS
 
-echo "== CUDA"
-"$bin" --backend cuda --force --out "$out/cuda"
-echo "== CUDA pre-flight: a configuration past the GPU's free memory is skipped, not run"
-"$bin" --backend cuda --sizes small --precision f32 --batch-sizes 1,1048576 --input-dim 65536 \
-  --iterations 3 --warmup-ms 0 --force --out "$out/cuda-preflight"
-if ! grep -q cuMemGetInfo "$out/cuda-preflight/results.json"; then
-  echo "gpu-check: the 275 GB configuration was not skipped against the GPU's free memory" >&2
-  exit 1
+# Runs a stage with at most LIMIT seconds: SIGTERM (which ends a run after the configuration
+# in progress, writing what finished), a second one 20 s later (at once), and records its time.
+stage() {
+  local name=$1 limit=$2 started=$SECONDS status=0
+  shift 2
+  echo "== $name (at most $limit s)"
+  "$@" &
+  local pid=$!
+  (sleep "$limit" && kill -TERM "$pid" && sleep 20 && kill -TERM "$pid") </dev/null >/dev/null 2>&1 &
+  local watchdog=$!
+  wait "$pid" || status=$?
+  kill "$watchdog" 2>/dev/null || true
+  wait "$watchdog" 2>/dev/null || true
+  local took=$((SECONDS - started))
+  local ending="finished"
+  ((status == 0)) || ending="exit status $status"
+  ((took < limit)) || ending="$ending, stopped at its limit: partial"
+  echo "$name: $took s ($ending)" | tee -a "$out/timings.txt"
+}
+
+stage "devices" 30 bash -c '"$0" devices | tee "$1/devices.txt"' "$bin" "$out"
+stage "CUDA" 150 "$bin" --backend cuda "${plan[@]}" --force --out "$out/cuda"
+stage "CUDA pre-flight" 40 "$bin" --backend cuda --sizes small --precision f32 \
+  --batch-sizes 1,1048576 --input-dim 65536 --iterations 3 --warmup-ms 0 --force \
+  --out "$out/cuda-preflight"
+# A configuration past the GPU's free memory is skipped, not run.
+failed=()
+if ! grep -q cuMemGetInfo "$out/cuda-preflight/results.json" 2>/dev/null; then
+  failed+=("the 275 GB configuration was not skipped against the GPU's free memory")
 fi
-echo "== Vulkan on the same GPU (wgpu prefers the discrete GPU)"
-"$bin" --backend vulkan --force --out "$out/vulkan"
 
-results=("$out/cuda/results.json" "$out/vulkan/results.json")
+results=("$out/cuda/results.json")
+if ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
+  # wgpu prefers the discrete GPU.
+  stage "Vulkan" 150 "$bin" --backend vulkan "${plan[@]}" --force --out "$out/vulkan"
+  results+=("$out/vulkan/results.json")
+else
+  echo "== Vulkan: no Vulkan loader (libvulkan.so.1) here, so Vulkan is left out" | tee -a "$out/timings.txt"
+fi
+
 if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-  echo "== PyTorch on CUDA"
-  python3 baselines/pytorch/neurallayers_bench.py --device cuda --out "$out/pytorch"
+  stage "PyTorch on CUDA" 90 python3 baselines/pytorch/neurallayers_bench.py --device cuda \
+    "${plan[@]}" --out "$out/pytorch"
   results+=("$out/pytorch/results.json")
 else
-  echo "== PyTorch with CUDA is not installed here: its baseline is left out"
+  echo "== PyTorch with CUDA is not installed here: its baseline is left out" | tee -a "$out/timings.txt"
 fi
 
-echo "== comparison"
-"$bin" compare "${results[@]}" --out "$out/comparison"
+# A stage that wrote no results (its device failed to open, say) is left out of the comparison.
+written=()
+for file in "${results[@]}"; do
+  [[ -f "$file" ]] && written+=("$file")
+done
+if ((${#written[@]} >= 2)); then
+  stage "comparison" 30 "$bin" compare "${written[@]}" --out "$out/comparison"
+else
+  failed+=("fewer than two stages wrote results, so there is nothing to compare")
+fi
+echo "everything: $((SECONDS - checked)) s" | tee -a "$out/timings.txt"
 echo "gpu-check: everything is in $out/"
+for failure in "${failed[@]}"; do
+  echo "gpu-check: $failure" >&2
+done
+((${#failed[@]} == 0))

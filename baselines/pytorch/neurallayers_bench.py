@@ -27,6 +27,7 @@ import json
 import math
 import os
 import platform
+import signal
 import sys
 import time
 
@@ -58,6 +59,7 @@ HOST_CLOCK = "time.perf_counter() (host monotonic clock)"
 DEVICE_CLOCK = "CUDA events (torch.cuda.Event, PyTorch eager)"
 # cudaEventElapsedTime resolves about half a microsecond.
 CUDA_EVENT_RESOLUTION_MS = 5e-4
+INTERRUPTED = "interrupted (Ctrl-C or SIGTERM) before every configuration ran"
 
 
 def quantile(sorted_values, tau):
@@ -516,6 +518,36 @@ def percent(text):
     return value
 
 
+def measure_all(torch, args, models, others, precisions, batch_sizes, workload_batch_sizes, device, records):
+    """Measures every configuration of the plan into `records`, one at a time, so that an
+    interrupt leaves every finished one there."""
+    for model in models:
+        for precision in precisions:
+            for batch in batch_sizes:
+                record = {"model": model["name"], "precision": precision, "batch_size": batch, "path": "pytorch"}
+                try:
+                    record.update(measure_configuration(torch, args, model, precision, batch, device))
+                except Exception as err:  # one failing configuration must not stop the run
+                    record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
+                records.append(record)
+                print(f"{model['name']} {precision} batch {batch}: {record['status']}", file=sys.stderr)
+    for w in others:
+        for phase in wl.phases(w):
+            for precision in precisions:
+                for batch in workload_batch_sizes or batch_sizes:
+                    record = {"workload": w["workload"], "model": w["name"], "precision": precision,
+                              "batch_size": batch, "path": "pytorch"}
+                    if phase != "forward":
+                        record["phase"] = phase
+                    try:
+                        record.update(measure_workload(torch, args, w, phase, precision, batch, device))
+                    except Exception as err:  # one failing configuration must not stop the run
+                        record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
+                    records.append(record)
+                    label = f"{w['workload']}:{w['name']}" + ("" if phase == "forward" else f" {phase}")
+                    print(f"{label} {precision} batch {batch}: {record['status']}", file=sys.stderr)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
@@ -571,31 +603,15 @@ def main():
     created = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     start = time.perf_counter()
     records = []
-    for model in models:
-        for precision in precisions:
-            for batch in batch_sizes:
-                record = {"model": model["name"], "precision": precision, "batch_size": batch, "path": "pytorch"}
-                try:
-                    record.update(measure_configuration(torch, args, model, precision, batch, device))
-                except Exception as err:  # one failing configuration must not stop the run
-                    record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
-                records.append(record)
-                print(f"{model['name']} {precision} batch {batch}: {record['status']}", file=sys.stderr)
-    for w in others:
-        for phase in wl.phases(w):
-            for precision in precisions:
-                for batch in workload_batch_sizes or batch_sizes:
-                    record = {"workload": w["workload"], "model": w["name"], "precision": precision,
-                              "batch_size": batch, "path": "pytorch"}
-                    if phase != "forward":
-                        record["phase"] = phase
-                    try:
-                        record.update(measure_workload(torch, args, w, phase, precision, batch, device))
-                    except Exception as err:  # one failing configuration must not stop the run
-                        record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
-                    records.append(record)
-                    label = f"{w['workload']}:{w['name']}" + ("" if phase == "forward" else f" {phase}")
-                    print(f"{label} {precision} batch {batch}: {record['status']}", file=sys.stderr)
+    # Ctrl-C or SIGTERM (a time limit, say) ends the run after what finished, as in nlbench:
+    # the rows measured are written, and the results say the run is partial.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    partial = None
+    try:
+        measure_all(torch, args, models, others, precisions, batch_sizes, workload_batch_sizes, device, records)
+    except KeyboardInterrupt:
+        partial = INTERRUPTED
+        print(f"interrupted: writing the {len(records)} configurations that finished", file=sys.stderr)
 
     timing, path = path_info(cuda)
     results = {
@@ -632,7 +648,7 @@ def main():
         "inference": records,
         "memory": [],
         "run_seconds": time.perf_counter() - start,
-        "partial": None,
+        "partial": partial,
         "notes": [],
     }
     os.makedirs(args.out, exist_ok=True)
@@ -640,6 +656,8 @@ def main():
     with open(path, "w") as f:
         json.dump(results, f, indent=2)
     print(f"wrote {path}")
+    if partial:
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -2,14 +2,12 @@
 //! `pytorch`, the same protocol and statistics, and a result that lines up with nlbench's on
 //! the same CPU. PyTorch comes from PyPI (`.ci/run` installs it), so the run is not skipped.
 
-mod common;
-
 use std::{
     path::{Path, PathBuf},
     process::Command,
 };
 
-use common::{TINY_WORKLOADS, nlbench, results, succeeded};
+use crate::common::{TINY_WORKLOADS, nlbench, results, succeeded};
 use nlbench::{
     analysis::{
         compare::{Line, Row, rows},

@@ -2,14 +2,12 @@
 //! finished (marked partial) and `--resume` completes it, a configuration too large for the
 //! device is recorded as skipped next to the small ones that ran.
 
-mod common;
-
 use std::{
     path::Path,
     process::{Command, Stdio},
 };
 
-use common::{SHORT, nlbench, results, wait_for_lines};
+use crate::common::{SHORT, nlbench, results, wait_for_lines};
 use nlbench::schema::Outcome;
 
 /// A run of a few milliseconds on the CPU backend.

@@ -3,11 +3,9 @@
 //! decode rows, their correctness checks, kernels and report sections; `compare` of the two
 //! lines up every workload row.
 
-mod common;
-
 use std::path::Path;
 
-use common::{TINY_WORKLOADS, nlbench, succeeded};
+use crate::common::{TINY_WORKLOADS, nlbench, succeeded};
 use nlbench::{
     analysis::compare::{Line, find, rows},
     error::ErrorKind,
@@ -26,7 +24,7 @@ fn tiny_run(backend: &str) -> (tempfile::TempDir, ResultSet, String) {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(output.status.success(), "{backend}: {stderr}");
-    let results = common::results(dir.path());
+    let results = crate::common::results(dir.path());
     let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
     check(&results, &report, &stderr, backend == "vulkan");
     for chart in ["workload_benchmark.png", "workload_benchmark.svg"] {
@@ -160,7 +158,7 @@ fn tiny_workloads_run_on_cpu_and_vulkan_and_line_up() {
             .output()
             .unwrap(),
     );
-    let both = [common::results(cpu.path()), results];
+    let both = [crate::common::results(cpu.path()), results];
     let lined = rows(&both);
     for label in [
         "encoder:tiny",
@@ -241,7 +239,7 @@ fn memory_suite_measures_every_workload() {
                 .output()
                 .unwrap(),
         );
-        let results = common::results(dir.path());
+        let results = crate::common::results(dir.path());
         let workloads = results.config.all_workloads();
         assert_eq!(results.memory.len(), workloads.len() * 2, "{backend}");
         for workload in &workloads {
@@ -273,7 +271,7 @@ fn memory_suite_measures_every_workload() {
             );
         }
         if backend == "vulkan" {
-            common::check_measured_memory(&results);
+            crate::common::check_measured_memory(&results);
         } else {
             assert!(report.contains("n/a ("), "{report}");
         }
@@ -311,7 +309,7 @@ fn a_prompt_sweep_charts_time_to_first_token() {
             .output()
             .unwrap(),
     );
-    let results = common::results(dir.path());
+    let results = crate::common::results(dir.path());
     let labels: Vec<String> = results.inference.iter().map(|r| r.label()).collect();
     assert_eq!(
         labels,

@@ -6,14 +6,12 @@
 
 #![cfg(target_os = "linux")]
 
-mod common;
-
 use std::{
     path::Path,
     process::{Child, Command, Output, Stdio},
 };
 
-use common::{nlbench, results, wait_for_lines};
+use crate::common::{nlbench, results, wait_for_lines};
 use nlbench::{error::ErrorKind, precision::Precision, schema::Outcome};
 
 /// The address-space limit: 8 GB, as a container might give.

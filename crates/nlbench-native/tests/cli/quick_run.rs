@@ -2,11 +2,9 @@
 //! device (lavapipe where there is no GPU): every output exists, parses, and its figures
 //! agree with each other.
 
-mod common;
-
 use std::path::Path;
 
-use common::{SHORT, nlbench, succeeded};
+use crate::common::{SHORT, nlbench, succeeded};
 use nlbench::{
     analysis::{
         compare::{Line, find, rows},
@@ -360,7 +358,7 @@ fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
             assert!(device.is_some(), "{}: {:?}", record.model, m.device_time);
         }
     }
-    common::check_measured_memory(&results);
+    crate::common::check_measured_memory(&results);
     check_below_ceilings(&results);
     // The WGSL reference ran beside burn, and agreed with it.
     let reference: Vec<_> = results

@@ -3,11 +3,9 @@
 //! cannot be used), and leaves an earlier run's results in the output folder untouched.
 //! Share links and the dashboard form go through the library functions the page calls.
 
-mod common;
-
 use std::{path::Path, sync::OnceLock};
 
-use common::{SHORT, nlbench};
+use crate::common::{SHORT, nlbench};
 use nlbench::{
     config::{BenchConfig, Request},
     export::share,

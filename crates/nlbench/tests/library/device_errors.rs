@@ -2,11 +2,9 @@
 //! stopwatch watches the device (as the dashboard's does, where the browser drops such work
 //! silently), instead of timing work that never ran.
 
-mod common;
-
 use std::time::Instant;
 
-use common::{Host, vulkan};
+use crate::common::{Host, vulkan};
 use nlbench::{error::ErrorKind, measure::Stopwatch};
 
 #[test]

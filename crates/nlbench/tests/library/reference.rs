@@ -3,11 +3,9 @@
 //! not divide; a tile shape that computes the wrong thing fails its row instead of giving a
 //! speed, and one the device refuses is caught by the error scope.
 
-mod common;
-
 use std::time::Instant;
 
-use common::{Host, vulkan};
+use crate::common::{Host, vulkan};
 use nlbench::{
     config::{BenchConfig, ModelConfig},
     device::DeviceInfo,

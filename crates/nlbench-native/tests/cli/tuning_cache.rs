@@ -1,11 +1,9 @@
 //! Tunings kept across runs on lavapipe: a second run reuses what the first tuned and still
 //! names every kernel; a damaged cache is set aside with a warning; `--retune` tunes afresh.
 
-mod common;
-
 use std::path::Path;
 
-use common::{SHORT, nlbench, results, succeeded};
+use crate::common::{SHORT, nlbench, results, succeeded};
 use nlbench::schema::{Outcome, PathId, ResultSet, Tuning};
 
 /// The tests' short run (batch 1, whose matrix-vector kernels cubecl still tunes) of burn

@@ -2,11 +2,9 @@
 //! plan on all of them with one comparison, comparing folders, fused and unfused burn on one
 //! clock, and the GPU check's refusal where there is no NVIDIA driver.
 
-mod common;
-
 use std::{path::Path, process::Command};
 
-use common::{SHORT, nlbench, results, succeeded};
+use crate::common::{SHORT, nlbench, results, succeeded};
 
 use nlbench::{
     precision::Precision,
