@@ -8,11 +8,11 @@
 #
 #   scripts/gpu-check.sh [OUT]          # OUT defaults to gpu-check/
 #
-# The plan takes a batch size for latency and one for throughput (GPU_CHECK_PLAN replaces it:
-# GPU_CHECK_PLAN="" runs the full default plan, which takes longer). Each stage has a share of
-# the time; one that runs past it is stopped as Ctrl-C stops a run (after the configuration in
-# progress, and at once 20 s later), its finished rows written and marked partial, and the
-# check goes on. Every stage's time is in OUT/timings.txt.
+# The plan takes a batch size for latency and one for throughput (GPU_CHECK_PLAN replaces its
+# flags; GPU_CHECK_PLAN="" takes the default plan's five batch sizes). Each stage has a share
+# of the time; one that runs past it is stopped as Ctrl-C stops a run (after the configuration
+# in progress, or at once near the end of its share), its finished rows written and marked
+# partial, and the check goes on. Every stage's time is in OUT/timings.txt.
 #
 # It builds nlbench-native with the CUDA backend unless NLBENCH_BIN points at such a build
 # (built elsewhere and copied here, say). Without an NVIDIA driver it stops at once and says so.
@@ -77,15 +77,17 @@ mkdir -p "$out"
 : >"$out/timings.txt"
 checked=$SECONDS
 
-# Runs a stage with at most LIMIT seconds: SIGTERM (which ends a run after the configuration
-# in progress, writing what finished), a second one 20 s later (at once), and records its time.
+# Runs a stage within LIMIT seconds and records its time: at three quarters of it SIGTERM (a
+# run then ends after the configuration in progress and writes what finished), 5 s before
+# its end a second one (at once).
 stage() {
   local name=$1 limit=$2 started=$SECONDS status=0
   shift 2
   echo "== $name (at most $limit s)"
   "$@" &
   local pid=$!
-  (sleep "$limit" && kill -TERM "$pid" && sleep 20 && kill -TERM "$pid") </dev/null >/dev/null 2>&1 &
+  (sleep $((limit * 3 / 4)) && kill -TERM "$pid" && sleep $((limit / 4 - 5)) && kill -TERM "$pid") \
+    </dev/null >/dev/null 2>&1 &
   local watchdog=$!
   wait "$pid" || status=$?
   kill "$watchdog" 2>/dev/null || true
@@ -93,13 +95,14 @@ stage() {
   local took=$((SECONDS - started))
   local ending="finished"
   ((status == 0)) || ending="exit status $status"
-  ((took < limit)) || ending="$ending, stopped at its limit: partial"
+  ((took < limit * 3 / 4)) || ending="$ending, stopped at its limit: partial"
   echo "$name: $took s ($ending)" | tee -a "$out/timings.txt"
 }
 
+# The stages' limits add up to 470 s, so the check takes at most about 8 minutes.
 stage "devices" 30 bash -c '"$0" devices | tee "$1/devices.txt"' "$bin" "$out"
-stage "CUDA" 150 "$bin" --backend cuda "${plan[@]}" --force --out "$out/cuda"
-stage "CUDA pre-flight" 40 "$bin" --backend cuda --sizes small --precision f32 \
+stage "CUDA" 140 "$bin" --backend cuda "${plan[@]}" --force --out "$out/cuda"
+stage "CUDA pre-flight" 30 "$bin" --backend cuda --sizes small --precision f32 \
   --batch-sizes 1,1048576 --input-dim 65536 --iterations 3 --warmup-ms 0 --force \
   --out "$out/cuda-preflight"
 # A configuration past the GPU's free memory is skipped, not run.
@@ -111,14 +114,14 @@ fi
 results=("$out/cuda/results.json")
 if ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; then
   # wgpu prefers the discrete GPU.
-  stage "Vulkan" 150 "$bin" --backend vulkan "${plan[@]}" --force --out "$out/vulkan"
+  stage "Vulkan" 140 "$bin" --backend vulkan "${plan[@]}" --force --out "$out/vulkan"
   results+=("$out/vulkan/results.json")
 else
   echo "== Vulkan: no Vulkan loader (libvulkan.so.1) here, so Vulkan is left out" | tee -a "$out/timings.txt"
 fi
 
 if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-  stage "PyTorch on CUDA" 90 python3 baselines/pytorch/neurallayers_bench.py --device cuda \
+  stage "PyTorch on CUDA" 100 python3 baselines/pytorch/neurallayers_bench.py --device cuda \
     "${plan[@]}" --out "$out/pytorch"
   results+=("$out/pytorch/results.json")
 else
