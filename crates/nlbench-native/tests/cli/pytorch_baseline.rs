@@ -1,6 +1,7 @@
 //! The PyTorch baseline (`baselines/pytorch/`) is a first-class source: nlbench's schema, path
-//! `pytorch`, the same protocol and statistics, and a result that lines up with nlbench's on
-//! the same CPU. PyTorch comes from PyPI (`.ci/run` installs it), so the run is not skipped.
+//! `pytorch`, the same protocol and statistics, a result that lines up with nlbench's on the
+//! same CPU, and an interrupted run that keeps what finished. PyTorch comes from PyPI
+//! (`.ci/run` installs it), so the run is not skipped.
 
 use std::{
     path::{Path, PathBuf},
@@ -287,4 +288,58 @@ fn baseline_runs_the_workloads_and_lines_up() {
     for row in headline {
         assert!(row.ratio(1).is_some(), "{row:?}");
     }
+}
+
+/// SIGTERM (a time limit's, as the GPU check sends) ends the baseline after what finished:
+/// those rows are written, the result says it is partial, and the exit status is 130.
+#[test]
+fn an_interrupted_baseline_writes_what_finished() {
+    use std::io::{BufRead, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new("python3")
+        .arg(script_dir().join("neurallayers_bench.py"))
+        .args(["--quick", "--out"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The baseline says each configuration on standard error as it finishes.
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let first = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|line| line.ends_with(": measured"))
+        .expect("a first configuration finishes");
+    assert!(first.starts_with("small f32 batch 1"), "{first}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let said: Vec<String> = lines.map(Result::unwrap).collect();
+    assert_eq!(child.wait().unwrap().code(), Some(130), "{said:?}");
+
+    let partial = results(dir.path());
+    assert!(
+        partial
+            .partial
+            .as_deref()
+            .is_some_and(|why| why.contains("SIGTERM")),
+        "{:?}",
+        partial.partial
+    );
+    // --quick plans 2 models × 2 precisions × 3 batch sizes.
+    assert!(
+        (1..12).contains(&partial.inference.len()),
+        "{} rows",
+        partial.inference.len()
+    );
+    assert!(
+        partial
+            .inference
+            .iter()
+            .all(|r| matches!(r.outcome, Outcome::Measured(_)))
+    );
 }
