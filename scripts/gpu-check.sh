@@ -38,7 +38,7 @@ fi
 # added.
 nvrtc_loadable() {
   ldconfig -p 2>/dev/null | grep -q 'libnvrtc\.so' && return 0
-  local dir
+  local dir dirs
   IFS=: read -r -a dirs <<<"${LD_LIBRARY_PATH:-}"
   for dir in "${dirs[@]}"; do
     compgen -G "$dir/libnvrtc.so*" >/dev/null && return 0
@@ -73,6 +73,8 @@ if [[ -z "$bin" ]]; then
   cargo build --release -p nlbench-native --features cuda
   bin="${CARGO_TARGET_DIR:-target}/release/nlbench-native"
 fi
+# A stage's folder from an earlier check must not stand in for one that wrote nothing now.
+rm -rf "$out"/{cuda,cuda-preflight,vulkan,pytorch,comparison}
 mkdir -p "$out"
 : >"$out/timings.txt"
 checked=$SECONDS

@@ -22,17 +22,20 @@ fn script_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../baselines/pytorch")
 }
 
+/// The baseline's command for `plan`, writing into `out`.
+fn baseline(plan: &[&str], out: &Path) -> Command {
+    let mut command = Command::new("python3");
+    command
+        .arg(script_dir().join("neurallayers_bench.py"))
+        .args(plan)
+        .arg("--out")
+        .arg(out);
+    command
+}
+
 /// The baseline's result of `plan`, written into `out`.
 fn run_baseline(plan: &[&str], out: &Path) -> ResultSet {
-    succeeded(
-        Command::new("python3")
-            .arg(script_dir().join("neurallayers_bench.py"))
-            .args(plan)
-            .arg("--out")
-            .arg(out)
-            .output()
-            .unwrap(),
-    );
+    succeeded(baseline(plan, out).output().unwrap());
     results(out)
 }
 
@@ -297,10 +300,7 @@ fn an_interrupted_baseline_writes_what_finished() {
     use std::io::{BufRead, BufReader};
 
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new("python3")
-        .arg(script_dir().join("neurallayers_bench.py"))
-        .args(["--quick", "--out"])
-        .arg(dir.path())
+    let mut child = baseline(&["--quick"], dir.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
