@@ -2,7 +2,8 @@
 // dist/ is served with cross-origin isolation, a quick benchmark runs on the GPU choice
 // made in the form, burn's rows and the WGSL reference's come in as they finish, its tables,
 // kernels, charts and Markdown download hold the report, the last result survives a reload
-// (and so do the rows of a run the page lost mid-way), Stop keeps what finished, a lost
+// (and so do the rows of a run the page lost mid-way), a second run of the plan says its time
+// left from the first's pieces' times, Stop keeps what finished, a lost
 // device fails its configuration and the run goes on with a new one, its share link reopens the same figures elsewhere, and its
 // results.json lines up with a native lavapipe run of the same plan in `nlbench-native
 // compare`, and a transformer workload (`encoder:tiny`) runs through the form into its row and
@@ -157,20 +158,52 @@ async function fitsTheScreen(page, width, height) {
   console.log(`screenshot: ${path}`);
 }
 
+/// What a progress line says of the time left, in seconds, and whether it is rough.
+function saidLeft(text) {
+  const m = /about (?:(\d+) h )?(?:(\d+) min ?)?(?:(\d+) s )?left( \(rough\))?/.exec(text);
+  return m && { left: 3600 * (+m[1] || 0) + 60 * (+m[2] || 0) + (+m[3] || 0), rough: !!m[4] };
+}
+
 /// What the progress line said of the time left at a quarter, a half and three quarters of
-/// the run, against the time the run then took (a figure for the notes, not a test).
-function logTimeLeft(samples, started, ended) {
-  const seconds = (text) => {
-    const m = /about (?:(\d+) h )?(?:(\d+) min ?)?(?:(\d+) s )?left( \(rough\))?/.exec(text);
-    return m && { left: 3600 * (+m[1] || 0) + 60 * (+m[2] || 0) + (+m[3] || 0), rough: !!m[4] };
-  };
+/// a run, against the time the run then took (a figure for the notes, not a test).
+function logTimeLeft(which, { samples, started, ended }) {
   for (const share of [0.25, 0.5, 0.75]) {
     const at = started + share * (ended - started);
     const sample = samples.filter(([t]) => t <= at).pop();
-    const said = sample && seconds(sample[1]);
+    const said = sample && saidLeft(sample[1]);
     const actual = sample ? (ended - sample[0]) / 1000 : NaN;
-    console.log(`time left at ${share * 100} % of the run: said ${said ? `${said.left} s${said.rough ? " (rough)" : ""}` : "nothing"}, took ${actual.toFixed(0)} s`);
+    console.log(`${which}: time left at ${share * 100} % of the run: said ${said ? `${said.left} s${said.rough ? " (rough)" : ""}` : "nothing"}, took ${actual.toFixed(0)} s`);
   }
+}
+
+/// Runs the small plan through the form (small, batch 1 and 16, 5 iterations, 50 ms warm-up,
+/// the memory suite too) and watches it: what the progress line said every second, when the
+/// run started, when its first row came and when it ended.
+async function runSmallPlan(page) {
+  await page.getByTestId("sizes").fill("small");
+  await page.getByTestId("batch-sizes").fill("1,16");
+  await page.getByTestId("iterations").fill("5");
+  await page.getByTestId("warmup-ms").fill("50");
+  await page.getByTestId("suite-memory").check();
+  await page.getByTestId("run").click();
+  const started = Date.now();
+  await page.getByTestId("progress").waitFor({ timeout: 30_000 }).catch(async (err) => {
+    const form = page.getByTestId("form-error");
+    throw (await form.count()) ? new Error(`the form refused: ${await form.innerText()}`) : err;
+  });
+  // What the progress line says of the time left, every second, to hold against the end.
+  const samples = [];
+  const polling = setInterval(() => {
+    page.getByTestId("progress").innerText({ timeout: 500 })
+      .then((text) => samples.push([Date.now(), text]))
+      .catch(() => {});
+  }, 1000);
+  // Rows appear as they finish; the first one ends the wait for a first figure.
+  await page.locator("[data-testid=throughput-table] tbody tr").first().waitFor({ timeout: 840_000 });
+  const firstRow = Date.now();
+  await page.getByTestId("run").getByText("Run benchmark").waitFor({ timeout: 840_000 });
+  clearInterval(polling);
+  return { samples, started, firstRow, ended: Date.now() };
 }
 
 /// Records every adapter request's options in `window.adapterRequests`.
@@ -207,30 +240,9 @@ test("a quick benchmark runs on WebGPU, names its kernels, and its share link re
     await page.getByTestId("power").selectOption("low-power");
     await page.getByTestId("adapter").getByText("low-power").waitFor({ timeout: 60_000 });
 
-    await page.getByTestId("sizes").fill("small");
-    await page.getByTestId("batch-sizes").fill("1,16");
-    await page.getByTestId("iterations").fill("5");
-    await page.getByTestId("warmup-ms").fill("50");
-    await page.getByTestId("suite-memory").check();
-    await page.getByTestId("run").click();
-    const runStarted = Date.now();
-    await page.getByTestId("progress").waitFor({ timeout: 30_000 }).catch(async (err) => {
-      const form = page.getByTestId("form-error");
-      throw (await form.count()) ? new Error(`the form refused: ${await form.innerText()}`) : err;
-    });
-    // What the progress line says of the time left, every second, to hold against the end.
-    const timeLeft = [];
-    const polling = setInterval(() => {
-      page.getByTestId("progress").innerText({ timeout: 500 })
-        .then((text) => timeLeft.push([Date.now(), text]))
-        .catch(() => {});
-    }, 1000);
-    // Rows appear as they finish; the first one ends the wait for a first figure.
-    await page.locator("[data-testid=throughput-table] tbody tr").first().waitFor({ timeout: 840_000 });
-    const loadToResult = (Date.now() - started) / 1000;
-    await page.getByTestId("run").getByText("Run benchmark").waitFor({ timeout: 840_000 });
-    clearInterval(polling);
-    logTimeLeft(timeLeft, runStarted, Date.now());
+    const first = await runSmallPlan(page);
+    const loadToResult = (first.firstRow - started) / 1000;
+    logTimeLeft("first run", first);
     const requests = (await page.evaluate(() => window.adapterRequests)).slice(requestsBefore);
     assert.ok(requests.length >= 2, `adapter requests after the choice: ${JSON.stringify(requests)}`);
     assert.ok(
@@ -316,6 +328,16 @@ test("a quick benchmark runs on WebGPU, names its kernels, and its share link re
     await page.goto(base);
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
     assert.equal(await tableText(page, "throughput-table"), throughput, "kept in local storage");
+
+    // A second run of the plan starts from the pieces' times the first kept in the page's
+    // storage: it says a time left from its first piece on, never a rough one.
+    const second = await runSmallPlan(page);
+    logTimeLeft("second run", second);
+    assert.ok(second.samples.length > 0, "the second run's progress was read");
+    for (const [, text] of second.samples) {
+      const said = saidLeft(text);
+      assert.ok(said && !said.rough, `a time left from the earlier run's times: ${text}`);
+    }
     return { link, throughput, loadToResult, ceilings, kernels, browserResult };
   });
   sharedRun.browserResult = browserResult;

@@ -47,6 +47,14 @@ pub fn App() -> impl IntoView {
     let compared: RwSignal<Vec<ResultSet>> = RwSignal::new(Vec::new());
     let message: RwSignal<Option<String>> = RwSignal::new(None);
     let progress: RwSignal<Option<Progress>> = RwSignal::new(None);
+    // When the progress came, and the time now, each second: the time left counts down
+    // while a piece runs.
+    let announced_s = RwSignal::new(0.0);
+    let now_s = RwSignal::new(0.0);
+    let _ = leptos::leptos_dom::helpers::set_interval_with_handle(
+        move || now_s.set(browser::PerformanceClock::now_s()),
+        std::time::Duration::from_secs(1),
+    );
     let running = RwSignal::new(false);
     let first_result_s: RwSignal<Option<f64>> = RwSignal::new(None);
 
@@ -93,7 +101,10 @@ pub fn App() -> impl IntoView {
         STOP.with(|current| *current.borrow_mut() = Some(stop.clone()));
         spawn_local(async move {
             let gpu_info = gpu.get_untracked().and_then(Result::ok);
-            let on_progress = |p: &Progress| progress.set(Some(p.clone()));
+            let on_progress = |p: &Progress| {
+                announced_s.set(browser::PerformanceClock::now_s());
+                progress.set(Some(p.clone()));
+            };
             let on_result = |so_far: &ResultSet| {
                 let has_row = !so_far.inference.is_empty() || !so_far.memory.is_empty();
                 if has_row && first_result_s.get_untracked().is_none() {
@@ -156,8 +167,11 @@ pub fn App() -> impl IntoView {
                         progress
                             .get()
                             .map(|p| {
-                                let left =
-                                    p.left.map(|left| format!(", {left}")).unwrap_or_default();
+                                let elapsed_ms = (now_s.get() - announced_s.get()) * 1000.0;
+                                let left = p
+                                    .left
+                                    .map(|left| format!(", {}", left.after(elapsed_ms)))
+                                    .unwrap_or_default();
                                 view! {
                                     <progress max=p.total value=p.done></progress>
                                     <span>

@@ -120,6 +120,8 @@ struct PagePlatform<'a> {
     running: RefCell<Option<(Piece, String)>>,
     /// What the run met that it could not plan for (a lost device).
     notes: RefCell<Vec<String>>,
+    /// The pieces' times of earlier runs on this device, kept for the next.
+    costs: browser::StorageMemo,
 }
 
 impl Platform for PagePlatform<'_> {
@@ -179,6 +181,10 @@ impl Platform for PagePlatform<'_> {
             .get()
             .then(|| "stopped with the dashboard's Stop button".into())
     }
+
+    fn costs(&self) -> Option<&dyn nlbench::memo::Memo> {
+        Some(&self.costs)
+    }
 }
 
 /// Runs `plan` on `target`, telling the page about progress and every finished row, and
@@ -200,6 +206,10 @@ pub async fn run(
         kept: RefCell::new(None),
         running: RefCell::new(None),
         notes: RefCell::new(Vec::new()),
+        costs: browser::StorageMemo::costs(&match (target, gpu) {
+            (Target::WebGpu, Some(gpu)) => adapter(gpu),
+            _ => format!("CPU (wasm) {}", browser::user_agent()),
+        }),
     };
     let started = platform.clock.now_ms();
     let gpu = match (target, gpu) {
@@ -232,7 +242,7 @@ pub async fn run(
             &webgpu.setup,
             webgpu.info.clone(),
             &plan,
-            Some(Box::new(searches(gpu))),
+            Some(Box::new(browser::StorageMemo::searches(&adapter(gpu)))),
         )?;
         let mut results = session::run(&plan, &device, &platform, resume.take()).await;
         results.run_seconds = (platform.clock.now_ms() - started) / 1000.0;
@@ -259,17 +269,17 @@ pub async fn run(
     }
 }
 
-/// The reference keeps its tile shapes per adapter; the browser names no driver: its version
-/// stands in for one.
-fn searches(gpu: &GpuInfo) -> browser::StorageMemo {
-    browser::StorageMemo::new(&format!(
+/// What names an adapter for what the page keeps of it (the reference's tile shapes, the
+/// pieces' times); the browser names no driver: its version stands in for one.
+fn adapter(gpu: &GpuInfo) -> String {
+    format!(
         "{} {} {} {} {}",
         gpu.vendor,
         gpu.architecture,
         gpu.device,
         gpu.description,
         browser::user_agent()
-    ))
+    )
 }
 
 /// A new WebGPU device on the adapter the browser gives now, for a run whose device was lost;

@@ -114,23 +114,36 @@ fn js_error(err: &JsValue) -> String {
         .unwrap_or_else(|| "no reason given".into())
 }
 
-/// The reference's tile-shape choices on one adapter, kept in the page's local storage under
-/// a key naming the adapter and this build's versions, so a later visit skips the search.
+/// What one device keeps across visits, in the page's local storage under a key naming it,
+/// the device and this build's versions: the reference's tile-shape choices, so a later visit
+/// skips the search, and each piece's time, from which a later run's time left starts.
 /// (cubecl's own tunings cannot be kept in the browser: its tuning cache has no storage
 /// outside a native file system, so it tunes again on every visit.)
 pub struct StorageMemo {
     item: String,
+    /// What it keeps, for the warning where storage refuses.
+    what: &'static str,
 }
 
 impl StorageMemo {
-    /// The memo of the adapter `identity` describes.
-    pub fn new(identity: &str) -> Self {
+    /// The reference's tile shapes on the adapter `identity` describes.
+    pub fn searches(identity: &str) -> Self {
+        Self::new("reference-search", "the reference's tile shapes", identity)
+    }
+
+    /// The pieces' times of runs on the device `identity` describes.
+    pub fn costs(identity: &str) -> Self {
+        Self::new("piece-times", "the pieces' times", identity)
+    }
+
+    fn new(name: &str, what: &'static str, identity: &str) -> Self {
         Self {
             item: format!(
-                "nlbench.reference-search {} burn {} {identity}",
+                "nlbench.{name} {} burn {} {identity}",
                 env!("CARGO_PKG_VERSION"),
                 nlbench::BURN_VERSION
             ),
+            what,
         }
     }
 
@@ -156,7 +169,7 @@ impl nlbench::memo::Memo for StorageMemo {
             s.set_item(&self.item, &text).ok()
         });
         if stored.is_none() {
-            log::warn!("the reference's tile shapes could not be kept in the page's storage");
+            log::warn!("{} could not be kept in the page's storage", self.what);
         }
     }
 }

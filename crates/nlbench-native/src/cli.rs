@@ -27,6 +27,11 @@ pub struct Args {
     #[arg(long, env = "NLBENCH_SHARE_BASE", default_value_t = default_share_base())]
     pub share_base: String,
 
+    /// Print the share link itself at the end (for scripts), instead of a line naming
+    /// share-link.txt, the file beside the reports that holds it.
+    #[arg(long)]
+    pub print_link: bool,
+
     /// Where to run: `auto` tries CUDA, then a hardware GPU through wgpu, then the CPU (a
     /// software adapter such as lavapipe only when asked for: `vulkan`, `--device`).
     #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
@@ -149,7 +154,7 @@ pub struct Args {
     #[arg(long, default_value = "benchmark_results")]
     pub out: PathBuf,
 
-    /// TOML file with several named models and any of the settings above; see README.md.
+    /// TOML file with several named models and any of the settings above; see docs/options.md.
     #[arg(long)]
     pub config: Option<PathBuf>,
 
@@ -219,6 +224,11 @@ pub enum Command {
         /// dashboard).
         #[arg(long, env = "NLBENCH_SHARE_BASE", default_value_t = default_share_base())]
         share_base: String,
+
+        /// Print the share link itself (for scripts), instead of a line naming
+        /// share-link.txt in the output folder.
+        #[arg(long)]
+        print_link: bool,
     },
 }
 

@@ -4,16 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
-use nlbench::{
-    export::{RESULTS_FILE, share},
-    schema::ResultSet,
-};
+use nlbench::{export::RESULTS_FILE, schema::ResultSet};
 
-use crate::{Failure, output};
+use crate::{Failure, link, output};
 
 /// Reads every result (the first error stops, naming the file), writes the comparison and
-/// returns its share link.
-pub fn compare(inputs: &[PathBuf], out: &Path, share_base: &str) -> Result<String, Failure> {
+/// its share link.
+pub fn compare(
+    inputs: &[PathBuf],
+    out: &Path,
+    share_base: &str,
+    print_link: bool,
+) -> Result<(), Failure> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -51,7 +53,8 @@ pub fn compare(inputs: &[PathBuf], out: &Path, share_base: &str) -> Result<Strin
         ))
     })?;
     write(out, &results)?;
-    Ok(share_link(share_base, &fragment(&results)))
+    link::publish(out, share_base, &results, print_link);
+    Ok(())
 }
 
 /// Writes the comparison of `results` into `out` and lists what it wrote; a file that could
@@ -93,14 +96,4 @@ fn find_results(dir: &Path) -> Result<Vec<PathBuf>, String> {
     }
     found.sort();
     Ok(found)
-}
-
-/// The URL fragment holding `results`.
-pub fn fragment(results: &[ResultSet]) -> String {
-    share::encode_many(results)
-}
-
-/// `base` with `fragment` as its hash.
-pub fn share_link(base: &str, fragment: &str) -> String {
-    format!("{}#{fragment}", base.trim_end_matches('#'))
 }

@@ -76,7 +76,7 @@ impl Listed {
     /// The kind of device in a word: discrete, integrated, virtual, software or CPU.
     pub fn kind(&self) -> &'static str {
         match (self.info.device_type, self.info.software) {
-            (DeviceType::Cpu, _) if self.info.backend == "cpu" => "CPU",
+            _ if self.info.is_cpu() => "CPU",
             (_, true) | (DeviceType::Cpu, _) => "software",
             (DeviceType::DiscreteGpu, _) => "discrete",
             (DeviceType::IntegratedGpu, _) => "integrated",

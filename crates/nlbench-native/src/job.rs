@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use nlbench::{
+    memo::Memo,
     plan::Plan,
     session::{self, Capacity, checkpoint::Checkpoint},
 };
@@ -73,6 +74,8 @@ pub struct Ready {
     pub plan: Plan,
     pub device: session::Device,
     pub resume: Option<Checkpoint>,
+    /// The pieces' times of earlier runs on the device, kept for the next.
+    pub costs: Option<Box<dyn Memo>>,
 }
 
 impl Job {
@@ -139,6 +142,7 @@ impl Job {
             plan,
             device,
             resume,
+            costs: setup.tuning.costs(&selected.info),
         })
     }
 }

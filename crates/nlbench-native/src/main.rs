@@ -8,6 +8,7 @@ mod cuda_driver;
 mod devices;
 mod job;
 mod limits;
+mod link;
 mod output;
 mod run;
 mod summary;
@@ -94,9 +95,9 @@ fn dispatch(args: &Args) -> Result<u8, Failure> {
             files,
             out,
             share_base,
+            print_link,
         }) => {
-            let link = compare::compare(files, out, share_base)?;
-            println!("share link: {link}");
+            compare::compare(files, out, share_base, *print_link)?;
             Ok(0)
         }
         Some(Command::Devices) => {
@@ -194,13 +195,13 @@ fn one_device(
     args: &Args,
     run: &dyn Fn(Job) -> Result<ResultSet, Failure>,
 ) -> Result<u8, Failure> {
+    let out = job.out.clone();
     let results = run(job)?;
-    println!(
-        "share link: {}",
-        compare::share_link(
-            &args.share_base,
-            &compare::fragment(std::slice::from_ref(&results))
-        )
+    link::publish(
+        &out,
+        &args.share_base,
+        std::slice::from_ref(&results),
+        args.print_link,
     );
     Ok(exit_code(&results))
 }
@@ -318,13 +319,19 @@ fn all_devices(
         // Every device runs the same plan, so that their results line up.
         let device_job = Job {
             device: DeviceChoice::Named(index.to_string()),
-            out,
+            out: out.clone(),
             software_plan: None,
             hardware_plan: None,
             ..job.clone()
         };
         match run(device_job) {
             Ok(result) => {
+                link::publish(
+                    &out,
+                    &args.share_base,
+                    std::slice::from_ref(&result),
+                    args.print_link,
+                );
                 let stopped = result.partial.is_some();
                 results.push(result);
                 if stopped {
@@ -344,10 +351,7 @@ fn all_devices(
     }
     if results.len() > 1 {
         compare::write(&args.out, &results)?;
-        println!(
-            "share link: {}",
-            compare::share_link(&args.share_base, &compare::fragment(&results))
-        );
+        link::publish(&args.out, &args.share_base, &results, args.print_link);
     }
     Ok(results.iter().map(exit_code).max().unwrap_or(0))
 }

@@ -9,7 +9,7 @@ use std::{
 };
 
 use nlbench::{
-    export::{self, Artifact, Options, RESULTS_FILE},
+    export::{self, Options, RESULTS_FILE},
     schema::ResultSet,
     session::checkpoint::{self, Line},
 };
@@ -83,7 +83,8 @@ pub fn prepare(dir: &Path, force: bool) -> Result<Option<String>, String> {
     )))
 }
 
-/// Every file an earlier result wrote (per-model reports included, in case it had them).
+/// Every file an earlier result wrote (per-model reports included, in case it had them), and
+/// its share link.
 fn earlier_files(results: &ResultSet) -> Vec<String> {
     export::plan(
         results,
@@ -93,6 +94,7 @@ fn earlier_files(results: &ResultSet) -> Vec<String> {
     )
     .into_iter()
     .map(|p| p.name)
+    .chain([crate::link::FILE_NAME.to_owned()])
     .collect()
 }
 
@@ -155,7 +157,7 @@ fn write_planned(dir: &Path, planned: Vec<export::Planned<'_>>) -> (Vec<PathBuf>
         match file
             .render()
             .map_err(|e| e.message)
-            .and_then(|artifact| write_atomic(&path, &artifact))
+            .and_then(|artifact| write_atomic(&path, &artifact.bytes))
         {
             Ok(()) => written.push(path),
             Err(reason) => failed.push(format!("{}: {reason}", path.display())),
@@ -164,12 +166,12 @@ fn write_planned(dir: &Path, planned: Vec<export::Planned<'_>>) -> (Vec<PathBuf>
     (written, failed)
 }
 
-/// Writes `artifact` to `path` through a temporary file in the same folder and a rename, so
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so
 /// readers see the old file or the new one, never a part.
-fn write_atomic(path: &Path, artifact: &Artifact) -> Result<(), String> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
-    file.write_all(&artifact.bytes).map_err(|e| e.to_string())?;
+    file.write_all(bytes).map_err(|e| e.to_string())?;
     file.as_file().sync_all().map_err(|e| e.to_string())?;
     file.persist(path).map_err(|e| e.error.to_string())?;
     Ok(())

@@ -16,6 +16,7 @@ use std::{
 use nlbench::{
     export::Options,
     measure::Clock,
+    memo::Memo,
     schema::ResultSet,
     session::{self, Event, Identity, Platform},
 };
@@ -118,6 +119,7 @@ struct NativePlatform<'a> {
     interrupts: &'a Interrupts,
     out: &'a Path,
     options: Options,
+    costs: Option<Box<dyn Memo>>,
 }
 
 impl Platform for NativePlatform<'_> {
@@ -147,6 +149,10 @@ impl Platform for NativePlatform<'_> {
     fn stop_requested(&self) -> Option<String> {
         self.interrupts.stop_reason()
     }
+
+    fn costs(&self) -> Option<&dyn Memo> {
+        self.costs.as_deref()
+    }
 }
 
 /// How a run ended.
@@ -174,6 +180,7 @@ pub fn run(
         interrupts,
         out,
         options,
+        costs: ready.costs,
     };
     let results = pollster::block_on(session::run(
         &ready.plan,

@@ -1,21 +1,12 @@
-//! The tables printed on the terminal at the end of a run.
+//! The tables printed on the terminal, fitted to its width ([`crate::terminal::width`]).
 
-use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 use nlbench::{
-    export::report::{TextTable, ceilings_summary, inference_summary, memory_summary},
+    export::report::{TextTable, fit_table, terminal_summary},
     schema::ResultSet,
 };
 
-fn table(text: TextTable) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_header(text.headers);
-    for row in text.rows {
-        table.add_row(row);
-    }
-    table
-}
+/// The devices table's columns a narrow terminal drops, first to last.
+const DEVICES_DROPPED_FIRST: [&str; 3] = ["Timestamps", "Driver", "API"];
 
 /// `nlbench-native devices`: every device with the index `--device` takes.
 pub fn devices(list: &[crate::devices::Listed]) {
@@ -34,34 +25,27 @@ pub fn devices(list: &[crate::devices::Listed]) {
             if listed.timestamps { "yes" } else { "no" }.to_owned(),
         ]);
     }
-    println!(
+    let table = TextTable {
+        headers: [
+            "Index",
+            "Device",
+            "Vendor",
+            "Type",
+            "API",
+            "Driver",
+            "Timestamps",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    };
+    print!(
         "{}",
-        table(TextTable {
-            headers: [
-                "Index",
-                "Device",
-                "Vendor",
-                "Type",
-                "API",
-                "Driver",
-                "Timestamps",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows,
-        })
+        fit_table(table, &DEVICES_DROPPED_FIRST, crate::terminal::width())
     );
 }
 
-/// The ceilings, inference and memory tables of the suites that ran.
+/// The summary of the suites that ran: ceilings, a table per workload, memory.
 pub fn print(results: &ResultSet) {
-    if let Some(ceilings) = ceilings_summary(results) {
-        println!("{}", table(ceilings));
-    }
-    if !results.inference.is_empty() {
-        println!("{}", table(inference_summary(results)));
-    }
-    if !results.memory.is_empty() {
-        println!("{}", table(memory_summary(results)));
-    }
+    print!("{}", terminal_summary(results, crate::terminal::width()));
 }

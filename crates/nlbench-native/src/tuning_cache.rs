@@ -111,6 +111,15 @@ impl Tuning {
             Self::Temporary(_) => None,
         }
     }
+
+    /// The times of the pieces of earlier runs on `device` (a run's time left starts from
+    /// them), where they are kept.
+    pub fn costs(&self, device: &DeviceInfo) -> Option<Box<dyn Memo>> {
+        match self {
+            Self::Kept(cache) => Some(Box::new(cache.costs(device))),
+            Self::Temporary(_) => None,
+        }
+    }
 }
 
 /// One folder of kept tunings.
@@ -136,8 +145,14 @@ impl TuningCache {
         fs::write(dir.join("identity.txt"), &identity)?;
         let mut warnings = Vec::new();
         set_aside_unreadable(&dir.join("autotune"), &mut warnings);
+        // Kept choices, not kept times: those say how long pieces took, and choose nothing.
         let kept = memo_files(&dir)
             .iter()
+            .filter(|path| {
+                !path
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(COSTS))
+            })
             .map(|path| FileMemo::open(path.clone(), &mut warnings).entries().len())
             .sum();
         Ok(Self {
@@ -157,7 +172,16 @@ impl TuningCache {
         let name = format!("reference-{}.jsonl", slug(&device.label()));
         FileMemo::open(self.dir.join(name), &mut Vec::new())
     }
+
+    /// How long each piece of a run took on `device`, for the next run's time left.
+    fn costs(&self, device: &DeviceInfo) -> FileMemo {
+        let name = format!("{COSTS}{}.jsonl", slug(&device.label()));
+        FileMemo::open(self.dir.join(name), &mut Vec::new())
+    }
 }
+
+/// The start of the name of a file of pieces' times.
+const COSTS: &str = "costs-";
 
 /// What a folder is for, in words: the versions and every field of every device. It is
 /// written into the folder, and its hash names the folder.

@@ -9,6 +9,7 @@ use std::io::Write;
 use nlbench::{
     error::ErrorKind,
     measure::Clock,
+    memo::Memo,
     session::{self, Event, Identity, Platform, Progress, checkpoint::Line},
 };
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,7 @@ pub fn serve() -> Result<u8, Failure> {
         clock: InstantClock::new(),
         identity: system::identity(&notes),
         interrupts: &setup.interrupts,
+        costs: ready.costs,
     };
     let results = pollster::block_on(session::run(
         &ready.plan,
@@ -72,6 +74,7 @@ struct WorkerPlatform<'a> {
     clock: InstantClock,
     identity: Identity,
     interrupts: &'a Interrupts,
+    costs: Option<Box<dyn Memo>>,
 }
 
 impl WorkerPlatform<'_> {
@@ -115,5 +118,9 @@ impl Platform for WorkerPlatform<'_> {
 
     fn stop_requested(&self) -> Option<String> {
         self.interrupts.stop_reason()
+    }
+
+    fn costs(&self) -> Option<&dyn Memo> {
+        self.costs.as_deref()
     }
 }

@@ -129,15 +129,22 @@ impl DeviceInfo {
         }
     }
 
-    /// A GPU emulated on the CPU (lavapipe, SwiftShader, WARP): software, but not the CPU
-    /// backend, which is plainly a CPU.
+    /// The CPU under a CPU backend (burn's, or the PyTorch baseline's): plainly a CPU, where
+    /// a software GPU driver (lavapipe) is a CPU-type device too.
+    pub fn is_cpu(&self) -> bool {
+        self.device_type == DeviceType::Cpu
+            && matches!(self.backend.as_str(), "cpu" | "pytorch-cpu")
+    }
+
+    /// A GPU emulated on the CPU (lavapipe, SwiftShader, WARP): software, but not a CPU
+    /// backend.
     pub fn emulated_gpu(&self) -> bool {
-        self.software && self.backend != "cpu"
+        self.software && !self.is_cpu()
     }
 
     /// A GPU that is hardware: what the realistic workload presets are for.
     pub fn hardware_gpu(&self) -> bool {
-        !self.software && self.backend != "cpu"
+        !self.software && !self.is_cpu()
     }
 
     /// Short label for chart legends and table headers: the name without the driver's
@@ -189,7 +196,19 @@ mod tests {
         assert_eq!(device.api, "Vulkan");
         assert_eq!(device.features, vec!["timestamp-query".to_owned()]);
         assert_eq!(device.label(), "llvmpipe · Vulkan (software)");
+        assert!(device.emulated_gpu() && !device.is_cpu());
         let cpu = DeviceInfo::cpu("Flex (CPU)", "AMD EPYC".into(), "AuthenticAMD".into());
         assert_eq!(cpu.label(), "AMD EPYC · Flex (CPU)");
+        assert!(cpu.is_cpu() && !cpu.emulated_gpu() && !cpu.hardware_gpu());
+    }
+
+    #[test]
+    fn the_pytorch_baselines_cpu_is_a_cpu() {
+        let pytorch = DeviceInfo {
+            backend: "pytorch-cpu".into(),
+            ..DeviceInfo::cpu("PyTorch 2.9.1 (CPU)", "AMD EPYC".into(), "x86_64".into())
+        };
+        assert!(pytorch.is_cpu() && !pytorch.emulated_gpu() && !pytorch.hardware_gpu());
+        assert_eq!(pytorch.label(), "AMD EPYC · PyTorch 2.9.1 (CPU)");
     }
 }

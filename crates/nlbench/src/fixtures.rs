@@ -222,3 +222,16 @@ pub fn results() -> ResultSet {
         notes: Vec::new(),
     }
 }
+
+/// A [`Memo`](crate::memo::Memo) in memory: what a front end's file or page storage keeps.
+#[derive(Default)]
+pub struct KeptInMemory(std::sync::Mutex<Vec<(String, String)>>);
+
+impl crate::memo::Memo for KeptInMemory {
+    fn entries(&self) -> Vec<(String, String)> {
+        self.0.lock().unwrap().clone()
+    }
+    fn keep(&self, key: &str, value: &str) {
+        self.0.lock().unwrap().push((key.into(), value.into()));
+    }
+}

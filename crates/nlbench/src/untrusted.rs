@@ -17,7 +17,7 @@ pub fn share_link(data: &[u8]) {
         return;
     };
     for results in share::decode_fragment(text).into_iter().flatten() {
-        let _ = report::inference_summary(&results);
+        let _ = report::terminal_summary(&results, 80);
         share::decode(&share::encode(&results)).expect("an encoded result decodes again");
     }
     let _ = share::decode(text);

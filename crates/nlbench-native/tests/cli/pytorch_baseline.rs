@@ -230,6 +230,15 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
         report.contains("headline path: burn (#1), PyTorch (#2)"),
         "{report}"
     );
+    // The devices table types both as the CPU they are, neither as a software GPU.
+    for backend in ["| cpu (", "| pytorch-cpu ("] {
+        let row = report
+            .lines()
+            .find(|line| line.contains(backend))
+            .unwrap_or_else(|| panic!("no device row of {backend}:\n{report}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        assert_eq!(cells[4], "CPU", "{row}");
+    }
 }
 
 /// The baseline runs nlbench's workloads at the same presets: each tiny preset's rows (the

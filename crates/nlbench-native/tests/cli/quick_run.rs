@@ -31,19 +31,35 @@ const OUTPUTS: [&str; 13] = [
 ];
 
 /// Runs both suites of the quick plan on `backend`, with `extra` arguments (`--quick`, unless
-/// the device runs the quick plan by default), into a fresh folder and checks what every
-/// backend must satisfy.
-fn quick_run(backend: &str, extra: &[&str]) -> (tempfile::TempDir, ResultSet, String) {
+/// the device runs the quick plan by default), into a fresh folder, on a terminal `columns`
+/// wide, and checks what every backend must satisfy.
+fn quick_run(
+    backend: &str,
+    extra: &[&str],
+    columns: usize,
+) -> (tempfile::TempDir, ResultSet, String) {
     let dir = tempfile::tempdir().unwrap();
     let output = nlbench()
         .args(["--suite", "all", "--backend", backend])
         .args(extra)
         .arg("--out")
         .arg(dir.path())
+        .env("COLUMNS", columns.to_string())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "{backend} run failed: {stderr}");
+    // The summary, and the rows printed as they finish, fit the terminal.
+    let rows = stderr.lines().filter(|l| l.contains(" batch "));
+    for line in stdout.lines().chain(rows) {
+        assert!(
+            line.chars().count() <= columns,
+            "wider than {columns} columns: {line}\n{stdout}"
+        );
+    }
+    assert!(stdout.contains("Verdict") || columns < 120, "{stdout}");
+    check_share_link(dir.path(), &stdout);
     // Every row is printed as it finishes, before the tables at the end.
     let first_row = stderr
         .find("small FP32 batch 1 · burn: ")
@@ -73,6 +89,31 @@ fn quick_run(backend: &str, extra: &[&str]) -> (tempfile::TempDir, ResultSet, St
         assert!(memory.contains(section), "MEMORY_REPORT.md lacks {section}");
     }
     (dir, results, stderr)
+}
+
+/// The share link is in `share-link.txt`, whole, and the terminal names the file in one line
+/// instead of printing kilobytes of it.
+fn check_share_link(dir: &Path, stdout: &str) {
+    let file = dir.join("share-link.txt");
+    let link = std::fs::read_to_string(&file).unwrap();
+    let fragment = link
+        .trim_end()
+        .strip_prefix("https://nlbench.github.io/nlbench/#")
+        .unwrap_or_else(|| panic!("a link to the dashboard: {link}"));
+    let decoded = nlbench::export::share::decode_fragment(fragment);
+    assert_eq!(decoded.len(), 1);
+    let shared = decoded
+        .into_iter()
+        .next()
+        .unwrap()
+        .expect("the link decodes");
+    assert_eq!(shared.inference.len(), read(dir).inference.len());
+    let line = format!("share link: {} (", file.display());
+    assert_eq!(stdout.matches(&line).count(), 1, "{stdout}");
+    assert!(
+        !stdout.contains("#r=1."),
+        "the link itself is not printed: {stdout}"
+    );
 }
 
 fn check_figures_agree(results: &ResultSet) {
@@ -120,14 +161,16 @@ fn check_charts(dir: &Path) {
     }
 }
 
-/// `compare` of two results into a fresh folder: its report, and the results it read.
-fn compare(a: &Path, b: &Path) -> (tempfile::TempDir, String) {
+/// `compare` of two results into a fresh folder, with `extra` arguments: the folder, and what
+/// it printed.
+fn compare(a: &Path, b: &Path, extra: &[&str]) -> (tempfile::TempDir, String) {
     let out = tempfile::tempdir().unwrap();
     let output = succeeded(
         nlbench()
             .arg("compare")
             .arg(a.join("results.json"))
             .arg(b.join("results.json"))
+            .args(extra)
             .arg("--out")
             .arg(out.path())
             .output()
@@ -148,11 +191,8 @@ fn read(dir: &Path) -> ResultSet {
 fn quick_runs_on_cpu_and_vulkan_then_compare() {
     let (cpu_dir, _) = quick_on_cpu();
     let (vulkan_dir, _) = quick_on_vulkan();
-    let (out, stdout) = compare(cpu_dir.path(), vulkan_dir.path());
-    assert!(
-        stdout.contains("share link: https://nlbench.github.io/nlbench/#r=1."),
-        "{stdout}"
-    );
+    let (out, stdout) = compare(cpu_dir.path(), vulkan_dir.path(), &[]);
+    check_share_link_of_comparison(out.path(), &stdout);
     let (cpu, vulkan) = (read(cpu_dir.path()), read(vulkan_dir.path()));
     let lined_up = rows(&[cpu.clone(), vulkan.clone()]);
     let shared: Vec<_> = lined_up
@@ -209,7 +249,13 @@ fn quick_runs_on_cpu_and_vulkan_then_compare() {
             .output()
             .unwrap(),
     );
-    let (out, _) = compare(vulkan_dir.path(), again.path());
+    let (out, stdout) = compare(vulkan_dir.path(), again.path(), &["--print-link"]);
+    let printed = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("share link: "))
+        .unwrap_or_else(|| panic!("--print-link prints the link: {stdout}"));
+    let written = std::fs::read_to_string(out.path().join("share-link.txt")).unwrap();
+    assert_eq!(printed, written.trim_end());
     let lined_up = rows(&[vulkan, read(again.path())]);
     for clock in [ClockKind::Host, ClockKind::Device] {
         let row = find(
@@ -230,6 +276,22 @@ fn quick_runs_on_cpu_and_vulkan_then_compare() {
     );
 }
 
+/// A comparison's link holds both results, and the terminal names its file.
+fn check_share_link_of_comparison(dir: &Path, stdout: &str) {
+    let file = dir.join("share-link.txt");
+    let link = std::fs::read_to_string(&file).unwrap();
+    let fragment = link
+        .trim_end()
+        .strip_prefix("https://nlbench.github.io/nlbench/#")
+        .unwrap();
+    assert_eq!(nlbench::export::share::decode_fragment(fragment).len(), 2);
+    assert!(
+        stdout.contains(&format!("share link: {} (", file.display())),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("#r=1."), "{stdout}");
+}
+
 #[test]
 fn compare_needs_readable_results() {
     let dir = tempfile::tempdir().unwrap();
@@ -248,7 +310,7 @@ fn compare_needs_readable_results() {
 }
 
 fn quick_on_cpu() -> (tempfile::TempDir, ResultSet) {
-    let (dir, results, _) = quick_run("cpu", &["--quick"]);
+    let (dir, results, _) = quick_run("cpu", &["--quick"], 80);
     assert_eq!(results.device.backend, "cpu");
     // The quick run takes the headline clock alone unless asked, and says so.
     assert!(
@@ -304,7 +366,7 @@ fn quick_on_cpu() -> (tempfile::TempDir, ResultSet) {
 fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
     // A software device runs the quick plan unless configurations are asked for; here with
     // device time, which lavapipe's timestamps give.
-    let (dir, results, stderr) = quick_run("vulkan", &["--clock", "auto"]);
+    let (dir, results, stderr) = quick_run("vulkan", &["--clock", "auto"], 120);
     assert!(stderr.contains("plan: the quick one"), "{stderr}");
     assert_eq!(results.config, nlbench::config::BenchConfig::quick());
     assert_eq!(results.device.backend, "wgpu");

@@ -93,6 +93,48 @@ pub fn round_spread(rounds: &[f64]) -> Option<f64> {
     Some((high - low) / low)
 }
 
+/// A row's verdicts in one word, the most serious first and `+N` for the others, for the
+/// terminal's summary (the reports give each in full): `ok` where there are none.
+pub fn word(found: &[Verdict]) -> String {
+    let Some(worst) = found.iter().min_by_key(|v| severity(v)) else {
+        return "ok".into();
+    };
+    let word = match worst {
+        Verdict::Identical { .. } => "suspect",
+        Verdict::FailedRounds { .. } => "flaky",
+        Verdict::RoundsDisagree { .. } => "unstable",
+        Verdict::LowCoverage { .. } => "uncertain",
+        Verdict::Noisy { .. } => "noisy",
+        Verdict::HighVariation { .. } => "variable",
+        Verdict::Outliers { .. } => "outliers",
+        Verdict::SlowFirstRun { .. } => "cold",
+        Verdict::NearResolution { .. } => "coarse",
+        Verdict::ResolutionUnknown => "unclocked",
+    };
+    match found.len() {
+        1 => word.into(),
+        n => format!("{word} +{}", n - 1),
+    }
+}
+
+/// How much a verdict undermines a figure, most first: a clock that timed nothing, then
+/// rounds that failed or disagree, then an interval that is not 95 % or too wide, then the
+/// samples' spread, then what the clock can resolve.
+fn severity(verdict: &Verdict) -> u8 {
+    match verdict {
+        Verdict::Identical { .. } => 0,
+        Verdict::FailedRounds { .. } => 1,
+        Verdict::RoundsDisagree { .. } => 2,
+        Verdict::LowCoverage { .. } => 3,
+        Verdict::Noisy { .. } => 4,
+        Verdict::HighVariation { .. } => 5,
+        Verdict::Outliers { .. } => 6,
+        Verdict::SlowFirstRun { .. } => 7,
+        Verdict::NearResolution { .. } => 8,
+        Verdict::ResolutionUnknown => 9,
+    }
+}
+
 /// A verdict in a few words, for table cells.
 pub fn short(verdict: &Verdict) -> String {
     match verdict {
@@ -291,6 +333,26 @@ mod tests {
         assert_eq!(
             kinds(&verdicts(&samples, &summary, None, None, &[])),
             ["no resolution"]
+        );
+    }
+
+    #[test]
+    fn the_most_serious_verdict_names_the_row() {
+        assert_eq!(word(&[]), "ok");
+        assert_eq!(
+            word(&[Verdict::Noisy {
+                half_width: 0.1,
+                target: 0.02
+            }]),
+            "noisy"
+        );
+        assert_eq!(
+            word(&[
+                Verdict::Outliers { count: 2 },
+                Verdict::Identical { count: 5 },
+                Verdict::HighVariation { cv: 0.1 },
+            ]),
+            "suspect +2"
         );
     }
 }

@@ -259,7 +259,11 @@ fn render_everything(results: &ResultSet, png: bool) {
             planned.render().expect("every artifact renders");
         }
     }
-    let _ = report::inference_summary(results);
+    let summary = report::terminal_summary(results, 80);
+    assert!(
+        summary.lines().all(|line| line.chars().count() <= 80),
+        "the terminal summary fits 80 columns:\n{summary}"
+    );
     let _ = report::memory_summary(results);
     let _ = report::kernels_summary(results);
     let _ = report::ceilings_summary(results);

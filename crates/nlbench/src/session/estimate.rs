@@ -1,23 +1,58 @@
-//! The time a run has left: every piece still to run weighed by its cost, at the rate the
-//! pieces of its kind took so far on this device. Pieces run cheapest first, so the mean time
-//! of the pieces so far times the number left always came out short (by 15× on a dashboard
-//! run): here each kind of piece gets a fixed time and a time per FLOP, fitted to the pieces
-//! of that kind already run, and the estimate says when it is rough.
+//! The time a run has left. Where earlier runs on the same device and version measured a
+//! piece (the front end keeps each piece's time: a file beside the tuning cache on the command
+//! line, the page's storage in the browser), that time is its prior, scaled by how this run's
+//! pieces of its kind compare with the same pieces then. The pieces no earlier run measured
+//! get a law of their kind: the median time per unit of work of the pieces of that kind
+//! already run. An inference step's work is what the timing protocol will make of it:
+//! its untimed runs, its warm-up (at least the warm-up time) and at least its planned samples,
+//! each run as long as the batch latency its FLOPs predict from the rows of the same workload,
+//! phase and precision measured so far. (FLOPs alone mislead: a CNN's convolution on the CPU
+//! runs far below an MLP's matmul, and a slow row's planned samples, not the warm-up time,
+//! decide its length.) Other pieces' work is their FLOPs. The estimate is rough only where a
+//! piece left has neither a prior nor two pieces of its kind run before it.
 
-use crate::{schema::PathId, stats::LinearFit};
+use std::collections::HashMap;
 
-/// Below this R², a kind's fit of time against FLOPs says little: the estimate is rough.
-const FIT_R_SQUARED: f64 = 0.5;
-/// A piece this many times the FLOPs of the largest of its kind so far is an extrapolation.
-const EXTRAPOLATION: f64 = 4.0;
+use crate::{
+    memo::Memo,
+    schema::PathId,
+    stats::{LinearFit, Summary},
+};
 
-/// What a piece of a run is, for the estimate: what it does, and how much.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What a piece of a run is, for the estimate: what it does, how much, and what earlier runs
+/// kept its time under.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cost {
     pub kind: CostKind,
     /// Floating-point operations of one timed run (an inference step's batch, a training
     /// step's forward and backward pass); 0 where a piece's work is not counted in FLOPs.
     pub flops: f64,
+    /// The piece and the settings its time depends on, as earlier runs kept it.
+    pub key: String,
+    /// The rows whose batch latencies predict this piece's: an inference step's workload,
+    /// phase and precision (`None` for other pieces).
+    pub family: Option<String>,
+}
+
+/// What the timing protocol makes of an inference step whose runs take `batch_ms`: untimed
+/// runs, a warm-up of at least its time (and three runs), at least the planned samples.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Protocol {
+    pub untimed_runs: f64,
+    pub warmup_ms: f64,
+    pub min_samples: f64,
+}
+
+impl Protocol {
+    /// The fewest milliseconds the protocol takes over runs of `batch_ms` each.
+    fn ms(&self, batch_ms: f64) -> f64 {
+        let warmup = if self.warmup_ms > 0.0 {
+            self.warmup_ms.max(3.0 * batch_ms)
+        } else {
+            0.0
+        };
+        (self.untimed_runs + self.min_samples) * batch_ms + warmup
+    }
 }
 
 /// Pieces whose time follows one law: an inference step on one path, the ceilings, burn's
@@ -32,13 +67,28 @@ pub enum CostKind {
     Memory,
 }
 
-/// The time left, and whether it is rough: a kind of piece still to run that has run fewer
-/// than twice, a piece far beyond the largest of its kind so far, or a fit that explains
-/// little of the times.
+/// The time left, whether it is rough, and how much of it the piece about to run is expected
+/// to take (which a front end counts down while that piece runs).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TimeLeft {
     pub ms: f64,
     pub rough: bool,
+    #[serde(default)]
+    pub running_ms: f64,
+}
+
+impl TimeLeft {
+    /// The time left `elapsed_ms` into the piece about to run: its expected time counts down,
+    /// and stops at what the pieces after it take once it is spent (a piece that overruns
+    /// leaves their time standing rather than going below it).
+    pub fn after(self, elapsed_ms: f64) -> Self {
+        let spent = elapsed_ms.clamp(0.0, self.running_ms);
+        Self {
+            ms: self.ms - spent,
+            running_ms: self.running_ms - spent,
+            ..self
+        }
+    }
 }
 
 /// `about 1 min 20 s left`, and `(rough)` where it is.
@@ -58,138 +108,242 @@ impl std::fmt::Display for TimeLeft {
     }
 }
 
-/// The pieces run so far, with the milliseconds each took.
+/// The pieces run so far with the milliseconds each took, and what earlier runs took.
 #[derive(Debug, Default)]
 pub struct Estimate {
-    done: Vec<(Cost, f64)>,
+    done: Vec<Done>,
+    /// Milliseconds by piece key, from earlier runs on this device and version.
+    prior: HashMap<String, f64>,
+    /// The inference steps' protocol; without it their work is their FLOPs.
+    protocol: Option<Protocol>,
+}
+
+/// A piece run: its cost, the milliseconds it took and, for a measured inference step, the
+/// median batch latency it measured.
+#[derive(Debug)]
+struct Done {
+    cost: Cost,
+    ms: f64,
+    batch_ms: Option<f64>,
 }
 
 impl Estimate {
-    pub fn record(&mut self, cost: Cost, ms: f64) {
-        if cost.kind != CostKind::Instant {
-            self.done.push((cost, ms));
+    /// An estimate that starts from what `memo` kept of earlier runs (a later entry for a key
+    /// replaces an earlier one; an entry that is not a time is passed over).
+    pub fn with_prior(memo: Option<&dyn Memo>, protocol: Option<Protocol>) -> Self {
+        let prior = memo
+            .map(|memo| memo.entries())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(key, value)| {
+                let ms: f64 = value.parse().ok()?;
+                (ms.is_finite() && ms >= 0.0).then_some((key, ms))
+            })
+            .collect();
+        Self {
+            done: Vec::new(),
+            prior,
+            protocol,
         }
     }
 
-    /// The time `left` will take; `None` before any piece has run.
+    /// A piece that took `ms`; a measured inference step with its median `batch_ms`.
+    pub fn record(&mut self, cost: Cost, ms: f64, batch_ms: Option<f64>) {
+        if cost.kind != CostKind::Instant {
+            self.done.push(Done { cost, ms, batch_ms });
+        }
+    }
+
+    /// The time `left` will take, its first piece about to run; `None` before any piece has
+    /// run, unless earlier runs measured every piece left.
     pub fn left(&self, left: &[Cost]) -> Option<TimeLeft> {
-        if self.done.is_empty() {
+        let known =
+            |cost: &Cost| cost.kind == CostKind::Instant || self.prior.contains_key(&cost.key);
+        if self.done.is_empty() && !left.iter().all(known) {
             return None;
         }
         let mut total = TimeLeft {
             ms: 0.0,
             rough: false,
+            running_ms: 0.0,
         };
         // Each kind's law once, however many of its pieces are left.
         let mut laws: Vec<(CostKind, Law)> = Vec::new();
-        for cost in left {
-            let law = match laws.iter().find(|(kind, _)| *kind == cost.kind) {
-                Some((_, law)) => law,
+        for (i, cost) in left.iter().enumerate() {
+            let ms = match self.prior.get(&cost.key) {
+                _ if cost.kind == CostKind::Instant => 0.0,
+                Some(prior) => prior * self.pace(cost.kind),
                 None => {
-                    laws.push((cost.kind, self.law(cost.kind)));
-                    &laws[laws.len() - 1].1
+                    let law = match laws.iter().find(|(kind, _)| *kind == cost.kind) {
+                        Some((_, law)) => law,
+                        None => {
+                            laws.push((cost.kind, self.law(cost.kind)));
+                            &laws[laws.len() - 1].1
+                        }
+                    };
+                    total.rough |= law.pieces < 2;
+                    match (law.per_work, self.work(cost, None)) {
+                        (Some(per_work), Some(work)) if work > 0.0 => per_work * work,
+                        _ => law.mean,
+                    }
                 }
             };
-            total.ms += law.intercept + law.per_flop * cost.flops;
-            total.rough |= law.rough || cost.flops > EXTRAPOLATION * law.largest.max(1.0);
+            if i == 0 {
+                total.running_ms = ms;
+            }
+            total.ms += ms;
         }
         Some(total)
     }
 
-    /// The fixed time and time per FLOP of `kind`, from its pieces run so far; a kind not
-    /// run yet borrows the mean time of every piece so far.
-    fn law(&self, kind: CostKind) -> Law {
-        if kind == CostKind::Instant {
-            return Law {
-                intercept: 0.0,
-                per_flop: 0.0,
-                largest: f64::INFINITY,
-                rough: false,
-            };
-        }
-        let (flops, ms): (Vec<f64>, Vec<f64>) = self
+    /// How this run's pieces of `kind` compare with the same pieces in earlier runs: their
+    /// time over their priors'. Each kind has its own (kept tunings speed a second run's
+    /// inference steps up several times, and its ceilings not at all); a kind none of whose
+    /// pieces with a prior has run yet takes its prior as it is.
+    fn pace(&self, kind: CostKind) -> f64 {
+        let (now, then) = self
             .done
             .iter()
-            .filter(|(cost, _)| cost.kind == kind)
-            .map(|(cost, ms)| (cost.flops, *ms))
-            .unzip();
+            .filter(|done| done.cost.kind == kind)
+            .filter_map(|done| Some((done.ms, *self.prior.get(&done.cost.key)?)))
+            .fold((0.0, 0.0), |(now, then), (ms, prior)| {
+                (now + ms, then + prior)
+            });
+        if now > 0.0 && then > 0.0 {
+            now / then
+        } else {
+            1.0
+        }
+    }
+
+    /// A piece's work, which its time follows: an inference step's protocol over the batch
+    /// latency it measured (`measured`) or that its family predicts; other pieces' FLOPs.
+    /// `None` where nothing predicts an inference step's latency yet.
+    fn work(&self, cost: &Cost, measured: Option<f64>) -> Option<f64> {
+        match (self.protocol, &cost.kind) {
+            (Some(protocol), CostKind::Inference(_)) => {
+                let batch_ms = measured.or_else(|| self.batch_ms(cost))?;
+                Some(protocol.ms(batch_ms))
+            }
+            _ => Some(cost.flops),
+        }
+    }
+
+    /// The batch latency of an inference step not run yet: a line through the latencies of
+    /// its family's rows against their FLOPs, or with one such row in proportion to its
+    /// FLOPs; without any, the same from every row of its path.
+    fn batch_ms(&self, cost: &Cost) -> Option<f64> {
+        let rows = |same_family: bool| -> Vec<(f64, f64)> {
+            self.done
+                .iter()
+                .filter(|d| d.cost.kind == cost.kind)
+                .filter(|d| !same_family || d.cost.family == cost.family)
+                .filter_map(|d| Some((d.cost.flops, d.batch_ms?)))
+                .collect()
+        };
+        let family = rows(true);
+        let rows = if family.is_empty() {
+            rows(false)
+        } else {
+            family
+        };
+        let (flops, ms): (Vec<f64>, Vec<f64>) = rows.iter().copied().unzip();
+        match LinearFit::of(&flops, &ms) {
+            Some(fit) if fit.slope >= 0.0 && fit.intercept >= 0.0 => {
+                Some(fit.intercept + fit.slope * cost.flops)
+            }
+            _ => {
+                // The row nearest in FLOPs, scaled to this step's.
+                let (near_flops, near_ms) = rows.iter().copied().min_by(|a, b| {
+                    let distance = |f: f64| (f.max(1.0) / cost.flops.max(1.0)).ln().abs();
+                    distance(a.0).total_cmp(&distance(b.0))
+                })?;
+                Some(near_ms * cost.flops.max(1.0) / near_flops.max(1.0))
+            }
+        }
+    }
+
+    /// How long pieces of `kind` take per unit of work: the median of its pieces run so far
+    /// (robust to the few on which a first run tunes kernels for many seconds, which a
+    /// least-squares line follows far off); a kind not run yet borrows the mean time of every
+    /// piece so far.
+    fn law(&self, kind: CostKind) -> Law {
         let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
-        if ms.is_empty() {
-            let all: Vec<f64> = self.done.iter().map(|(_, ms)| *ms).collect();
+        let of_kind: Vec<&Done> = self.done.iter().filter(|d| d.cost.kind == kind).collect();
+        if of_kind.is_empty() {
+            let all: Vec<f64> = self.done.iter().map(|d| d.ms).collect();
             return Law {
-                intercept: mean(&all),
-                per_flop: 0.0,
-                largest: f64::INFINITY,
-                rough: true,
+                per_work: None,
+                mean: mean(&all),
+                pieces: 0,
             };
         }
-        let largest = flops.iter().copied().fold(0.0, f64::max);
-        match LinearFit::of(&flops, &ms) {
-            // A negative time per FLOP is noise among small pieces: their mean stands.
-            Some(fit) if fit.slope >= 0.0 && fit.intercept >= 0.0 => Law {
-                intercept: fit.intercept,
-                per_flop: fit.slope,
-                largest,
-                rough: fit.r_squared < FIT_R_SQUARED,
-            },
-            Some(fit) if fit.slope >= 0.0 => Law {
-                intercept: 0.0,
-                per_flop: mean(&ms) / mean(&flops).max(f64::MIN_POSITIVE),
-                largest,
-                rough: fit.r_squared < FIT_R_SQUARED,
-            },
-            fit => Law {
-                intercept: mean(&ms),
-                per_flop: 0.0,
-                largest,
-                rough: ms.len() < 2 || fit.is_some(),
-            },
+        // An inference step that measured nothing (it failed, or did not fit) did not run the
+        // protocol: its time says nothing of the others'.
+        let per_work: Vec<f64> = of_kind
+            .iter()
+            .filter(|d| {
+                self.protocol.is_none()
+                    || !matches!(d.cost.kind, CostKind::Inference(_))
+                    || d.batch_ms.is_some()
+            })
+            .filter_map(|d| Some((self.work(&d.cost, d.batch_ms)?, d.ms)))
+            .filter(|&(work, _)| work > 0.0)
+            .map(|(work, ms)| ms / work)
+            .collect();
+        Law {
+            per_work: Summary::of(&per_work).map(|s| s.median),
+            mean: mean(&of_kind.iter().map(|d| d.ms).collect::<Vec<_>>()),
+            pieces: of_kind.len(),
         }
     }
 }
 
-/// How long a piece of one kind takes: `intercept + per_flop × flops` milliseconds.
+/// How long a piece of one kind takes: `per_work × work` milliseconds, or its kind's mean
+/// where its work cannot be told.
 struct Law {
-    intercept: f64,
-    per_flop: f64,
-    /// The most FLOPs of a piece behind the law.
-    largest: f64,
-    rough: bool,
+    per_work: Option<f64>,
+    mean: f64,
+    /// How many pieces of the kind the law comes from.
+    pieces: usize,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixtures::KeptInMemory;
 
     fn inference(flops: f64) -> Cost {
         Cost {
             kind: CostKind::Inference(PathId::Burn),
             flops,
+            key: format!("inference {flops}"),
+            family: Some("mlp forward FP32".into()),
         }
     }
 
     #[test]
     fn the_remainder_weighed_by_cost() {
-        // Pieces take 100 ms plus 50 ms per GFLOP: after the 0- and 1-GFLOP ones, the 2- and
-        // 3-GFLOP ones left take 200 + 250 ms.
+        // Pieces took 100, 300 and 250 ms for 1, 2 and 5 GFLOP: 100, 150 and 50 ms per GFLOP,
+        // whose median says the 3- and 4-GFLOP pieces left take 300 + 400 ms.
         let mut estimate = Estimate::default();
         assert_eq!(estimate.left(&[inference(1e9)]), None);
-        estimate.record(inference(0.0), 100.0);
-        estimate.record(inference(1e9), 150.0);
-        let left = estimate.left(&[inference(2e9), inference(3e9)]).unwrap();
-        assert!((left.ms - 450.0).abs() < 1e-6, "{left:?}");
+        estimate.record(inference(1e9), 100.0, None);
+        estimate.record(inference(2e9), 300.0, None);
+        estimate.record(inference(5e9), 250.0, None);
+        let left = estimate.left(&[inference(3e9), inference(4e9)]).unwrap();
+        assert!((left.ms - 700.0).abs() < 1e-6, "{left:?}");
+        assert!((left.running_ms - 300.0).abs() < 1e-6, "{left:?}");
         assert!(!left.rough);
-        assert_eq!(left.to_string(), "about 0 s left");
-        // The mean time per piece would have said 250 ms.
-        let far = estimate.left(&[inference(100e9)]).unwrap();
-        assert!(far.rough, "far beyond the pieces so far");
+        assert_eq!(left.to_string(), "about 1 s left");
     }
 
     #[test]
-    fn kinds_not_run_yet_are_rough() {
+    fn kinds_not_run_twice_are_rough() {
         let mut estimate = Estimate::default();
-        estimate.record(inference(1e9), 100.0);
-        estimate.record(inference(1e9), 300.0);
+        estimate.record(inference(1e9), 100.0, None);
+        assert!(estimate.left(&[inference(1e9)]).unwrap().rough, "one piece");
+        estimate.record(inference(1e9), 300.0, None);
         // One FLOP count: each piece its kind's mean.
         let same = estimate.left(&[inference(1e9)]).unwrap();
         assert_eq!(same.ms, 200.0);
@@ -197,6 +351,8 @@ mod tests {
         let memory = Cost {
             kind: CostKind::Memory,
             flops: 3e9,
+            key: "memory".into(),
+            family: None,
         };
         let left = estimate.left(&[memory]).unwrap();
         assert_eq!(left.ms, 200.0, "the mean of every piece so far");
@@ -204,7 +360,122 @@ mod tests {
         let long = TimeLeft {
             ms: 3_725_000.0,
             rough: true,
+            running_ms: 0.0,
         };
         assert_eq!(long.to_string(), "about 1 h 2 min left (rough)");
+    }
+
+    /// With a prior, the time left is the earlier run's time of the pieces left, scaled by
+    /// how this run's pieces compare with the same ones then; it is there before any piece
+    /// has run, and is not rough.
+    #[test]
+    fn the_prior_weighs_the_remainder() {
+        let kept = KeptInMemory::default();
+        for (flops, ms) in [
+            (1e9, "100"),
+            (2e9, "400"),
+            (3e9, "900"),
+            (4e9, "not a time"),
+        ] {
+            kept.keep(&inference(flops).key, ms);
+        }
+        let mut estimate = Estimate::with_prior(Some(&kept), None);
+        let plan = [inference(1e9), inference(2e9), inference(3e9)];
+        assert_eq!(
+            estimate.left(&plan),
+            Some(TimeLeft {
+                ms: 1400.0,
+                rough: false,
+                running_ms: 100.0
+            })
+        );
+        // This run is twice as slow on the first piece: the rest take twice their prior.
+        estimate.record(plan[0].clone(), 200.0, None);
+        let left = estimate.left(&plan[1..]).unwrap();
+        assert_eq!(
+            (left.ms, left.running_ms, left.rough),
+            (2600.0, 800.0, false)
+        );
+        // A piece no earlier run measured, and of a kind run once, is rough.
+        let unknown = estimate.left(&[inference(4e9)]).unwrap();
+        assert!(unknown.rough);
+    }
+
+    /// Each kind keeps its own pace: kept tunings make a second run's inference steps several
+    /// times faster, not its ceilings, which take their prior as it is until they run.
+    #[test]
+    fn each_kind_keeps_its_own_pace() {
+        let kept = KeptInMemory::default();
+        kept.keep(&inference(1e9).key, "1000");
+        kept.keep(&inference(2e9).key, "1000");
+        kept.keep("ceilings", "500");
+        let ceilings = Cost {
+            kind: CostKind::Ceilings,
+            flops: 0.0,
+            key: "ceilings".into(),
+            family: None,
+        };
+        let mut estimate = Estimate::with_prior(Some(&kept), None);
+        estimate.record(inference(1e9), 100.0, None);
+        let left = estimate.left(&[inference(2e9), ceilings]).unwrap();
+        assert_eq!((left.ms, left.rough), (100.0 + 500.0, false));
+    }
+
+    /// With the protocol, a step's time follows what the protocol makes of its batch latency,
+    /// which its family's rows predict from its FLOPs: a slow family's large step takes its
+    /// planned samples' time, not the warm-up's that every fast step takes.
+    #[test]
+    fn steps_weigh_what_the_protocol_makes_of_their_latency() {
+        let protocol = Protocol {
+            untimed_runs: 3.0,
+            warmup_ms: 500.0,
+            min_samples: 50.0,
+        };
+        let mut estimate = Estimate::with_prior(None, Some(protocol));
+        let step = |family: &str, flops: f64| Cost {
+            family: Some(family.into()),
+            key: format!("{family} {flops}"),
+            ..inference(flops)
+        };
+        // Pieces take 1.5 times the protocol's time (a device-time run beside each, say). A
+        // fast family: 1 µs per MFLOP and 0.1 ms; a slow one: 1 ms per MFLOP.
+        let fast = |flops: f64| 0.1 + flops * 1e-9;
+        let slow = |flops: f64| flops * 1e-6;
+        for (family, flops, batch_ms) in [
+            ("fast", 1e6, fast(1e6)),
+            ("fast", 16e6, fast(16e6)),
+            ("slow", 1e6, slow(1e6)),
+        ] {
+            let ms = 1.5 * protocol.ms(batch_ms);
+            estimate.record(step(family, flops), ms, Some(batch_ms));
+        }
+        let left = estimate
+            .left(&[step("fast", 64e6), step("slow", 16e6)])
+            .unwrap();
+        let expected = 1.5 * (protocol.ms(fast(64e6)) + protocol.ms(slow(16e6)));
+        assert!(
+            (left.ms - expected).abs() < 1e-6 * expected,
+            "{left:?} against {expected}"
+        );
+        // The slow step's 50 samples of 16 ms, and its warm-up: over a second.
+        assert!(protocol.ms(slow(16e6)) > 1000.0);
+        assert!(!left.rough);
+    }
+
+    #[test]
+    fn the_piece_running_counts_down_to_the_rest() {
+        let left = TimeLeft {
+            ms: 1000.0,
+            rough: false,
+            running_ms: 300.0,
+        };
+        assert_eq!(left.after(100.0).ms, 900.0);
+        assert_eq!(left.after(100.0).running_ms, 200.0);
+        assert_eq!(
+            left.after(5000.0).ms,
+            700.0,
+            "an overrun leaves the rest standing"
+        );
+        assert_eq!(left.after(-1.0).ms, 1000.0);
     }
 }

@@ -39,7 +39,7 @@ use crate::{
 };
 use checkpoint::{Checkpoint, Line};
 pub use estimate::TimeLeft;
-use estimate::{Cost, CostKind, Estimate};
+use estimate::{Cost, CostKind, Estimate, Protocol};
 
 /// Who ran, where and when: what only the front end knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,8 +63,10 @@ pub struct Progress {
     pub label: String,
     /// The same, as the checkpoint keys it.
     pub piece: Piece,
-    /// The time left: each piece still to run weighed by its cost at the rate its kind has
-    /// run so far; `None` before any piece has run in this process.
+    /// The time left, the piece about to run included: each piece's time in earlier runs on
+    /// this device, scaled to this run's pace, or its cost at the rate its kind has run so
+    /// far; `None` before any piece has run in this process, unless earlier runs measured
+    /// every piece left.
     pub left: Option<TimeLeft>,
 }
 
@@ -88,6 +90,11 @@ pub trait Platform {
     fn event(&self, event: Event<'_>);
     /// `Some(reason)` once the user asked to stop (Ctrl-C, the dashboard's Stop button).
     fn stop_requested(&self) -> Option<String>;
+    /// Where each piece's time is kept for later runs on this device and version, whose
+    /// time left starts from it; `None` keeps nothing.
+    fn costs(&self) -> Option<&dyn crate::memo::Memo> {
+        None
+    }
 }
 
 /// Runs `plan` on `device`, continuing `resume` where given, and returns every figure.
@@ -149,7 +156,7 @@ pub async fn run(
         started: clock.now_ms(),
         done: 0,
         costs,
-        estimate: Estimate::default(),
+        estimate: Estimate::with_prior(platform.costs(), Some(protocol(&plan.config))),
     };
 
     'rounds: for round in 0..plan.config.repeat {
@@ -165,15 +172,7 @@ pub async fn run(
                 }
                 tracker.announce(
                     format!("{} ({})", step.label(), id.label()),
-                    Piece::Inference {
-                        round,
-                        workload: step.workload.kind(),
-                        model: step.workload.name().to_owned(),
-                        phase: step.phase,
-                        precision: step.precision,
-                        batch_size: step.batch_size,
-                        path: id,
-                    },
+                    inference_piece(round, step, id),
                 );
                 let record = InferenceRecord {
                     workload: step.workload.kind(),
@@ -234,11 +233,7 @@ pub async fn run(
             }
             tracker.announce(
                 format!("memory: {} batch {batch_size}", workload.label()),
-                Piece::Memory {
-                    workload: workload.kind(),
-                    model: workload.name().to_owned(),
-                    batch_size,
-                },
+                memory_piece(workload, batch_size),
             );
             let outcome = match device
                 .capacity
@@ -307,8 +302,9 @@ pub fn not_run(
 }
 
 /// Every piece of the run in the order it runs, with its cost: each round's inference steps
-/// on every path that runs them (instant where the path cannot run the step's precision), the ceilings, burn's probes, the memory suite's steps (a
-/// training step counted as three forward passes).
+/// on every path that runs them (instant where the path cannot run the step's precision), the
+/// ceilings, burn's probes, the memory suite's steps (a training step counted as three
+/// forward passes).
 fn piece_costs(
     plan: &Plan,
     device: &Device,
@@ -317,36 +313,93 @@ fn piece_costs(
     probes: bool,
     memory_steps: &[(Workload, usize)],
 ) -> Vec<Cost> {
+    let cost = |kind, flops: f64, piece: &Piece| Cost {
+        kind,
+        flops,
+        key: cost_key(piece, flops, &plan.config),
+        family: match piece {
+            Piece::Inference {
+                workload,
+                phase,
+                precision,
+                ..
+            } => Some(format!("{workload} {phase} {precision}")),
+            _ => None,
+        },
+    };
     let mut costs = Vec::new();
-    for _ in 0..plan.config.repeat {
+    for round in 0..plan.config.repeat {
         for step in steps {
             for path in paths_of(device, step) {
                 // The precision check is the device's word, known now; the room a step will
                 // find is asked when it runs (asking reads the host's memory figures).
-                costs.push(match path.headline.supports(step.precision) {
-                    Err(_) => Cost {
-                        kind: CostKind::Instant,
-                        flops: 0.0,
-                    },
-                    Ok(()) => Cost {
-                        kind: CostKind::Inference(path.id()),
-                        flops: step.flops() as f64,
-                    },
-                });
+                let kind = match path.headline.supports(step.precision) {
+                    Err(_) => CostKind::Instant,
+                    Ok(()) => CostKind::Inference(path.id()),
+                };
+                let piece = inference_piece(round, step, path.id());
+                costs.push(cost(kind, step.flops() as f64, &piece));
             }
         }
     }
-    let fixed = |kind| Cost { kind, flops: 0.0 };
-    costs.extend(ceilings.then(|| fixed(CostKind::Ceilings)));
-    costs.extend(probes.then(|| fixed(CostKind::Probes)));
-    costs.extend(memory_steps.iter().map(|(workload, batch)| {
+    if ceilings {
+        costs.push(cost(CostKind::Ceilings, 0.0, &Piece::Ceilings));
+    }
+    if probes {
+        costs.push(cost(CostKind::Probes, 0.0, &Piece::Probes));
+    }
+    for (workload, batch) in memory_steps {
         let forward = workload.figures(workload.phases()[0]).flops_per_sample as f64;
-        Cost {
-            kind: CostKind::Memory,
-            flops: 3.0 * forward * *batch as f64,
-        }
-    }));
+        let piece = memory_piece(workload, *batch);
+        costs.push(cost(
+            CostKind::Memory,
+            3.0 * forward * *batch as f64,
+            &piece,
+        ));
+    }
     costs
+}
+
+/// What the timing protocol makes of an inference step under `config`, for the time left.
+fn protocol(config: &crate::config::BenchConfig) -> Protocol {
+    let policy = suite::inference_policy(config);
+    Protocol {
+        untimed_runs: policy.untimed_runs as f64,
+        warmup_ms: policy.warmup_ms,
+        min_samples: policy.stop.min_samples as f64,
+    }
+}
+
+/// What a piece's time is kept under for later runs: the piece, its FLOPs (two models may
+/// share a name) and the protocol's settings, which decide how long it samples.
+fn cost_key(piece: &Piece, flops: f64, config: &crate::config::BenchConfig) -> String {
+    let piece = serde_json::to_string(piece).expect("a piece always serialises");
+    format!(
+        "{piece} flops={flops} iterations={} warmup_ms={} target_ci={:?} max_time_ms={:?}",
+        config.iterations, config.warmup_ms, config.target_ci, config.max_time_ms
+    )
+}
+
+/// The piece that runs `step` on path `id` in `round`.
+fn inference_piece(round: usize, step: &Step, id: PathId) -> Piece {
+    Piece::Inference {
+        round,
+        workload: step.workload.kind(),
+        model: step.workload.name().to_owned(),
+        phase: step.phase,
+        precision: step.precision,
+        batch_size: step.batch_size,
+        path: id,
+    }
+}
+
+/// The memory suite's piece of `workload` at `batch_size`.
+fn memory_piece(workload: &Workload, batch_size: usize) -> Piece {
+    Piece::Memory {
+        workload: workload.kind(),
+        model: workload.name().to_owned(),
+        batch_size,
+    }
 }
 
 /// The paths that run `step`'s workload, in the device's order.
@@ -575,9 +628,19 @@ impl Tracker<'_> {
     }
 
     fn finished(&mut self, state: &State, line: &Line) {
-        if let Some(&cost) = self.costs.get(self.done) {
-            self.estimate
-                .record(cost, self.clock.now_ms() - self.started);
+        if let Some(cost) = self.costs.get(self.done) {
+            let ms = self.clock.now_ms() - self.started;
+            if let Some(kept) = self.platform.costs() {
+                kept.keep(&cost.key, &ms.to_string());
+            }
+            let batch_ms = match line {
+                Line::Inference { record, .. } => match &record.outcome {
+                    Outcome::Measured(m) => Some(m.timed.batch_latency_ms.median),
+                    _ => None,
+                },
+                _ => None,
+            };
+            self.estimate.record(cost.clone(), ms, batch_ms);
         }
         self.done += 1;
         self.platform.event(Event::Finished {

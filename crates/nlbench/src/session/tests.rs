@@ -4,6 +4,7 @@
 use std::{
     cell::{Cell, RefCell},
     rc::Rc,
+    sync::Arc,
 };
 
 use futures::future::LocalBoxFuture;
@@ -13,7 +14,9 @@ use crate::{
     analysis::memory::Footprint,
     config::{BenchConfig, ModelConfig},
     error::{ErrorKind, RunError},
+    fixtures::KeptInMemory,
     measure::{self, Environment, Routine, Samples},
+    memo::Memo,
     precision::Precision,
     schema::ClockKind,
     schema::{
@@ -231,6 +234,8 @@ struct FakePlatform {
     lines: RefCell<Vec<Line>>,
     /// Asks to stop once this many lines were announced.
     stop_after: Option<usize>,
+    /// Where each piece's time is kept for later runs.
+    kept: Option<Arc<KeptInMemory>>,
 }
 
 impl Platform for FakePlatform {
@@ -262,6 +267,9 @@ impl Platform for FakePlatform {
         self.stop_after
             .filter(|&n| self.lines.borrow().len() >= n)
             .map(|_| "stopped by the test".into())
+    }
+    fn costs(&self) -> Option<&dyn Memo> {
+        self.kept.as_deref().map(|kept| kept as &dyn Memo)
     }
 }
 
@@ -313,6 +321,7 @@ fn platform(clock: &Rc<FakeClock>, stop_after: Option<usize>) -> FakePlatform {
         announced_at: RefCell::new(Vec::new()),
         lines: RefCell::new(Vec::new()),
         stop_after,
+        kept: None,
     }
 }
 
@@ -354,6 +363,63 @@ fn the_time_left_weighs_the_steps_left_by_their_cost() {
         seen += usize::from(measured(i));
     }
     assert!(seen >= 4, "{seen} measured");
+}
+
+/// The milliseconds each announced piece took: from its announcement to the next one's, the
+/// last to `end`.
+fn piece_times(announced_at: &[f64], end: f64) -> Vec<f64> {
+    announced_at
+        .iter()
+        .zip(announced_at.iter().skip(1).chain([&end]))
+        .map(|(start, next)| next - start)
+        .collect()
+}
+
+/// A second run on the same device starts from the times the first kept: before any piece,
+/// the time left is the first run's whole time; after, each piece left weighs its time then,
+/// scaled by this run's time over the first's for the pieces run so far, and the estimate is
+/// never rough.
+#[test]
+fn a_second_run_starts_from_the_times_the_first_kept() {
+    let kept = Arc::new(KeptInMemory::default());
+    let mut plan = tiny_plan();
+    (plan.suites.memory, plan.ceilings, plan.probes) = (false, false, false);
+    plan.config.warmup_ms = 0.0;
+    let mut runs = Vec::new();
+    // The second device is slower, and not by one factor: a fixed time per run besides.
+    for per_run_ms in [0.0, 0.5] {
+        let clock = Rc::new(FakeClock(Cell::new(0.0)));
+        let device = fake_device(&clock, move |step| {
+            Script::Steady(step.flops() as f64 * 1e-3 + per_run_ms)
+        });
+        let platform = FakePlatform {
+            kept: Some(kept.clone()),
+            ..platform(&clock, None)
+        };
+        run_now(&plan, &device, &platform);
+        let times = piece_times(&platform.announced_at.borrow(), clock.now_ms());
+        runs.push((platform.progress.borrow().clone(), times));
+    }
+    let (first, then) = &runs[0];
+    let (second, now) = &runs[1];
+    assert!(first[0].left.is_none(), "nothing kept before the first run");
+    assert!(then.iter().sum::<f64>() > 0.0);
+    for (i, progress) in second.iter().enumerate() {
+        let (done_then, done_now) = (then[..i].iter().sum::<f64>(), now[..i].iter().sum::<f64>());
+        let pace = if done_then > 0.0 {
+            done_now / done_then
+        } else {
+            1.0
+        };
+        let expected = pace * then[i..].iter().sum::<f64>();
+        let left = progress.left.expect("an estimate from the first piece on");
+        assert!(
+            (left.ms - expected).abs() <= 1e-9 * expected.max(1.0),
+            "piece {i}: {left:?} against {expected}"
+        );
+        assert!((left.running_ms - pace * then[i]).abs() <= 1e-9 * expected.max(1.0));
+        assert!(!left.rough, "piece {i}");
+    }
 }
 
 #[test]

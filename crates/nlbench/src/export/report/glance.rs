@@ -169,13 +169,13 @@ pub fn unsupported_notes(results: &ResultSet) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{export::report::inference_summary, fixtures};
+    use crate::{export::report::supported_summary, fixtures};
 
     #[test]
     fn the_best_throughput_is_the_tables() {
         let results = fixtures::results();
         let glance = glance_summary(&results);
-        let table = inference_summary(&results);
+        let table = supported_summary(&results);
         assert!(!glance.rows.is_empty());
         for row in &glance.rows {
             let best = &row[2];
@@ -199,7 +199,6 @@ mod tests {
             .count();
         assert!(unsupported > 1 && notes.len() < unsupported, "{notes:?}");
         assert!(notes[0].contains("configurations"), "{notes:?}");
-        let supported = crate::export::report::supported_summary(&results);
-        assert_eq!(supported.rows.len(), results.inference.len() - unsupported);
+        assert_eq!(table.rows.len(), results.inference.len() - unsupported);
     }
 }

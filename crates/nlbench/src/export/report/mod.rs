@@ -11,6 +11,7 @@ mod inference;
 mod memory;
 mod roofline;
 mod summary;
+mod terminal;
 mod workloads;
 
 pub use comparison::{comparison_report, throughput_table};
@@ -19,9 +20,9 @@ pub use glance::{glance_summary, unsupported_notes};
 pub use inference::benchmark_report;
 pub use memory::memory_report;
 pub use summary::{
-    TextTable, ceilings_summary, inference_summary, kernels_summary, memory_summary, row_line,
-    supported_summary,
+    TextTable, ceilings_summary, kernels_summary, memory_summary, supported_summary,
 };
+pub use terminal::{DROPPED_FIRST, fit_line, fit_table, row_line, terminal_summary};
 
 use comfy_table::{Table, presets::ASCII_MARKDOWN};
 

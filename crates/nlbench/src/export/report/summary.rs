@@ -24,14 +24,10 @@ fn headers(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
 }
 
-/// One row per inference configuration and path: the headline throughput with its interval,
-/// latency, GFLOP/s, share of the SIMT FMA ceiling, peak memory and verdicts, then the
-/// device-time throughput where the result has one, or the reason a row has no figures.
-pub fn inference_summary(results: &ResultSet) -> TextTable {
-    summary_of(results, results.inference.iter().collect())
-}
-
-/// [`inference_summary`] without the rows a path could not run, which
+/// One row per inference configuration and path the device could run: the headline
+/// throughput with its interval, latency, GFLOP/s, share of the SIMT FMA ceiling, peak memory
+/// and verdicts, then the device-time throughput where the result has one, or the reason a
+/// row has no figures. The rows a path could not run at all
 /// [`unsupported_notes`](super::unsupported_notes) says once each.
 pub fn supported_summary(results: &ResultSet) -> TextTable {
     summary_of(
@@ -133,43 +129,8 @@ fn summary_of(results: &ResultSet, records: Vec<&InferenceRecord>) -> TextTable 
     }
 }
 
-/// One finished row in a line, for a terminal that prints rows as they come: the
-/// configuration, its path, the headline throughput with its interval and, where taken, the
-/// device time's; or why it has no figures.
-pub fn row_line(config: &BenchConfig, record: &InferenceRecord) -> String {
-    let unit = unit_of(config, record);
-    let what = format!(
-        "{} {} batch {} · {}",
-        record.label(),
-        record.precision,
-        record.batch_size,
-        record.path.label()
-    );
-    let Outcome::Measured(m) = &record.outcome else {
-        return format!(
-            "{what}: {}",
-            not_measured_text(&record.outcome).unwrap_or_default()
-        );
-    };
-    let device = match &m.device_time {
-        Some(DeviceTime::Measured(d)) => format!(
-            "; device time {} {unit}/s",
-            throughput_cell(&d.timed, record.batch_size)
-        ),
-        Some(DeviceTime::Failed { kind, reason }) => {
-            format!("; device time failed ({}): {reason}", kind.label())
-        }
-        None => String::new(),
-    };
-    format!(
-        "{what}: {} {unit}/s, {} ms per batch{device}",
-        throughput_cell(&m.timed, record.batch_size),
-        super::fmt_ms(m.timed.batch_latency_ms.median)
-    )
-}
-
 /// What one of `record`'s samples is: "samples" for the MLP, "tokens", "images", ….
-fn unit_of(config: &BenchConfig, record: &InferenceRecord) -> &'static str {
+pub(super) fn unit_of(config: &BenchConfig, record: &InferenceRecord) -> &'static str {
     config
         .workload(record.workload, &record.model)
         .map_or("samples", |w| w.unit(record.phase).samples)
@@ -344,28 +305,26 @@ mod tests {
     #[test]
     fn rows_follow_records() {
         let results = fixtures::results();
-        let table = inference_summary(&results);
-        assert_eq!(table.rows.len(), results.inference.len());
-        assert_eq!(table.rows[0][..3], ["small", "FP32", "1"]);
-        let line = row_line(&results.config, &results.inference[0]);
+        let table = supported_summary(&results);
+        let supported = results
+            .inference
+            .iter()
+            .filter(|r| !matches!(r.outcome, Outcome::Unsupported { .. }))
+            .count();
         assert!(
-            line.starts_with("small FP32 batch 1 · burn: 1,951 (") && line.contains(" samples/s"),
-            "{line}"
+            supported < results.inference.len(),
+            "the fixture has unsupported rows"
         );
+        assert_eq!(table.rows.len(), supported);
+        assert_eq!(table.rows[0][..3], ["small", "FP32", "1"]);
         let failed = results
             .inference
             .iter()
             .find(|r| matches!(r.outcome, Outcome::Failed { .. }))
             .unwrap();
-        assert!(
-            row_line(&results.config, failed).ends_with("failed (out of memory): out of memory")
-        );
-        assert!(
-            table
-                .rows
-                .iter()
-                .any(|r| r[3] == "failed (out of memory): out of memory")
-        );
+        assert!(table.rows.iter().any(|r| r[0] == failed.model
+            && r[2] == failed.batch_size.to_string()
+            && r[3] == "failed (out of memory): out of memory"));
         let memory = memory_summary(&results);
         assert_eq!(memory.rows.len(), results.memory.len());
         assert_eq!(memory.rows[0][6], "allocator");
