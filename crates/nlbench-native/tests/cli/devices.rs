@@ -27,9 +27,24 @@ fn index_of(listing: &str, name: &str) -> String {
 
 #[test]
 fn devices_are_listed_and_chosen_by_index_or_name() {
-    let output = nlbench().arg("devices").output().unwrap();
-    assert!(output.status.success());
-    let listing = String::from_utf8_lossy(&output.stdout).into_owned();
+    let listing = |columns: usize| {
+        let output = nlbench()
+            .arg("devices")
+            .env("COLUMNS", columns.to_string())
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    // A narrow terminal keeps the index and the device, dropping the timestamps first.
+    let narrow = listing(80);
+    assert!(narrow.lines().all(|l| l.chars().count() <= 80), "{narrow}");
+    assert!(
+        narrow.contains("Index") && narrow.contains("llvmpipe"),
+        "{narrow}"
+    );
+    assert!(!narrow.contains("Timestamps"), "{narrow}");
+    let listing = listing(200);
     for column in ["Index", "Vendor", "Type", "API", "Driver", "Timestamps"] {
         assert!(listing.contains(column), "{column}:\n{listing}");
     }

@@ -91,24 +91,28 @@ fn quick_run(
     (dir, results, stderr)
 }
 
-/// The share link is in `share-link.txt`, whole, and the terminal names the file in one line
-/// instead of printing kilobytes of it.
-fn check_share_link(dir: &Path, stdout: &str) {
+/// The results the share link in `dir`'s `share-link.txt` holds, each decoded, and the line
+/// the terminal should name the file with.
+fn shared(dir: &Path) -> (Vec<ResultSet>, String) {
     let file = dir.join("share-link.txt");
     let link = std::fs::read_to_string(&file).unwrap();
     let fragment = link
         .trim_end()
         .strip_prefix("https://nlbench.github.io/nlbench/#")
         .unwrap_or_else(|| panic!("a link to the dashboard: {link}"));
-    let decoded = nlbench::export::share::decode_fragment(fragment);
-    assert_eq!(decoded.len(), 1);
-    let shared = decoded
+    let results = nlbench::export::share::decode_fragment(fragment)
         .into_iter()
-        .next()
-        .unwrap()
-        .expect("the link decodes");
-    assert_eq!(shared.inference.len(), read(dir).inference.len());
-    let line = format!("share link: {} (", file.display());
+        .map(|r| r.expect("the link decodes"))
+        .collect();
+    (results, format!("share link: {} (", file.display()))
+}
+
+/// The share link is in `share-link.txt`, whole, and the terminal names the file in one line
+/// instead of printing kilobytes of it.
+fn check_share_link(dir: &Path, stdout: &str) {
+    let (shared, line) = shared(dir);
+    assert_eq!(shared.len(), 1);
+    assert_eq!(shared[0].inference.len(), read(dir).inference.len());
     assert_eq!(stdout.matches(&line).count(), 1, "{stdout}");
     assert!(
         !stdout.contains("#r=1."),
@@ -278,17 +282,9 @@ fn quick_runs_on_cpu_and_vulkan_then_compare() {
 
 /// A comparison's link holds both results, and the terminal names its file.
 fn check_share_link_of_comparison(dir: &Path, stdout: &str) {
-    let file = dir.join("share-link.txt");
-    let link = std::fs::read_to_string(&file).unwrap();
-    let fragment = link
-        .trim_end()
-        .strip_prefix("https://nlbench.github.io/nlbench/#")
-        .unwrap();
-    assert_eq!(nlbench::export::share::decode_fragment(fragment).len(), 2);
-    assert!(
-        stdout.contains(&format!("share link: {} (", file.display())),
-        "{stdout}"
-    );
+    let (shared, line) = shared(dir);
+    assert_eq!(shared.len(), 2);
+    assert!(stdout.contains(&line), "{stdout}");
     assert!(!stdout.contains("#r=1."), "{stdout}");
 }
 
