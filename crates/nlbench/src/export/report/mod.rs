@@ -22,7 +22,7 @@ pub use memory::memory_report;
 pub use summary::{
     TextTable, ceilings_summary, kernels_summary, memory_summary, supported_summary,
 };
-pub use terminal::{DROPPED_FIRST, fit_line, fit_table, row_line, terminal_summary};
+pub use terminal::{fit_table, row_line, terminal_summary};
 
 use comfy_table::{Table, presets::ASCII_MARKDOWN};
 

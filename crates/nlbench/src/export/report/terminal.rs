@@ -20,7 +20,7 @@ use crate::{
 /// The columns of a workload's table that a narrow terminal drops, first to last: the
 /// device-time figure (the headline is the host clock's), the p99 latency, the verdict, the
 /// median latency. The configuration and the throughput always stay.
-pub const DROPPED_FIRST: [&str; 4] = ["Device time", "p99 ms", "Verdict", "ms per batch"];
+const DROPPED_FIRST: [&str; 4] = ["Device time", "p99 ms", "Verdict", "ms per batch"];
 
 /// The memory table's columns a narrow terminal drops, first to last.
 const MEMORY_DROPPED_FIRST: [&str; 3] = ["Source", "Adam ÷ inference", "Training peak (SGD)"];
@@ -187,7 +187,7 @@ pub fn row_line(config: &BenchConfig, record: &InferenceRecord, width: usize) ->
 }
 
 /// `text` in at most `width` columns: cut, with `…` at the end, where it is longer.
-pub fn fit_line(text: &str, width: usize) -> String {
+fn fit_line(text: &str, width: usize) -> String {
     if columns(text) <= width {
         return text.to_owned();
     }
