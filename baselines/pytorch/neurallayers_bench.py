@@ -34,7 +34,7 @@ import time
 import workloads as wl
 
 SCHEMA_VERSION = 9
-SIZES = {"small": 256, "medium": 512, "large": 1024, "xl": 2048}
+SIZES = wl.SIZES
 UNTIMED_RUNS = 3
 STABLE_WINDOW = 5
 STABLE_CV = 0.10
@@ -433,7 +433,7 @@ def chosen_workloads(args, models):
                 chosen = [{"name": name, "input_dim": args.input_dim, "hidden_dim": SIZES[name], "layers": 2}]
             kept += [m for m in chosen if m not in kept]
         elif kind in wl.PRESETS:
-            name = name.lower() or (wl.REALISTIC[kind] if args.device == "cuda" else "tiny")
+            name = name.lower() or (wl.REALISTIC if args.device == "cuda" else wl.SOFTWARE)[kind]
             prompts = args.prompt_len or []
             entry = wl.preset(kind, name, prompts[0] if len(prompts) == 1 else None, args.context_len)
             others += wl.sweep(entry, prompts)

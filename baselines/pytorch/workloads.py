@@ -6,26 +6,23 @@ FLOPs count every matrix product and convolution, a multiply-add counting two, e
 nlbench counts them; the parameter counts are the modules' own (checked in the baseline's test).
 """
 
+import json
 import math
+from pathlib import Path
 
-ENCODER = {
-    "tiny": dict(width=128, layers=2, heads=2, feed_forward=512, sequence=64),
-    "bert-base": dict(width=768, layers=12, heads=12, feed_forward=3072, sequence=128),
+# The presets nlbench reads too (`crates/nlbench/presets.json`): one file for both sides.
+PRESETS_FILE = Path(__file__).resolve().parents[2] / "crates" / "nlbench" / "presets.json"
+_FAMILIES = json.loads(PRESETS_FILE.read_text())
+PRESETS = {
+    kind: {p["name"]: {k: v for k, v in p.items() if k != "name"} for p in family["presets"]}
+    for kind, family in _FAMILIES.items()
+    if kind != "mlp"
 }
-DECODER = {
-    "tiny": dict(width=128, layers=2, heads=4, vocabulary=2048, context=256, prompt=64, decode_at=128),
-    "gpt2": dict(width=768, layers=12, heads=12, vocabulary=50257, context=1024, prompt=128, decode_at=512),
-    "1b": dict(width=2048, layers=16, heads=16, vocabulary=32000, context=2048, prompt=128, decode_at=1024),
-}
-CNN = {
-    "tiny": dict(image=32, stem_width=16, large_stem=False, classes=10,
-                 stages=[dict(blocks=1, width=16, stride=1), dict(blocks=1, width=32, stride=2)]),
-    "resnet50": dict(image=224, stem_width=64, large_stem=True, classes=1000,
-                     stages=[dict(blocks=3, width=64, stride=1), dict(blocks=4, width=128, stride=2),
-                             dict(blocks=6, width=256, stride=2), dict(blocks=3, width=512, stride=2)]),
-}
-PRESETS = {"encoder": ENCODER, "decoder": DECODER, "cnn": CNN}
-REALISTIC = {"encoder": "bert-base", "decoder": "gpt2", "cnn": "resnet50"}
+# The MLP's sizes: hidden width by name.
+SIZES = {p["name"]: p["hidden_dim"] for p in _FAMILIES["mlp"]["presets"]}
+# The preset a bare name takes on a hardware GPU, and elsewhere.
+REALISTIC = {kind: family["hardware_gpu"] for kind, family in _FAMILIES.items()}
+SOFTWARE = {kind: family["software"] for kind, family in _FAMILIES.items()}
 EXPANSION = 4
 
 

@@ -11,7 +11,9 @@ use nlbench::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{Failure, cli::BackendChoice, devices, output, run::Interrupts, tuning_cache::Tuning};
+use crate::{
+    Failure, cli::BackendChoice, devices, output, signals::Interrupts, tuning_cache::Tuning,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {

@@ -13,15 +13,12 @@ use nlbench::{
 
 use crate::output;
 
-/// The file beside the reports that holds the share link.
-pub const FILE_NAME: &str = "share-link.txt";
-
 /// Writes the share link of `results` (one result, or a comparison of several) into `dir`,
 /// its base the dashboard at `base`, and says so in one line; with `print_whole`, or where the
 /// file cannot be written (the link is then not lost), prints the link itself.
 pub fn publish(dir: &Path, base: &str, results: &[ResultSet], print_whole: bool) {
     let link = address(base, &share::encode_many(results));
-    let path = dir.join(FILE_NAME);
+    let path = dir.join(output::SHARE_LINK_FILE);
     match output::write_atomic(&path, format!("{link}\n").as_bytes()) {
         Err(err) => {
             eprintln!("warning: cannot write {}: {err}", path.display());

@@ -11,6 +11,7 @@ mod limits;
 mod link;
 mod output;
 mod run;
+mod signals;
 mod summary;
 mod supervisor;
 mod system;

@@ -14,6 +14,10 @@ use nlbench::{
     session::checkpoint::{self, Line},
 };
 
+/// The file beside the reports that holds the share link (`link` writes it; an earlier
+/// run's is moved aside with its results).
+pub const SHARE_LINK_FILE: &str = "share-link.txt";
+
 /// Folder, inside an output folder, where earlier results are moved.
 const EARLIER: &str = "earlier";
 
@@ -94,7 +98,7 @@ fn earlier_files(results: &ResultSet) -> Vec<String> {
     )
     .into_iter()
     .map(|p| p.name)
-    .chain([crate::link::FILE_NAME.to_owned()])
+    .chain([SHARE_LINK_FILE.to_owned()])
     .collect()
 }
 

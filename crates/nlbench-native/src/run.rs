@@ -1,17 +1,8 @@
 //! Runs a plan in this process (`--no-isolation`): the native [`Platform`] (the host's
 //! monotonic clock, this machine's identity, a progress bar, the checkpoint, Ctrl-C) and a
-//! blocking executor around the library's session. The clock and the Ctrl-C handling are the
-//! worker's too.
+//! blocking executor around the library's session. The clock is the worker's too.
 
-use std::{
-    cell::RefCell,
-    path::{Path, PathBuf},
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
-    },
-    time::Instant,
-};
+use std::{cell::RefCell, path::Path, time::Instant};
 
 use nlbench::{
     export::Options,
@@ -21,7 +12,7 @@ use nlbench::{
     session::{self, Event, Identity, Platform},
 };
 
-use crate::{job::Ready, output, system, terminal::Terminal};
+use crate::{job::Ready, output, signals::Interrupts, system, terminal::Terminal};
 
 /// `std::time::Instant`, the host's monotonic clock.
 pub struct InstantClock(Instant);
@@ -46,67 +37,6 @@ impl Clock for InstantClock {
         1e-6
     }
 }
-
-/// Ctrl-C and SIGTERM: the first lets the configuration in progress finish and ends the run
-/// there; the second writes what finished and exits at once.
-#[derive(Clone)]
-pub struct Interrupts {
-    count: Arc<AtomicUsize>,
-    /// The latest result and where it goes, for a second signal to write.
-    latest: Arc<Mutex<Option<(PathBuf, Options, ResultSet)>>>,
-}
-
-impl Interrupts {
-    /// Installs the handler; `Err` with the interrupts anyway and why the handler is missing.
-    /// Without it Ctrl-C ends the process at once: the checkpoint still holds every finished
-    /// configuration, but no report is written.
-    pub fn install() -> (Self, Result<(), String>) {
-        let interrupts = Self {
-            count: Arc::new(AtomicUsize::new(0)),
-            latest: Arc::new(Mutex::new(None)),
-        };
-        let handler = interrupts.clone();
-        let installed = ctrlc::set_handler(move || handler.signalled()).map_err(handler_missing);
-        (interrupts, installed)
-    }
-
-    fn signalled(&self) {
-        if self.count.fetch_add(1, Ordering::SeqCst) == 0 {
-            eprintln!(
-                "\ninterrupted: stopping after the configuration in progress (again to stop now)"
-            );
-            return;
-        }
-        if let Some((dir, options, mut results)) =
-            self.latest.lock().ok().and_then(|mut l| l.take())
-        {
-            results.partial = Some(STOPPED_AT_ONCE.into());
-            let (written, _) = output::write_results(&dir, &results, options);
-            eprintln!(
-                "stopped at once: wrote {} files for the finished configurations to {}",
-                written.len(),
-                dir.display()
-            );
-        }
-        std::process::exit(130);
-    }
-
-    /// `Some(reason)` once Ctrl-C or SIGTERM came.
-    pub fn stop_reason(&self) -> Option<String> {
-        (self.count.load(Ordering::SeqCst) > 0).then(|| STOPPED.into())
-    }
-}
-
-/// The note of a run whose Ctrl-C handler could not be installed.
-pub fn handler_missing(err: ctrlc::Error) -> String {
-    format!(
-        "Ctrl-C could not be caught ({err}): an interrupt ends the run at once, without \
-         reports; checkpoint.jsonl keeps every finished configuration"
-    )
-}
-
-pub const STOPPED: &str = "interrupted (Ctrl-C or SIGTERM) before every configuration ran";
-pub const STOPPED_AT_ONCE: &str = "interrupted twice (Ctrl-C or SIGTERM): stopped at once";
 
 /// The native platform of one run.
 struct NativePlatform<'a> {
@@ -139,9 +69,11 @@ impl Platform for NativePlatform<'_> {
                     self.checkpoint_error.borrow_mut().get_or_insert(err);
                 }
                 self.terminal.finished(line, &so_far.config);
-                if let Ok(mut latest) = self.interrupts.latest.lock() {
-                    *latest = Some((self.out.to_owned(), self.options, so_far.clone()));
-                }
+                self.interrupts.keep_latest(Some((
+                    self.out.to_owned(),
+                    self.options,
+                    so_far.clone(),
+                )));
             }
         }
     }
@@ -189,9 +121,7 @@ pub fn run(
         ready.resume,
     ));
     platform.terminal.finish();
-    if let Ok(mut latest) = interrupts.latest.lock() {
-        *latest = None;
-    }
+    interrupts.keep_latest(None);
     Ok(Finished {
         results,
         checkpoint_error: platform.checkpoint_error.into_inner(),

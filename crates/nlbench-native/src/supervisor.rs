@@ -32,7 +32,7 @@ use crate::{
     Failure,
     job::Job,
     output::{self, CheckpointFile},
-    run::{STOPPED, STOPPED_AT_ONCE, handler_missing},
+    signals::{STOPPED, STOPPED_AT_ONCE, handler_missing},
     terminal::Terminal,
     worker::{Assignment, DEVICE_LOST, Message},
 };

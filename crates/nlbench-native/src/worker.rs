@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Failure,
     job::{Job, Setup},
-    run::{InstantClock, Interrupts},
+    run::InstantClock,
+    signals::Interrupts,
     system,
 };
 

@@ -227,3 +227,8 @@ mod tests {
         );
     }
 }
+
+/// A configuration that cannot be run, with a sentence saying why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);

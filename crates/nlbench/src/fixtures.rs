@@ -1,18 +1,36 @@
 //! A small hand-made result set for the report, chart and schema tests.
 
 use crate::{
-    config::{BenchConfig, ModelConfig},
+    config::BenchConfig,
     device::{DeviceInfo, DeviceType},
     error::ErrorKind,
     precision::Precision,
     schema::*,
     stats::Summary,
-    workload::{Phase, WorkloadKind},
+    workload::{ModelConfig, Phase, Workload, WorkloadKind},
 };
 
 fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) -> Outcome {
+    measured_pass(
+        &Workload::Mlp(model.clone()),
+        Phase::Forward,
+        precision,
+        batch,
+        ms,
+    )
+}
+
+/// A measured row of `workload`'s `phase` whose median batch takes `ms`.
+fn measured_pass(
+    workload: &Workload,
+    phase: Phase,
+    precision: Precision,
+    batch: usize,
+    ms: f64,
+) -> Outcome {
     let raw = vec![ms * 0.98, ms, ms * 1.02, ms * 1.01];
     let summary = Summary::of(&raw).unwrap();
+    let analytical = AnalyticalMemory::of_workload(workload, phase, precision, batch);
     let throughput = batch as f64 / (summary.median / 1000.0);
     Outcome::Measured(Box::new(InferenceMeasurement {
         clock: ClockKind::Host,
@@ -21,7 +39,7 @@ fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) ->
             sample_latency_ms: summary.scaled(1.0 / batch as f64),
             batch_latency_ms: summary,
             throughput,
-            gflops: model.flops_per_sample() as f64 * throughput / 1e9,
+            gflops: workload.figures(phase).flops_per_sample as f64 * throughput / 1e9,
             raw_batch_ms: raw,
             verdicts: Vec::new(),
             rounds: Vec::new(),
@@ -31,11 +49,11 @@ fn measured(model: &ModelConfig, precision: Precision, batch: usize, ms: f64) ->
         memory: MemoryFigures {
             allocator: Some(AllocatorMemory {
                 baseline_in_use: 0,
-                peak_in_use: model.parameter_bytes(precision) + 4096 * batch as u64,
+                peak_in_use: analytical.parameter_bytes + 4096 * batch as u64,
                 peak_reserved: 64 << 20,
             }),
             allocator_unavailable: None,
-            analytical: AnalyticalMemory::of(model, precision, batch),
+            analytical,
         },
         kernels: vec![KernelChoice {
             operation: "matmul".into(),
@@ -221,6 +239,66 @@ pub fn results() -> ResultSet {
         memory_timing: None,
         notes: Vec::new(),
     }
+}
+
+/// [`results`] with the other workloads' tiny presets at FP32 and batches 1 and 16 (the
+/// decoder's prefill and decode, its decode step with its check's accuracy) and the encoder's
+/// memory-suite rows: what the reports' snapshots read.
+pub fn with_workloads() -> ResultSet {
+    let mut results = results();
+    for kind in [
+        WorkloadKind::Encoder,
+        WorkloadKind::Decoder,
+        WorkloadKind::Cnn,
+    ] {
+        let workload = Workload::preset(kind, "tiny").unwrap();
+        for &phase in workload.phases() {
+            for &batch in &results.config.batch_sizes {
+                let ms = 2.0 + batch as f64 * 0.25;
+                let mut outcome = measured_pass(&workload, phase, Precision::F32, batch, ms);
+                if let (Phase::Decode, Outcome::Measured(m)) = (phase, &mut outcome) {
+                    m.accuracy = Some(Accuracy {
+                        against: Some("a full pass over the same tokens".into()),
+                        max_abs_error: 2.5e-6,
+                        max_rel_error: 1e-5,
+                        tolerance: 1e-3,
+                    });
+                }
+                results.inference.push(InferenceRecord {
+                    workload: kind,
+                    model: workload.name().into(),
+                    phase,
+                    precision: Precision::F32,
+                    batch_size: batch,
+                    path: PathId::Burn,
+                    outcome,
+                });
+            }
+        }
+        results.config.workloads.push(workload);
+    }
+    let encoder = results.config.workloads[0].clone();
+    for &batch in &results.config.batch_sizes {
+        let analytical = TrainingAnalytical::of_workload(&encoder, batch);
+        results.memory.push(MemoryRecord {
+            workload: WorkloadKind::Encoder,
+            model: encoder.name().into(),
+            batch_size: batch,
+            outcome: MemoryOutcome::Measured(Box::new(MemoryMeasurement {
+                inference: Some(InferenceMemory {
+                    baseline_in_use: 1000,
+                    after_weights: 1000 + analytical.parameter_bytes,
+                    after_forward: 1000 + analytical.inference_total(),
+                    peak_reserved: 32 << 20,
+                }),
+                analytical,
+                training: Vec::new(),
+                allocator_unavailable: None,
+                layers: Vec::new(),
+            })),
+        });
+    }
+    results
 }
 
 /// A [`Memo`](crate::memo::Memo) in memory: what a front end's file or page storage keeps.

@@ -2,7 +2,10 @@
 
 use std::{fmt, str::FromStr};
 
-use burn::tensor::{DType, FloatDType};
+use burn::{
+    module::{Module, ModuleMapper, Param},
+    tensor::{DType, FloatDType, Tensor, backend::Backend},
+};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -67,6 +70,23 @@ impl FromStr for Precision {
                 "unknown precision '{other}' (expected f32, f16 or bf16)"
             )),
         }
+    }
+}
+
+/// `module` with every float parameter converted to `precision`.
+pub fn cast<B: Backend, M: Module<B>>(module: M, precision: Precision) -> M {
+    module.map(&mut CastMapper { precision })
+}
+
+/// Casts every float parameter; burn's tensors carry their dtype at run time.
+struct CastMapper {
+    precision: Precision,
+}
+
+impl<B: Backend> ModuleMapper<B> for CastMapper {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
+        let dtype = self.precision.float_dtype();
+        param.map(|tensor| tensor.cast(dtype))
     }
 }
 

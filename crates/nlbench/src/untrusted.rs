@@ -5,8 +5,9 @@
 //! it does not, which is what a fuzzer looks for.
 
 use crate::{
-    config::{self, BenchConfig, Request, limits},
+    config::{self, BenchConfig, Request},
     export::{self, report, share},
+    limits,
     schema::ResultSet,
 };
 

@@ -3,13 +3,12 @@
 //! device can give.
 
 use crate::{
-    config::ModelConfig,
     precision::Precision,
     schema::{
         AnalyticalMemory, InferenceMemory, MemoryMeasurement, OptimizerKind, TrainingAnalytical,
         TrainingMemory,
     },
-    workload::{Phase, Workload},
+    workload::{ModelConfig, Phase, Workload},
 };
 
 impl AnalyticalMemory {

@@ -5,16 +5,16 @@
 pub mod compare;
 pub mod memory;
 pub mod roofline;
+pub mod row;
 pub mod verdicts;
 
 use crate::{
-    config::ModelConfig,
     precision::Precision,
     schema::{
         InferenceMeasurement, InferenceRecord, MemoryMeasurement, MemoryOutcome, MemoryRecord,
         Outcome, PathId, ResultSet,
     },
-    workload::{Phase, Workload, WorkloadKind},
+    workload::{ModelConfig, Phase, Workload, WorkloadKind},
 };
 
 /// Looking results up by configuration.

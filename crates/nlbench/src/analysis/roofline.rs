@@ -3,10 +3,11 @@
 //! it.
 
 use crate::{
-    config::ModelConfig,
     error::RunError,
+    measure::protocol::{PROBE_ADD_ELEMENTS, PROBE_MATMUL_SIDES},
     precision::Precision,
-    schema::{Ceiling, Ceilings, KernelChoice, Outcome, PathId, ResultSet},
+    schema::{BurnProbes, Ceiling, Ceilings, KernelChoice, Outcome, PathId, ResultSet},
+    workload::ModelConfig,
 };
 
 /// Whether any of `kernels` runs on matrix units: cubecl's cooperative-matrix (`cmma`) and
@@ -29,6 +30,19 @@ impl Ceiling {
             Err(err) => Ceiling::Unavailable {
                 reason: err.message,
             },
+        }
+    }
+}
+
+impl BurnProbes {
+    /// The probes of a run whose process died while they ran: both unavailable with `err`,
+    /// at the sizes they would have run.
+    pub fn lost(err: RunError) -> Self {
+        Self {
+            matmul_n: PROBE_MATMUL_SIDES[PROBE_MATMUL_SIDES.len() - 1],
+            add_elements: PROBE_ADD_ELEMENTS,
+            matmul_gflops: Ceiling::from_result(Err(err.clone())),
+            add_gbps: Ceiling::from_result(Err(err)),
         }
     }
 }

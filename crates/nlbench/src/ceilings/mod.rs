@@ -15,8 +15,10 @@ use futures::future::LocalBoxFuture;
 
 use crate::{
     error::RunError,
-    gpu::{Dispatch, Gpu, Passes, scoped},
-    measure::{self, Clock, DeviceTimer, Environment, Policy, Repeats, Routine, Stop, Stopwatch},
+    gpu::{Dispatch, Gpu, Passes},
+    measure::{
+        self, Clock, DeviceTimer, Environment, Policy, Repeats, Routine, Stop, Stopwatch, scoped,
+    },
     schema::{Ceiling, Ceilings},
     session::CeilingsSource,
 };

@@ -12,6 +12,8 @@ pub mod report;
 #[cfg(test)]
 mod robustness;
 pub mod share;
+#[cfg(test)]
+mod snapshots;
 
 use chart::{Figure, Plotter, SvgPlotter};
 

@@ -6,13 +6,12 @@ use proptest::prelude::*;
 
 use super::{Format, Options, chart::Plotter, plan, report, share};
 use crate::{
-    config::ModelConfig,
     error::ErrorKind,
     fixtures,
     precision::Precision,
     schema::*,
     stats::{Interval, Summary},
-    workload::{Phase, WorkloadKind},
+    workload::{ModelConfig, Phase, WorkloadKind},
 };
 
 /// Finite numbers a result can hold, the awkward ones often.
@@ -264,11 +263,31 @@ fn render_everything(results: &ResultSet, png: bool) {
         summary.lines().all(|line| line.chars().count() <= 80),
         "the terminal summary fits 80 columns:\n{summary}"
     );
-    let _ = report::memory_summary(results);
-    let _ = report::kernels_summary(results);
-    let _ = report::ceilings_summary(results);
     let pair = [results.clone(), fixtures::results()];
-    let _ = report::comparison_report(&pair);
+    let tables = [
+        Some(report::memory_summary(results)),
+        Some(report::kernels_summary(results)),
+        report::ceilings_summary(results),
+        Some(report::throughput_table(&pair)),
+    ];
+    for table in tables.into_iter().flatten() {
+        // A failed or skipped configuration's reason stands in for its figures: a row may be
+        // shorter than the header, never longer, and never without its configuration.
+        assert!(
+            table
+                .rows
+                .iter()
+                .all(|row| (2..=table.headers.len()).contains(&row.len()) && !row[0].is_empty()),
+            "a row wider than {:?} or without its configuration: {:?}",
+            table.headers,
+            table.rows
+        );
+    }
+    let comparison = report::comparison_report(&pair);
+    assert!(
+        comparison.lines().any(|line| line.contains("(baseline)")),
+        "the comparison names its baseline:\n{comparison}"
+    );
     for (_, figure) in super::chart::comparison_figures(&pair) {
         super::chart::SvgPlotter
             .plot(&figure)

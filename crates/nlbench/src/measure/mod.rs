@@ -11,11 +11,14 @@
 
 mod clock;
 mod memory;
+pub mod protocol;
+mod scoped;
 mod stopwatch;
 mod timer;
 
 pub use clock::Clock;
 pub use memory::{CubeMemoryProbe, MemoryProbe, MemorySnapshot, NoMemoryProbe};
+pub(crate) use scoped::scoped;
 pub use stopwatch::Stopwatch;
 pub use timer::{CubeDeviceTimer, DeviceTimer, Fused, FusedDeviceTimer, Unfused};
 

@@ -6,10 +6,9 @@
 
 use futures::future::LocalBoxFuture;
 
-use super::{Clock, DeviceTimer};
+use super::{Clock, DeviceTimer, scoped};
 use crate::{
     error::{ErrorKind, RunError},
-    gpu::scoped,
     schema::{ClockKind, TimingInfo},
 };
 

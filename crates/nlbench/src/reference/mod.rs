@@ -23,9 +23,13 @@ use std::{cell::RefCell, collections::HashMap, rc::Rc};
 use futures::future::LocalBoxFuture;
 
 use crate::{
+    analysis::row::{Measured, build_measurement},
     error::{ErrorKind, RunError, guarded},
-    gpu::{Dispatch, Gpu, PASS_TIMESTAMPS, Passes, scoped},
-    measure::{self, Clock, DeviceTimer, Environment, Routine, Stopwatch},
+    gpu::{Dispatch, Gpu, PASS_TIMESTAMPS, Passes},
+    measure::{
+        self, Clock, DeviceTimer, Environment, Routine, Stopwatch, protocol::inference_policy,
+        scoped,
+    },
     memo::Memo,
     precision::Precision,
     schema::{
@@ -33,7 +37,6 @@ use crate::{
         PathId, TimingInfo, Tuning,
     },
     session::{InferencePath, Step, StepContext},
-    suite::{Measured, RowSettings, build_measurement, inference_policy},
     workload::WorkloadKind,
 };
 use truth::Truth;
@@ -289,7 +292,7 @@ impl Reference {
                 kernels,
                 accuracy: Some(accuracy),
             },
-            RowSettings::of(step, cx.config, stopwatch.resolution_ms()),
+            step.row_settings(cx.config, stopwatch.resolution_ms()),
             stopwatch.kind(),
         )
     }

@@ -7,7 +7,10 @@ use burn::{
     tensor::{Distribution, Tensor},
 };
 
-use crate::{config::ModelConfig, error::RunError, model::NeuralLayers};
+use crate::{
+    error::RunError,
+    workload::mlp::{ModelConfig, NeuralLayers},
+};
 
 /// One Linear layer's parameters: `weight` is `input × output`, row-major (burn's layout).
 pub struct Layer {

@@ -5,8 +5,8 @@
 use futures::future::LocalBoxFuture;
 
 use crate::{
-    analysis::memory::Footprint,
-    config::{BenchConfig, ModelConfig},
+    analysis::{memory::Footprint, row::RowSettings},
+    config::BenchConfig,
     device::DeviceInfo,
     error::RunError,
     measure::Clock,
@@ -15,7 +15,7 @@ use crate::{
         BurnProbes, Ceilings, ClockKind, DeviceClock, InferenceMeasurement, InferenceRecord,
         MemoryMeasurement, PathId, PathInfo, TimingInfo,
     },
-    workload::{Figures, Phase, Workload, WorkloadKind},
+    workload::{Figures, ModelConfig, Phase, Workload, WorkloadKind},
 };
 
 /// One configuration of the inference suite.
@@ -28,6 +28,17 @@ pub struct Step {
 }
 
 impl Step {
+    /// How this step's samples become a row in a run of `config`, timed by a clock of
+    /// `resolution_ms`.
+    pub fn row_settings(&self, config: &BenchConfig, resolution_ms: f64) -> RowSettings {
+        RowSettings {
+            batch_size: self.batch_size,
+            flops_per_sample: self.figures().flops_per_sample,
+            target_ci: config.target_ci,
+            resolution_ms: Some(resolution_ms),
+        }
+    }
+
     /// `medium FP32 batch 16`, `decoder:gpt2 decode FP16 batch 1`.
     pub fn label(&self) -> String {
         let phase = match self.phase {

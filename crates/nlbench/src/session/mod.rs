@@ -26,15 +26,17 @@ pub use device::{
 };
 
 use crate::{
-    analysis::memory::Footprint,
+    analysis::{
+        memory::Footprint,
+        row::{RowSettings, merge_rounds},
+    },
     error::{ErrorKind, guarded},
-    measure::Clock,
+    measure::{Clock, protocol::inference_policy},
     plan::Plan,
     schema::{
         DeviceClock, DeviceFigures, DeviceTime, InferenceRecord, MachineInfo, MemoryOutcome,
         MemoryRecord, Outcome, PathId, ResultSet, SCHEMA_VERSION, TimingInfo, ToolInfo,
     },
-    suite::{self, RowSettings},
     workload::Workload,
 };
 use checkpoint::{Checkpoint, Line};
@@ -362,7 +364,7 @@ fn piece_costs(
 
 /// What the timing protocol makes of an inference step under `config`, for the time left.
 fn protocol(config: &crate::config::BenchConfig) -> Protocol {
-    let policy = suite::inference_policy(config);
+    let policy = inference_policy(config);
     Protocol {
         untimed_runs: policy.untimed_runs as f64,
         warmup_ms: policy.warmup_ms,
@@ -590,7 +592,7 @@ impl State {
                 Some(DeviceClock::Timed { timing, .. }) => timing.resolution_ms,
                 _ => None,
             });
-            rows.push(suite::merge_rounds(
+            rows.push(merge_rounds(
                 &rounds,
                 settings(path.and_then(|p| p.timing.resolution_ms)),
                 settings(device_resolution),

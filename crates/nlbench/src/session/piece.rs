@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::{ErrorKind, RunError},
     precision::Precision,
-    schema::{Ceilings, InferenceRecord, MemoryOutcome, MemoryRecord, Outcome, PathId},
-    suite,
+    schema::{BurnProbes, Ceilings, InferenceRecord, MemoryOutcome, MemoryRecord, Outcome, PathId},
     workload::{Phase, WorkloadKind},
 };
 
@@ -72,7 +71,7 @@ impl Piece {
                 ceilings: Ceilings::unavailable(&unavailable),
             },
             Piece::Probes => Line::Probes {
-                probes: suite::probes::lost(RunError::new(kind, unavailable)),
+                probes: BurnProbes::lost(RunError::new(kind, unavailable)),
             },
             Piece::Memory {
                 workload,

@@ -11,8 +11,11 @@ use futures::future::LocalBoxFuture;
 
 use super::*;
 use crate::{
-    analysis::memory::Footprint,
-    config::{BenchConfig, ModelConfig},
+    analysis::{
+        memory::Footprint,
+        row::{Measured, RowSettings, build_measurement},
+    },
+    config::BenchConfig,
     error::{ErrorKind, RunError},
     fixtures::KeptInMemory,
     measure::{self, Environment, Routine, Samples},
@@ -23,7 +26,7 @@ use crate::{
         AnalyticalMemory, BurnProbes, Ceiling, Ceilings, InferenceMeasurement, MemoryFigures,
         MemoryMeasurement, Outcome, TrainingAnalytical,
     },
-    suite::{Measured, RowSettings, build_measurement},
+    workload::ModelConfig,
 };
 
 struct FakeClock(Cell<f64>);
@@ -137,7 +140,7 @@ impl InferencePath for FakePath {
                 script,
                 runs: 0,
             };
-            let policy = crate::suite::inference_policy(cx.config);
+            let policy = crate::measure::protocol::inference_policy(cx.config);
             let samples: Samples = measure::measure(
                 &mut routine,
                 &policy,

@@ -10,18 +10,17 @@ use burn::{
 use super::read_values;
 use crate::{
     accuracy,
-    config::ModelConfig,
     error::RunError,
-    model::{NeuralLayers, cast},
-    precision::Precision,
+    precision::{Precision, cast},
     schema::Accuracy,
     session::Step,
     workload::{
-        CnnConfig, EncoderConfig, Phase, Workload,
+        CnnConfig, EncoderConfig, ModelConfig, Phase, Workload,
         attention::{explicit, fused},
         cnn::Cnn,
         decoder::{Decoder, DecoderConfig, KvCache},
         encoder::Encoder,
+        mlp::NeuralLayers,
     },
 };
 

@@ -4,15 +4,12 @@
 use burn::tensor::backend::Backend;
 use futures::future::LocalBoxFuture;
 
-use super::{
-    Burn, Measured, RowSettings, build_measurement, built::Built, probes, read_one, settle,
-    time_tensor,
-};
+use super::{Burn, built::Built, probes, read_one, settle, time_tensor};
 use crate::{
-    config::{BenchConfig, limits},
+    analysis::row::{Measured, build_measurement},
     error::RunError,
     measure::{
-        self, Clock, Environment, MemorySnapshot, Policy, Repeats, Routine, Stop, Stopwatch,
+        self, Clock, Environment, MemorySnapshot, Routine, Stopwatch, protocol::inference_policy,
     },
     precision::Precision,
     schema::{
@@ -22,11 +19,6 @@ use crate::{
     session::{InferencePath, Step, StepContext},
     workload::Workload,
 };
-
-/// Untimed runs before the timed warm-up: shader compilation and autotuning.
-const UNTIMED_RUNS: usize = 3;
-/// Warm-up ends once the last runs vary less than this (coefficient of variation).
-const STABLE_CV: f64 = 0.10;
 
 impl<B: Backend> InferencePath for Burn<B> {
     fn id(&self) -> PathId {
@@ -61,29 +53,6 @@ impl<B: Backend> InferencePath for Burn<B> {
 
     fn probes<'a>(&'a self, cx: &'a StepContext<'a>) -> Option<LocalBoxFuture<'a, BurnProbes>> {
         Some(Box::pin(probes::run(self, cx)))
-    }
-}
-
-/// The protocol's policy for an inference row: untimed runs, a timed warm-up until the runs
-/// agree, then at least `iterations` samples and, with adaptive sampling, more until the
-/// interval target or the time cap.
-pub(crate) fn inference_policy(config: &BenchConfig) -> Policy {
-    let adaptive = config.target_ci.is_some();
-    Policy {
-        untimed_runs: UNTIMED_RUNS,
-        warmup_ms: config.warmup_ms,
-        stable_cv: Some(STABLE_CV),
-        repeats: Repeats::Fixed(1),
-        stop: Stop {
-            min_samples: config.iterations,
-            max_samples: if adaptive {
-                limits::MAX_ITERATIONS.max(config.iterations)
-            } else {
-                config.iterations
-            },
-            target_ci: config.target_ci,
-            cap_ms: config.max_time_ms.filter(|_| adaptive),
-        },
     }
 }
 
@@ -162,7 +131,7 @@ async fn measure_step<B: Backend>(
             kernels,
             accuracy,
         },
-        RowSettings::of(step, cx.config, stopwatch.resolution_ms()),
+        step.row_settings(cx.config, stopwatch.resolution_ms()),
         stopwatch.kind(),
     )
 }

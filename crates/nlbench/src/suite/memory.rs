@@ -26,12 +26,10 @@ use super::{
     read_one, settle,
 };
 use crate::{
-    config::ModelConfig,
     error::RunError,
     measure::{
         self, Clock, Environment, MemoryProbe, MemorySnapshot, Policy, Repeats, Stop, Stopwatch,
     },
-    model::NeuralLayers,
     precision::Precision,
     schema::{
         InferenceMemory, LayerProfile, MemoryMeasurement, OptimizerKind, TimingInfo,
@@ -39,7 +37,7 @@ use crate::{
     },
     session::{MemorySuite, StepContext},
     stats::Summary,
-    workload::Workload,
+    workload::{ModelConfig, Workload, mlp::NeuralLayers},
 };
 
 /// Learning rate of the single optimizer step; its value does not change the memory.

@@ -8,10 +8,6 @@ mod built;
 mod inference;
 mod memory;
 pub(crate) mod probes;
-mod row;
-
-pub(crate) use inference::inference_policy;
-pub use row::{Measured, RowSettings, build_measurement, merge_rounds};
 
 use std::sync::Mutex;
 

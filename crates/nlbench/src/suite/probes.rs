@@ -8,21 +8,16 @@ use futures::future::LocalBoxFuture;
 use super::{Burn, read_one, time_tensor};
 use crate::{
     error::{RunError, guarded},
-    measure::{self, Environment, Policy, Repeats, Routine, Stop, Stopwatch},
+    measure::{
+        self, Environment, Policy, Repeats, Routine, Stop, Stopwatch,
+        protocol::{PROBE_ADD_ELEMENTS as ADD_ELEMENTS, PROBE_MATMUL_SIDES as MATMUL_SIDES},
+    },
     schema::{BurnProbes, Ceiling},
     session::StepContext,
 };
 
-/// Sides of the square FP32 matrices multiplied, smallest first. The probe keeps the first
-/// whose matmul lasts [`LONG_ENOUGH_MS`] (enough work to keep the device busy and to time
-/// well) or the largest, 2.1 GFLOP, enough to fill a large GPU. Each size is autotuned on first
-/// use (every candidate kernel run a dozen times), so on a slow device stopping at a smaller
-/// size spares the largest tuning: 1024 costs lavapipe about 20 s of it.
-const MATMUL_SIDES: [usize; 3] = [256, 512, 1024];
 /// How long a probe matmul must last for its size to be kept, in milliseconds.
 const LONG_ENOUGH_MS: f64 = 10.0;
-/// FP32 elements of each operand of the add: 64 MiB, past the caches of current GPUs.
-const ADD_ELEMENTS: usize = 1 << 24;
 
 /// Untimed runs (compilation, autotuning), then three timed ones; the probe keeps the
 /// fastest, as the ceilings do.
@@ -51,17 +46,7 @@ pub(super) async fn run<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> Bur
     }
 }
 
-/// The probes of a run whose process died while they ran: both unavailable with `err`.
-pub(crate) fn lost(err: RunError) -> BurnProbes {
-    BurnProbes {
-        matmul_n: MATMUL_SIDES[MATMUL_SIDES.len() - 1],
-        add_elements: ADD_ELEMENTS,
-        matmul_gflops: Ceiling::from_result(Err(err.clone())),
-        add_gbps: Ceiling::from_result(Err(err)),
-    }
-}
-
-/// The side kept (see [`MATMUL_SIDES`]) and the GFLOP/s of its matmul.
+/// The side kept (see [`MATMUL_SIDES`]: the first whose matmul lasts [`LONG_ENOUGH_MS`]) and the GFLOP/s of its matmul.
 async fn matmul<B: Backend>(
     burn: &Burn<B>,
     cx: &StepContext<'_>,

@@ -15,7 +15,7 @@ use burn::{
 use serde::{Deserialize, Serialize};
 
 use super::{Figures, bounded, matmul_flops};
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// Widest image side.
 pub const MAX_IMAGE: usize = 4_096;
@@ -79,39 +79,9 @@ fn out_side(side: usize, kernel: usize, stride: usize) -> usize {
 }
 
 impl CnnConfig {
-    pub const PRESETS: [&'static str; 2] = ["tiny", "resnet50"];
-
+    /// The preset `name` of `presets.json`.
     pub fn preset(name: &str) -> Option<Self> {
-        let stage = |blocks, width, stride| Stage {
-            blocks,
-            width,
-            stride,
-        };
-        let name = name.to_ascii_lowercase();
-        match name.as_str() {
-            "tiny" => Some(Self {
-                name,
-                image: 32,
-                stem_width: 16,
-                large_stem: false,
-                stages: vec![stage(1, 16, 1), stage(1, 32, 2)],
-                classes: 10,
-            }),
-            "resnet50" => Some(Self {
-                name,
-                image: 224,
-                stem_width: 64,
-                large_stem: true,
-                stages: vec![
-                    stage(3, 64, 1),
-                    stage(4, 128, 2),
-                    stage(6, 256, 2),
-                    stage(3, 512, 2),
-                ],
-                classes: 1000,
-            }),
-            _ => None,
-        }
+        super::presets::read("cnn", name)
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {

@@ -16,7 +16,7 @@ use super::{
     encoder::{MAX_SEQUENCE, merge_heads, split_heads},
     matmul_flops,
 };
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// Largest vocabulary.
 pub const MAX_VOCABULARY: usize = 1 << 20;
@@ -49,27 +49,9 @@ fn is_runs_decode(decodes: &bool) -> bool {
 }
 
 impl DecoderConfig {
-    pub const PRESETS: [&'static str; 3] = ["tiny", "gpt2", "1b"];
-
+    /// The preset `name` of `presets.json`.
     pub fn preset(name: &str) -> Option<Self> {
-        let (width, layers, heads, vocabulary, context, prompt, decode_at) =
-            match name.to_ascii_lowercase().as_str() {
-                "tiny" => (128, 2, 4, 2_048, 256, 64, 128),
-                "gpt2" => (768, 12, 12, 50_257, 1_024, 128, 512),
-                "1b" => (2_048, 16, 16, 32_000, 2_048, 128, 1_024),
-                _ => return None,
-            };
-        Some(Self {
-            name: name.to_ascii_lowercase(),
-            width,
-            layers,
-            heads,
-            vocabulary,
-            context,
-            prompt,
-            decode_at,
-            decodes: true,
-        })
+        super::presets::read("decoder", name)
     }
 
     /// The name without a prefill sweep's `-pLENGTH` suffix: what the sweep's decoders share.

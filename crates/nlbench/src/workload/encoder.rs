@@ -10,7 +10,7 @@ use burn::{
 use serde::{Deserialize, Serialize};
 
 use super::{Figures, attention, bounded, check_stack, matmul_flops};
-use crate::config::{ConfigError, limits::MAX_DIM};
+use crate::{error::ConfigError, limits::MAX_DIM};
 
 /// Most layers of an encoder or decoder.
 pub const MAX_DEPTH: usize = 128;
@@ -30,23 +30,9 @@ pub struct EncoderConfig {
 }
 
 impl EncoderConfig {
-    pub const PRESETS: [&'static str; 2] = ["tiny", "bert-base"];
-
+    /// The preset `name` of `presets.json`.
     pub fn preset(name: &str) -> Option<Self> {
-        let (width, layers, heads, feed_forward, sequence) =
-            match name.to_ascii_lowercase().as_str() {
-                "tiny" => (128, 2, 2, 512, 64),
-                "bert-base" => (768, 12, 12, 3072, 128),
-                _ => return None,
-            };
-        Some(Self {
-            name: name.to_ascii_lowercase(),
-            width,
-            layers,
-            heads,
-            feed_forward,
-            sequence,
-        })
+        super::presets::read("encoder", name)
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {

@@ -12,18 +12,19 @@ pub mod attention;
 pub mod cnn;
 pub mod decoder;
 pub mod encoder;
+pub mod mlp;
+pub mod presets;
 
 use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    config::{ConfigError, DEFAULT_INPUT_DIM, ModelConfig},
-    precision::Precision,
-};
+use crate::{error::ConfigError, precision::Precision};
 pub use cnn::CnnConfig;
 pub use decoder::DecoderConfig;
 pub use encoder::EncoderConfig;
+use mlp::DEFAULT_INPUT_DIM;
+pub use mlp::ModelConfig;
 
 /// Which network a row measured. Older results, which measured the MLP alone, read as `mlp`.
 #[derive(
@@ -66,12 +67,7 @@ impl WorkloadKind {
 
     /// The presets `NAME:PRESET` accepts.
     pub fn presets(self) -> Vec<&'static str> {
-        match self {
-            Self::Mlp => crate::config::SIZE_PRESETS.iter().map(|p| p.0).collect(),
-            Self::Encoder => EncoderConfig::PRESETS.to_vec(),
-            Self::Decoder => DecoderConfig::PRESETS.to_vec(),
-            Self::Cnn => CnnConfig::PRESETS.to_vec(),
-        }
+        presets::names(self.name())
     }
 }
 
@@ -310,14 +306,8 @@ impl Workload {
     /// The preset a bare `NAME` takes: the realistic one on a hardware GPU, the tiny one on
     /// the CPU and on software devices, so a default run stays short there.
     pub fn default_for(kind: WorkloadKind, hardware_gpu: bool) -> Self {
-        let preset = match (kind, hardware_gpu) {
-            (WorkloadKind::Mlp, _) => "medium",
-            (WorkloadKind::Encoder, true) => "bert-base",
-            (WorkloadKind::Decoder, true) => "gpt2",
-            (WorkloadKind::Cnn, true) => "resnet50",
-            (_, false) => "tiny",
-        };
-        Self::preset(kind, preset).expect("a known preset")
+        Self::preset(kind, presets::default_name(kind.name(), hardware_gpu))
+            .expect("presets.json's default is one of its presets")
     }
 }
 
@@ -356,7 +346,7 @@ impl WorkloadChoice {
     }
 }
 
-/// The MLP's figures, from the formulas in [`crate::model`].
+/// The MLP's figures, from the formulas in [`mlp`].
 fn mlp_figures(model: &ModelConfig) -> Figures {
     let widths = model.widths();
     Figures {
@@ -389,7 +379,7 @@ pub(crate) fn check_stack(
     layers: usize,
     heads: usize,
 ) -> Result<(), ConfigError> {
-    bounded(name, "width", width, crate::config::limits::MAX_DIM)?;
+    bounded(name, "width", width, crate::limits::MAX_DIM)?;
     bounded(name, "layers", layers, encoder::MAX_DEPTH)?;
     bounded(name, "heads", heads, width)?;
     if width.is_multiple_of(heads) {

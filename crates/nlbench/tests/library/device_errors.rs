@@ -33,7 +33,11 @@ fn a_refused_kernel_fails_the_span_it_was_launched_in() {
     );
     assert!(!refused.message.contains('\n'), "{}", refused.message);
 
-    // Spans the device accepts are timed as before.
-    let ms = pollster::block_on(watched.time(3, &mut || {}, &mut sync)).expect("timed");
-    assert!(ms >= 0.0);
+    // Spans the device accepts are timed as before, and the watch goes on: a second refusal
+    // fails its own span too.
+    pollster::block_on(watched.time(3, &mut || {}, &mut sync))
+        .expect("a span the device accepts is timed after a refused one");
+    let again = pollster::block_on(watched.time(1, &mut launch_broken, &mut sync))
+        .expect_err("a later refusal fails its span as well");
+    assert_eq!(again.kind, ErrorKind::KernelRejected);
 }

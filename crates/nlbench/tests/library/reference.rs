@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use crate::common::{Host, vulkan};
 use nlbench::{
-    config::{BenchConfig, ModelConfig},
+    config::BenchConfig,
     device::DeviceInfo,
     error::ErrorKind,
     measure::Clock,
@@ -16,6 +16,7 @@ use nlbench::{
     reference::{Kernel, Reference, SHAPES, Shape, Weights},
     schema::{ClockKind, DeviceClock, MachineInfo, Outcome, ResultSet, ToolInfo},
     session::{self, Capacity, DeviceTwin, Event, Identity, NoCeilings, Platform},
+    workload::ModelConfig,
 };
 
 impl Platform for Host {

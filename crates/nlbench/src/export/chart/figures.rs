@@ -7,10 +7,9 @@ use crate::{
         roofline::{roofline_points, workload_points},
         verdicts::throughput_interval,
     },
-    config::ModelConfig,
     schema::{InferenceMeasurement, KernelChoice, PathId, ResultSet, Timed},
     stats::Summary,
-    workload::{Phase, Workload},
+    workload::{ModelConfig, Phase, Workload},
 };
 
 /// A point of a line: its x, its batch size, its figures and the kernels that ran it.

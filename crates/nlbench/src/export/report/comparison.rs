@@ -110,7 +110,11 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
 /// "headline" or the path a row follows.
 fn line_label(row: &Row) -> String {
     match row.line {
-        Line::Headline => format!("headline path: {}", row.paths_label()),
+        // A configuration no result measured names no implementation.
+        Line::Headline => match row.paths_label() {
+            paths if paths.is_empty() => "headline path".into(),
+            paths => format!("headline path: {paths}"),
+        },
         Line::Path(_) => row.paths_label(),
     }
 }

@@ -176,12 +176,10 @@ mod tests {
         let results = fixtures::results();
         let glance = glance_summary(&results);
         let table = supported_summary(&results);
-        assert!(!glance.rows.is_empty());
-        for row in &glance.rows {
+        let measured: Vec<_> = glance.rows.iter().filter(|row| row[2] != "–").collect();
+        assert!(!measured.is_empty(), "{:?}", glance.rows);
+        for row in measured {
             let best = &row[2];
-            if best == "–" {
-                continue;
-            }
             assert!(
                 table
                     .rows

@@ -325,29 +325,6 @@ mod tests {
     use crate::{fixtures, schema::MemoryOutcome};
 
     #[test]
-    fn report_sections_and_figures() {
-        let report = memory_report(&fixtures::results());
-        for section in [
-            "# nlbench memory profile",
-            "## Machine and device",
-            "## small",
-            "### Inference memory",
-            "### Training memory (one step)",
-            "### Training breakdown (analytical)",
-            "### Per-layer profile (batch 16)",
-            "### Efficiency",
-            "Linear fit of training memory after the forward pass",
-            "## Configurations without figures",
-            "large batch 4096: failed (out of memory): out of memory",
-        ] {
-            assert!(report.contains(section), "missing {section}");
-        }
-        // The fixture's training peak is 256 B (weights) + 512 B (forward) over the
-        // analytical figure.
-        assert!(report.contains("+768 B"));
-    }
-
-    #[test]
     fn analytical_when_no_allocator() {
         let mut results = fixtures::results();
         for record in &mut results.memory {

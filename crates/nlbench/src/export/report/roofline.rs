@@ -6,8 +6,8 @@ use std::fmt::Write;
 use super::{fmt_count, fmt_percent, markdown_table, summary::ceilings_summary};
 use crate::{
     analysis::roofline::{above_roof, bound, roofline_points, share},
-    config::ModelConfig,
     schema::ResultSet,
+    workload::ModelConfig,
 };
 
 /// The "Device ceilings and roofline" section.

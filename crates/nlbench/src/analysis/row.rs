@@ -5,7 +5,6 @@
 
 use crate::{
     analysis::verdicts::verdicts,
-    config::BenchConfig,
     error::{ErrorKind, RunError},
     measure::{Samples, StopReason},
     schema::{
@@ -13,7 +12,6 @@ use crate::{
         InferenceRecord, KernelChoice, MemoryFigures, Outcome, RoundFailure, StopRule, Timed,
         Verdict,
     },
-    session::Step,
     stats::{Summary, median_interval},
 };
 
@@ -33,18 +31,6 @@ pub struct RowSettings {
     pub target_ci: Option<f64>,
     /// The clock's resolution, where known.
     pub resolution_ms: Option<f64>,
-}
-
-impl RowSettings {
-    /// The settings of `step` in a run of `config`, timed by a clock of `resolution_ms`.
-    pub fn of(step: &Step, config: &BenchConfig, resolution_ms: f64) -> Self {
-        Self {
-            batch_size: step.batch_size,
-            flops_per_sample: step.figures().flops_per_sample,
-            target_ci: config.target_ci,
-            resolution_ms: Some(resolution_ms),
-        }
-    }
 }
 
 /// The row for one configuration's samples, timed by a clock of `clock`'s kind.

@@ -1,14 +1,115 @@
-//! The NeuralLayers network as a burn module, and the figures that follow from its shape
+//! The NeuralLayers MLP: its definition and presets, the network as a burn module, and the figures that follow from its shape
 //! alone (parameter count, FLOPs, activation sizes), so every measured figure has an
 //! analytical one beside it.
 
 use burn::{
-    module::{Module, ModuleMapper, Param},
+    module::Module,
     nn::{Linear, LinearConfig, Relu},
     tensor::{Tensor, backend::Backend},
 };
 
-use crate::{config::ModelConfig, precision::Precision};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    error::ConfigError,
+    precision::{Precision, cast},
+};
+
+/// Input (and output) width of the NeuralLayers network unless told otherwise.
+pub const DEFAULT_INPUT_DIM: usize = 1024;
+/// Hidden width of the default ("medium") model.
+pub const DEFAULT_HIDDEN_DIM: usize = 512;
+/// Number of Linear layers of the default model.
+pub const DEFAULT_LAYERS: usize = 2;
+
+/// One NeuralLayers network: `input_dim -> hidden_dim -> ... -> input_dim`, with a ReLU
+/// between consecutive Linear layers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// Name shown in reports and charts ("small", "medium", or a custom name).
+    pub name: String,
+    pub input_dim: usize,
+    pub hidden_dim: usize,
+    /// Number of Linear layers (at least 2: into and out of the hidden width).
+    #[serde(default = "default_layers")]
+    pub layers: usize,
+}
+
+fn default_layers() -> usize {
+    DEFAULT_LAYERS
+}
+
+/// A size preset of `presets.json`: the original suite's sizes, plus `xl`.
+#[derive(Deserialize)]
+struct Size {
+    name: String,
+    hidden_dim: usize,
+}
+
+impl ModelConfig {
+    /// A model with the default depth and the given widths.
+    pub fn new(name: impl Into<String>, input_dim: usize, hidden_dim: usize) -> Self {
+        Self {
+            name: name.into(),
+            input_dim,
+            hidden_dim,
+            layers: DEFAULT_LAYERS,
+        }
+    }
+
+    /// The preset called `name` (`small`, `medium`, `large`, `xl`) at the given input width.
+    pub fn preset(name: &str, input_dim: usize) -> Result<Self, ConfigError> {
+        let name = name.trim();
+        super::presets::read::<Size>("mlp", name)
+            .map(|size| Self::new(size.name, input_dim, size.hidden_dim))
+            .ok_or_else(|| {
+                ConfigError(format!(
+                    "unknown model size '{name}' (expected one of: {})",
+                    super::presets::names("mlp").join(", ")
+                ))
+            })
+    }
+
+    /// Widths of every layer boundary: `[input, hidden, ..., hidden, input]`.
+    pub fn widths(&self) -> Vec<usize> {
+        let mut widths = vec![self.input_dim];
+        widths.extend(std::iter::repeat_n(
+            self.hidden_dim,
+            self.layers.saturating_sub(1),
+        ));
+        widths.push(self.input_dim);
+        widths
+    }
+
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        use crate::limits::*;
+        if self.name.trim().is_empty() {
+            return Err(ConfigError("a model needs a non-empty name".into()));
+        }
+        if self.name.chars().count() > MAX_NAME {
+            return Err(ConfigError(format!(
+                "model name '{}…' is longer than {MAX_NAME} characters",
+                self.name.chars().take(16).collect::<String>()
+            )));
+        }
+        for (what, value) in [("input", self.input_dim), ("hidden", self.hidden_dim)] {
+            if !(1..=MAX_DIM).contains(&value) {
+                return Err(ConfigError(format!(
+                    "model '{}': {what} width must be between 1 and {MAX_DIM}, got {value}",
+                    self.name
+                )));
+            }
+        }
+        if !(2..=MAX_LAYERS).contains(&self.layers) {
+            return Err(ConfigError(format!(
+                "model '{}': layers must be between 2 and {MAX_LAYERS}, got {}",
+                self.name, self.layers
+            )));
+        }
+        Ok(())
+    }
+}
 
 /// `input -> Linear -> ReLU -> Linear -> ... -> Linear -> output`.
 #[derive(Module, Debug)]
@@ -50,23 +151,6 @@ impl<B: Backend> NeuralLayers<B> {
                     y
                 }
             })
-    }
-}
-
-/// `module` with every float parameter converted to `precision`.
-pub fn cast<B: Backend, M: Module<B>>(module: M, precision: Precision) -> M {
-    module.map(&mut CastMapper { precision })
-}
-
-/// Casts every float parameter; burn's tensors carry their dtype at run time.
-struct CastMapper {
-    precision: Precision,
-}
-
-impl<B: Backend> ModuleMapper<B> for CastMapper {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<B, D>>) -> Param<Tensor<B, D>> {
-        let dtype = self.precision.float_dtype();
-        param.map(|tensor| tensor.cast(dtype))
     }
 }
 
@@ -120,6 +204,14 @@ impl ModelConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn widths_follow_depth() {
+        let mut model = ModelConfig::new("m", 8, 4);
+        assert_eq!(model.widths(), vec![8, 4, 8]);
+        model.layers = 4;
+        assert_eq!(model.widths(), vec![8, 4, 4, 4, 8]);
+    }
 
     /// 4 -> 3 -> 4: weights 12 + 12, biases 3 + 4.
     fn tiny() -> ModelConfig {
