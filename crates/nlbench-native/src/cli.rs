@@ -4,11 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand, builder::PossibleValuesParser};
 use nlbench::{
     config::{self, BenchConfig, Request},
     plan::{ClockPolicy, Paths, Plan, Suites},
 };
+
+use crate::devices;
 
 /// Benchmarks inference of the NeuralLayers network on a GPU (wgpu: Vulkan, Metal, DX12), on
 /// NVIDIA through CUDA, or on the CPU, and writes Markdown reports, results.json and charts.
@@ -34,8 +36,8 @@ pub struct Args {
 
     /// Where to run: `auto` tries CUDA, then a hardware GPU through wgpu, then the CPU (a
     /// software adapter such as lavapipe only when asked for: `vulkan`, `--device`).
-    #[arg(long, value_enum, default_value_t = BackendChoice::Auto)]
-    pub backend: BackendChoice,
+    #[arg(long, default_value = devices::AUTO, value_parser = PossibleValuesParser::new(devices::backend_names()))]
+    pub backend: String,
 
     /// The device to run on, by its index in `nlbench-native devices` or a piece of its name
     /// only it has (replaces --backend).
@@ -230,18 +232,6 @@ pub enum Command {
         #[arg(long)]
         print_link: bool,
     },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BackendChoice {
-    Auto,
-    Wgpu,
-    Vulkan,
-    Metal,
-    Dx12,
-    Cuda,
-    Cpu,
 }
 
 /// The plan the arguments describe, validated, with notes on what was changed (duplicates);

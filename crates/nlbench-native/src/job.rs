@@ -11,9 +11,7 @@ use nlbench::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    Failure, cli::BackendChoice, devices, output, signals::Interrupts, tuning_cache::Tuning,
-};
+use crate::{Failure, devices, output, signals::Interrupts, tuning_cache::Tuning};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Job {
@@ -36,7 +34,8 @@ pub struct Job {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceChoice {
-    Backend(BackendChoice),
+    /// `--backend`'s value.
+    Backend(String),
     Named(String),
 }
 
@@ -96,7 +95,7 @@ impl Job {
                 .map_err(Failure::usage)?
                 .open()
                 .map_err(Failure::other)?,
-            DeviceChoice::Backend(choice) => devices::select(*choice).map_err(Failure::other)?,
+            DeviceChoice::Backend(choice) => devices::select(choice).map_err(Failure::other)?,
         };
         eprintln!(
             "device: {} [{}] — {}",

@@ -137,7 +137,7 @@ fn benchmark(args: &Args) -> Result<u8, Failure> {
         plan,
         device: match &args.device {
             Some(wanted) => DeviceChoice::Named(wanted.clone()),
-            None => DeviceChoice::Backend(args.backend),
+            None => DeviceChoice::Backend(args.backend.clone()),
         },
         out: args.out.clone(),
         preflight: !args.no_preflight,
