@@ -86,14 +86,12 @@ impl BenchConfig {
                 .iter()
                 .map(|name| ModelConfig::preset(name, DEFAULT_INPUT_DIM).expect("known preset"))
                 .collect(),
-            workloads: [
-                WorkloadKind::Encoder,
-                WorkloadKind::Decoder,
-                WorkloadKind::Cnn,
-            ]
-            .into_iter()
-            .map(|kind| Workload::default_for(kind, hardware_gpu))
-            .collect(),
+            // Every workload beside the MLP, whose sizes are the models above.
+            workloads: WorkloadKind::ALL
+                .into_iter()
+                .filter(|kind| !kind.is_mlp())
+                .map(|kind| Workload::default_for(kind, hardware_gpu))
+                .collect(),
             workload_batch_sizes: (!hardware_gpu).then(|| SMALL_BATCHES.to_vec()),
             batch_sizes: vec![1, 16, 64, 128, 256],
             precisions: vec![Precision::F32, Precision::F16],
