@@ -184,7 +184,7 @@ impl Estimate {
                     total.rough |= law.pieces < 2;
                     match (law.per_work, self.work(cost, None)) {
                         (Some(per_work), Some(work)) if work > 0.0 => per_work * work,
-                        _ => law.typical_ms,
+                        _ => law.mean,
                     }
                 }
             };
@@ -265,17 +265,16 @@ impl Estimate {
 
     /// How long pieces of `kind` take per unit of work: the median of its pieces run so far
     /// (robust to the few on which a first run tunes kernels for many seconds, which a
-    /// least-squares line follows far off); a kind not run yet borrows the median time of
-    /// every piece so far (a first run's few pieces that compile and tune for many seconds
-    /// would carry a mean several times past what a piece of another kind takes).
+    /// least-squares line follows far off); a kind not run yet borrows the mean time of every
+    /// piece so far.
     fn law(&self, kind: CostKind) -> Law {
-        let median = |values: &[f64]| Summary::of(values).map_or(0.0, |s| s.median);
+        let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
         let of_kind: Vec<&Done> = self.done.iter().filter(|d| d.cost.kind == kind).collect();
         if of_kind.is_empty() {
             let all: Vec<f64> = self.done.iter().map(|d| d.ms).collect();
             return Law {
                 per_work: None,
-                typical_ms: median(&all),
+                mean: mean(&all),
                 pieces: 0,
             };
         }
@@ -294,17 +293,17 @@ impl Estimate {
             .collect();
         Law {
             per_work: Summary::of(&per_work).map(|s| s.median),
-            typical_ms: median(&of_kind.iter().map(|d| d.ms).collect::<Vec<_>>()),
+            mean: mean(&of_kind.iter().map(|d| d.ms).collect::<Vec<_>>()),
             pieces: of_kind.len(),
         }
     }
 }
 
-/// How long a piece of one kind takes: `per_work × work` milliseconds, or its kind's median
-/// time where its work cannot be told.
+/// How long a piece of one kind takes: `per_work × work` milliseconds, or its kind's mean
+/// where its work cannot be told.
 struct Law {
     per_work: Option<f64>,
-    typical_ms: f64,
+    mean: f64,
     /// How many pieces of the kind the law comes from.
     pieces: usize,
 }
