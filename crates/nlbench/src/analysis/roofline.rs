@@ -4,7 +4,7 @@
 
 use crate::{
     error::RunError,
-    measure::protocol::{PROBE_ADD_ELEMENTS, PROBE_MATMUL_SIDES},
+    measure::protocol::{PROBE_ADD_ELEMENTS, PROBE_LARGEST_SIDE},
     precision::Precision,
     schema::{BurnProbes, Ceiling, Ceilings, KernelChoice, Outcome, PathId, ResultSet},
     workload::ModelConfig,
@@ -39,7 +39,7 @@ impl BurnProbes {
     /// at the sizes they would have run.
     pub fn lost(err: RunError) -> Self {
         Self {
-            matmul_n: PROBE_MATMUL_SIDES[PROBE_MATMUL_SIDES.len() - 1],
+            matmul_n: PROBE_LARGEST_SIDE,
             add_elements: PROBE_ADD_ELEMENTS,
             matmul_gflops: Ceiling::from_result(Err(err.clone())),
             add_gbps: Ceiling::from_result(Err(err)),

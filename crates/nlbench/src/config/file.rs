@@ -7,7 +7,9 @@ use super::{
     request::{choose_workloads, set_decoder_lengths},
 };
 use crate::{
-    error::ConfigError, precision::Precision, workload::WorkloadChoice, workload::mlp::ModelConfig,
+    error::ConfigError,
+    precision::Precision,
+    workload::{WorkloadChoice, mlp::ModelConfig},
 };
 
 /// A `--config` TOML file: every field optional; what it leaves out keeps the base's value.

@@ -32,6 +32,11 @@ fn other_device() -> ResultSet {
     other
 }
 
+/// The fixture and [`other_device`], as a comparison reads them.
+fn two_devices() -> [ResultSet; 2] {
+    [fixtures::with_workloads(), other_device()]
+}
+
 #[test]
 fn benchmark_report() {
     insta::assert_snapshot!(report::benchmark_report(&fixtures::with_workloads(), None));
@@ -52,10 +57,7 @@ fn memory_report() {
 
 #[test]
 fn comparison_report() {
-    insta::assert_snapshot!(report::comparison_report(&[
-        fixtures::with_workloads(),
-        other_device()
-    ]));
+    insta::assert_snapshot!(report::comparison_report(&two_devices()));
 }
 
 #[test]
@@ -75,10 +77,7 @@ fn result_charts_data() {
 
 #[test]
 fn comparison_charts_data() {
-    insta::assert_debug_snapshot!(chart::comparison_figures(&[
-        fixtures::with_workloads(),
-        other_device()
-    ]));
+    insta::assert_debug_snapshot!(chart::comparison_figures(&two_devices()));
 }
 
 #[test]

@@ -17,6 +17,8 @@ const STABLE_CV: f64 = 0.10;
 /// times), so on a slow device stopping at a smaller size spares the largest tuning: 1024
 /// costs lavapipe about 20 s of it.
 pub const PROBE_MATMUL_SIDES: [usize; 3] = [256, 512, 1024];
+/// The largest of them: the size a probe that ran out of smaller sides, or was lost, names.
+pub const PROBE_LARGEST_SIDE: usize = PROBE_MATMUL_SIDES[PROBE_MATMUL_SIDES.len() - 1];
 /// FP32 elements of each operand of burn's add probe: 64 MiB, past the caches of current GPUs.
 pub const PROBE_ADD_ELEMENTS: usize = 1 << 24;
 

@@ -10,7 +10,7 @@ use crate::{
     error::{RunError, guarded},
     measure::{
         self, Environment, Policy, Repeats, Routine, Stop, Stopwatch,
-        protocol::{PROBE_ADD_ELEMENTS as ADD_ELEMENTS, PROBE_MATMUL_SIDES as MATMUL_SIDES},
+        protocol::{PROBE_ADD_ELEMENTS, PROBE_LARGEST_SIDE, PROBE_MATMUL_SIDES},
     },
     schema::{BurnProbes, Ceiling},
     session::StepContext,
@@ -33,29 +33,29 @@ fn policy() -> Policy {
 
 /// Runs both probes; a probe that fails says why.
 pub(super) async fn run<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> BurnProbes {
-    let largest = MATMUL_SIDES[MATMUL_SIDES.len() - 1];
     let (matmul_n, matmul) = match guarded(matmul(burn, cx)).await {
         Ok((n, gflops)) => (n, Ok(gflops)),
-        Err(err) => (largest, Err(err)),
+        Err(err) => (PROBE_LARGEST_SIDE, Err(err)),
     };
     BurnProbes {
         matmul_n,
-        add_elements: ADD_ELEMENTS,
+        add_elements: PROBE_ADD_ELEMENTS,
         matmul_gflops: Ceiling::from_result(matmul),
         add_gbps: Ceiling::from_result(guarded(add(burn, cx)).await),
     }
 }
 
-/// The side kept (see [`MATMUL_SIDES`]: the first whose matmul lasts [`LONG_ENOUGH_MS`]) and the GFLOP/s of its matmul.
+/// The side kept (of [`PROBE_MATMUL_SIDES`], the first whose matmul lasts
+/// [`LONG_ENOUGH_MS`], or the largest) and the GFLOP/s of its matmul.
 async fn matmul<B: Backend>(
     burn: &Burn<B>,
     cx: &StepContext<'_>,
 ) -> Result<(usize, f64), RunError> {
-    for n in MATMUL_SIDES {
+    for n in PROBE_MATMUL_SIDES {
         let a = Tensor::<B, 2>::random([n, n], Distribution::Default, &burn.device);
         let b = Tensor::<B, 2>::random([n, n], Distribution::Default, &burn.device);
         let ms = fastest(burn, cx, &|| a.clone().matmul(b.clone())).await?;
-        if ms >= LONG_ENOUGH_MS || n == MATMUL_SIDES[MATMUL_SIDES.len() - 1] {
+        if ms >= LONG_ENOUGH_MS || n == PROBE_LARGEST_SIDE {
             return Ok((n, 2.0 * (n as f64).powi(3) / (ms * 1e6)));
         }
     }
@@ -64,10 +64,10 @@ async fn matmul<B: Backend>(
 
 /// GB/s of `a + b`: two operands read and the sum written.
 async fn add<B: Backend>(burn: &Burn<B>, cx: &StepContext<'_>) -> Result<f64, RunError> {
-    let a = Tensor::<B, 1>::random([ADD_ELEMENTS], Distribution::Default, &burn.device);
-    let b = Tensor::<B, 1>::random([ADD_ELEMENTS], Distribution::Default, &burn.device);
+    let a = Tensor::<B, 1>::random([PROBE_ADD_ELEMENTS], Distribution::Default, &burn.device);
+    let b = Tensor::<B, 1>::random([PROBE_ADD_ELEMENTS], Distribution::Default, &burn.device);
     let ms = fastest(burn, cx, &|| a.clone() + b.clone()).await?;
-    Ok(3.0 * 4.0 * ADD_ELEMENTS as f64 / (ms * 1e6))
+    Ok(3.0 * 4.0 * PROBE_ADD_ELEMENTS as f64 / (ms * 1e6))
 }
 
 /// The fastest timed run of `work`, in milliseconds.
