@@ -438,7 +438,7 @@ def chosen_workloads(args, models):
             entry = wl.preset(kind, name, prompts[0] if len(prompts) == 1 else None, args.context_len)
             others += wl.sweep(entry, prompts)
         else:
-            raise ValueError(f"unknown workload '{kind}' (expected mlp, encoder, decoder or cnn)")
+            raise ValueError(f"unknown workload '{kind}' (expected {', '.join(wl.KINDS)})")
     return kept, others
 
 
@@ -551,7 +551,7 @@ def measure_all(torch, args, models, others, precisions, batch_sizes, workload_b
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--workloads", default=None, help="nlbench's --workloads: NAME or NAME:PRESET, comma-separated (default: mlp,encoder,decoder,cnn; with --quick, mlp)")
+    parser.add_argument("--workloads", default=None, help=f"nlbench's --workloads: NAME or NAME:PRESET, comma-separated (default: {','.join(wl.KINDS)}; with --quick, mlp)")
     parser.add_argument("--prompt-len", type=lambda text: [int(t) for t in text.split(",")], default=None, help="tokens of the decoder's prompt; several, comma-separated, sweep the prefill")
     parser.add_argument("--context-len", type=int, default=None)
     parser.add_argument("--batch-sizes", default=None, help="default 1,16,64,128,256 (the tiny workloads on the CPU: 1,16)")
@@ -573,7 +573,7 @@ def main():
         args.warmup_ms, args.max_time_ms = 100.0, 200.0
         args.workloads = args.workloads or "mlp"
     args.batch_sizes = args.batch_sizes or "1,16,64,128,256"
-    args.workloads = args.workloads or ("mlp" if args.sizes else "mlp,encoder,decoder,cnn")
+    args.workloads = args.workloads or ("mlp" if args.sizes else ",".join(wl.KINDS))
     args.sizes = args.sizes or "small,medium,large"
     try:
         args.target_ci = percent(args.target_ci)

@@ -13,6 +13,8 @@ from pathlib import Path
 # The presets nlbench reads too (`crates/nlbench/presets.json`): one file for both sides.
 PRESETS_FILE = Path(__file__).resolve().parents[2] / "crates" / "nlbench" / "presets.json"
 _FAMILIES = json.loads(PRESETS_FILE.read_text())
+# Every workload's name, in the file's order (the MLP's first).
+KINDS = list(_FAMILIES)
 PRESETS = {
     kind: {p["name"]: {k: v for k, v in p.items() if k != "name"} for p in family["presets"]}
     for kind, family in _FAMILIES.items()

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, builder::PossibleValuesParser};
 use nlbench::{
     config::{self, BenchConfig, Request},
     plan::{ClockPolicy, Paths, Plan, Suites},
+    workload::WorkloadKind,
 };
 
 use crate::devices;
@@ -72,11 +73,8 @@ pub struct Args {
     #[arg(long)]
     pub paths: Option<Paths>,
 
-    /// Workloads, comma-separated, each NAME or NAME:PRESET: mlp (small, medium, large, xl),
-    /// encoder (tiny, bert-base), decoder (tiny, gpt2, 1b), cnn (tiny, resnet50). A bare
-    /// name takes the realistic preset on a hardware GPU and `tiny` on the CPU and software
-    /// devices (default: all four; with --quick, mlp).
-    #[arg(long)]
+    /// Workloads, comma-separated (the help lists the registered ones with their presets).
+    #[arg(long, help = workloads_help())]
     pub workloads: Option<String>,
 
     /// Tokens of the decoder's prompt, its prefill phase (default: the preset's, 64 for
@@ -238,6 +236,20 @@ pub enum Command {
 /// bare workload names take the presets of the CPU and software devices.
 pub fn plan(args: &Args) -> Result<(Plan, Vec<String>), String> {
     plan_from(args, args.quick, false)
+}
+
+/// `--workloads`' help, from the workload registry: each workload with its presets.
+fn workloads_help() -> String {
+    let listed: Vec<String> = WorkloadKind::ALL
+        .iter()
+        .map(|kind| format!("{kind} ({})", kind.presets().join(", ")))
+        .collect();
+    format!(
+        "Workloads, comma-separated, each NAME or NAME:PRESET: {}. A bare name takes the \
+         realistic preset on a hardware GPU and `tiny` on the CPU and software devices \
+         (default: every one; with --quick, mlp)",
+        listed.join(", ")
+    )
 }
 
 /// The plan a hardware GPU runs instead: bare workload names (and the default plan's

@@ -2,11 +2,25 @@
 //! the WGSL reference, a full pass for KV-cache decoding, the explicit attention for burn's
 //! fused one). A row whose check fails reports no speed.
 
+use serde::{Deserialize, Serialize};
+
 use crate::{
     error::{ErrorKind, RunError},
     precision::Precision,
-    schema::Accuracy,
 };
+
+/// How far an output is from burn's on the same weights and input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Accuracy {
+    /// What the output was checked against (schema version 8; before, burn's output of the
+    /// same weights and input, the reference path's check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub against: Option<String>,
+    pub max_abs_error: f64,
+    pub max_rel_error: f64,
+    /// The largest absolute error accepted; a larger one fails the row.
+    pub tolerance: f64,
+}
 
 /// The largest absolute and relative differences between `got` and `expected`; relative to
 /// the largest expected magnitude, so outputs near zero do not dominate.

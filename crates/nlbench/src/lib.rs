@@ -23,6 +23,7 @@ pub mod measure;
 pub mod memo;
 pub mod plan;
 pub mod precision;
+mod readback;
 pub mod reference;
 pub mod schema;
 pub mod session;

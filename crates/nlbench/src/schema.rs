@@ -4,6 +4,7 @@
 //! `docs/results-schema.md`; bump [`SCHEMA_VERSION`] whenever the shape changes and keep
 //! reading the older versions, which [`ResultSet::from_json`] brings to this one's shape.
 
+pub use crate::accuracy::Accuracy;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -477,19 +478,6 @@ impl Tuning {
             Self::Reused => "kept from an earlier run",
         }
     }
-}
-
-/// How far an output is from burn's on the same weights and input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Accuracy {
-    /// What the output was checked against (schema version 8; before, burn's output of the
-    /// same weights and input, the reference path's check).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub against: Option<String>,
-    pub max_abs_error: f64,
-    pub max_rel_error: f64,
-    /// The largest absolute error accepted; a larger one fails the row.
-    pub tolerance: f64,
 }
 
 /// Memory of one configuration, in bytes.

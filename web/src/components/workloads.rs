@@ -9,7 +9,7 @@ use nlbench::workload::WorkloadKind;
 /// closures share one copy).
 #[derive(Clone, Copy)]
 pub struct Picks {
-    chosen: [(WorkloadKind, RwSignal<bool>, RwSignal<String>); 4],
+    chosen: [(WorkloadKind, RwSignal<bool>, RwSignal<String>); WorkloadKind::ALL.len()],
 }
 
 impl Picks {

@@ -9,7 +9,10 @@ use std::{
     time::Duration,
 };
 
-use nlbench::schema::{OptimizerKind, ResultSet};
+use nlbench::{
+    schema::{OptimizerKind, ResultSet},
+    workload::{Phase, Workload, WorkloadKind},
+};
 
 /// The binary, keeping its tunings in one folder that every test process shares (each
 /// shape is tuned once per test run, not once per test); a test of the cache itself gives its
@@ -40,22 +43,55 @@ pub const SHORT: [&str; 12] = [
     "0",
 ];
 
-/// The tiny presets of the workloads beside the MLP at FP32, batch sizes 1 and 2, three timed
-/// runs each: a plan nlbench and the PyTorch baseline both take.
-pub const TINY_WORKLOADS: [&str; 12] = [
-    "--workloads",
-    "encoder:tiny,decoder:tiny,cnn:tiny",
-    "--precision",
-    "f32",
-    "--batch-sizes",
-    "1,2",
-    "--iterations",
-    "3",
-    "--target-ci",
-    "off",
-    "--warmup-ms",
-    "0",
-];
+/// The tiny presets of every registered workload beside the MLP at FP32, batch sizes 1 and
+/// 2, three timed runs each: a plan nlbench and the PyTorch baseline both take.
+pub fn tiny_workloads() -> Vec<String> {
+    let list: Vec<String> = tiny_presets().iter().map(Workload::label).collect();
+    [
+        "--workloads",
+        &list.join(","),
+        "--precision",
+        "f32",
+        "--batch-sizes",
+        "1,2",
+        "--iterations",
+        "3",
+        "--target-ci",
+        "off",
+        "--warmup-ms",
+        "0",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+/// Every registered workload beside the MLP at its `tiny` preset.
+pub fn tiny_presets() -> Vec<Workload> {
+    WorkloadKind::ALL
+        .into_iter()
+        .filter(|kind| !kind.is_mlp())
+        .map(|kind| Workload::preset(kind, "tiny").expect("every workload has a tiny preset"))
+        .collect()
+}
+
+/// Every phase [`tiny_workloads`] runs, with the label `compare` lines its rows up under
+/// (`decoder:tiny prefill`; a workload of one phase by its label alone).
+pub fn tiny_phases() -> Vec<(Workload, Phase, String)> {
+    tiny_presets()
+        .into_iter()
+        .flat_map(|workload| {
+            let phases = workload.phases();
+            phases.iter().map(move |&phase| {
+                let label = if phases.len() > 1 {
+                    format!("{} {phase}", workload.label())
+                } else {
+                    workload.label()
+                };
+                (workload.clone(), phase, label)
+            })
+        })
+        .collect()
+}
 
 /// The `results.json` a run wrote into `dir`.
 pub fn results(dir: &Path) -> ResultSet {

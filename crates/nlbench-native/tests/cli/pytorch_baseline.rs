@@ -8,7 +8,7 @@ use std::{
     process::Command,
 };
 
-use crate::common::{TINY_WORKLOADS, nlbench, results, succeeded};
+use crate::common::{nlbench, results, succeeded, tiny_phases, tiny_presets, tiny_workloads};
 use nlbench::{
     analysis::{
         compare::{Line, Row, rows},
@@ -247,14 +247,16 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
 /// lines every workload row up with nlbench's CPU run.
 #[test]
 fn baseline_runs_the_workloads_and_lines_up() {
-    let plan = TINY_WORKLOADS;
+    let plan = tiny_workloads();
+    let plan: Vec<&str> = plan.iter().map(String::as_str).collect();
+    let rows = tiny_phases().len() * 2;
     let dir = tempfile::tempdir().unwrap();
     let torch_out = dir.path().join("pytorch");
     let baseline = run_baseline(&plan, &torch_out);
     assert_eq!(
         baseline.inference.len(),
-        4 * 2,
-        "four phases at two batch sizes"
+        rows,
+        "every phase at two batch sizes"
     );
     for record in &baseline.inference {
         let Outcome::Measured(m) = &record.outcome else {
@@ -273,30 +275,34 @@ fn baseline_runs_the_workloads_and_lines_up() {
         }
     }
     // The torch.nn modules' own parameter counts are nlbench's analytical ones.
-    let printed = python(
+    let mut presets = tiny_presets();
+    presets.push(
+        nlbench::workload::Workload::preset(nlbench::workload::WorkloadKind::Decoder, "gpt2")
+            .unwrap(),
+    );
+    let listed: Vec<String> = presets
+        .iter()
+        .map(|w| format!("('{}', '{}')", w.kind(), w.name()))
+        .collect();
+    let printed = python(&format!(
         "import torch; import workloads as wl; \
          print(' '.join(str(wl.parameter_count(wl.build(torch, wl.preset(k, n), torch.float32, 'cpu', 0))) \
-         for k, n in [('encoder', 'tiny'), ('decoder', 'tiny'), ('cnn', 'tiny'), ('decoder', 'gpt2')]))",
-    );
+         for k, n in [{}]))",
+        listed.join(", ")
+    ));
     let counts: Vec<u64> = String::from_utf8_lossy(&printed)
         .split_whitespace()
         .map(|c| c.parse().unwrap())
         .collect();
-    let presets = [
-        ("encoder", "tiny"),
-        ("decoder", "tiny"),
-        ("cnn", "tiny"),
-        ("decoder", "gpt2"),
-    ];
-    for ((kind, name), count) in presets.into_iter().zip(counts) {
-        let workload = nlbench::workload::Workload::preset(kind.parse().unwrap(), name).unwrap();
+    assert_eq!(counts.len(), presets.len(), "{printed:?}");
+    for (workload, count) in presets.iter().zip(counts) {
         let figures = workload.figures(nlbench::workload::Phase::Forward);
-        assert_eq!(count, figures.parameters, "{kind}:{name}");
+        assert_eq!(count, figures.parameters, "{}", workload.label());
     }
 
     let burn_out = dir.path().join("burn");
     let headline = host_headlines_beside(&plan, &burn_out, baseline);
-    assert_eq!(headline.len(), 4 * 2, "{headline:?}");
+    assert_eq!(headline.len(), rows, "{headline:?}");
     for row in headline {
         assert!(row.ratio(1).is_some(), "{row:?}");
     }

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{TINY_WORKLOADS, nlbench, succeeded};
+use crate::common::{nlbench, succeeded, tiny_phases, tiny_presets, tiny_workloads};
 use nlbench::{
     analysis::compare::{Line, find, rows},
     error::ErrorKind,
@@ -17,7 +17,7 @@ use nlbench::{
 fn tiny_run(backend: &str) -> (tempfile::TempDir, ResultSet, String) {
     let dir = tempfile::tempdir().unwrap();
     let output = nlbench()
-        .args(TINY_WORKLOADS)
+        .args(tiny_workloads())
         .args(["--quick", "--backend", backend, "--out"])
         .arg(dir.path())
         .output()
@@ -55,15 +55,13 @@ fn decoded_wrongly(record: &nlbench::schema::InferenceRecord) -> bool {
 /// workload's own; the report's sections.
 fn check(results: &ResultSet, report: &str, stderr: &str, fusion_on_lavapipe: bool) {
     assert!(results.config.models.is_empty(), "no MLP was asked for");
-    let phases = [
-        (WorkloadKind::Encoder, Phase::Forward, true),
-        (WorkloadKind::Decoder, Phase::Prefill, true),
-        (WorkloadKind::Decoder, Phase::Decode, true),
-        (WorkloadKind::Cnn, Phase::Forward, false),
-    ];
+    let phases = tiny_phases();
     // burn's rows alone: the WGSL reference is the MLP's, and has no rows of these.
     assert_eq!(results.inference.len(), phases.len() * 2);
-    for (kind, phase, checked) in phases {
+    for (workload, phase, _) in phases {
+        let kind = workload.kind();
+        // Every workload but the CNN checks its output before it is timed.
+        let checked = kind != WorkloadKind::Cnn;
         for batch in [1, 2] {
             let record = results
                 .inference
@@ -89,16 +87,16 @@ fn check(results: &ResultSet, report: &str, stderr: &str, fusion_on_lavapipe: bo
             assert!((m.timed.gflops - gflops).abs() <= 1e-9 * gflops.max(1.0));
             assert_eq!(
                 m.memory.analytical.kv_cache_bytes > 0,
-                kind == WorkloadKind::Decoder
+                workload.figures(phase).cache_elements > 0
             );
             match &m.accuracy {
                 Some(a) if checked => {
                     assert!(a.max_abs_error <= a.tolerance, "{a:?}");
                     let against = a.against.as_deref().unwrap();
-                    let expected = if phase == Phase::Decode {
-                        "without the KV cache"
-                    } else {
-                        "explicit softmax"
+                    let expected = match kind {
+                        WorkloadKind::Decoder if phase == Phase::Decode => "without the KV cache",
+                        WorkloadKind::Encoder | WorkloadKind::Decoder => "explicit softmax",
+                        _ => "explicit",
                     };
                     assert!(against.contains(expected), "{against}");
                 }
@@ -112,16 +110,17 @@ fn check(results: &ResultSet, report: &str, stderr: &str, fusion_on_lavapipe: bo
             );
         }
     }
+    for workload in tiny_presets() {
+        let heading = format!("## {}: tiny", workload.kind().title());
+        assert!(report.contains(&heading), "no {heading}:\n{report}");
+    }
     for section in [
-        "## Transformer encoder: tiny",
-        "## Decoder language model: tiny",
         "### decoder:tiny prefill, FP32, burn",
         "Time to first token, median",
         "### decoder:tiny decode, FP32, burn",
         "Per-token latency, median",
         "Tokens/s",
         "The KV cache holds",
-        "## ResNet-style CNN: tiny",
         "Images/s, 95 % CI",
     ] {
         assert!(
@@ -160,12 +159,8 @@ fn tiny_workloads_run_on_cpu_and_vulkan_and_line_up() {
     );
     let both = [crate::common::results(cpu.path()), results];
     let lined = rows(&both);
-    for label in [
-        "encoder:tiny",
-        "decoder:tiny prefill",
-        "decoder:tiny decode",
-        "cnn:tiny",
-    ] {
+    for (_, _, label) in tiny_phases() {
+        let label = label.as_str();
         for batch in [1, 2] {
             let row = find(
                 &lined,
@@ -196,7 +191,7 @@ fn check_bad_choices(dir: &Path) {
     for (args, message) in [
         (
             vec!["--workloads", "transformer"],
-            "unknown workload 'transformer' (expected mlp, encoder, decoder or cnn)",
+            "unknown workload 'transformer' (expected mlp, encoder, decoder",
         ),
         (
             vec!["--workloads", "decoder:gpt5"],
@@ -278,7 +273,7 @@ fn memory_suite_measures_every_workload() {
     }
 }
 
-/// The tiny decoder's prefill at two prompt lengths, as [`TINY_WORKLOADS`] times it.
+/// The tiny decoder's prefill at two prompt lengths, as [`tiny_workloads`] times it.
 const SWEEP: [&str; 14] = [
     "--workloads",
     "decoder:tiny",

@@ -4,7 +4,7 @@
 use burn::tensor::backend::Backend;
 use futures::future::LocalBoxFuture;
 
-use super::{Burn, built::Built, probes, read_one, settle, time_tensor};
+use super::{Burn, probes, settle, time_tensor};
 use crate::{
     analysis::row::{Measured, build_measurement},
     error::RunError,
@@ -12,12 +12,13 @@ use crate::{
         self, Clock, Environment, MemorySnapshot, Routine, Stopwatch, protocol::inference_policy,
     },
     precision::Precision,
+    readback::read_one,
     schema::{
         AllocatorMemory, AnalyticalMemory, BurnProbes, InferenceMeasurement, KernelChoice,
         MemoryFigures, PathId, TimingInfo,
     },
     session::{InferencePath, Step, StepContext},
-    workload::Workload,
+    workload::{Runnable, Workload},
 };
 
 impl<B: Backend> InferencePath for Burn<B> {
@@ -68,11 +69,17 @@ async fn measure_step<B: Backend>(
         Err(reason) => (None, Some(reason)),
     };
     let tuned_before = crate::kernels::mark();
-    let built = Built::<B>::new(step, cx.config.seed, &burn.device);
-    let accuracy = checked(&built, step.precision, &burn.device, cx).await?;
+    let built = step.workload.build::<B>(
+        step.phase,
+        step.batch_size,
+        cx.config.seed,
+        step.precision,
+        &burn.device,
+    );
+    let accuracy = checked(built.as_ref(), step.precision, &burn.device, cx).await?;
     let stopwatch = burn.stopwatch(cx.clock);
     let mut routine = Forward {
-        built: &built,
+        built: built.as_ref(),
         stopwatch,
         memory: burn.memory.as_ref(),
         peak: None,
@@ -141,7 +148,7 @@ async fn measure_step<B: Backend>(
 /// f16 where the device has none), so a check taken while tuning is pending would hold that
 /// candidate's output against the truth. Natively tuning finishes before the first output.
 async fn checked<B: Backend>(
-    built: &Built<B>,
+    built: &dyn Runnable<B>,
     precision: crate::precision::Precision,
     device: &B::Device,
     cx: &StepContext<'_>,
@@ -157,7 +164,7 @@ async fn checked<B: Backend>(
 
 /// One timed run of a step as the protocol's routine.
 struct Forward<'a, B: Backend> {
-    built: &'a Built<B>,
+    built: &'a dyn Runnable<B>,
     stopwatch: Stopwatch<'a>,
     memory: &'a dyn crate::measure::MemoryProbe,
     /// The allocator's highest reading right after a timed pass, its output alive.

@@ -19,25 +19,21 @@ use burn::{
 };
 use futures::future::LocalBoxFuture;
 
-use super::{
-    Burn,
-    built::{Network, Preset},
-    probes::Work,
-    read_one, settle,
-};
+use super::{Burn, probes::Work, settle};
 use crate::{
     error::RunError,
     measure::{
         self, Clock, Environment, MemoryProbe, MemorySnapshot, Policy, Repeats, Stop, Stopwatch,
     },
     precision::Precision,
+    readback::read_one,
     schema::{
         InferenceMemory, LayerProfile, MemoryMeasurement, OptimizerKind, TimingInfo,
         TrainingAnalytical, TrainingMemory,
     },
     session::{MemorySuite, StepContext},
     stats::Summary,
-    workload::{ModelConfig, Workload, mlp::NeuralLayers},
+    workload::{ModelConfig, Network, Preset, Visit, VisitTrainable, Workload, mlp::NeuralLayers},
 };
 
 /// Learning rate of the single optimizer step; its value does not change the memory.
@@ -116,12 +112,13 @@ impl Readings<'_> {
             Ok(baseline) => baseline,
             Err(reason) => return Ok(Err(reason)),
         };
-        let [weights, forward] = match self.workload {
-            Workload::Mlp(c) => self.forward::<B, _>(c, device).await?,
-            Workload::Encoder(c) => self.forward::<B, _>(c, device).await?,
-            Workload::Decoder(c) => self.forward::<B, _>(c, device).await?,
-            Workload::Cnn(c) => self.forward::<B, _>(c, device).await?,
-        };
+        let [weights, forward] = self
+            .workload
+            .visit::<B, _>(Forward {
+                readings: self,
+                device,
+            })
+            .await?;
         Ok(Ok(InferenceMemory {
             baseline_in_use: baseline.in_use,
             after_weights: weights.in_use,
@@ -163,12 +160,14 @@ impl Readings<'_> {
             Ok(baseline) => baseline,
             Err(reason) => return Ok(Err(reason)),
         };
-        let stages = match self.workload {
-            Workload::Mlp(c) => self.train::<Autodiff<B>, _>(c, device, optimizer).await?,
-            Workload::Encoder(c) => self.train::<Autodiff<B>, _>(c, device, optimizer).await?,
-            Workload::Decoder(c) => self.train::<Autodiff<B>, _>(c, device, optimizer).await?,
-            Workload::Cnn(c) => self.train::<Autodiff<B>, _>(c, device, optimizer).await?,
-        };
+        let stages = self
+            .workload
+            .visit_trainable::<Autodiff<B>, _>(Train {
+                readings: self,
+                device,
+                optimizer,
+            })
+            .await?;
         let peak = stages.iter().fold(
             MemorySnapshot {
                 in_use: 0,
@@ -244,6 +243,44 @@ impl Readings<'_> {
             }
         };
         Ok([weights, forward, backward, step])
+    }
+}
+
+/// [`Readings::forward`] on the workload's configuration type.
+struct Forward<'a, B: Backend> {
+    readings: &'a Readings<'a>,
+    device: &'a B::Device,
+}
+
+impl<'a, B: Backend> Visit<B> for Forward<'a, B> {
+    type Output = LocalBoxFuture<'a, Result<[MemorySnapshot; 2], RunError>>;
+
+    fn visit<P: Preset<B>>(self, preset: &P) -> Self::Output {
+        let preset = preset.clone();
+        Box::pin(async move { self.readings.forward::<B, P>(&preset, self.device).await })
+    }
+}
+
+/// [`Readings::train`] on the workload's configuration type.
+struct Train<'a, B: AutodiffBackend> {
+    readings: &'a Readings<'a>,
+    device: &'a B::Device,
+    optimizer: OptimizerKind,
+}
+
+impl<'a, B: AutodiffBackend> VisitTrainable<B> for Train<'a, B> {
+    type Output = LocalBoxFuture<'a, Result<[MemorySnapshot; 4], RunError>>;
+
+    fn visit<P: Preset<B>>(self, preset: &P) -> Self::Output
+    where
+        P::Network: AutodiffModule<B>,
+    {
+        let preset = preset.clone();
+        Box::pin(async move {
+            self.readings
+                .train::<B, P>(&preset, self.device, self.optimizer)
+                .await
+        })
     }
 }
 

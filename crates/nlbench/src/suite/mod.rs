@@ -4,7 +4,6 @@
 //! generic over the backend, so it is kept to the work itself: the protocol, the statistics
 //! and the session are not.
 
-mod built;
 mod inference;
 mod memory;
 pub(crate) mod probes;
@@ -16,6 +15,7 @@ use burn::tensor::{Tensor, backend::Backend};
 use crate::{
     error::RunError,
     measure::{Clock, DeviceTimer, MemoryProbe, Stopwatch},
+    readback::read_one,
     schema::PathId,
 };
 
@@ -75,32 +75,6 @@ impl<B: Backend> Burn<B> {
             ..self
         }
     }
-}
-
-/// Reads one element of `tensor` back to the host, which waits for all device work queued
-/// before it: the way every suite knows the device has finished.
-pub(crate) async fn read_one<B: Backend, const D: usize>(
-    tensor: Tensor<B, D>,
-) -> Result<(), RunError> {
-    let flat: Tensor<B, 1> = tensor.flatten(0, D - 1);
-    flat.slice(0..1)
-        .into_data_async()
-        .await
-        .map(|_| ())
-        .map_err(|err| RunError::backend(err.to_string()))
-}
-
-/// Every element of `tensor`, as FP32 on the host.
-pub(crate) async fn read_values<B: Backend, const D: usize>(
-    tensor: Tensor<B, D>,
-) -> Result<Vec<f32>, RunError> {
-    tensor
-        .cast(burn::tensor::DType::F32)
-        .into_data_async()
-        .await
-        .map_err(|err| RunError::backend(err.to_string()))?
-        .to_vec::<f32>()
-        .map_err(|err| RunError::backend(format!("{err:?}")))
 }
 
 /// Waits until the device has run everything queued so far, including the release of

@@ -5,7 +5,8 @@
 use burn::tensor::{Distribution, Tensor, backend::Backend};
 use futures::future::LocalBoxFuture;
 
-use super::{Burn, read_one, time_tensor};
+use super::{Burn, time_tensor};
+use crate::readback::read_one;
 use crate::{
     error::{RunError, guarded},
     measure::{

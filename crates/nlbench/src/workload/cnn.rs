@@ -14,8 +14,13 @@ use burn::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{Figures, bounded, matmul_flops};
-use crate::error::ConfigError;
+use super::{
+    Definition, Figures, Network, Phase, Preset, Shapes, Unit, bounded, floats, matmul_flops,
+};
+use crate::{
+    error::ConfigError,
+    precision::{Precision, cast},
+};
 
 /// Widest image side.
 pub const MAX_IMAGE: usize = 4_096;
@@ -79,24 +84,6 @@ fn out_side(side: usize, kernel: usize, stride: usize) -> usize {
 }
 
 impl CnnConfig {
-    /// The preset `name` of `presets.json`.
-    pub fn preset(name: &str) -> Option<Self> {
-        super::presets::read("cnn", name)
-    }
-
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let name = format!("cnn '{}'", self.name);
-        bounded(&name, "image side", self.image, MAX_IMAGE)?;
-        bounded(&name, "stem width", self.stem_width, MAX_CHANNELS)?;
-        bounded(&name, "classes", self.classes, 1 << 20)?;
-        bounded(&name, "stages", self.stages.len(), 8)?;
-        for stage in &self.stages {
-            bounded(&name, "blocks per stage", stage.blocks, 64)?;
-            bounded(&name, "stage width", stage.width, MAX_CHANNELS)?;
-            bounded(&name, "stride", stage.stride, 4)?;
-        }
-        Ok(())
-    }
 
     /// Every convolution in order, then the classifier's input width.
     fn walk(&self) -> (Vec<Conv>, usize) {
@@ -158,35 +145,6 @@ impl CnnConfig {
         self.walk().0.iter().map(|c| c.output as u64).sum()
     }
 
-    /// One image.
-    pub fn figures(&self) -> Figures {
-        let (convs, features) = self.walk();
-        let input = (3 * self.image * self.image) as u64;
-        Figures {
-            parameters: self.parameter_count(),
-            flops_per_sample: convs.iter().map(Conv::flops).sum::<u64>()
-                + matmul_flops(1, self.classes as u64, features as u64),
-            weights_read: self.parameter_count() + 2 * self.norm_channels(),
-            input_elements: input,
-            output_elements: self.classes as u64,
-            // Each convolution's output, its batch norm's and its ReLU's (or residual add's).
-            activation_elements: 3 * convs.iter().map(Conv::out_elements).sum::<u64>(),
-            largest_elements: convs
-                .iter()
-                .map(Conv::out_elements)
-                .max()
-                .unwrap_or(0)
-                .max(input),
-            largest_weight: convs
-                .iter()
-                .map(Conv::weights)
-                .max()
-                .unwrap_or(0)
-                .max((features * self.classes) as u64),
-            cache_elements: 0,
-        }
-    }
-
     pub fn init<B: Backend>(&self, seed: u64, device: &B::Device) -> Cnn<B> {
         B::seed(device, seed);
         let (convs, features) = self.walk();
@@ -223,6 +181,98 @@ impl CnnConfig {
             classifier: LinearConfig::new(features, self.classes).init(device),
             activation: Relu::new(),
         }
+    }
+}
+
+impl Shapes for CnnConfig {
+    fn preset_name(&self) -> &str {
+        &self.name
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let name = format!("cnn '{}'", self.name);
+        bounded(&name, "image side", self.image, MAX_IMAGE)?;
+        bounded(&name, "stem width", self.stem_width, MAX_CHANNELS)?;
+        bounded(&name, "classes", self.classes, 1 << 20)?;
+        bounded(&name, "stages", self.stages.len(), 8)?;
+        for stage in &self.stages {
+            bounded(&name, "blocks per stage", stage.blocks, 64)?;
+            bounded(&name, "stage width", stage.width, MAX_CHANNELS)?;
+            bounded(&name, "stride", stage.stride, 4)?;
+        }
+        Ok(())
+    }
+
+    /// One image.
+    fn figures(&self, _: Phase) -> Figures {
+        let (convs, features) = self.walk();
+        let input = (3 * self.image * self.image) as u64;
+        Figures {
+            parameters: self.parameter_count(),
+            flops_per_sample: convs.iter().map(Conv::flops).sum::<u64>()
+                + matmul_flops(1, self.classes as u64, features as u64),
+            weights_read: self.parameter_count() + 2 * self.norm_channels(),
+            input_elements: input,
+            output_elements: self.classes as u64,
+            // Each convolution's output, its batch norm's and its ReLU's (or residual add's).
+            activation_elements: 3 * convs.iter().map(Conv::out_elements).sum::<u64>(),
+            largest_elements: convs
+                .iter()
+                .map(Conv::out_elements)
+                .max()
+                .unwrap_or(0)
+                .max(input),
+            largest_weight: convs
+                .iter()
+                .map(Conv::weights)
+                .max()
+                .unwrap_or(0)
+                .max((features * self.classes) as u64),
+            cache_elements: 0,
+        }
+    }
+
+    fn unit(&self, _: Phase) -> Unit {
+        Unit {
+            samples: "images",
+            tokens: None,
+        }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{}×{} RGB input, {} stages of bottleneck blocks ({} blocks), {} classes; \
+             {} parameters, {:.2} GFLOP per image.",
+            self.image,
+            self.image,
+            self.stages.len(),
+            self.stages.iter().map(|s| s.blocks).sum::<usize>(),
+            self.classes,
+            super::thousands(self.parameter_count()),
+            super::gflop(self, Phase::Forward)
+        )
+    }
+}
+
+impl Definition for CnnConfig {
+    const NAME: &'static str = "cnn";
+    const TITLE: &'static str = "ResNet-style CNN";
+}
+
+impl<B: Backend> Network<B> for Cnn<B> {
+    type Input = Tensor<B, 4>;
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>) {
+        (self.forward(input), Vec::new())
+    }
+}
+
+impl<B: Backend> Preset<B> for CnnConfig {
+    type Network = Cnn<B>;
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Cnn<B> {
+        cast(self.init(seed, device), precision)
+    }
+    fn input(&self, batch: usize, precision: Precision, device: &B::Device) -> Tensor<B, 4> {
+        floats([batch, 3, self.image, self.image], precision, device)
     }
 }
 
@@ -309,7 +359,7 @@ mod tests {
         // torchvision's resnet50: 25,557,032 parameters.
         assert_eq!(resnet.parameter_count(), 25_557_032);
         // About 4.1 G multiply-adds per 224×224 image, as published.
-        let gmac = resnet.figures().flops_per_sample as f64 / 2e9;
+        let gmac = resnet.figures(Phase::Forward).flops_per_sample as f64 / 2e9;
         assert!((4.0..4.2).contains(&gmac), "{gmac}");
     }
 

@@ -7,16 +7,22 @@
 use burn::{
     module::Module,
     nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig},
-    tensor::{Int, Tensor, activation::gelu, backend::Backend},
+    tensor::{Distribution, Int, Tensor, activation::gelu, backend::Backend},
 };
+use futures::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Figures, Phase, attention, bounded, check_stack,
+    Definition, Figures, Network, Phase, Preset, Runnable, Shapes, Unit, attention, bounded,
+    check, check_stack,
     encoder::{MAX_SEQUENCE, merge_heads, split_heads},
     matmul_flops,
 };
-use crate::error::ConfigError;
+use crate::{
+    accuracy,
+    error::{ConfigError, RunError}, precision::{Precision, cast}, readback::read_values,
+    accuracy::Accuracy,
+};
 
 /// Largest vocabulary.
 pub const MAX_VOCABULARY: usize = 1 << 20;
@@ -49,11 +55,6 @@ fn is_runs_decode(decodes: &bool) -> bool {
 }
 
 impl DecoderConfig {
-    /// The preset `name` of `presets.json`.
-    pub fn preset(name: &str) -> Option<Self> {
-        super::presets::read("decoder", name)
-    }
-
     /// The name without a prefill sweep's `-pLENGTH` suffix: what the sweep's decoders share.
     pub fn swept_name(&self) -> &str {
         self.name
@@ -61,7 +62,58 @@ impl DecoderConfig {
             .unwrap_or(&self.name)
     }
 
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    /// Token and position tables, per block two layer norms `4d`, QKV and projection
+    /// `4d² + 4d`, the MLP `8d² + 5d`; the final norm `2d`; the head shares the token table.
+    pub fn parameter_count(&self) -> u64 {
+        let (d, v, c) = (
+            self.width as u64,
+            self.vocabulary as u64,
+            self.context as u64,
+        );
+        v * d + c * d + self.layers as u64 * self.block_parameters() + 2 * d
+    }
+
+    fn block_parameters(&self) -> u64 {
+        let d = self.width as u64;
+        12 * d * d + 13 * d
+    }
+
+    pub fn init<B: Backend>(&self, seed: u64, device: &B::Device) -> Decoder<B> {
+        B::seed(device, seed);
+        let d = self.width;
+        Decoder {
+            tokens: EmbeddingConfig::new(self.vocabulary, d).init(device),
+            positions: EmbeddingConfig::new(self.context, d).init(device),
+            blocks: (0..self.layers)
+                .map(|_| DecoderBlock {
+                    attention_norm: LayerNormConfig::new(d).init(device),
+                    qkv: LinearConfig::new(d, 3 * d).init(device),
+                    projection: LinearConfig::new(d, d).init(device),
+                    mlp_norm: LayerNormConfig::new(d).init(device),
+                    up: LinearConfig::new(d, 4 * d).init(device),
+                    down: LinearConfig::new(4 * d, d).init(device),
+                    heads: self.heads,
+                })
+                .collect(),
+            norm: LayerNormConfig::new(d).init(device),
+        }
+    }
+}
+
+impl Shapes for DecoderConfig {
+    fn preset_name(&self) -> &str {
+        &self.name
+    }
+
+    fn phases(&self) -> &'static [Phase] {
+        if self.decodes {
+            &[Phase::Prefill, Phase::Decode]
+        } else {
+            &[Phase::Prefill]
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
         let name = format!("decoder '{}'", self.name);
         check_stack(&name, self.width, self.layers, self.heads)?;
         bounded(&name, "vocabulary", self.vocabulary, MAX_VOCABULARY)?;
@@ -81,26 +133,10 @@ impl DecoderConfig {
         Ok(())
     }
 
-    /// Token and position tables, per block two layer norms `4d`, QKV and projection
-    /// `4d² + 4d`, the MLP `8d² + 5d`; the final norm `2d`; the head shares the token table.
-    pub fn parameter_count(&self) -> u64 {
-        let (d, v, c) = (
-            self.width as u64,
-            self.vocabulary as u64,
-            self.context as u64,
-        );
-        v * d + c * d + self.layers as u64 * self.block_parameters() + 2 * d
-    }
-
-    fn block_parameters(&self) -> u64 {
-        let d = self.width as u64;
-        12 * d * d + 13 * d
-    }
-
     /// One prompt (prefill) or one sequence's token (decode). Attention counts the causal
     /// pairs a prompt's tokens attend to (each token the ones before it and itself), or the
     /// `decode_at` positions a decode step attends to; the head runs at the last position.
-    pub fn figures(&self, phase: Phase) -> Figures {
+    fn figures(&self, phase: Phase) -> Figures {
         let (d, v, l, h) = (
             self.width as u64,
             self.vocabulary as u64,
@@ -148,25 +184,166 @@ impl DecoderConfig {
         }
     }
 
-    pub fn init<B: Backend>(&self, seed: u64, device: &B::Device) -> Decoder<B> {
-        B::seed(device, seed);
-        let d = self.width;
-        Decoder {
-            tokens: EmbeddingConfig::new(self.vocabulary, d).init(device),
-            positions: EmbeddingConfig::new(self.context, d).init(device),
-            blocks: (0..self.layers)
-                .map(|_| DecoderBlock {
-                    attention_norm: LayerNormConfig::new(d).init(device),
-                    qkv: LinearConfig::new(d, 3 * d).init(device),
-                    projection: LinearConfig::new(d, d).init(device),
-                    mlp_norm: LayerNormConfig::new(d).init(device),
-                    up: LinearConfig::new(d, 4 * d).init(device),
-                    down: LinearConfig::new(4 * d, d).init(device),
-                    heads: self.heads,
-                })
-                .collect(),
-            norm: LayerNormConfig::new(d).init(device),
+    fn unit(&self, phase: Phase) -> Unit {
+        match phase {
+            Phase::Decode => Unit {
+                samples: "tokens",
+                tokens: Some(1),
+            },
+            _ => Unit {
+                samples: "prompts",
+                tokens: Some(self.prompt as u64),
+            },
         }
+    }
+
+    fn describe(&self) -> String {
+        let parameters = super::thousands(self.parameter_count());
+        format!(
+            "Width {}, {} layers, {} heads, vocabulary {}, context {}; {parameters} parameters. \
+             **Prefill**: a {}-token prompt to the logits of the first generated token (time \
+             to first token), {:.2} GFLOP per prompt. **Decode**: one token per sequence \
+             attending to a KV cache of {} positions, {:.3} GFLOP per token; each decode row \
+             is checked against a full pass over the same tokens without the cache.",
+            self.width,
+            self.layers,
+            self.heads,
+            self.vocabulary,
+            self.context,
+            self.prompt,
+            super::gflop(self, Phase::Prefill),
+            self.decode_at,
+            super::gflop(self, Phase::Decode)
+        )
+    }
+
+    fn measured_pass(&self) -> String {
+        format!(
+            "a prefill of {} tokens, to the next token's logits, its KV cache alive for inference",
+            self.prompt
+        )
+    }
+}
+
+impl Definition for DecoderConfig {
+    const NAME: &'static str = "decoder";
+    const TITLE: &'static str = "Decoder language model";
+}
+
+/// The decoder's prefill.
+impl<B: Backend> Network<B> for Decoder<B> {
+    type Input = Tensor<B, 2, Int>;
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>) {
+        let (logits, cache) = self.prefill(input);
+        let kept = cache.layers.into_iter().flat_map(|(k, v)| [k, v]).collect();
+        (logits, kept)
+    }
+
+    /// burn's fused causal attention at the prompt's shape.
+    fn check<'a>(
+        &'a self,
+        prompt: &'a Self::Input,
+        precision: Precision,
+        device: &'a B::Device,
+    ) -> LocalBoxFuture<'a, Result<Option<Accuracy>, RunError>> {
+        let heads = self.blocks.first().map_or(1, |b| b.heads);
+        let width = self.tokens.weight.dims()[1];
+        let [batch, tokens] = prompt.dims();
+        let shape = check::attention_shape(batch, heads, tokens, width);
+        Box::pin(async move {
+            check::attention::<B>(shape, true, precision, device)
+                .await
+                .map(Some)
+        })
+    }
+}
+
+impl<B: Backend> Preset<B> for DecoderConfig {
+    type Network = Decoder<B>;
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Decoder<B> {
+        cast(self.init(seed, device), precision)
+    }
+    fn input(&self, batch: usize, _: Precision, device: &B::Device) -> Tensor<B, 2, Int> {
+        self.tokens(batch, self.prompt, device)
+    }
+
+    /// A decode step attends to the cache of a prefill of `decode_at - 1` random tokens.
+    fn build(
+        &self,
+        phase: Phase,
+        batch: usize,
+        seed: u64,
+        precision: Precision,
+        device: &B::Device,
+    ) -> Box<dyn Runnable<B>> {
+        let decoder = self.network(seed, precision, device);
+        if phase != Phase::Decode {
+            let prompt = self.input(batch, precision, device);
+            return Box::new(super::Pass {
+                network: decoder,
+                input: prompt,
+            });
+        }
+        let cached = self.tokens(batch, self.decode_at - 1, device);
+        let (_, cache) = decoder.prefill(cached.clone());
+        Box::new(DecodeStep {
+            token: self.tokens(batch, 1, device),
+            decoder,
+            cached,
+            cache,
+        })
+    }
+}
+
+impl DecoderConfig {
+    /// `[batch, length]` tokens drawn from the vocabulary.
+    fn tokens<B: Backend>(
+        &self,
+        batch: usize,
+        length: usize,
+        device: &B::Device,
+    ) -> Tensor<B, 2, Int> {
+        Tensor::random(
+            [batch, length],
+            Distribution::Uniform(0.0, self.vocabulary as f64),
+            device,
+        )
+    }
+}
+
+/// One decoding step: the decoder, the tokens its cache holds, the token each sequence
+/// decodes and the cache it attends to.
+struct DecodeStep<B: Backend> {
+    decoder: Decoder<B>,
+    cached: Tensor<B, 2, Int>,
+    token: Tensor<B, 2, Int>,
+    cache: KvCache<B>,
+}
+
+impl<B: Backend> Runnable<B> for DecodeStep<B> {
+    fn run(&self) -> Tensor<B, 2> {
+        self.decoder.decode(self.token.clone(), &self.cache).0
+    }
+
+    /// The step's own decoding with the KV cache against a full pass over the same tokens.
+    fn check<'a>(
+        &'a self,
+        precision: Precision,
+        _: &'a B::Device,
+    ) -> LocalBoxFuture<'a, Result<Option<Accuracy>, RunError>> {
+        Box::pin(async move {
+            let (step, _) = self.decoder.decode(self.token.clone(), &self.cache);
+            let tokens = Tensor::cat(vec![self.cached.clone(), self.token.clone()], 1);
+            let (full, _) = self.decoder.prefill(tokens);
+            accuracy::hold(
+                &read_values(step).await?,
+                &read_values(full).await?,
+                precision,
+                "decoding with the KV cache differs from a full pass over the same tokens",
+                Some("a full pass over the same tokens, without the KV cache"),
+            )
+            .map(Some)
+        })
     }
 }
 

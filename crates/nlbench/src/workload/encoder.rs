@@ -7,10 +7,19 @@ use burn::{
     nn::{LayerNorm, LayerNormConfig, Linear, LinearConfig},
     tensor::{Tensor, activation::gelu, backend::Backend},
 };
+use futures::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
-use super::{Figures, attention, bounded, check_stack, matmul_flops};
-use crate::{error::ConfigError, limits::MAX_DIM};
+use super::{
+    Definition, Figures, Network, Phase, Preset, Shapes, Unit, attention, bounded, check,
+    check_stack, floats, matmul_flops,
+};
+use crate::{
+    error::{ConfigError, RunError},
+    limits::MAX_DIM,
+    precision::{Precision, cast},
+    accuracy::Accuracy,
+};
 
 /// Most layers of an encoder or decoder.
 pub const MAX_DEPTH: usize = 128;
@@ -30,17 +39,6 @@ pub struct EncoderConfig {
 }
 
 impl EncoderConfig {
-    /// The preset `name` of `presets.json`.
-    pub fn preset(name: &str) -> Option<Self> {
-        super::presets::read("encoder", name)
-    }
-
-    pub fn validate(&self) -> Result<(), ConfigError> {
-        let name = format!("encoder '{}'", self.name);
-        check_stack(&name, self.width, self.layers, self.heads)?;
-        bounded(&name, "feed-forward width", self.feed_forward, MAX_DIM)?;
-        bounded(&name, "sequence", self.sequence, MAX_SEQUENCE)
-    }
 
     /// Per layer: QKV `4d² + 4d` with the output projection, the feed-forward `2df + f + d`,
     /// two layer norms `4d`.
@@ -49,9 +47,32 @@ impl EncoderConfig {
         self.layers as u64 * (4 * d * d + 4 * d + 2 * d * f + f + d + 4 * d)
     }
 
+    /// The encoder on `device`, weights from the backend's generator seeded with `seed`.
+    pub fn init<B: Backend>(&self, seed: u64, device: &B::Device) -> Encoder<B> {
+        B::seed(device, seed);
+        Encoder {
+            layers: (0..self.layers)
+                .map(|_| EncoderLayer::init(self, device))
+                .collect(),
+        }
+    }
+}
+
+impl Shapes for EncoderConfig {
+    fn preset_name(&self) -> &str {
+        &self.name
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let name = format!("encoder '{}'", self.name);
+        check_stack(&name, self.width, self.layers, self.heads)?;
+        bounded(&name, "feed-forward width", self.feed_forward, MAX_DIM)?;
+        bounded(&name, "sequence", self.sequence, MAX_SEQUENCE)
+    }
+
     /// One sequence: per layer the four projections, QKᵀ and the weighted sum over every
     /// pair of tokens, and the feed-forward.
-    pub fn figures(&self) -> Figures {
+    fn figures(&self, _: Phase) -> Figures {
         let (s, d, f, h) = (
             self.sequence as u64,
             self.width as u64,
@@ -79,14 +100,65 @@ impl EncoderConfig {
         }
     }
 
-    /// The encoder on `device`, weights from the backend's generator seeded with `seed`.
-    pub fn init<B: Backend>(&self, seed: u64, device: &B::Device) -> Encoder<B> {
-        B::seed(device, seed);
-        Encoder {
-            layers: (0..self.layers)
-                .map(|_| EncoderLayer::init(self, device))
-                .collect(),
+    fn unit(&self, _: Phase) -> Unit {
+        Unit {
+            samples: "sequences",
+            tokens: Some(self.sequence as u64),
         }
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "Width {}, {} layers, {} heads, feed-forward {}, {} tokens per sequence; {} \
+             parameters, {:.2} GFLOP per sequence. Attention runs through burn's fused op, \
+             checked against the explicit softmax(QKᵀ/√d)·V before any row is timed.",
+            self.width,
+            self.layers,
+            self.heads,
+            self.feed_forward,
+            self.sequence,
+            super::thousands(self.parameter_count()),
+            super::gflop(self, Phase::Forward)
+        )
+    }
+}
+
+impl Definition for EncoderConfig {
+    const NAME: &'static str = "encoder";
+    const TITLE: &'static str = "Transformer encoder";
+}
+
+impl<B: Backend> Network<B> for Encoder<B> {
+    type Input = Tensor<B, 3>;
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>) {
+        (self.forward(input).flatten(1, 2), Vec::new())
+    }
+
+    /// burn's fused attention at the input's shape.
+    fn check<'a>(
+        &'a self,
+        input: &'a Self::Input,
+        precision: Precision,
+        device: &'a B::Device,
+    ) -> LocalBoxFuture<'a, Result<Option<Accuracy>, RunError>> {
+        let [batch, tokens, width] = input.dims();
+        let heads = self.layers.first().map_or(1, |l| l.heads);
+        let shape = check::attention_shape(batch, heads, tokens, width);
+        Box::pin(async move {
+            check::attention::<B>(shape, false, precision, device)
+                .await
+                .map(Some)
+        })
+    }
+}
+
+impl<B: Backend> Preset<B> for EncoderConfig {
+    type Network = Encoder<B>;
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Encoder<B> {
+        cast(self.init(seed, device), precision)
+    }
+    fn input(&self, batch: usize, precision: Precision, device: &B::Device) -> Tensor<B, 3> {
+        floats([batch, self.sequence, self.width], precision, device)
     }
 }
 
@@ -175,7 +247,7 @@ mod tests {
         // BERT-base's twelve encoder layers: 7,087,872 parameters each.
         assert_eq!(bert.parameter_count(), 12 * 7_087_872);
         // About 22 GFLOP per 128-token sequence, as published for BERT-base.
-        let gflop = bert.figures().flops_per_sample as f64 / 1e9;
+        let gflop = bert.figures(Phase::Forward).flops_per_sample as f64 / 1e9;
         assert!((22.0..22.7).contains(&gflop), "{gflop}");
     }
 

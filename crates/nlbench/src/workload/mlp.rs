@@ -1,5 +1,5 @@
-//! The NeuralLayers MLP: its definition and presets, the network as a burn module, and the figures that follow from its shape
-//! alone (parameter count, FLOPs, activation sizes), so every measured figure has an
+//! The NeuralLayers MLP: its definition and presets, the network as a burn module, and the
+//! figures that follow from its shape alone (parameter count, FLOPs, activation sizes), so every measured figure has an
 //! analytical one beside it.
 
 use burn::{
@@ -10,6 +10,7 @@ use burn::{
 
 use serde::{Deserialize, Serialize};
 
+use super::{Definition, Figures, Network, Preset, Shapes, Unit, floats};
 use crate::{
     error::ConfigError,
     precision::{Precision, cast},
@@ -108,6 +109,78 @@ impl ModelConfig {
             )));
         }
         Ok(())
+    }
+}
+
+impl Shapes for ModelConfig {
+    fn preset_name(&self) -> &str {
+        &self.name
+    }
+
+    fn figures(&self, _: super::Phase) -> Figures {
+        let widths = self.widths();
+        Figures {
+            parameters: self.parameter_count(),
+            flops_per_sample: self.flops_per_sample(),
+            weights_read: self.parameter_count(),
+            input_elements: widths[0] as u64,
+            output_elements: widths[widths.len() - 1] as u64,
+            activation_elements: self.activation_elements_per_sample(),
+            largest_elements: widths.iter().copied().max().unwrap_or(0) as u64,
+            largest_weight: widths
+                .windows(2)
+                .map(|pair| pair[0] as u64 * pair[1] as u64)
+                .max()
+                .unwrap_or(0),
+            cache_elements: 0,
+        }
+    }
+
+    fn min_traffic_bytes(&self, _: super::Phase, batch: usize, precision: Precision) -> u64 {
+        ModelConfig::min_traffic_bytes(self, batch, precision)
+    }
+
+    fn unit(&self, _: super::Phase) -> Unit {
+        Unit {
+            samples: "samples",
+            tokens: None,
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        ModelConfig::validate(self)
+    }
+
+    /// The MLP has a report of its own.
+    fn describe(&self) -> String {
+        String::new()
+    }
+}
+
+impl Definition for ModelConfig {
+    const NAME: &'static str = "mlp";
+    const TITLE: &'static str = "NeuralLayers MLP";
+
+    /// At the default input width (a run's models take the run's).
+    fn preset(name: &str) -> Option<Self> {
+        ModelConfig::preset(name, DEFAULT_INPUT_DIM).ok()
+    }
+}
+
+impl<B: Backend> Network<B> for NeuralLayers<B> {
+    type Input = Tensor<B, 2>;
+    fn pass(&self, input: Self::Input) -> (Tensor<B, 2>, Vec<Tensor<B, 4>>) {
+        (self.forward(input), Vec::new())
+    }
+}
+
+impl<B: Backend> Preset<B> for ModelConfig {
+    type Network = NeuralLayers<B>;
+    fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> NeuralLayers<B> {
+        NeuralLayers::init(self, seed, device).into_precision(precision)
+    }
+    fn input(&self, batch: usize, precision: Precision, device: &B::Device) -> Tensor<B, 2> {
+        floats([batch, self.input_dim], precision, device)
     }
 }
 

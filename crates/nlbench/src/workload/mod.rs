@@ -1,7 +1,9 @@
-//! The workloads a run measures: the NeuralLayers MLP, a transformer encoder, a decoder
-//! language model (prefill and decode) and a ResNet-style CNN. The session, the pre-flight,
-//! the reports and `compare` see a [`Workload`] through its [`Figures`] and its [`Phase`]s;
-//! each workload's module holds its presets, its burn module and its correctness check.
+//! The workloads a run measures, registered in one list (the `workloads!` invocation below):
+//! the NeuralLayers MLP, a transformer encoder, a decoder language model (prefill and
+//! decode) and a ResNet-style CNN. The session, the pre-flight, the reports and `compare`
+//! see a [`Workload`] through its [`Shapes`] (its [`Figures`] and its [`Phase`]s); each
+//! workload's module holds its configuration ([`Definition`]), its burn module ([`Preset`])
+//! and its correctness check, and its presets are in `presets.json`.
 //!
 //! FLOPs count every matrix product and convolution (a multiply-add is two operations);
 //! normalisations, softmax, activations and bias additions are left out for the new
@@ -9,60 +11,39 @@
 //! its older count, which includes its bias additions and ReLUs.
 
 pub mod attention;
-pub mod cnn;
-pub mod decoder;
-pub mod encoder;
-pub mod mlp;
+pub mod check;
+mod definition;
+mod network;
 pub mod presets;
+#[macro_use]
+mod registry;
 
 use std::{fmt, str::FromStr};
 
 use serde::{Deserialize, Serialize};
 
+pub use definition::{Definition, Shapes};
+pub use network::{Network, Pass, Preset, Runnable, Visit, VisitTrainable, floats};
+
 use crate::{error::ConfigError, precision::Precision};
 pub use cnn::CnnConfig;
 pub use decoder::DecoderConfig;
 pub use encoder::EncoderConfig;
-use mlp::DEFAULT_INPUT_DIM;
 pub use mlp::ModelConfig;
 
-/// Which network a row measured. Older results, which measured the MLP alone, read as `mlp`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum WorkloadKind {
-    #[default]
-    Mlp,
-    Encoder,
-    Decoder,
-    Cnn,
+workloads! {
+    /// The NeuralLayers network; a run's MLPs are its `models`, so this variant is never
+    /// stored in the list of other workloads.
+    #[serde(skip)]
+    mlp::Mlp(ModelConfig),
+    encoder::Encoder(EncoderConfig),
+    decoder::Decoder(DecoderConfig),
+    cnn::Cnn(CnnConfig),
 }
 
 impl WorkloadKind {
-    pub const ALL: [WorkloadKind; 4] = [Self::Mlp, Self::Encoder, Self::Decoder, Self::Cnn];
-
     pub fn is_mlp(&self) -> bool {
         *self == Self::Mlp
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Mlp => "mlp",
-            Self::Encoder => "encoder",
-            Self::Decoder => "decoder",
-            Self::Cnn => "cnn",
-        }
-    }
-
-    /// The heading of the workload's report section.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Mlp => "NeuralLayers MLP",
-            Self::Encoder => "Transformer encoder",
-            Self::Decoder => "Decoder language model",
-            Self::Cnn => "ResNet-style CNN",
-        }
     }
 
     /// The presets `NAME:PRESET` accepts.
@@ -87,10 +68,20 @@ impl FromStr for WorkloadKind {
             .find(|kind| kind.name().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
                 ConfigError(format!(
-                    "unknown workload '{}' (expected mlp, encoder, decoder or cnn)",
-                    s.chars().take(32).collect::<String>()
+                    "unknown workload '{}' (expected {})",
+                    s.chars().take(32).collect::<String>(),
+                    one_of(&Self::ALL.map(Self::name))
                 ))
             })
+    }
+}
+
+/// `a, b, c or d`.
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [only] => (*only).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 
@@ -128,19 +119,6 @@ impl fmt::Display for Phase {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
-}
-
-/// One workload at one preset, with every shape it needs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "workload", rename_all = "snake_case")]
-pub enum Workload {
-    /// The NeuralLayers network; a run's MLPs are its `models`, so this variant is never
-    /// stored in the list of other workloads.
-    #[serde(skip)]
-    Mlp(ModelConfig),
-    Encoder(EncoderConfig),
-    Decoder(DecoderConfig),
-    Cnn(CnnConfig),
 }
 
 /// What one sample of a workload's row is, for the figures' units.
@@ -190,23 +168,9 @@ impl Figures {
 }
 
 impl Workload {
-    pub fn kind(&self) -> WorkloadKind {
-        match self {
-            Workload::Mlp(_) => WorkloadKind::Mlp,
-            Workload::Encoder(_) => WorkloadKind::Encoder,
-            Workload::Decoder(_) => WorkloadKind::Decoder,
-            Workload::Cnn(_) => WorkloadKind::Cnn,
-        }
-    }
-
     /// The preset's name (the MLP's model name).
     pub fn name(&self) -> &str {
-        match self {
-            Workload::Mlp(m) => &m.name,
-            Workload::Encoder(c) => &c.name,
-            Workload::Decoder(c) => &c.name,
-            Workload::Cnn(c) => &c.name,
-        }
+        self.shapes().preset_name()
     }
 
     /// Whether this is the preset (the MLP's model) `name` of `kind`: how a row, a config
@@ -225,76 +189,30 @@ impl Workload {
 
     /// The phases each configuration runs.
     pub fn phases(&self) -> &'static [Phase] {
-        match self {
-            Workload::Decoder(c) if c.decodes => &[Phase::Prefill, Phase::Decode],
-            Workload::Decoder(_) => &[Phase::Prefill],
-            _ => &[Phase::Forward],
-        }
+        self.shapes().phases()
     }
 
     pub fn figures(&self, phase: Phase) -> Figures {
-        match self {
-            Workload::Mlp(m) => mlp_figures(m),
-            Workload::Encoder(c) => c.figures(),
-            Workload::Decoder(c) => c.figures(phase),
-            Workload::Cnn(c) => c.figures(),
-        }
+        self.shapes().figures(phase)
     }
 
     /// Fewest bytes a pass over `batch` samples moves: the roofline's denominator.
     pub fn min_traffic_bytes(&self, phase: Phase, batch: usize, precision: Precision) -> u64 {
-        match self {
-            Workload::Mlp(m) => m.min_traffic_bytes(batch, precision),
-            other => other.figures(phase).min_traffic_bytes(batch, precision),
-        }
+        self.shapes().min_traffic_bytes(phase, batch, precision)
     }
 
     pub fn unit(&self, phase: Phase) -> Unit {
-        match (self, phase) {
-            (Workload::Mlp(_), _) => Unit {
-                samples: "samples",
-                tokens: None,
-            },
-            (Workload::Encoder(c), _) => Unit {
-                samples: "sequences",
-                tokens: Some(c.sequence as u64),
-            },
-            (Workload::Decoder(c), Phase::Prefill) => Unit {
-                samples: "prompts",
-                tokens: Some(c.prompt as u64),
-            },
-            (Workload::Decoder(_), _) => Unit {
-                samples: "tokens",
-                tokens: Some(1),
-            },
-            (Workload::Cnn(_), _) => Unit {
-                samples: "images",
-                tokens: None,
-            },
-        }
+        self.shapes().unit(phase)
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
-        match self {
-            Workload::Mlp(m) => m.validate(),
-            Workload::Encoder(c) => c.validate(),
-            Workload::Decoder(c) => c.validate(),
-            Workload::Cnn(c) => c.validate(),
-        }
+        self.shapes().validate()
     }
 
     /// The preset `preset` of `kind`.
     pub fn preset(kind: WorkloadKind, preset: &str) -> Result<Self, ConfigError> {
         let preset = preset.trim();
-        let found = match kind {
-            WorkloadKind::Mlp => ModelConfig::preset(preset, DEFAULT_INPUT_DIM)
-                .ok()
-                .map(Workload::Mlp),
-            WorkloadKind::Encoder => EncoderConfig::preset(preset).map(Workload::Encoder),
-            WorkloadKind::Decoder => DecoderConfig::preset(preset).map(Workload::Decoder),
-            WorkloadKind::Cnn => CnnConfig::preset(preset).map(Workload::Cnn),
-        };
-        found.ok_or_else(|| {
+        Self::find_preset(kind, preset).ok_or_else(|| {
             ConfigError(format!(
                 "unknown {kind} preset '{}' (expected one of: {})",
                 preset.chars().take(32).collect::<String>(),
@@ -346,24 +264,15 @@ impl WorkloadChoice {
     }
 }
 
-/// The MLP's figures, from the formulas in [`mlp`].
-fn mlp_figures(model: &ModelConfig) -> Figures {
-    let widths = model.widths();
-    Figures {
-        parameters: model.parameter_count(),
-        flops_per_sample: model.flops_per_sample(),
-        weights_read: model.parameter_count(),
-        input_elements: widths[0] as u64,
-        output_elements: widths[widths.len() - 1] as u64,
-        activation_elements: model.activation_elements_per_sample(),
-        largest_elements: widths.iter().copied().max().unwrap_or(0) as u64,
-        largest_weight: widths
-            .windows(2)
-            .map(|pair| pair[0] as u64 * pair[1] as u64)
-            .max()
-            .unwrap_or(0),
-        cache_elements: 0,
-    }
+/// A count with thousands separators, as the reports write counts: `25,557,032`.
+pub(crate) fn thousands(count: u64) -> String {
+    use num_format::{Locale, ToFormattedString};
+    count.to_formatted_string(&Locale::en)
+}
+
+/// GFLOP of one sample of `phase`, for a workload's report sentence.
+pub(crate) fn gflop(shapes: &dyn Shapes, phase: Phase) -> f64 {
+    shapes.figures(phase).flops_per_sample as f64 / 1e9
 }
 
 /// `2·m·n·k`: the FLOPs of one `[m, k] × [k, n]` product.
@@ -421,6 +330,26 @@ mod tests {
             err.contains("unknown encoder preset 'huge' (expected one of: tiny, bert-base)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn every_registered_workload_is_named_alike_everywhere() {
+        for kind in WorkloadKind::ALL {
+            // results.json's name, the command line's and presets.json's are one name.
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.name())
+            );
+            assert_eq!(kind.name().parse::<WorkloadKind>().unwrap(), kind);
+            let workload = Workload::default_for(kind, false);
+            assert_eq!(workload.kind(), kind);
+            assert!(!kind.title().is_empty());
+        }
+        assert_eq!(WorkloadKind::default(), WorkloadKind::Mlp);
+        let err = "nope".parse::<WorkloadKind>().unwrap_err().0;
+        let expected = "unknown workload 'nope' (expected mlp, encoder, decoder";
+        assert!(err.starts_with(expected) && err.ends_with(')'), "{err}");
+        assert_eq!(one_of(&["a", "b", "c"]), "a, b or c");
     }
 
     #[test]

@@ -66,13 +66,7 @@ pub fn memory_report(results: &ResultSet) -> String {
 
 /// What a workload's readings ran: the pass it is measured and trained on.
 fn trained_on(workload: &Workload) -> String {
-    let pass = match workload {
-        Workload::Decoder(c) => format!(
-            "a prefill of {} tokens, to the next token's logits, its KV cache alive for inference",
-            c.prompt
-        ),
-        _ => "a forward pass".into(),
-    };
+    let pass = workload.shapes().measured_pass();
     format!(
         "Inference and one training step (against a random target of the output's shape) \
          run {pass}. The per-layer profile is the MLP's alone.\n\n"

@@ -35,7 +35,7 @@ fn workload_section(results: &ResultSet, workload: &Workload, points: &[Roofline
         "## {}: {}\n\n{}\n\n",
         workload.kind().title(),
         workload.name(),
-        shapes(workload)
+        workload.shapes().describe()
     );
     for &phase in workload.phases() {
         for path in results.path_ids() {
@@ -57,55 +57,6 @@ fn workload_section(results: &ResultSet, workload: &Workload, points: &[Roofline
     }
     out.push_str(&kernels(results, workload));
     out
-}
-
-/// The preset's shapes and analytical figures, in a sentence.
-fn shapes(workload: &Workload) -> String {
-    let parameters = fmt_count(workload.figures(Phase::Forward).parameters as f64);
-    match workload {
-        Workload::Mlp(_) => String::new(),
-        Workload::Encoder(c) => format!(
-            "Width {}, {} layers, {} heads, feed-forward {}, {} tokens per sequence; {parameters} \
-             parameters, {:.2} GFLOP per sequence. Attention runs through burn's fused op, \
-             checked against the explicit softmax(QKᵀ/√d)·V before any row is timed.",
-            c.width,
-            c.layers,
-            c.heads,
-            c.feed_forward,
-            c.sequence,
-            gflop(workload, Phase::Forward)
-        ),
-        Workload::Decoder(c) => format!(
-            "Width {}, {} layers, {} heads, vocabulary {}, context {}; {parameters} parameters. \
-             **Prefill**: a {}-token prompt to the logits of the first generated token (time \
-             to first token), {:.2} GFLOP per prompt. **Decode**: one token per sequence \
-             attending to a KV cache of {} positions, {:.3} GFLOP per token; each decode row \
-             is checked against a full pass over the same tokens without the cache.",
-            c.width,
-            c.layers,
-            c.heads,
-            c.vocabulary,
-            c.context,
-            c.prompt,
-            gflop(workload, Phase::Prefill),
-            c.decode_at,
-            gflop(workload, Phase::Decode)
-        ),
-        Workload::Cnn(c) => format!(
-            "{}×{} RGB input, {} stages of bottleneck blocks ({} blocks), {} classes; \
-             {parameters} parameters, {:.2} GFLOP per image.",
-            c.image,
-            c.image,
-            c.stages.len(),
-            c.stages.iter().map(|s| s.blocks).sum::<usize>(),
-            c.classes,
-            gflop(workload, Phase::Forward)
-        ),
-    }
-}
-
-fn gflop(workload: &Workload, phase: Phase) -> f64 {
-    workload.figures(phase).flops_per_sample as f64 / 1e9
 }
 
 fn phase_table(
