@@ -450,13 +450,21 @@ mod tests {
         let names = |plan: &Plan| -> Vec<String> {
             plan.config.workloads.iter().map(|w| w.label()).collect()
         };
-        assert_eq!(
-            names(&plan_of(&[])),
-            ["encoder:tiny", "decoder:tiny", "cnn:tiny"]
-        );
+        // Every registered workload beside the MLP, at its preset for the device.
+        let registered = |hardware_gpu: bool| -> Vec<String> {
+            WorkloadKind::ALL
+                .into_iter()
+                .filter(|kind| !kind.is_mlp())
+                .map(|kind| nlbench::workload::Workload::default_for(kind, hardware_gpu).label())
+                .collect()
+        };
+        let default = names(&plan_of(&[]));
+        assert_eq!(default, registered(false));
+        assert_eq!(default[..3], ["encoder:tiny", "decoder:tiny", "cnn:tiny"]);
         let realistic = hardware_plan(&parse(&[])).unwrap();
+        assert_eq!(names(&realistic), registered(true));
         assert_eq!(
-            names(&realistic),
+            names(&realistic)[..3],
             ["encoder:bert-base", "decoder:gpt2", "cnn:resnet50"]
         );
         assert_eq!(realistic.config.workload_batch_sizes, None);

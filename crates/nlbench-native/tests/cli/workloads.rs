@@ -220,15 +220,14 @@ fn check_bad_choices(dir: &Path) {
 /// of inference and of a training step with each optimizer, as for the MLP.
 #[test]
 fn memory_suite_measures_every_workload() {
+    let tiny: Vec<String> = tiny_presets().iter().map(|w| w.label()).collect();
+    let tiny = tiny.join(",");
     for backend in ["cpu", "vulkan"] {
         let dir = tempfile::tempdir().unwrap();
         succeeded(
             nlbench()
                 .args(["--suite", "memory", "--backend", backend])
-                .args([
-                    "--workloads",
-                    "mlp:small,encoder:tiny,decoder:tiny,cnn:tiny",
-                ])
+                .args(["--workloads", &format!("mlp:small,{tiny}")])
                 .args(["--batch-sizes", "1,2", "--out"])
                 .arg(dir.path())
                 .output()
@@ -245,21 +244,15 @@ fn memory_suite_measures_every_workload() {
                 let figures = workload.figures(workload.phases()[0]);
                 assert_eq!(m.analytical.parameter_bytes, figures.parameters * 4);
                 assert_eq!(m.analytical.adam_state_bytes, figures.parameters * 8);
-                assert_eq!(
-                    m.analytical.kv_cache_bytes > 0,
-                    workload.kind() == WorkloadKind::Decoder
-                );
+                assert_eq!(m.analytical.kv_cache_bytes > 0, figures.cache_elements > 0);
             }
         }
         let report = std::fs::read_to_string(dir.path().join("MEMORY_REPORT.md")).unwrap();
-        for section in [
-            "## small",
-            "## encoder:tiny",
-            "## decoder:tiny",
-            "a prefill of 64 tokens",
-            "| KV cache",
-            "## cnn:tiny",
-        ] {
+        for workload in tiny_presets() {
+            let heading = format!("## {}", workload.label());
+            assert!(report.contains(&heading), "{backend}: no {heading}");
+        }
+        for section in ["## small", "a prefill of 64 tokens", "| KV cache"] {
             assert!(
                 report.contains(section),
                 "{backend}: no {section}:\n{report}"

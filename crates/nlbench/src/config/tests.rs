@@ -1,7 +1,7 @@
 //! The configuration's parsing, bounds and files, as the front ends use them.
 
 use super::*;
-use crate::workload::{Phase, mlp::ModelConfig};
+use crate::workload::{Phase, WorkloadKind, mlp::ModelConfig};
 
 fn request(fields: &[(&str, &str)]) -> Request {
     let mut r = Request::default();
@@ -156,7 +156,9 @@ fn several_prompt_lengths_sweep_the_prefill() {
 #[test]
 fn workloads_are_chosen_by_name_and_preset() {
     let default = BenchConfig::default();
-    assert_eq!(default.workloads.len(), 3);
+    // Every registered workload beside the MLP (which runs as the run's models).
+    assert_eq!(default.workloads.len(), WorkloadKind::ALL.len() - 1);
+    assert!(default.workloads.iter().all(|w| !w.kind().is_mlp()));
     assert_eq!(default.batch_sizes_of(&default.workloads[0]), SMALL_BATCHES);
     assert_eq!(BenchConfig::default_for(true).workloads[1].name(), "gpt2");
     let mut r = request(&[]);
