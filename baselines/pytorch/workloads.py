@@ -122,11 +122,24 @@ def figures(w, phase):
         return dict(parameters=params, flops=l * (projections + 4 * pairs * d) + mm(1, v, d),
                     input=2 * tokens * d, output=v, activation=l * per_layer + 3 * tokens * d + v,
                     cache=cache)
+    if kind == "vit":
+        d, m, h, l, c, p = w["width"], w["mlp"], w["heads"], w["layers"], w["classes"], w["patch"]
+        s = vit_tokens(w)
+        params = 3 * p * p * d + 2 * d + s * d + l * (4 * d * d + 2 * d * m + 9 * d + m) + 2 * d + d * c + c
+        per_layer = mm(s, 3 * d, d) + mm(s, d, d) + 2 * mm(s, s, d) + mm(s, m, d) + mm(s, d, m)
+        return dict(parameters=params, flops=mm(s - 1, d, 3 * p * p) + l * per_layer + mm(1, c, d),
+                    input=3 * w["image"] ** 2, output=c,
+                    activation=3 * s * d + l * (14 * s * d + 2 * s * m + 2 * h * s * s), cache=0)
     convs, features = cnn_walk(w)
     params = sum(o * i * k * k + 2 * o for i, o, k, _, _ in convs) + features * w["classes"] + w["classes"]
     flops = sum(mm(side * side, o, i * k * k) for i, o, k, _, side in convs) + mm(1, w["classes"], features)
     return dict(parameters=params, flops=flops, input=3 * w["image"] ** 2, output=w["classes"],
                 activation=3 * sum(o * side * side for _, o, _, _, side in convs), cache=0)
+
+
+def vit_tokens(w):
+    """Tokens a vision transformer's blocks see: every patch and the class token."""
+    return (w["image"] // w["patch"]) ** 2 + 1
 
 
 def build(torch, w, dtype, device, seed):
@@ -240,8 +253,38 @@ def build(torch, w, dtype, device, seed):
             x = self.blocks(self.pool(F.relu(self.stem(x))))
             return self.classifier(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
+    class VitBlock(nn.Module):
+        def __init__(self, d, m, heads):
+            super().__init__()
+            self.heads = heads
+            self.attention_norm, self.mlp_norm = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.qkv, self.projection = nn.Linear(d, 3 * d), nn.Linear(d, d)
+            self.up, self.down = nn.Linear(d, m), nn.Linear(m, d)
+
+        def forward(self, x):
+            q, k, v = split(self.qkv(self.attention_norm(x)), self.heads)
+            x = x + self.projection(merge(F.scaled_dot_product_attention(q, k, v)))
+            return x + self.down(F.gelu(self.up(self.mlp_norm(x))))
+
+    class Vit(nn.Module):
+        def __init__(self, c):
+            super().__init__()
+            d, p = c["width"], c["patch"]
+            self.patches = nn.Conv2d(3, d, p, stride=p)
+            self.class_token = nn.Parameter(torch.randn(1, 1, d) * 0.02)
+            self.positions = nn.Parameter(torch.randn(1, vit_tokens(c), d) * 0.02)
+            self.blocks = nn.Sequential(*(VitBlock(d, c["mlp"], c["heads"]) for _ in range(c["layers"])))
+            self.norm, self.head = nn.LayerNorm(d), nn.Linear(d, c["classes"])
+
+        def forward(self, x):
+            x = self.patches(x).flatten(2).transpose(1, 2)
+            x = torch.cat([self.class_token.expand(x.shape[0], -1, -1), x], dim=1) + self.positions
+            return self.head(self.norm(self.blocks(x)[:, 0]))
+
     kind = w["workload"]
-    if kind == "encoder":
+    if kind == "vit":
+        net = Vit(w)
+    elif kind == "encoder":
         layers = [EncoderLayer(w["width"], w["feed_forward"], w["heads"]) for _ in range(w["layers"])]
         net = nn.Sequential(*layers)
     elif kind == "decoder":
@@ -265,6 +308,9 @@ def prepared(torch, net, w, phase, batch, dtype, device):
     if kind == "cnn":
         x = torch.rand(batch, 3, w["image"], w["image"], device=device, dtype=dtype)
         return (lambda: net(x)), None
+    if kind == "vit":
+        x = torch.rand(batch, 3, w["image"], w["image"], device=device, dtype=dtype)
+        return (lambda: net(x)), attention_check(torch, w, batch, False, dtype, device)
     vocabulary = w["vocabulary"]
     if phase == "prefill":
         prompt = torch.randint(vocabulary, (batch, w["prompt"]), device=device)
@@ -280,7 +326,7 @@ def prepared(torch, net, w, phase, batch, dtype, device):
 
 def attention_check(torch, w, batch, causal, dtype, device):
     heads = w["heads"]
-    tokens = w["sequence"] if w["workload"] == "encoder" else w["prompt"]
+    tokens = {"encoder": w.get("sequence"), "decoder": w.get("prompt")}.get(w["workload"]) or vit_tokens(w)
     shape = (min(batch, 8), heads, tokens, w["width"] // heads)
     q, k, v = (torch.rand(shape, device=device, dtype=dtype) for _ in range(3))
     got = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=causal)

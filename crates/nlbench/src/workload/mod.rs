@@ -39,6 +39,7 @@ workloads! {
     encoder::Encoder(EncoderConfig),
     decoder::Decoder(DecoderConfig),
     cnn::Cnn(CnnConfig),
+    vit::Vit(VitConfig),
 }
 
 impl WorkloadKind {
