@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """nlbench's inference benchmark in PyTorch, with nlbench's protocol and statistics: the
 NeuralLayers MLP and the workloads beside it (a transformer encoder, a decoder language model's
-prefill and decode, a ResNet-style CNN; `workloads.py`), at nlbench's presets.
+prefill and decode, a ResNet-style CNN, a vision transformer; `workloads.py`), at nlbench's
+presets.
 
 Writes results.json in nlbench's schema (version 8, path `pytorch`, backend `pytorch-cpu` or
 `pytorch-cuda`), so `nlbench-native compare` lines burn and PyTorch up on one device:
