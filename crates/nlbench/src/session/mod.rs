@@ -15,6 +15,8 @@ pub mod checkpoint;
 mod device;
 mod estimate;
 mod piece;
+mod suite;
+mod suites;
 #[cfg(test)]
 mod tests;
 
@@ -26,22 +28,17 @@ pub use device::{
 };
 
 use crate::{
-    analysis::{
-        memory::Footprint,
-        row::{RowSettings, merge_rounds},
-    },
-    error::{ErrorKind, guarded},
+    analysis::row::{RowSettings, merge_rounds},
     measure::{Clock, protocol::inference_policy},
     plan::Plan,
     schema::{
-        DeviceClock, DeviceFigures, DeviceTime, InferenceRecord, MachineInfo, MemoryOutcome,
-        MemoryRecord, Outcome, PathId, ResultSet, SCHEMA_VERSION, TimingInfo, ToolInfo,
+        DeviceClock, InferenceRecord, MachineInfo, Outcome, PathId, ResultSet, SCHEMA_VERSION,
+        TimingInfo, ToolInfo,
     },
-    workload::Workload,
 };
 use checkpoint::{Checkpoint, Line};
 pub use estimate::TimeLeft;
-use estimate::{Cost, CostKind, Estimate, Protocol};
+use estimate::{Cost, Estimate, Protocol};
 
 /// Who ran, where and when: what only the front end knows.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,23 +132,11 @@ pub async fn run(
         config: &plan.config,
         tuned: &crate::kernels::settled,
     };
-    let steps = inference_steps(plan);
-    let memory_steps: Vec<(Workload, usize)> = if plan.suites.memory && device.memory.is_some() {
-        plan.config
-            .all_workloads()
-            .into_iter()
-            .flat_map(|workload| {
-                let batches = plan.config.batch_sizes_of(&workload).to_vec();
-                batches.into_iter().map(move |b| (workload.clone(), b))
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let probes = plan.probes && plan.suites.inference;
-    // The ceilings place inference rows on the roofline; the memory suite has no use for them.
-    let ceilings = plan.ceilings && plan.suites.inference;
-    let costs = piece_costs(plan, device, &steps, ceilings, probes, &memory_steps);
+    let suites = suites::of(plan, device);
+    let costs = suites
+        .iter()
+        .flat_map(|suite| suite.pieces().iter().map(|p| cost_of(p, &plan.config)))
+        .collect();
     let mut tracker = Tracker {
         platform,
         clock,
@@ -161,103 +146,23 @@ pub async fn run(
         estimate: Estimate::with_prior(platform.costs(), Some(protocol(&plan.config))),
     };
 
-    'rounds: for round in 0..plan.config.repeat {
-        for step in &steps {
-            for path in paths_of(device, step) {
-                let id = path.id();
-                if state.has_round(round, id, step) {
-                    tracker.skip();
-                    continue;
-                }
-                if tracker.stopping(&mut state) {
-                    break 'rounds;
-                }
-                tracker.announce(
-                    format!("{} ({})", step.label(), id.label()),
-                    inference_piece(round, step, id),
-                );
-                let record = InferenceRecord {
-                    workload: step.workload.kind(),
-                    model: step.workload.name().to_owned(),
-                    phase: step.phase,
-                    precision: step.precision,
-                    batch_size: step.batch_size,
-                    path: id,
-                    outcome: inference_outcome(path, step, device, &cx).await,
-                };
-                state.rounds.push((round, record.clone()));
-                state.refresh();
-                tracker.finished(&state, &Line::Inference { round, record });
-            }
-        }
-    }
-
-    if ceilings && state.results.ceilings.is_none() && !tracker.stopping(&mut state) {
-        tracker.announce("device ceilings".into(), Piece::Ceilings);
-        let ceilings = device.ceilings.measure(clock).await;
-        state.results.ceilings = Some(ceilings.clone());
-        tracker.finished(&state, &Line::Ceilings { ceilings });
-    } else if ceilings {
-        tracker.skip();
-    }
-
-    let prober = device.paths.first().filter(|_| probes);
-    if let Some(path) = prober
-        && state.results.burn_probes.is_none()
-        && !tracker.stopping(&mut state)
-    {
-        tracker.announce("burn's matmul and add probes".into(), Piece::Probes);
-        if let Some(run) = path.headline.probes(&cx) {
-            let probes = run.await;
-            state.results.burn_probes = Some(probes.clone());
-            tracker.finished(&state, &Line::Probes { probes });
-        } else {
-            tracker.skip();
-        }
-    } else if probes {
-        tracker.skip();
-    }
-
-    if let Some(memory) = device.memory.as_deref() {
-        for (workload, batch_size) in &memory_steps {
-            let batch_size = *batch_size;
-            if state
-                .results
-                .memory
-                .iter()
-                .any(|r| r.is(workload) && r.batch_size == batch_size)
-            {
+    'suites: for suite in &suites {
+        for (index, planned) in suite.pieces().iter().enumerate() {
+            if suite.done(index, &state) {
                 tracker.skip();
                 continue;
             }
             if tracker.stopping(&mut state) {
-                break;
+                break 'suites;
             }
-            tracker.announce(
-                format!("memory: {} batch {batch_size}", workload.label()),
-                memory_piece(workload, batch_size),
-            );
-            let outcome = match device
-                .capacity
-                .check(Footprint::training(workload, batch_size))
-            {
-                Err(reason) => MemoryOutcome::Skipped { reason },
-                Ok(()) => match guarded(memory.measure(workload, batch_size, &cx)).await {
-                    Ok(m) => MemoryOutcome::Measured(Box::new(m)),
-                    Err(err) => MemoryOutcome::Failed {
-                        kind: err.kind,
-                        reason: err.message,
-                    },
-                },
-            };
-            let record = MemoryRecord {
-                workload: workload.kind(),
-                model: workload.name().to_owned(),
-                batch_size,
-                outcome,
-            };
-            state.results.memory.push(record.clone());
-            tracker.finished(&state, &Line::Memory { record });
+            tracker.announce(planned.label.clone(), planned.piece.clone());
+            match suite.run(index, &cx).await {
+                Some(line) => {
+                    state.record(line.clone());
+                    tracker.finished(&state, &line);
+                }
+                None => tracker.skip(),
+            }
         }
     }
 
@@ -303,23 +208,13 @@ pub fn not_run(
     }
 }
 
-/// Every piece of the run in the order it runs, with its cost: each round's inference steps
-/// on every path that runs them (instant where the path cannot run the step's precision), the
-/// ceilings, burn's probes, the memory suite's steps (a training step counted as three
-/// forward passes).
-fn piece_costs(
-    plan: &Plan,
-    device: &Device,
-    steps: &[Step],
-    ceilings: bool,
-    probes: bool,
-    memory_steps: &[(Workload, usize)],
-) -> Vec<Cost> {
-    let cost = |kind, flops: f64, piece: &Piece| Cost {
-        kind,
-        flops,
-        key: cost_key(piece, flops, &plan.config),
-        family: match piece {
+/// What the time left weighs `planned` by, and keeps its time under for later runs.
+fn cost_of(planned: &suite::Planned, config: &crate::config::BenchConfig) -> Cost {
+    Cost {
+        kind: planned.kind,
+        flops: planned.flops,
+        key: cost_key(&planned.piece, planned.flops, config),
+        family: match &planned.piece {
             Piece::Inference {
                 workload,
                 phase,
@@ -328,38 +223,7 @@ fn piece_costs(
             } => Some(format!("{workload} {phase} {precision}")),
             _ => None,
         },
-    };
-    let mut costs = Vec::new();
-    for round in 0..plan.config.repeat {
-        for step in steps {
-            for path in paths_of(device, step) {
-                // The precision check is the device's word, known now; the room a step will
-                // find is asked when it runs (asking reads the host's memory figures).
-                let kind = match path.headline.supports(step.precision) {
-                    Err(_) => CostKind::Instant,
-                    Ok(()) => CostKind::Inference(path.id()),
-                };
-                let piece = inference_piece(round, step, path.id());
-                costs.push(cost(kind, step.flops() as f64, &piece));
-            }
-        }
     }
-    if ceilings {
-        costs.push(cost(CostKind::Ceilings, 0.0, &Piece::Ceilings));
-    }
-    if probes {
-        costs.push(cost(CostKind::Probes, 0.0, &Piece::Probes));
-    }
-    for (workload, batch) in memory_steps {
-        let forward = workload.figures(workload.phases()[0]).flops_per_sample as f64;
-        let piece = memory_piece(workload, *batch);
-        costs.push(cost(
-            CostKind::Memory,
-            3.0 * forward * *batch as f64,
-            &piece,
-        ));
-    }
-    costs
 }
 
 /// What the timing protocol makes of an inference step under `config`, for the time left.
@@ -380,118 +244,6 @@ fn cost_key(piece: &Piece, flops: f64, config: &crate::config::BenchConfig) -> S
         "{piece} flops={flops} iterations={} warmup_ms={} target_ci={:?} max_time_ms={:?}",
         config.iterations, config.warmup_ms, config.target_ci, config.max_time_ms
     )
-}
-
-/// The piece that runs `step` on path `id` in `round`.
-fn inference_piece(round: usize, step: &Step, id: PathId) -> Piece {
-    Piece::Inference {
-        round,
-        workload: step.workload.kind(),
-        model: step.workload.name().to_owned(),
-        phase: step.phase,
-        precision: step.precision,
-        batch_size: step.batch_size,
-        path: id,
-    }
-}
-
-/// The memory suite's piece of `workload` at `batch_size`.
-fn memory_piece(workload: &Workload, batch_size: usize) -> Piece {
-    Piece::Memory {
-        workload: workload.kind(),
-        model: workload.name().to_owned(),
-        batch_size,
-    }
-}
-
-/// The paths that run `step`'s workload, in the device's order.
-fn paths_of<'a>(device: &'a Device, step: &Step) -> impl Iterator<Item = &'a Path> {
-    let kind = step.workload.kind();
-    device.paths.iter().filter(move |p| p.headline.runs(kind))
-}
-
-/// The inference steps, cheapest first (a first figure soon, and the expensive ones last,
-/// where a stop loses least); ties keep the configuration's order.
-fn inference_steps(plan: &Plan) -> Vec<Step> {
-    if !plan.suites.inference {
-        return Vec::new();
-    }
-    let config = &plan.config;
-    let mut steps: Vec<Step> = config
-        .all_workloads()
-        .into_iter()
-        .flat_map(|workload| {
-            let phases = workload.phases();
-            phases.iter().flat_map(move |&phase| {
-                let workload = workload.clone();
-                config.precisions.iter().flat_map(move |&precision| {
-                    let workload = workload.clone();
-                    let batches = config.batch_sizes_of(&workload).to_vec();
-                    batches.into_iter().map(move |batch_size| Step {
-                        workload: workload.clone(),
-                        phase,
-                        precision,
-                        batch_size,
-                    })
-                })
-            })
-        })
-        .collect();
-    steps.sort_by_key(Step::flops);
-    steps
-}
-
-/// One configuration on one path: unsupported, skipped by the pre-flight check, measured, or
-/// failed with its kind. A measured headline then gets its device time, where the path has
-/// a device-timed twin; a twin that fails leaves the headline standing, with the failure.
-async fn inference_outcome(
-    path: &Path,
-    step: &Step,
-    device: &Device,
-    cx: &StepContext<'_>,
-) -> Outcome {
-    if let Err(err) = path.headline.supports(step.precision) {
-        return Outcome::Unsupported {
-            reason: err.message,
-        };
-    }
-    let footprint =
-        Footprint::of_workload(&step.workload, step.phase, step.precision, step.batch_size);
-    if let Err(reason) = device.capacity.check(footprint) {
-        return Outcome::Skipped { reason };
-    }
-    let mut measured = match guarded(path.headline.measure(step, cx)).await {
-        Ok(m) => m,
-        Err(err) if err.kind == ErrorKind::Unsupported => {
-            return Outcome::Unsupported {
-                reason: err.message,
-            };
-        }
-        Err(err) => {
-            return Outcome::Failed {
-                kind: err.kind,
-                reason: err.message,
-            };
-        }
-    };
-    if let DeviceTwin::Timed(twin) = &path.device_time {
-        measured.device_time = Some(match guarded(twin.measure(step, cx)).await {
-            Ok(m) => DeviceTime::Measured(Box::new(DeviceFigures {
-                fusion: twin.fusion(),
-                timed: m.timed,
-                kernels: if m.kernels == measured.kernels {
-                    Vec::new()
-                } else {
-                    m.kernels
-                },
-            })),
-            Err(err) => DeviceTime::Failed {
-                kind: err.kind,
-                reason: err.message,
-            },
-        });
-    }
-    Outcome::Measured(Box::new(measured))
 }
 
 /// The result before any row: the device, its paths and clocks, the plan's configuration and
@@ -545,16 +297,30 @@ impl State {
             rounds: Vec::new(),
         };
         for line in lines {
-            match line {
-                Line::Inference { round, record } => state.rounds.push((round, record)),
-                Line::Memory { record } => state.results.memory.push(record),
-                Line::Ceilings { ceilings } => state.results.ceilings = Some(ceilings),
-                Line::Probes { probes } => state.results.burn_probes = Some(probes),
-                Line::Start { .. } => {}
-            }
+            state.take(line);
         }
         state.refresh();
         state
+    }
+
+    /// A finished piece's line, in the result.
+    fn record(&mut self, line: Line) {
+        let inference = matches!(line, Line::Inference { .. });
+        self.take(line);
+        if inference {
+            self.refresh();
+        }
+    }
+
+    /// `line` in the result, the inference rows not yet rebuilt from their rounds.
+    fn take(&mut self, line: Line) {
+        match line {
+            Line::Inference { round, record } => self.rounds.push((round, record)),
+            Line::Memory { record } => self.results.memory.push(record),
+            Line::Ceilings { ceilings } => self.results.ceilings = Some(ceilings),
+            Line::Probes { probes } => self.results.burn_probes = Some(probes),
+            Line::Start { .. } => {}
+        }
     }
 
     fn has_round(&self, round: usize, path: PathId, step: &Step) -> bool {

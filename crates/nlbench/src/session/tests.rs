@@ -23,10 +23,10 @@ use crate::{
     precision::Precision,
     schema::ClockKind,
     schema::{
-        AnalyticalMemory, BurnProbes, Ceiling, Ceilings, InferenceMeasurement, MemoryFigures,
-        MemoryMeasurement, Outcome, TrainingAnalytical,
+        AnalyticalMemory, BurnProbes, Ceiling, Ceilings, DeviceTime, InferenceMeasurement,
+        MemoryFigures, MemoryMeasurement, Outcome, TrainingAnalytical,
     },
-    workload::ModelConfig,
+    workload::{ModelConfig, Workload},
 };
 
 struct FakeClock(Cell<f64>);
