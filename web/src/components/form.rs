@@ -73,24 +73,39 @@ pub fn ConfigForm(
     running: RwSignal<bool>,
     on_run: impl Fn(RunRequest) + 'static,
 ) -> impl IntoView {
+    // The form starts at the library's quick plan, which its request resolves against, so
+    // the two cannot drift apart.
+    let quick = BenchConfig::quick();
+    let listed = |items: Vec<String>| RwSignal::new(items.join(","));
     let fields = Fields {
         workloads: Picks::new(),
         prompt_len: RwSignal::new(String::new()),
         context_len: RwSignal::new(String::new()),
-        sizes: RwSignal::new("small,medium".to_owned()),
+        sizes: listed(quick.models.iter().map(|m| m.name.clone()).collect()),
         input_dim: RwSignal::new(String::new()),
         hidden_dim: RwSignal::new(String::new()),
         layers: RwSignal::new(String::new()),
-        batch_sizes: RwSignal::new("1,16,64".to_owned()),
-        iterations: RwSignal::new("10".to_owned()),
-        warmup_ms: RwSignal::new("100".to_owned()),
-        target_ci: RwSignal::new("2".to_owned()),
-        max_time_ms: RwSignal::new("200".to_owned()),
+        batch_sizes: listed(quick.batch_sizes.iter().map(usize::to_string).collect()),
+        iterations: RwSignal::new(quick.iterations.to_string()),
+        warmup_ms: RwSignal::new(quick.warmup_ms.to_string()),
+        // The form takes the interval target in percent, as --target-ci does.
+        target_ci: RwSignal::new(
+            quick
+                .target_ci
+                .map_or_else(|| "off".to_owned(), |share| (share * 100.0).to_string()),
+        ),
+        max_time_ms: RwSignal::new(
+            quick
+                .max_time_ms
+                .map(|ms| ms.to_string())
+                .unwrap_or_default(),
+        ),
         clock: RwSignal::new("auto".to_owned()),
     };
-    let f32_on = RwSignal::new(true);
-    let f16_on = RwSignal::new(true);
-    let bf16_on = RwSignal::new(false);
+    let precision_on = |precision| RwSignal::new(quick.precisions.contains(&precision));
+    let f32_on = precision_on(Precision::F32);
+    let f16_on = precision_on(Precision::F16);
+    let bf16_on = precision_on(Precision::Bf16);
     let inference_on = RwSignal::new(true);
     let memory_on = RwSignal::new(false);
     let use_cpu = RwSignal::new(false);

@@ -1,7 +1,8 @@
 //! The workloads a run measures, registered in one list (the `workloads!` invocation below):
 //! the NeuralLayers MLP, a transformer encoder, a decoder language model (prefill and
-//! decode) and a ResNet-style CNN. The session, the pre-flight, the reports and `compare`
-//! see a [`Workload`] through its [`Shapes`] (its [`Figures`] and its [`Phase`]s); each
+//! decode), a ResNet-style CNN and a vision transformer. The session, the pre-flight, the
+//! reports and `compare` see a [`Workload`] through its [`Shapes`] (its [`Figures`] and its
+//! [`Phase`]s); each
 //! workload's module holds its configuration ([`Definition`]), its burn module ([`Preset`])
 //! and its correctness check, and its presets are in `presets.json`.
 //!
