@@ -7,7 +7,7 @@ use futures::future::LocalBoxFuture;
 use super::{Burn, probes, settle, time_tensor};
 use crate::{
     analysis::row::{Measured, build_measurement},
-    error::RunError,
+    error::{ErrorKind, RunError},
     measure::{
         self, Clock, Environment, MemorySnapshot, Routine, Stopwatch, protocol::inference_policy,
     },
@@ -76,7 +76,14 @@ async fn measure_step<B: Backend>(
         step.precision,
         &burn.device,
     );
-    let accuracy = checked(built.as_ref(), step.precision, &burn.device, cx).await?;
+    let accuracy = checked(
+        built.as_ref(),
+        step.precision,
+        &burn.device,
+        burn.watched.as_ref(),
+        cx,
+    )
+    .await?;
     let stopwatch = burn.stopwatch(cx.clock);
     let mut routine = Forward {
         built: built.as_ref(),
@@ -147,15 +154,33 @@ async fn measure_step<B: Backend>(
 /// background and meanwhile runs candidates that may fail to compile there (a kernel using
 /// f16 where the device has none), so a check taken while tuning is pending would hold that
 /// candidate's output against the truth. Natively tuning finishes before the first output.
+/// On a `watched` device a kernel the device refuses during the check fails the row as a
+/// refused kernel, not as a wrong result of work that never ran.
 async fn checked<B: Backend>(
     built: &dyn Runnable<B>,
     precision: crate::precision::Precision,
     device: &B::Device,
+    watched: Option<&wgpu::Device>,
     cx: &StepContext<'_>,
 ) -> Result<Option<crate::schema::Accuracy>, RunError> {
     let start = cx.clock.now_ms();
     loop {
-        let result = built.check(precision, device).await;
+        let check = built.check(precision, device);
+        let result = match watched {
+            None => check.await,
+            Some(gpu) => measure::scoped(gpu, check)
+                .await
+                .map_err(|err| match err.kind {
+                    ErrorKind::KernelRejected => RunError::new(
+                        err.kind,
+                        format!(
+                            "the device refused a kernel of the row's check, so it did not run: {}",
+                            err.message
+                        ),
+                    ),
+                    _ => err,
+                }),
+        };
         if (cx.tuned)() || cx.clock.now_ms() - start > measure::TUNING_LIMIT_MS {
             return result;
         }
