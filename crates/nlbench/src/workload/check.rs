@@ -11,8 +11,8 @@ use crate::{
     accuracy, accuracy::Accuracy, error::RunError, precision::Precision, readback::read_values,
 };
 
-/// Most sequences the attention check holds against the CPU's explicit product.
-const CHECKED_BATCH: usize = 8;
+/// Most samples of a batch a check holds against the CPU's explicit product.
+pub const CHECKED_BATCH: usize = 8;
 
 /// The check's shape for a step's attention: at most [`CHECKED_BATCH`] sequences of
 /// `tokens` over `heads` heads of a `width`-wide stack, so it runs the shapes the step times

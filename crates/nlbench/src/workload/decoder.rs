@@ -6,17 +6,15 @@
 
 use burn::{
     module::Module,
-    nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig, Linear, LinearConfig},
-    tensor::{Distribution, Int, Tensor, activation::gelu, backend::Backend},
+    nn::{Embedding, EmbeddingConfig, LayerNorm, LayerNormConfig},
+    tensor::{Distribution, Int, Tensor, backend::Backend},
 };
 use futures::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Definition, Figures, Network, Phase, Preset, Runnable, Shapes, Unit, attention, bounded,
-    check, check_stack,
-    encoder::{MAX_SEQUENCE, merge_heads, split_heads},
-    matmul_flops,
+    Definition, Figures, Network, Phase, Preset, Runnable, Shapes, Unit, block::PreNormBlock,
+    bounded, check, check_stack, encoder::MAX_SEQUENCE, matmul_flops,
 };
 use crate::{
     accuracy,
@@ -85,15 +83,7 @@ impl DecoderConfig {
             tokens: EmbeddingConfig::new(self.vocabulary, d).init(device),
             positions: EmbeddingConfig::new(self.context, d).init(device),
             blocks: (0..self.layers)
-                .map(|_| DecoderBlock {
-                    attention_norm: LayerNormConfig::new(d).init(device),
-                    qkv: LinearConfig::new(d, 3 * d).init(device),
-                    projection: LinearConfig::new(d, d).init(device),
-                    mlp_norm: LayerNormConfig::new(d).init(device),
-                    up: LinearConfig::new(d, 4 * d).init(device),
-                    down: LinearConfig::new(4 * d, d).init(device),
-                    heads: self.heads,
-                })
+                .map(|_| PreNormBlock::init(d, 4 * d, self.heads, device))
                 .collect(),
             norm: LayerNormConfig::new(d).init(device),
         }
@@ -351,19 +341,8 @@ impl<B: Backend> Runnable<B> for DecodeStep<B> {
 pub struct Decoder<B: Backend> {
     pub tokens: Embedding<B>,
     pub positions: Embedding<B>,
-    pub blocks: Vec<DecoderBlock<B>>,
+    pub blocks: Vec<PreNormBlock<B>>,
     pub norm: LayerNorm<B>,
-}
-
-#[derive(Module, Debug)]
-pub struct DecoderBlock<B: Backend> {
-    pub attention_norm: LayerNorm<B>,
-    pub qkv: Linear<B>,
-    pub projection: Linear<B>,
-    pub mlp_norm: LayerNorm<B>,
-    pub up: Linear<B>,
-    pub down: Linear<B>,
-    pub heads: usize,
 }
 
 /// Every block's keys and values, `[batch, heads, positions, head_dim]` each.
@@ -415,7 +394,9 @@ impl<B: Backend> Decoder<B> {
         let mut x = self.tokens.forward(tokens) + self.positions.forward(positions);
         let mut layers = Vec::with_capacity(self.blocks.len());
         for (index, block) in self.blocks.iter().enumerate() {
-            let (next, kv) = block.forward(x, past.map(|cache| &cache.layers[index]));
+            // A prompt attends causally; a decode step's one query attends to every position.
+            let past = past.map(|cache| &cache.layers[index]);
+            let (next, kv) = block.forward(x, past, past.is_none());
             x = next;
             layers.push(kv);
         }
@@ -426,33 +407,6 @@ impl<B: Backend> Decoder<B> {
             .reshape([batch, width]);
         let logits = last.matmul(self.tokens.weight.val().transpose());
         (logits, KvCache { layers })
-    }
-}
-
-impl<B: Backend> DecoderBlock<B> {
-    fn forward(
-        &self,
-        x: Tensor<B, 3>,
-        past: Option<&(Tensor<B, 4>, Tensor<B, 4>)>,
-    ) -> (Tensor<B, 3>, (Tensor<B, 4>, Tensor<B, 4>)) {
-        let [q, k, v] = split_heads(
-            self.qkv.forward(self.attention_norm.forward(x.clone())),
-            self.heads,
-        );
-        let (k, v) = match past {
-            Some((past_k, past_v)) => (
-                Tensor::cat(vec![past_k.clone(), k], 2),
-                Tensor::cat(vec![past_v.clone(), v], 2),
-            ),
-            None => (k, v),
-        };
-        // A prompt attends causally; a decode step's one query attends to every position.
-        let context = attention::fused(q, k.clone(), v.clone(), past.is_none());
-        let x = x + self.projection.forward(merge_heads(context));
-        let hidden = self
-            .down
-            .forward(gelu(self.up.forward(self.mlp_norm.forward(x.clone()))));
-        (x + hidden, (k, v))
     }
 }
 

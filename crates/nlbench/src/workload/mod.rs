@@ -12,6 +12,7 @@
 //! its older count, which includes its bias additions and ReLUs.
 
 pub mod attention;
+mod block;
 pub mod check;
 mod definition;
 mod network;

@@ -10,17 +10,14 @@ use burn::{
         LayerNorm, LayerNormConfig, Linear, LinearConfig,
         conv::{Conv2d, Conv2dConfig},
     },
-    tensor::{Distribution, Tensor, TensorData, activation::gelu, backend::Backend},
+    tensor::{Distribution, Tensor, TensorData, backend::Backend},
 };
 use futures::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Definition, Figures, Network, Phase, Preset, Shapes, Unit, attention, bounded, check,
-    check_stack,
-    cnn::MAX_IMAGE,
-    encoder::{MAX_SEQUENCE, merge_heads, split_heads},
-    floats, matmul_flops,
+    Definition, Figures, Network, Phase, Preset, Shapes, Unit, block::PreNormBlock, bounded,
+    check, check_stack, cnn::MAX_IMAGE, encoder::MAX_SEQUENCE, floats, matmul_flops,
 };
 use crate::{
     accuracy::{self, Accuracy},
@@ -29,9 +26,6 @@ use crate::{
     precision::{Precision, cast},
     readback::read_values,
 };
-
-/// Most images of a batch the patch-embedding check holds against the CPU.
-const CHECKED_IMAGES: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VitConfig {
@@ -94,7 +88,7 @@ impl VitConfig {
             class_token: embedding([1, 1, d]),
             positions: embedding([1, self.tokens(), d]),
             blocks: (0..self.layers)
-                .map(|_| VitBlock::init(self, device))
+                .map(|_| PreNormBlock::init(d, self.mlp, self.heads, device))
                 .collect(),
             norm: LayerNormConfig::new(d).init(device),
             head: LinearConfig::new(d, self.classes).init(device),
@@ -208,7 +202,7 @@ pub struct Vit<B: Backend> {
     pub patches: Conv2d<B>,
     pub class_token: Param<Tensor<B, 3>>,
     pub positions: Param<Tensor<B, 3>>,
-    pub blocks: Vec<VitBlock<B>>,
+    pub blocks: Vec<PreNormBlock<B>>,
     pub norm: LayerNorm<B>,
     pub head: Linear<B>,
 }
@@ -220,45 +214,12 @@ impl<B: Backend> Vit<B> {
         let [batch, _, width] = patches.dims();
         let class = self.class_token.val().expand([batch, 1, width]);
         let x = Tensor::cat(vec![class, patches], 1) + self.positions.val();
-        let x = self.blocks.iter().fold(x, |x, block| block.forward(x));
+        let x = self
+            .blocks
+            .iter()
+            .fold(x, |x, block| block.forward(x, None, false).0);
         let class = self.norm.forward(x.narrow(1, 0, 1));
         self.head.forward(class.reshape([batch, width]))
-    }
-}
-
-/// A pre-norm encoder block.
-#[derive(Module, Debug)]
-pub struct VitBlock<B: Backend> {
-    pub attention_norm: LayerNorm<B>,
-    pub qkv: Linear<B>,
-    pub projection: Linear<B>,
-    pub mlp_norm: LayerNorm<B>,
-    pub up: Linear<B>,
-    pub down: Linear<B>,
-    pub heads: usize,
-}
-
-impl<B: Backend> VitBlock<B> {
-    fn init(config: &VitConfig, device: &B::Device) -> Self {
-        let (d, m) = (config.width, config.mlp);
-        Self {
-            attention_norm: LayerNormConfig::new(d).init(device),
-            qkv: LinearConfig::new(d, 3 * d).init(device),
-            projection: LinearConfig::new(d, d).init(device),
-            mlp_norm: LayerNormConfig::new(d).init(device),
-            up: LinearConfig::new(d, m).init(device),
-            down: LinearConfig::new(m, d).init(device),
-            heads: config.heads,
-        }
-    }
-
-    fn forward(&self, x: Tensor<B, 3>) -> Tensor<B, 3> {
-        let [q, k, v] = split_heads(self.qkv.forward(self.attention_norm.forward(x.clone())), self.heads);
-        let x = x + self
-            .projection
-            .forward(merge_heads(attention::fused(q, k, v, false)));
-        let hidden = self.down.forward(gelu(self.up.forward(self.mlp_norm.forward(x.clone()))));
-        x + hidden
     }
 }
 
@@ -268,9 +229,9 @@ impl<B: Backend> Network<B> for Vit<B> {
         (self.forward(input), Vec::new())
     }
 
-    /// burn's fused attention at the blocks' shape, and the network's own patch embedding
-    /// of (at most eight of) the step's images against the explicit product on the CPU; the
-    /// figures of whichever differs more.
+    /// burn's fused attention at the blocks' shape, and the network's own patch embedding of
+    /// (at most [`check::CHECKED_BATCH`] of) the step's images against the explicit product
+    /// on the CPU; the figures of whichever differs more.
     fn check<'a>(
         &'a self,
         images: &'a Self::Input,
@@ -303,7 +264,7 @@ impl<B: Backend> Vit<B> {
         precision: Precision,
     ) -> Result<Accuracy, RunError> {
         let [batch, _, side, _] = images.dims();
-        let checked = batch.min(CHECKED_IMAGES);
+        let checked = batch.min(check::CHECKED_BATCH);
         let images = images.clone().narrow(0, 0, checked);
         let got = read_values(self.patches.forward(images.clone())).await?;
         let [width, _, patch, _] = self.patches.weight.dims();
