@@ -43,26 +43,34 @@ pub const SHORT: [&str; 12] = [
     "0",
 ];
 
+/// Three timed runs per configuration, no adaptive sampling, no warm-up beyond the
+/// protocol's own: what keeps a test's plan short.
+pub const BRIEF: [&str; 6] = [
+    "--iterations",
+    "3",
+    "--target-ci",
+    "off",
+    "--warmup-ms",
+    "0",
+];
+
 /// The tiny presets of every registered workload beside the MLP at FP32, batch sizes 1 and
-/// 2, three timed runs each: a plan nlbench and the PyTorch baseline both take.
+/// 2, [`BRIEF`]ly: a plan nlbench and the PyTorch baseline both take.
 pub fn tiny_workloads() -> Vec<String> {
     let list: Vec<String> = tiny_presets().iter().map(Workload::label).collect();
-    [
+    let shape = [
         "--workloads",
         &list.join(","),
         "--precision",
         "f32",
         "--batch-sizes",
         "1,2",
-        "--iterations",
-        "3",
-        "--target-ci",
-        "off",
-        "--warmup-ms",
-        "0",
-    ]
-    .map(str::to_owned)
-    .to_vec()
+    ];
+    shape
+        .iter()
+        .chain(&BRIEF)
+        .map(|arg| arg.to_string())
+        .collect()
 }
 
 /// Every registered workload beside the MLP at its `tiny` preset.

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{nlbench, succeeded, tiny_phases, tiny_presets, tiny_workloads};
+use crate::common::{BRIEF, nlbench, succeeded, tiny_phases, tiny_presets, tiny_workloads};
 use nlbench::{
     analysis::compare::{Line, find, rows},
     error::ErrorKind,
@@ -266,8 +266,8 @@ fn memory_suite_measures_every_workload() {
     }
 }
 
-/// The tiny decoder's prefill at two prompt lengths, as [`tiny_workloads`] times it.
-const SWEEP: [&str; 14] = [
+/// The tiny decoder's prefill at two prompt lengths, run [`BRIEF`]ly as [`tiny_workloads`].
+const SWEEP: [&str; 8] = [
     "--workloads",
     "decoder:tiny",
     "--prompt-len",
@@ -276,12 +276,6 @@ const SWEEP: [&str; 14] = [
     "f32",
     "--batch-sizes",
     "1",
-    "--iterations",
-    "3",
-    "--target-ci",
-    "off",
-    "--warmup-ms",
-    "0",
 ];
 
 /// `--prompt-len 16,32` sweeps the prefill: a decoder per length, the first also decoding,
@@ -292,6 +286,7 @@ fn a_prompt_sweep_charts_time_to_first_token() {
     succeeded(
         nlbench()
             .args(SWEEP)
+            .args(BRIEF)
             .args(["--backend", "cpu", "--out"])
             .arg(dir.path())
             .output()

@@ -18,6 +18,22 @@ pub struct Planned {
     pub flops: f64,
 }
 
+impl Planned {
+    /// The one piece of a suite that moves no FLOPs of a workload (the ceilings, burn's
+    /// probes): `[piece]` where the plan asks for it, else none.
+    pub fn single(asked: bool, label: &str, piece: Piece, kind: CostKind) -> Vec<Planned> {
+        asked
+            .then(|| Planned {
+                label: label.to_owned(),
+                piece,
+                kind,
+                flops: 0.0,
+            })
+            .into_iter()
+            .collect()
+    }
+}
+
 pub trait Suite {
     /// Every piece, in run order; the session names each by its index here.
     fn pieces(&self) -> &[Planned];

@@ -23,15 +23,12 @@ impl<'a> Ceilings<'a> {
         let asked = plan.ceilings && plan.suites.inference;
         Self {
             device,
-            pieces: asked
-                .then(|| Planned {
-                    label: "device ceilings".into(),
-                    piece: Piece::Ceilings,
-                    kind: CostKind::Ceilings,
-                    flops: 0.0,
-                })
-                .into_iter()
-                .collect(),
+            pieces: Planned::single(
+                asked,
+                "device ceilings",
+                Piece::Ceilings,
+                CostKind::Ceilings,
+            ),
         }
     }
 }

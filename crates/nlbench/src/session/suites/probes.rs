@@ -23,15 +23,12 @@ impl<'a> Probes<'a> {
         let asked = plan.probes && plan.suites.inference;
         Self {
             device,
-            pieces: asked
-                .then(|| Planned {
-                    label: "burn's matmul and add probes".into(),
-                    piece: Piece::Probes,
-                    kind: CostKind::Probes,
-                    flops: 0.0,
-                })
-                .into_iter()
-                .collect(),
+            pieces: Planned::single(
+                asked,
+                "burn's matmul and add probes",
+                Piece::Probes,
+                CostKind::Probes,
+            ),
         }
     }
 }
