@@ -34,7 +34,7 @@ import time
 
 import workloads as wl
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 SIZES = wl.SIZES
 UNTIMED_RUNS = 3
 STABLE_WINDOW = 5

@@ -9,7 +9,7 @@ use burn::backend::wgpu::{
     RuntimeOptions, WgpuDevice, WgpuSetup, graphics, init_device, init_setup_async,
 };
 use nlbench::{
-    backends,
+    backends, compiler,
     device::DeviceInfo,
     error::RunError,
     measure::Clock,
@@ -86,6 +86,7 @@ async fn webgpu_device(gpu: &GpuInfo) -> WebGpu {
             gpu.name().to_lowercase().contains(s) || gpu.vendor.to_lowercase().contains(s)
         });
     info.features = gpu.features.clone();
+    info.kernels = Some(compiler::of_wgpu(&device, setup.backend));
     let ready = WebGpu {
         device,
         setup,

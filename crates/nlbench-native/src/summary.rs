@@ -1,18 +1,53 @@
 //! The tables printed on the terminal, fitted to its width ([`crate::terminal::width`]).
 
 use nlbench::{
+    compiler::Kernels,
     export::report::{TextTable, fit_table, terminal_summary},
     schema::ResultSet,
 };
 
 /// The devices table's columns a narrow terminal drops, first to last.
-const DEVICES_DROPPED_FIRST: [&str; 3] = ["Timestamps", "Driver", "API"];
+const DEVICES_DROPPED_FIRST: [&str; 6] = [
+    "Timestamps",
+    "Driver",
+    "Subgroups",
+    "Half",
+    "API",
+    "Matrix units",
+];
 
-/// `nlbench-native devices`: every device with the index `--device` takes.
+/// `nlbench-native devices`: every device with the index `--device` takes, and how burn's
+/// kernels reach it (each device is opened to find out: the compiler cubecl takes depends
+/// on what the device offers). Below the table, why a device runs a slower compiler.
 pub fn devices(list: &[crate::devices::Listed]) {
     let mut rows = Vec::new();
+    let mut notes = Vec::new();
     for (index, listed) in list.iter().enumerate() {
         let info = &listed.info;
+        let kernels = match listed.open() {
+            Ok(selected) => selected
+                .info
+                .kernels
+                .ok_or_else(|| "not reported".to_owned()),
+            Err(reason) => Err(reason),
+        };
+        let [compiler, half, subgroups, matrix] = match &kernels {
+            Ok(kernels) => {
+                if let Some(fallback) = &kernels.fallback {
+                    notes.push(format!("{index}: {}: {fallback}", kernels.compiler.name()));
+                }
+                kernel_columns(kernels)
+            }
+            Err(reason) => {
+                notes.push(format!("{index}: could not be opened: {reason}"));
+                [
+                    "n/a".to_owned(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]
+            }
+        };
         rows.push(vec![
             index.to_string(),
             info.name.clone(),
@@ -22,6 +57,10 @@ pub fn devices(list: &[crate::devices::Listed]) {
             format!("{} {}", info.driver, info.driver_info)
                 .trim()
                 .to_owned(),
+            compiler,
+            half,
+            subgroups,
+            matrix,
             if listed.timestamps { "yes" } else { "no" }.to_owned(),
         ]);
     }
@@ -33,6 +72,10 @@ pub fn devices(list: &[crate::devices::Listed]) {
             "Type",
             "API",
             "Driver",
+            "Compiler",
+            "Half",
+            "Subgroups",
+            "Matrix units",
             "Timestamps",
         ]
         .map(String::from)
@@ -43,6 +86,30 @@ pub fn devices(list: &[crate::devices::Listed]) {
         "{}",
         fit_table(table, &DEVICES_DROPPED_FIRST, crate::terminal::width())
     );
+    for note in notes {
+        println!("{note}");
+    }
+}
+
+/// The compiler, the half precisions, subgroups and matrix units of one device's kernels.
+fn kernel_columns(kernels: &Kernels) -> [String; 4] {
+    let half = match (kernels.f16, kernels.bf16) {
+        (true, true) => "f16, bf16",
+        (true, false) => "f16",
+        (false, true) => "bf16",
+        (false, false) => "none",
+    };
+    let matrix = if kernels.matrix_units.is_empty() {
+        "none".to_owned()
+    } else {
+        kernels.matrix_units.join(", ")
+    };
+    [
+        kernels.compiler.name().to_owned(),
+        half.to_owned(),
+        if kernels.subgroups { "yes" } else { "no" }.to_owned(),
+        matrix,
+    ]
 }
 
 /// The summary of the suites that ran: ceilings, a table per workload, memory.

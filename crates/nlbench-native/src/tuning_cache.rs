@@ -2,8 +2,8 @@
 //! reference's tile search) is most of a run on a slow device, and on the same devices, drivers
 //! and versions its answer does not change; so each run tunes into a folder under the user's
 //! cache folder named after exactly those, and the next run with the same ones starts from it.
-//! A new driver, device or nlbench or burn version gets a folder of its own, so nothing tuned
-//! for another is used.
+//! A new driver, device or nlbench or burn version, or a build with other kernel compilers
+//! (SPIR-V beside WGSL), gets a folder of its own, so nothing tuned for another is used.
 //!
 //! The folder holds cubecl's own cache (`autotune/`), the kernels its tunings chose
 //! (`kernels.jsonl`, since cubecl names nothing it finds in its cache) and each device's
@@ -187,9 +187,10 @@ const COSTS: &str = "costs-";
 /// written into the folder, and its hash names the folder.
 fn identity(devices: &[DeviceInfo]) -> String {
     let mut text = format!(
-        "nlbench {}\nburn {}\n",
+        "nlbench {}\nburn {}\ncompilers {}\n",
         env!("CARGO_PKG_VERSION"),
-        nlbench::BURN_VERSION
+        nlbench::BURN_VERSION,
+        nlbench::compiler::built()
     );
     for device in devices {
         let fields = serde_json::to_string(device).expect("device info serialises");

@@ -13,6 +13,7 @@ use burn::backend::{
 
 use crate::{
     ceilings::{CpuCeilings, WgpuCeilings},
+    compiler::Compiler,
     device::DeviceInfo,
     error::RunError,
     measure::{
@@ -31,6 +32,11 @@ use crate::{
 const CPU_NO_ALLOCATOR: &str = "the CPU backend has no allocator report";
 /// Why the CPU backend has no device time.
 const CPU_NO_DEVICE_CLOCK: &str = "the CPU backend has no device clock";
+
+/// What compiled burn's kernels for the device, where its runtime said.
+fn compiler_of(info: &DeviceInfo) -> Option<Compiler> {
+    info.kernels.as_ref().map(|kernels| kernels.compiler)
+}
 
 /// The device-time twin `plan` asks for: made where the device writes timestamps, the
 /// reason where it does not (an error when `--clock both` insisted), nothing with `host`.
@@ -95,6 +101,7 @@ pub fn cpu(
         "the CPU backend runs burn only (the WGSL reference needs a wgpu device, and burn's \
          CPU backend has no fusion layer to leave out)",
     )?;
+    let compiler = compiler_of(&info);
     let burn = || {
         Burn::<Flex>::new(
             FlexDevice,
@@ -104,6 +111,7 @@ pub fn cpu(
             None,
         )
         .untuned("gemm (burn's CPU backend; nothing is autotuned)")
+        .compiled_by(compiler)
     };
     let device_time = twin(plan, Err(CPU_NO_DEVICE_CLOCK), || None)?;
     Ok(Device {
@@ -150,6 +158,7 @@ pub fn wgpu(
         device: &device,
         timestamps: "wgpu timestamp queries",
         resolution_ms: resolution,
+        compiler: compiler_of(&info),
         marker: std::marker::PhantomData,
     };
     let mut list = cube.paths(plan, paths)?;
@@ -246,6 +255,7 @@ pub fn cuda(
         device: &device,
         timestamps: "CUDA events",
         resolution_ms: 5e-4,
+        compiler: compiler_of(&info),
         marker: std::marker::PhantomData,
     };
     Ok(Device {
@@ -271,6 +281,7 @@ struct Cube<'a, R: burn_cubecl::CubeRuntime, Bool> {
     /// What writes the timestamps, for the report.
     timestamps: &'static str,
     resolution_ms: f64,
+    compiler: Option<Compiler>,
     marker: std::marker::PhantomData<Bool>,
 }
 
@@ -286,11 +297,12 @@ where
     /// burn with fusion, on the host clock: what users run.
     fn fused(&self) -> Burn<Fused<R, Bool>> {
         Burn::new(self.device.clone(), PathId::Burn, true, self.probe(), None)
+            .compiled_by(self.compiler)
     }
 
     /// burn without fusion as path `id`, timed by `timer` (the host clock without one).
     fn unfused(&self, id: PathId, timer: Option<Box<dyn DeviceTimer>>) -> Burn<Unfused<R, Bool>> {
-        Burn::new(self.device.clone(), id, false, self.probe(), timer)
+        Burn::new(self.device.clone(), id, false, self.probe(), timer).compiled_by(self.compiler)
     }
 
     /// The device's timestamps, through cubecl's profile API; `None` where it writes none.
@@ -367,10 +379,12 @@ pub fn webgpu(
         WGPU_DEFAULT,
         "the dashboard runs burn and the reference",
     )?;
+    let compiler = compiler_of(&info);
     let burn = |timer: Option<Box<dyn DeviceTimer>>| {
         let probe = Box::new(CubeMemoryProbe::<WgpuRuntime>::new(device.clone()));
         Burn::<Browser>::new(device.clone(), PathId::Burn, true, probe, timer)
             .watching(setup.device.clone())
+            .compiled_by(compiler)
     };
     let timer = || {
         FusedDeviceTimer::<WgpuRuntime>::new(

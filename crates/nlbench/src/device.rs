@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::compiler::{Compiler, Kernels};
+
 /// Kind of device, as the graphics or compute API reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,6 +65,10 @@ pub struct DeviceInfo {
     /// `timestamp-query`).
     #[serde(default)]
     pub features: Vec<String>,
+    /// How burn's kernels reach the device: known once its runtime has opened it (schema
+    /// version 10; absent in older results and in a listing before the device opens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernels: Option<Kernels>,
 }
 
 /// Vendor name of a PCI vendor id; `None` for an id this table does not know.
@@ -98,6 +104,7 @@ impl DeviceInfo {
             driver_info: String::new(),
             software: true,
             features: Vec::new(),
+            kernels: Some(Kernels::cpu()),
         }
     }
 
@@ -126,6 +133,7 @@ impl DeviceInfo {
             driver_info: info.driver_info.clone(),
             software: device_type == DeviceType::Cpu,
             features: feature_names,
+            kernels: None,
         }
     }
 
@@ -145,6 +153,19 @@ impl DeviceInfo {
     /// A GPU that is hardware: what the realistic workload presets are for.
     pub fn hardware_gpu(&self) -> bool {
         !self.software && !self.is_cpu()
+    }
+
+    /// The backend, its API and the compiler of burn's kernels: `wgpu (Vulkan, spirv)`.
+    pub fn backend_label(&self) -> String {
+        match &self.kernels {
+            Some(kernels) if kernels.compiler != Compiler::Cpu => format!(
+                "{} ({}, {})",
+                self.backend,
+                self.api,
+                kernels.compiler.name()
+            ),
+            _ => format!("{} ({})", self.backend, self.api),
+        }
     }
 
     /// Short label for chart legends and table headers: the name without the driver's

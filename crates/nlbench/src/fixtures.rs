@@ -1,6 +1,7 @@
 //! A small hand-made result set for the report, chart and schema tests.
 
 use crate::{
+    compiler::{Compiler, Kernels},
     config::BenchConfig,
     device::{DeviceInfo, DeviceType},
     error::ErrorKind,
@@ -201,6 +202,14 @@ pub fn results() -> ResultSet {
             driver_info: "Mesa".into(),
             software: true,
             features: vec!["timestamp-query".into()],
+            kernels: Some(Kernels {
+                compiler: Compiler::Spirv,
+                fallback: None,
+                matrix_units: Vec::new(),
+                subgroups: false,
+                f16: true,
+                bf16: false,
+            }),
         },
         timing: timing.clone(),
         paths: vec![PathInfo {

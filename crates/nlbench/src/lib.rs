@@ -12,6 +12,7 @@ pub mod accuracy;
 pub mod analysis;
 pub mod backends;
 pub mod ceilings;
+pub mod compiler;
 pub mod config;
 pub mod device;
 pub mod error;

@@ -67,16 +67,25 @@ fn info(driver: &CudaDriver) -> DeviceInfo {
         driver_info: format!("compute capability {major}.{minor}"),
         software: false,
         features: vec!["timestamp-query".into()],
+        kernels: None,
     }
 }
 
 #[cfg(feature = "cuda")]
 fn selected(driver: CudaDriver, reason: &str) -> Result<Selected, String> {
+    use nlbench::compiler::{Compiler, Kernels};
+    let device = burn::backend::cuda::CudaDevice::new(driver.ordinal as usize);
+    let info = DeviceInfo {
+        kernels: Some(Kernels::of::<burn::cubecl::cuda::CudaRuntime>(
+            &device,
+            Compiler::Cuda,
+            None,
+        )),
+        ..info(&driver)
+    };
     Ok(Selected {
-        opened: Box::new(OnCuda(burn::backend::cuda::CudaDevice::new(
-            driver.ordinal as usize,
-        ))),
-        info: info(&driver),
+        opened: Box::new(OnCuda(device)),
+        info,
         reason: reason.into(),
     })
 }

@@ -6,7 +6,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use burn::backend::wgpu::{RuntimeOptions, WgpuDevice, WgpuSetup, graphics, init_setup};
 use nlbench::{
-    backends, device::DeviceInfo, error::RunError, memo::Memo, plan::Plan, session::Device,
+    backends, compiler, device::DeviceInfo, error::RunError, memo::Memo, plan::Plan,
+    session::Device,
 };
 
 use super::{Backend, Listed, Opened, Selected};
@@ -197,8 +198,12 @@ fn selected(adapter: &wgpu::Adapter, reason: String) -> Result<Selected, String>
         other => Err(format!("{other:?} is not supported for compute")),
     }))
     .map_err(|_| format!("could not open {} through {:?}", info.name, info.backend))??;
+    let info = DeviceInfo {
+        kernels: Some(compiler::of_wgpu(&device, setup.backend)),
+        ..DeviceInfo::from_wgpu(&setup.adapter.get_info(), setup.device.features())
+    };
     Ok(Selected {
-        info: DeviceInfo::from_wgpu(&setup.adapter.get_info(), setup.device.features()),
+        info,
         opened: Box::new(OnWgpu(device, Box::new(setup))),
         reason,
     })

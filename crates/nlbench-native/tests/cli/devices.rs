@@ -45,9 +45,36 @@ fn devices_are_listed_and_chosen_by_index_or_name() {
     );
     assert!(!narrow.contains("Timestamps"), "{narrow}");
     let listing = listing(200);
-    for column in ["Index", "Vendor", "Type", "API", "Driver", "Timestamps"] {
+    for column in [
+        "Index",
+        "Vendor",
+        "Type",
+        "API",
+        "Driver",
+        "Compiler",
+        "Half",
+        "Subgroups",
+        "Matrix units",
+        "Timestamps",
+    ] {
         assert!(listing.contains(column), "{column}:\n{listing}");
     }
+    // lavapipe has what cubecl's SPIR-V compiler needs, FP16, and no matrix units; the CPU
+    // backend compiles nothing.
+    let cells = |name: &str| -> Vec<String> {
+        let line = listing.lines().find(|l| l.contains(name)).unwrap();
+        line.split(['│', '┆'])
+            .map(|c| c.trim().to_owned())
+            .collect()
+    };
+    let lavapipe_cells = cells("llvmpipe");
+    for expected in ["spirv", "f16", "no", "none"] {
+        assert!(
+            lavapipe_cells.iter().any(|c| c == expected),
+            "{expected}: {lavapipe_cells:?}"
+        );
+    }
+    assert!(cells("Flex (CPU)").iter().any(|c| c == "cpu"), "{listing}");
     assert!(
         listing.contains("llvmpipe") && listing.contains("software"),
         "{listing}"

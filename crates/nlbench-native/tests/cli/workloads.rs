@@ -8,6 +8,7 @@ use std::path::Path;
 use crate::common::{BRIEF, nlbench, succeeded, tiny_phases, tiny_presets, tiny_workloads};
 use nlbench::{
     analysis::compare::{Line, find, rows},
+    compiler::Compiler,
     error::ErrorKind,
     precision::Precision,
     schema::{ClockKind, Outcome, PathId, ResultSet},
@@ -134,6 +135,18 @@ fn check(results: &ResultSet, report: &str, stderr: &str, fusion_on_lavapipe: bo
 fn tiny_workloads_run_on_cpu_and_vulkan_and_line_up() {
     let (cpu, _, _) = tiny_run("cpu");
     let (vulkan, results, report) = tiny_run("vulkan");
+    // burn's kernels went through cubecl's SPIR-V compiler, and lavapipe has no matrix units.
+    let kernels = results
+        .device
+        .kernels
+        .as_ref()
+        .expect("the device's kernels");
+    assert_eq!(kernels.compiler, Compiler::Spirv, "{kernels:?}");
+    assert!(kernels.fallback.is_none() && kernels.matrix_units.is_empty());
+    assert!(
+        report.contains("| burn's kernels  | spirv;"),
+        "the report names the compiler:\n{report}"
+    );
     // On wgpu cubecl tunes the workloads' matmuls (or finds them kept): rows name them.
     assert!(
         results.inference.iter().any(|r| matches!(

@@ -13,10 +13,13 @@ use crate::{
 /// Whether any of `kernels` runs on matrix units: cubecl's cooperative-matrix (`cmma`) and
 /// `mma` matmuls use tensor cores and their kin, which the SIMT FMA ceiling does not bound.
 pub fn uses_matrix_units(kernels: &[KernelChoice]) -> bool {
-    kernels.iter().any(|k| {
-        let name = k.kernel.to_ascii_lowercase();
-        name.contains("cmma") || name.contains("_mma")
-    })
+    kernels.iter().any(|k| on_matrix_units(&k.kernel))
+}
+
+/// Whether the kernel a tuner named runs on matrix units.
+pub fn on_matrix_units(kernel: &str) -> bool {
+    let name = kernel.to_ascii_lowercase();
+    name.contains("cmma") || name.contains("_mma")
 }
 
 impl Ceiling {

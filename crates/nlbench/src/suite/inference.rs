@@ -38,9 +38,13 @@ impl<B: Backend> InferencePath for Burn<B> {
         if B::supports_dtype(&self.device, precision.dtype()) {
             Ok(())
         } else {
-            Err(RunError::unsupported(format!(
-                "{precision} unsupported on this device"
-            )))
+            Err(RunError::unsupported(match self.compiler {
+                Some(compiler) => format!(
+                    "{precision} unsupported on this device: {}",
+                    compiler.lacks(precision)
+                ),
+                None => format!("{precision} unsupported on this device"),
+            }))
         }
     }
 

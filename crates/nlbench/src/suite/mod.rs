@@ -13,6 +13,7 @@ use std::sync::Mutex;
 use burn::tensor::{Tensor, backend::Backend};
 
 use crate::{
+    compiler::Compiler,
     error::RunError,
     measure::{Clock, DeviceTimer, MemoryProbe, Stopwatch},
     readback::read_one,
@@ -32,6 +33,8 @@ pub struct Burn<B: Backend> {
     /// The WebGPU device the backend runs on, where a kernel it launches can be refused
     /// without the backend hearing of it (see [`Stopwatch::watching`]).
     watched: Option<wgpu::Device>,
+    /// What compiled the backend's kernels, to say what the device lacks for a precision.
+    compiler: Option<Compiler>,
 }
 
 impl<B: Backend> Burn<B> {
@@ -52,6 +55,7 @@ impl<B: Backend> Burn<B> {
             timer,
             untuned: None,
             watched: None,
+            compiler: None,
         }
     }
 
@@ -74,6 +78,11 @@ impl<B: Backend> Burn<B> {
             untuned: Some(kernel),
             ..self
         }
+    }
+
+    /// The backend's kernels are compiled by `compiler` (where known).
+    pub fn compiled_by(self, compiler: Option<Compiler>) -> Self {
+        Self { compiler, ..self }
     }
 }
 

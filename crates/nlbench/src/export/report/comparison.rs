@@ -31,7 +31,7 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
                 d.device_type.label(),
                 if d.emulated_gpu() { ", software" } else { "" }
             ),
-            format!("{} ({})", d.backend, d.api),
+            d.backend_label(),
             format!("{} {}", d.driver, d.driver_info).trim().to_owned(),
             r.paths
                 .iter()

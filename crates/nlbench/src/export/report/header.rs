@@ -59,7 +59,7 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
         }
     };
     let rows: Vec<(&str, String)> = vec![
-        ("Backend", format!("{} ({})", device.backend, device.api)),
+        ("Backend", device.backend_label()),
         ("Device", device.name.clone()),
         ("Vendor", device.vendor.clone()),
         (
@@ -90,6 +90,20 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
             } else {
                 device.features.join(", ")
             },
+        ),
+        (
+            "burn's kernels",
+            device.kernels.as_ref().map_or_else(
+                || "not recorded (not burn, or results before schema version 10)".to_owned(),
+                |kernels| {
+                    let reference = if device.backend == "wgpu" {
+                        "; nlbench's reference is WGSL"
+                    } else {
+                        ""
+                    };
+                    format!("{}{reference}", kernels.describe())
+                },
+            ),
         ),
         ("OS", results.machine.os.clone()),
         (

@@ -14,7 +14,7 @@ use super::{
 use crate::{
     analysis::{
         not_measured_text,
-        roofline::{RooflinePoint, share, workload_points},
+        roofline::{RooflinePoint, on_matrix_units, share, workload_points},
     },
     schema::{InferenceMeasurement, InferenceRecord, Outcome, PathId, ResultSet},
     workload::{Phase, Workload},
@@ -197,7 +197,12 @@ fn kernels(results: &ResultSet, workload: &Workload) -> String {
             .iter()
             .map(|k| {
                 let tuning = k.tuning.map_or("", |t| t.label());
-                format!("{}: `{}` ({tuning})", k.operation, k.kernel)
+                let units = if on_matrix_units(&k.kernel) {
+                    ", on matrix units"
+                } else {
+                    ""
+                };
+                format!("{}: `{}` ({tuning}{units})", k.operation, k.kernel)
             })
             .collect();
         if !ran.is_empty() {
