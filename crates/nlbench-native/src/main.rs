@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod cuda_driver;
 mod devices;
+mod hip_runtime;
 mod job;
 mod limits;
 mod link;

@@ -89,6 +89,9 @@ pub fn devices(list: &[crate::devices::Listed]) {
     for note in notes {
         println!("{note}");
     }
+    for missing in crate::devices::missing() {
+        println!("{missing}");
+    }
 }
 
 /// The compiler, the half precisions, subgroups and matrix units of one device's kernels.

@@ -230,8 +230,8 @@ pub fn results() -> ResultSet {
             fma_f16_gflops: Ceiling::Unavailable {
                 reason: "the device has no shader-f16".into(),
             },
-            matrix_f32_gflops: Ceiling::Unavailable {
-                reason: "no matrix-unit microbenchmark yet".into(),
+            matrix_f16_gflops: Ceiling::Unavailable {
+                reason: crate::ceilings::NO_MATRIX_UNITS.into(),
             },
             dispatch_us: Ceiling::Measured { value: 12.5 },
         }),

@@ -169,11 +169,11 @@ pub struct Ceilings {
     pub fma_f32_gflops: Ceiling,
     /// The same in f16, on devices with `shader-f16`.
     pub fma_f16_gflops: Ceiling,
-    /// Matrix-unit throughput in f32, GFLOP/s (schema version 5): unavailable, with the
-    /// reason, until nlbench has a cooperative-matrix microbenchmark (wgpu 29 offers them only
-    /// as an experimental feature).
-    #[serde(default = "not_measured")]
-    pub matrix_f32_gflops: Ceiling,
+    /// Matrix-unit throughput, FP16 inputs and FP32 accumulation, GFLOP/s (schema version
+    /// 10; versions 5 to 9 named it `matrix_f32_gflops` and left it unavailable, with the
+    /// reason): nlbench's CubeCL kernel on the units cubecl exposes.
+    #[serde(default = "not_measured", alias = "matrix_f32_gflops")]
+    pub matrix_f16_gflops: Ceiling,
     /// Device time per dispatch of an empty kernel, microseconds.
     pub dispatch_us: Ceiling,
 }

@@ -35,6 +35,13 @@ impl Backend for Cuda {
     fn auto(&self) -> Option<Result<Selected, String>> {
         Some(first().map_err(|reason| format!("CUDA: {reason}")))
     }
+
+    fn missing(&self) -> Option<String> {
+        match cuda_driver::probe() {
+            Err(reason) if cfg!(feature = "cuda") => Some(format!("CUDA: {reason}")),
+            _ => None,
+        }
+    }
 }
 
 /// The first CUDA device, where the backend is compiled in and a driver is present.

@@ -5,6 +5,7 @@
 
 mod cpu;
 mod cuda;
+mod rocm;
 mod wgpu_api;
 
 use nlbench::{
@@ -16,8 +17,9 @@ use nlbench::{
 };
 
 /// Every backend, in the order `auto` tries them and `devices` lists their devices.
-const BACKENDS: [&dyn Backend; 6] = [
+const BACKENDS: [&dyn Backend; 7] = [
     &cuda::Cuda,
+    &rocm::Rocm,
     &wgpu_api::WgpuApi::PRIMARY,
     &wgpu_api::WgpuApi::VULKAN,
     &wgpu_api::WgpuApi::METAL,
@@ -40,6 +42,11 @@ trait Backend: Sync {
     /// The device `auto` takes, or why it passes this backend over (naming the backend);
     /// `None` where `auto` does not try it.
     fn auto(&self) -> Option<Result<Selected, String>>;
+    /// Why a backend this build has compiled in lists no device (a missing driver or
+    /// runtime), naming the backend; `None` where nothing is missing.
+    fn missing(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A chosen device, opened for burn, that builds a session's [`Device`].
@@ -112,6 +119,14 @@ pub fn list() -> Vec<Listed> {
     BACKENDS.iter().flat_map(|backend| backend.list()).collect()
 }
 
+/// Why a backend compiled into this build lists no device, one line each.
+pub fn missing() -> Vec<String> {
+    BACKENDS
+        .iter()
+        .filter_map(|backend| backend.missing())
+        .collect()
+}
+
 /// The device `wanted` names: its index in [`list`], or a piece of its name or label that
 /// only one device has.
 pub fn find<'a>(list: &'a [Listed], wanted: &str) -> Result<&'a Listed, String> {
@@ -162,8 +177,8 @@ pub fn select(name: &str) -> Result<Selected, String> {
         .select()
 }
 
-/// The first backend that takes a device in auto mode: CUDA, then a hardware GPU through
-/// wgpu, then the CPU. The reason names what was passed over.
+/// The first backend that takes a device in auto mode: CUDA, then ROCm, then a hardware GPU
+/// through wgpu, then the CPU. The reason names what was passed over.
 fn auto() -> Result<Selected, String> {
     let mut skipped = Vec::new();
     for backend in BACKENDS {

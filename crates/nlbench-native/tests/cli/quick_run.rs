@@ -418,6 +418,14 @@ fn quick_on_vulkan() -> (tempfile::TempDir, ResultSet) {
     }
     crate::common::check_measured_memory(&results);
     check_below_ceilings(&results);
+    // lavapipe exposes no matrix units to cubecl, so the matrix-unit ceiling says so.
+    let matrix = &results.ceilings.as_ref().unwrap().matrix_f16_gflops;
+    assert_eq!(
+        matrix,
+        &Ceiling::Unavailable {
+            reason: nlbench::ceilings::NO_MATRIX_UNITS.into()
+        }
+    );
     // The WGSL reference ran beside burn, and agreed with it.
     let reference: Vec<_> = results
         .inference
@@ -563,10 +571,15 @@ fn bad_input_is_one_clear_line() {
 
 #[cfg(not(feature = "cuda"))]
 #[test]
-fn cuda_without_the_feature_names_it() {
-    let output = nlbench().args(["--backend", "cuda"]).output().unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.contains("--features cuda"), "{stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+fn vendor_stacks_without_their_feature_name_it() {
+    for backend in ["cuda", "rocm"] {
+        let output = nlbench().args(["--backend", backend]).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{backend}: {stderr}");
+        assert!(
+            stderr.contains(&format!("--features {backend}")),
+            "{stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    }
 }

@@ -62,7 +62,7 @@ impl Ceilings {
             read_gbps: none(),
             fma_f32_gflops: none(),
             fma_f16_gflops: none(),
-            matrix_f32_gflops: none(),
+            matrix_f16_gflops: none(),
             dispatch_us: none(),
         }
     }
@@ -75,7 +75,19 @@ impl Ceilings {
         }
     }
 
-    /// The compute roof for `precision`, GFLOP/s (none for BF16: no microbenchmark has it).
+    /// The roof a row is held against: the matrix-unit ceiling for an FP16 row whose kernels
+    /// ran on matrix units (none for other precisions there: the ceiling takes FP16 inputs),
+    /// the SIMT FMA ceiling otherwise.
+    pub fn compute_roof(&self, precision: Precision, matrix_units: bool) -> Option<f64> {
+        match (matrix_units, precision) {
+            (true, Precision::F16) => self.matrix_f16_gflops.value(),
+            (true, _) => None,
+            (false, _) => self.fma_gflops(precision),
+        }
+    }
+
+    /// The SIMT compute roof for `precision`, GFLOP/s (none for BF16: no microbenchmark has
+    /// it).
     pub fn fma_gflops(&self, precision: Precision) -> Option<f64> {
         match precision {
             Precision::F32 => self.fma_f32_gflops.value(),
@@ -162,22 +174,43 @@ pub fn share(value: f64, ceiling: Option<f64>) -> Option<f64> {
     ceiling.map(|c| 100.0 * value / c)
 }
 
-/// Which roof bounds a point: memory left of the ridge (FMA ceiling ÷ bandwidth), compute
-/// right of it; `None` without both roofs.
+/// Which roof bounds a point: memory left of the ridge (its compute roof ÷ bandwidth),
+/// compute right of it; `None` without both roofs.
 pub fn bound(ceilings: &Ceilings, p: &RooflinePoint) -> Option<&'static str> {
-    match (ceilings.fma_gflops(p.precision), ceilings.bandwidth_gbps()) {
+    match (
+        ceilings.compute_roof(p.precision, p.matrix_units),
+        ceilings.bandwidth_gbps(),
+    ) {
         (Some(flops), Some(bandwidth)) if p.intensity < flops / bandwidth => Some("memory"),
         (Some(_), Some(_)) => Some("compute"),
         _ => None,
     }
 }
 
-/// Points above the SIMT FMA roof: a timing problem, unless the point's kernels ran on matrix
-/// units (`matrix_units`), which that roof does not bound.
+/// Points above their own compute roof (see [`Ceilings::compute_roof`]): a timing problem.
 pub fn above_roof<'a>(ceilings: &Ceilings, points: &'a [RooflinePoint]) -> Vec<&'a RooflinePoint> {
     points
         .iter()
-        .filter(|p| share(p.gflops, ceilings.fma_gflops(p.precision)).is_some_and(|s| s > 100.0))
+        .filter(|p| {
+            share(p.gflops, ceilings.compute_roof(p.precision, p.matrix_units))
+                .is_some_and(|s| s > 100.0)
+        })
+        .collect()
+}
+
+/// Points on matrix units above the SIMT FMA roof with no matrix-unit roof to hold them
+/// against: a figure, not a timing problem.
+pub fn past_simt_on_matrix_units<'a>(
+    ceilings: &Ceilings,
+    points: &'a [RooflinePoint],
+) -> Vec<&'a RooflinePoint> {
+    points
+        .iter()
+        .filter(|p| {
+            p.matrix_units
+                && ceilings.compute_roof(p.precision, true).is_none()
+                && share(p.gflops, ceilings.fma_gflops(p.precision)).is_some_and(|s| s > 100.0)
+        })
         .collect()
 }
 

@@ -47,7 +47,7 @@ impl CeilingsSource for CpuCeilings {
                     "no FP16 arithmetic kernel on the CPU (burn's CPU backend converts FP16 to \
                      FP32 to compute)",
                 ),
-                matrix_f32_gflops: unavailable("no matrix-unit kernel on the CPU"),
+                matrix_f16_gflops: unavailable("no matrix-unit kernel on the CPU"),
                 dispatch_us: unavailable("no kernel dispatch on the CPU backend"),
             }
         })

@@ -1,15 +1,17 @@
 //! Device ceilings: the WGSL microbenchmarks in `shaders/`, run with wgpu on the same device
 //! as burn (natively and in the browser), measure memory bandwidth (copy and read), SIMT
 //! fused multiply-add throughput (vec4 FMA chains in every invocation, f32 and, where the
-//! device has `shader-f16`, f16) and dispatch overhead (the matrix-unit ceiling says why it
-//! is not measured); on burn's CPU backend, Rust kernels measure the CPU's
-//! ([`cpu`]). Every inference row is then shown as a share of these roofs. They are timed by
+//! device has `shader-f16`, f16) and dispatch overhead; nlbench's CubeCL kernel measures the
+//! matrix units where cubecl exposes them ([`matrix`]); on burn's CPU backend, Rust kernels
+//! measure the CPU's ([`cpu`]). Every inference row is then shown as a share of these roofs. They are timed by
 //! the same stopwatch as the rows: pass timestamps where the device has them, otherwise the
 //! host clock until one element of the kernel's output is back.
 
 mod cpu;
+mod matrix;
 
 pub use cpu::CpuCeilings;
+pub use matrix::{MatrixCeiling, MatrixUnits, NO_MATRIX_UNITS};
 
 use futures::future::LocalBoxFuture;
 
@@ -78,15 +80,43 @@ async fn fastest(
         .ok_or_else(|| RunError::backend("no timed pass"))
 }
 
-/// The ceilings of a wgpu device, measured with the WGSL microbenchmarks in `shaders/`.
+/// The ceilings of a wgpu device, measured with the WGSL microbenchmarks in `shaders/`, and
+/// its matrix units through burn's runtime on the same device.
 pub struct WgpuCeilings {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
+    pub matrix: Box<dyn MatrixCeiling>,
 }
 
 impl CeilingsSource for WgpuCeilings {
     fn measure<'a>(&'a self, clock: &'a dyn Clock) -> LocalBoxFuture<'a, Ceilings> {
-        Box::pin(measure_all(&self.device, &self.queue, clock))
+        Box::pin(async move {
+            let matrix_f16_gflops = self.matrix.measure(clock).await;
+            Ceilings {
+                matrix_f16_gflops,
+                ..measure_all(&self.device, &self.queue, clock).await
+            }
+        })
+    }
+}
+
+/// A device the WGSL microbenchmarks cannot run on (CUDA, ROCm): its matrix units alone, the
+/// other ceilings unavailable for `reason`.
+pub struct MatrixOnly {
+    pub reason: String,
+    pub matrix: Box<dyn MatrixCeiling>,
+}
+
+impl CeilingsSource for MatrixOnly {
+    fn measure<'a>(&'a self, clock: &'a dyn Clock) -> LocalBoxFuture<'a, Ceilings> {
+        Box::pin(async move {
+            let timing = Stopwatch::new(clock, None).timing_info();
+            Ceilings {
+                clock: format!("{}; {}", timing.clock, timing.completion),
+                matrix_f16_gflops: self.matrix.measure(clock).await,
+                ..Ceilings::unavailable(&self.reason)
+            }
+        })
     }
 }
 
@@ -122,10 +152,8 @@ async fn measure_all(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clo
         read_gbps: figure(device, read(&bench, bytes)).await,
         fma_f32_gflops: figure(device, fma(&bench, FMA_F32)).await,
         fma_f16_gflops,
-        matrix_f32_gflops: Ceiling::Unavailable {
-            reason: "no matrix-unit microbenchmark yet: wgpu 29 has cooperative matrices only \
-                     as an experimental feature, which nlbench does not enable"
-                .into(),
+        matrix_f16_gflops: Ceiling::Unavailable {
+            reason: "measured through burn's runtime, not wgpu".into(),
         },
         dispatch_us: figure(device, dispatch(&bench)).await,
     }

@@ -265,22 +265,38 @@ pub fn roofline_figure(results: &ResultSet) -> Figure {
         && low.is_finite()
     {
         let bandwidth = ceilings.bandwidth_gbps();
-        for &precision in &results.config.precisions {
-            let (Some(flops), Some(bandwidth)) = (ceilings.fma_gflops(precision), bandwidth) else {
-                continue;
+        let (from, to) = (low / 4.0, high * 4.0);
+        let mut roof = |label: String, flops: Option<f64>| {
+            let (Some(flops), Some(bandwidth)) = (flops, bandwidth) else {
+                return;
             };
-            let (from, to) = (low / 4.0, high * 4.0);
             let ridge = flops / bandwidth;
-            let mut roof = vec![(from, (bandwidth * from).min(flops))];
+            let mut points = vec![(from, (bandwidth * from).min(flops))];
             if ridge > from && ridge < to {
-                roof.push((ridge, flops));
+                points.push((ridge, flops));
             }
-            roof.push((to, (bandwidth * to).min(flops)));
+            points.push((to, (bandwidth * to).min(flops)));
             series.push(Series {
-                label: format!("measured SIMT FMA roof {precision}"),
-                points: roof,
+                label,
+                points,
                 ..Series::default()
             });
+        };
+        for &precision in &results.config.precisions {
+            roof(
+                format!("measured SIMT FMA roof {precision}"),
+                ceilings.fma_gflops(precision),
+            );
+        }
+        if results
+            .config
+            .precisions
+            .contains(&crate::precision::Precision::F16)
+        {
+            roof(
+                "measured matrix-unit roof FP16".into(),
+                ceilings.matrix_f16_gflops.value(),
+            );
         }
     }
     Figure {

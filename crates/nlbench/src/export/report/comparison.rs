@@ -251,7 +251,7 @@ fn ceilings_table(results: &[ResultSet]) -> String {
         "Read GB/s",
         "SIMT FMA f32 GFLOP/s",
         "SIMT FMA f16 GFLOP/s",
-        "Matrix f32 GFLOP/s",
+        "Matrix f16 GFLOP/s",
         "Dispatch µs",
         "Timed with",
     ]);
@@ -264,7 +264,7 @@ fn ceilings_table(results: &[ResultSet]) -> String {
                     &c.read_gbps,
                     &c.fma_f32_gflops,
                     &c.fma_f16_gflops,
-                    &c.matrix_f32_gflops,
+                    &c.matrix_f16_gflops,
                     &c.dispatch_us,
                 ]
                 .map(|ceiling| ceiling.value().map_or_else(|| "n/a".into(), fmt_count)),

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::{fmt_count, fmt_percent, markdown_table, summary::ceilings_summary};
 use crate::{
-    analysis::roofline::{above_roof, bound, roofline_points, share},
+    analysis::roofline::{above_roof, bound, past_simt_on_matrix_units, roofline_points, share},
     schema::ResultSet,
     workload::ModelConfig,
 };
@@ -31,7 +31,9 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
          kernel until it lasts at least 10 ms or reaches the most repetitions allowed (2^14 on \
          a GPU, 2^12 on the CPU); the dispatch figure is the fastest of three passes of 1,000 \
          dispatches. The SIMT FMA ceiling is vec4 multiply-add chains in every invocation: \
-         kernels on matrix units (tensor cores, cooperative matrices) can pass it. Where they \
+         kernels on matrix units (tensor cores, cooperative matrices) can pass it. The \
+         matrix-unit ceiling is nlbench's CubeCL kernel chaining FP16 multiply-accumulates into \
+         FP32 on those units (fastest of three passes), where cubecl exposes them. Where they \
          ran, the last rows are burn's own matmul and add on the device, timed like the suite \
          (fastest of three), as a check on the ceilings.\n\n{table}\n",
         ceilings.clock
@@ -45,8 +47,9 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
     out.push_str(
         "Arithmetic intensity counts the fewest bytes a pass must move (parameters and input \
          read once, hidden activations written and read once, output written once); a row is \
-         memory-bound left of the ridge point (SIMT FMA ceiling ÷ bandwidth) and \
-         compute-bound right of it.\n\n",
+         memory-bound left of the ridge point (its compute roof ÷ bandwidth) and \
+         compute-bound right of it. The compute roof is the SIMT FMA ceiling, or for an FP16 \
+         row whose kernels ran on matrix units the matrix-unit ceiling.\n\n",
     );
     let several = results.paths.len() > 1;
     let mut header = vec!["Model", "Precision", "Batch"];
@@ -56,7 +59,7 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
     header.extend([
         "FLOP/byte",
         "GFLOP/s",
-        "% of SIMT FMA ceiling",
+        "% of compute roof",
         "GB/s",
         "% of bandwidth",
         "Bound by",
@@ -74,7 +77,10 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
         row.extend([
             format!("{:.1}", p.intensity),
             fmt_count(p.gflops),
-            fmt_percent(share(p.gflops, ceilings.fma_gflops(p.precision))),
+            fmt_percent(share(
+                p.gflops,
+                ceilings.compute_roof(p.precision, p.matrix_units),
+            )),
             fmt_count(p.gbps),
             fmt_percent(share(p.gbps, ceilings.bandwidth_gbps())),
             bound(ceilings, p).unwrap_or("n/a").to_owned(),
@@ -91,19 +97,17 @@ pub(crate) fn roofline_section(results: &ResultSet, models: &[&ModelConfig]) -> 
             p.path.label()
         )
     };
-    let (matrix, simt): (Vec<_>, Vec<_>) = above_roof(ceilings, &points)
-        .into_iter()
-        .partition(|p| p.matrix_units);
-    if !simt.is_empty() {
-        let rows: Vec<String> = simt.iter().map(name).collect();
+    let above = above_roof(ceilings, &points);
+    if !above.is_empty() {
+        let rows: Vec<String> = above.iter().map(name).collect();
         writeln!(
             out,
-            "Above the measured SIMT FMA ceiling with SIMT kernels, which points to a timing \
-             problem: {}.\n",
+            "Above their measured compute roof, which points to a timing problem: {}.\n",
             rows.join(", ")
         )
         .unwrap();
     }
+    let matrix = past_simt_on_matrix_units(ceilings, &points);
     if !matrix.is_empty() {
         let rows: Vec<String> = matrix.iter().map(name).collect();
         writeln!(
@@ -143,7 +147,7 @@ mod tests {
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains("| SIMT FMA throughput, f16 | n/a (fixture) |"));
         assert!(text.contains("200.0 %"));
-        assert!(text.contains("Above the measured SIMT FMA ceiling with SIMT kernels"));
+        assert!(text.contains("Above their measured compute roof"));
         assert!(!text.contains("on matrix units (their"));
         // The same row on a tensor-core matmul is a figure, not a timing problem.
         for record in &mut results.inference {
@@ -152,8 +156,27 @@ mod tests {
             }
         }
         let text = roofline_section(&results, &models);
-        assert!(!text.contains("with SIMT kernels"));
+        assert!(!text.contains("Above their measured compute roof"));
         assert!(text.contains("on matrix units (their kernels"));
+        // An FP16 row on matrix units is held against the matrix-unit ceiling where there is
+        // one: above it, it is a timing problem again.
+        let points = roofline_points(&results, &models);
+        let f16 = points
+            .iter()
+            .find(|p| p.precision == crate::precision::Precision::F16)
+            .expect("the fixture has an FP16 row");
+        let label = format!("{} FP16 batch {}", f16.model, f16.batch_size);
+        let ceilings = results.ceilings.as_mut().unwrap();
+        ceilings.matrix_f16_gflops = Ceiling::Measured {
+            value: f16.gflops / 4.0,
+        };
+        let text = roofline_section(&results, &models);
+        let flagged = text
+            .lines()
+            .find(|l| l.starts_with("Above their measured compute roof"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(flagged.contains(&label), "{flagged}");
+        assert!(text.contains("400.0 %"), "{text}");
         results.ceilings = None;
         assert!(roofline_section(&results, &models).contains("predates schema version 3"));
     }

@@ -202,8 +202,8 @@ pub fn ceilings_summary(results: &ResultSet) -> Option<TextTable> {
         ("SIMT FMA throughput, f32", &c.fma_f32_gflops, "GFLOP/s"),
         ("SIMT FMA throughput, f16", &c.fma_f16_gflops, "GFLOP/s"),
         (
-            "Matrix-unit throughput, f32",
-            &c.matrix_f32_gflops,
+            "Matrix-unit throughput, f16 into f32",
+            &c.matrix_f16_gflops,
             "GFLOP/s",
         ),
         ("Dispatch overhead", &c.dispatch_us, "µs per dispatch"),
