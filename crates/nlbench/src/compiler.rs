@@ -154,11 +154,15 @@ impl Kernels {
     }
 }
 
+/// Whether burn's Vulkan kernels go through SPIR-V in this build (never on macOS, where the
+/// `vulkan` feature adds nothing).
+const SPIRV: bool = cfg!(all(feature = "vulkan", not(target_os = "macos")));
+
 /// The compilers this build puts burn's wgpu kernels through: `wgsl`, then `spirv` and `msl`
 /// where compiled in. What was tuned under one set is not kept for another.
 pub fn built() -> String {
     let mut names = vec![Compiler::Wgsl.name()];
-    if cfg!(feature = "vulkan") {
+    if SPIRV {
         names.push(Compiler::Spirv.name());
     }
     if cfg!(feature = "metal") {
@@ -174,7 +178,7 @@ pub fn of_wgpu(device: &WgpuDevice, api: wgpu::Backend) -> Kernels {
     let (better, built, needs) = match api {
         wgpu::Backend::Vulkan => (
             Compiler::Spirv,
-            cfg!(feature = "vulkan"),
+            SPIRV,
             "the Vulkan memory model at device scope, buffer device addresses and SPIR-V 1.3",
         ),
         wgpu::Backend::Metal => (Compiler::Msl, cfg!(feature = "metal"), "Metal 3"),
