@@ -378,10 +378,14 @@ mod tests {
         let other = TuningCache::open(root.path(), &[device("2.0")], false).unwrap();
         assert_eq!(one.dir, again.dir);
         assert_ne!(one.dir, other.dir);
-        // The versions are part of what names the folder: another build gets another one.
+        // The versions and the kernel compilers are part of what names the folder: another
+        // build gets another one (this one compiles SPIR-V beside WGSL on Linux).
         let written = fs::read_to_string(one.dir.join("identity.txt")).unwrap();
         assert!(written.contains(&format!("nlbench {}\n", env!("CARGO_PKG_VERSION"))));
         assert!(written.contains(&format!("burn {}\n", nlbench::BURN_VERSION)));
+        assert!(written.contains(&format!("compilers {}\n", nlbench::compiler::built())));
+        #[cfg(all(target_os = "linux", feature = "spirv"))]
+        assert!(written.contains("compilers wgsl spirv\n"), "{written}");
         assert_eq!(written, identity(&[device("1.0")]));
     }
 

@@ -129,15 +129,19 @@ pub fn listen_to_autotune(
             adopt(memo);
         }
         // The autotune logger's `log` sink, at info level (its default level, "minimal",
-        // names the fastest kernel); everything else stays cubecl's default.
+        // names the fastest kernel); the compiled kernels kept beside the tunings where
+        // cubecl keeps them (its SPIR-V compiler's output: compiling a kernel through it
+        // costs more than the WGSL it replaces, and a run with kept tunings would otherwise
+        // compile every chosen kernel again); everything else stays cubecl's default.
+        let folder = cache.map(|cache| format!("{{ file = {:?} }}", cache.display().to_string()));
         let mut text = String::from("[autotune]\n");
-        if let Some(cache) = cache {
-            text.push_str(&format!(
-                "cache = {{ file = {:?} }}\n",
-                cache.display().to_string()
-            ));
+        if let Some(folder) = &folder {
+            text.push_str(&format!("cache = {folder}\n"));
         }
         text.push_str("[autotune.logger]\nlog = \"info\"\n");
+        if let Some(folder) = &folder {
+            text.push_str(&format!("[compilation]\ncache = {folder}\n"));
+        }
         let config: CubeClRuntimeConfig =
             toml::from_str(&text).expect("a valid cubecl configuration");
         // Setting it fails (panics) once something has read it: then cubecl logs as it was told.

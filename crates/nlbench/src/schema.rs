@@ -761,6 +761,23 @@ mod tests {
         ));
     }
 
+    #[test]
+    fn reads_version_nine_without_kernels_and_with_the_old_matrix_ceiling() {
+        let mut value: serde_json::Value =
+            serde_json::from_str(&fixtures::results().to_json()).unwrap();
+        value["schema_version"] = serde_json::json!(9);
+        value["device"].as_object_mut().unwrap().remove("kernels");
+        let ceilings = value["ceilings"].as_object_mut().unwrap();
+        let matrix = ceilings.remove("matrix_f16_gflops").unwrap();
+        ceilings.insert("matrix_f32_gflops".into(), matrix);
+        let results = ResultSet::from_json(&value.to_string()).unwrap();
+        assert_eq!(results.device.kernels, None);
+        assert_eq!(
+            results.ceilings.unwrap().matrix_f16_gflops,
+            fixtures::results().ceilings.unwrap().matrix_f16_gflops
+        );
+    }
+
     /// A version 3 result as nlbench wrote it: no paths, no failure kinds, no intervals.
     fn version_three() -> serde_json::Value {
         let mut value: serde_json::Value =

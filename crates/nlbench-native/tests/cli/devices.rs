@@ -274,16 +274,17 @@ fn fused_and_unfused_burn_on_one_clock_with_device_time_beside() {
 }
 
 #[test]
-fn the_gpu_check_says_plainly_when_there_is_no_nvidia_driver() {
-    let has_driver = Command::new("sh")
+fn the_gpu_check_says_plainly_when_there_is_no_gpu_driver() {
+    let has_driver = Command::new("bash")
         .args([
             "-c",
-            "ldconfig -p | grep -q libcuda.so || command -v nvidia-smi",
+            "ldconfig -p | grep -q 'libcuda.so\\|libamdhip64.so' || command -v nvidia-smi \
+             || compgen -G '/opt/rocm*/lib/libamdhip64.so*'",
         ])
         .status()
         .is_ok_and(|s| s.success());
     if has_driver {
-        eprintln!("skipped: this machine has an NVIDIA driver, where the check would run");
+        eprintln!("skipped: this machine has an NVIDIA driver or ROCm, where the check would run");
         return;
     }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/gpu-check.sh");
@@ -295,7 +296,10 @@ fn the_gpu_check_says_plainly_when_there_is_no_nvidia_driver() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("no NVIDIA driver found"), "{stderr}");
+    assert!(
+        stderr.contains("no NVIDIA driver") && stderr.contains("no HIP runtime"),
+        "{stderr}"
+    );
     assert!(
         !dir.path().join("check").exists(),
         "nothing was built or written"
