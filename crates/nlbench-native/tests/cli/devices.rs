@@ -4,11 +4,11 @@
 
 use std::{path::Path, process::Command};
 
-use crate::common::{SHORT, nlbench, results, succeeded};
+use crate::common::{BRIEF, SHORT, nlbench, results, succeeded};
 
 use nlbench::{
     precision::Precision,
-    schema::{ClockKind, DeviceClock, PathId},
+    schema::{ClockKind, DeviceClock, Outcome, PathId},
 };
 
 fn run(args: &[&str], out: &Path) -> std::process::Output {
@@ -304,4 +304,40 @@ fn the_gpu_check_says_plainly_when_there_is_no_gpu_driver() {
         !dir.path().join("check").exists(),
         "nothing was built or written"
     );
+}
+
+/// A precision burn's SPIR-V kernels cannot use on lavapipe (it has no bfloat16 for them)
+/// fails its row as unsupported, naming the Vulkan extension the device lacks.
+#[test]
+fn a_precision_the_compiler_lacks_names_what_the_device_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bf16");
+    let asked = [
+        "--backend",
+        "vulkan",
+        "--sizes",
+        "small",
+        "--batch-sizes",
+        "1",
+        "--precision",
+        "bf16",
+    ];
+    let output = run(&[&asked[..], &BRIEF[..]].concat(), &out);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let results = results(&out);
+    let burn = results
+        .inference
+        .iter()
+        .find(|r| r.path == PathId::Burn)
+        .expect("burn's bf16 row");
+    match &burn.outcome {
+        Outcome::Unsupported { reason } => {
+            assert!(reason.contains("VK_KHR_shader_bfloat16"), "{reason}")
+        }
+        other => panic!("bf16 on lavapipe: {other:?}"),
+    }
 }
