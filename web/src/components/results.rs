@@ -64,7 +64,7 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
     let heading = result.device.label();
     let meta = format!(
         "{} · {} · {} · timed with {}",
-        result.device.backend,
+        result.device.backend_label(),
         result.device.device_type.label(),
         result.created,
         result.timing.clock

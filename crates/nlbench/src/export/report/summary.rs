@@ -6,7 +6,11 @@ use super::{
     fmt_bytes, fmt_count, fmt_percent,
 };
 use crate::{
-    analysis::{memory::Peaks, not_measured_text, roofline::share},
+    analysis::{
+        memory::Peaks,
+        not_measured_text,
+        roofline::{on_matrix_units, share},
+    },
     config::BenchConfig,
     precision::Precision,
     schema::{Ceiling, DeviceTime, InferenceRecord, MemoryOutcome, Outcome, ResultSet, Tuning},
@@ -137,7 +141,8 @@ pub(super) fn unit_of(config: &BenchConfig, record: &InferenceRecord) -> &'stati
 }
 
 /// One row per kernel choice behind a measured row: which kernel each path ran for each
-/// matmul, and whether burn's fusion was on; the device-time run's own where they differ.
+/// matmul, whether it ran on matrix units, and whether burn's fusion was on; the device-time
+/// run's own where they differ.
 pub fn kernels_summary(results: &ResultSet) -> TextTable {
     let mut rows = Vec::new();
     for record in &results.inference {
@@ -172,6 +177,12 @@ pub fn kernels_summary(results: &ResultSet) -> TextTable {
                     fusion.to_owned(),
                     choice.operation.clone(),
                     choice.kernel.clone(),
+                    if on_matrix_units(&choice.kernel) {
+                        "yes"
+                    } else {
+                        "no"
+                    }
+                    .to_owned(),
                     choice.tuning.map_or("–", Tuning::label).to_owned(),
                 ]);
             }
@@ -186,6 +197,7 @@ pub fn kernels_summary(results: &ResultSet) -> TextTable {
             "Fusion",
             "Operation",
             "Kernel",
+            "Matrix units",
             "Tuning",
         ]),
         rows,
