@@ -3,106 +3,64 @@
 
 use nlbench::device::{DeviceInfo, DeviceType};
 
-use super::{Backend, Listed, Selected};
+use super::{Selected, vendor::Stack};
 use crate::cuda_driver::{self, CudaDriver};
 
 pub struct Cuda;
 
-impl Backend for Cuda {
-    fn name(&self) -> &'static str {
-        "cuda"
+impl Stack for Cuda {
+    type Device = CudaDriver;
+    const NAME: &'static str = "cuda";
+    const TITLE: &'static str = "CUDA";
+    const COMPILED: bool = cfg!(feature = "cuda");
+    const FOUND: &'static str = "NVIDIA driver found";
+    const NONE: &'static str = "the NVIDIA driver reports no CUDA device";
+
+    fn probe() -> Result<Vec<CudaDriver>, String> {
+        cuda_driver::probe()
     }
 
-    fn list(&self) -> Vec<Listed> {
-        let devices = match cuda_driver::probe() {
-            Ok(devices) if cfg!(feature = "cuda") => devices,
-            _ => return Vec::new(),
+    fn info(driver: &CudaDriver) -> DeviceInfo {
+        let (major, minor) = driver.compute_capability;
+        DeviceInfo {
+            backend: "cuda".into(),
+            api: "CUDA".into(),
+            name: driver.device_name.clone(),
+            vendor_id: Some(0x10de),
+            vendor: "NVIDIA".into(),
+            device_id: None,
+            device_type: DeviceType::DiscreteGpu,
+            driver: driver.driver_label(),
+            driver_info: format!("compute capability {major}.{minor}"),
+            software: false,
+            features: vec!["timestamp-query".into()],
+            kernels: None,
+        }
+    }
+
+    #[cfg(feature = "cuda")]
+    fn open(driver: CudaDriver, reason: &str) -> Result<Selected, String> {
+        use nlbench::compiler::{Compiler, Kernels};
+        let device = burn::backend::cuda::CudaDevice::new(driver.ordinal as usize);
+        let info = DeviceInfo {
+            kernels: Some(Kernels::of::<burn::cubecl::cuda::CudaRuntime>(
+                &device,
+                Compiler::Cuda,
+                None,
+            )),
+            ..Self::info(&driver)
         };
-        devices
-            .into_iter()
-            .map(|driver| Listed {
-                info: info(&driver),
-                timestamps: true,
-                open: Box::new(move |reason| selected(driver.clone(), reason)),
-            })
-            .collect()
+        Ok(Selected {
+            opened: Box::new(OnCuda(device)),
+            info,
+            reason: reason.into(),
+        })
     }
 
-    fn select(&self) -> Result<Selected, String> {
-        first()
+    #[cfg(not(feature = "cuda"))]
+    fn open(_: CudaDriver, _: &str) -> Result<Selected, String> {
+        Err(super::vendor::not_compiled::<Self>())
     }
-
-    fn auto(&self) -> Option<Result<Selected, String>> {
-        Some(first().map_err(|reason| format!("CUDA: {reason}")))
-    }
-
-    fn missing(&self) -> Option<String> {
-        match cuda_driver::probe() {
-            Err(reason) if cfg!(feature = "cuda") => Some(format!("CUDA: {reason}")),
-            _ => None,
-        }
-    }
-}
-
-/// The first CUDA device, where the backend is compiled in and a driver is present.
-fn first() -> Result<Selected, String> {
-    let driver = cuda_driver::probe().map_err(|reason| {
-        if cfg!(feature = "cuda") {
-            reason
-        } else {
-            "the CUDA backend is not compiled in (rebuild with `--features cuda`)".into()
-        }
-    })?;
-    let first = driver
-        .into_iter()
-        .next()
-        .ok_or("the NVIDIA driver reports no CUDA device")?;
-    selected(first, "NVIDIA driver found")
-}
-
-fn info(driver: &CudaDriver) -> DeviceInfo {
-    let (major, minor) = driver.compute_capability;
-    DeviceInfo {
-        backend: "cuda".into(),
-        api: "CUDA".into(),
-        name: driver.device_name.clone(),
-        vendor_id: Some(0x10de),
-        vendor: "NVIDIA".into(),
-        device_id: None,
-        device_type: DeviceType::DiscreteGpu,
-        driver: driver.driver_label(),
-        driver_info: format!("compute capability {major}.{minor}"),
-        software: false,
-        features: vec!["timestamp-query".into()],
-        kernels: None,
-    }
-}
-
-#[cfg(feature = "cuda")]
-fn selected(driver: CudaDriver, reason: &str) -> Result<Selected, String> {
-    use nlbench::compiler::{Compiler, Kernels};
-    let device = burn::backend::cuda::CudaDevice::new(driver.ordinal as usize);
-    let info = DeviceInfo {
-        kernels: Some(Kernels::of::<burn::cubecl::cuda::CudaRuntime>(
-            &device,
-            Compiler::Cuda,
-            None,
-        )),
-        ..info(&driver)
-    };
-    Ok(Selected {
-        opened: Box::new(OnCuda(device)),
-        info,
-        reason: reason.into(),
-    })
-}
-
-#[cfg(not(feature = "cuda"))]
-fn selected(driver: CudaDriver, _reason: &str) -> Result<Selected, String> {
-    Err(format!(
-        "the CUDA backend is not compiled in (rebuild with `--features cuda`), though this \
-         machine has {driver}"
-    ))
 }
 
 #[cfg(feature = "cuda")]

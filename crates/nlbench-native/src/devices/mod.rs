@@ -6,6 +6,7 @@
 mod cpu;
 mod cuda;
 mod rocm;
+mod vendor;
 mod wgpu_api;
 
 use nlbench::{
@@ -18,8 +19,8 @@ use nlbench::{
 
 /// Every backend, in the order `auto` tries them and `devices` lists their devices.
 const BACKENDS: [&dyn Backend; 7] = [
-    &cuda::Cuda,
-    &rocm::Rocm,
+    &vendor::Vendor::<cuda::Cuda>::BACKEND,
+    &vendor::Vendor::<rocm::Rocm>::BACKEND,
     &wgpu_api::WgpuApi::PRIMARY,
     &wgpu_api::WgpuApi::VULKAN,
     &wgpu_api::WgpuApi::METAL,

@@ -4,105 +4,63 @@
 
 use nlbench::device::{DeviceInfo, DeviceType};
 
-use super::{Backend, Listed, Selected};
+use super::{Selected, vendor::Stack};
 use crate::hip_runtime::{self, HipDevice};
 
 pub struct Rocm;
 
-impl Backend for Rocm {
-    fn name(&self) -> &'static str {
-        "rocm"
+impl Stack for Rocm {
+    type Device = HipDevice;
+    const NAME: &'static str = "rocm";
+    const TITLE: &'static str = "ROCm";
+    const COMPILED: bool = cfg!(feature = "rocm");
+    const FOUND: &'static str = "HIP runtime found";
+    const NONE: &'static str = "the HIP runtime reports no AMD GPU";
+
+    fn probe() -> Result<Vec<HipDevice>, String> {
+        hip_runtime::probe()
     }
 
-    fn list(&self) -> Vec<Listed> {
-        let devices = match hip_runtime::probe() {
-            Ok(devices) if cfg!(feature = "rocm") => devices,
-            _ => return Vec::new(),
+    fn info(device: &HipDevice) -> DeviceInfo {
+        DeviceInfo {
+            backend: "rocm".into(),
+            api: "HIP".into(),
+            name: device.device_name.clone(),
+            vendor_id: Some(0x1002),
+            vendor: "AMD".into(),
+            device_id: None,
+            device_type: DeviceType::DiscreteGpu,
+            driver: device.runtime_label(),
+            driver_info: String::new(),
+            software: false,
+            features: vec!["timestamp-query".into()],
+            kernels: None,
+        }
+    }
+
+    #[cfg(feature = "rocm")]
+    fn open(device: HipDevice, reason: &str) -> Result<Selected, String> {
+        use nlbench::compiler::{Compiler, Kernels};
+        let amd = burn::backend::rocm::RocmDevice::new(device.ordinal as usize);
+        let info = DeviceInfo {
+            kernels: Some(Kernels::of::<burn::cubecl::hip::HipRuntime>(
+                &amd,
+                Compiler::Hip,
+                None,
+            )),
+            ..Self::info(&device)
         };
-        devices
-            .into_iter()
-            .map(|device| Listed {
-                info: info(&device),
-                timestamps: true,
-                open: Box::new(move |reason| selected(device.clone(), reason)),
-            })
-            .collect()
+        Ok(Selected {
+            opened: Box::new(OnRocm(amd)),
+            info,
+            reason: reason.into(),
+        })
     }
 
-    fn select(&self) -> Result<Selected, String> {
-        first()
+    #[cfg(not(feature = "rocm"))]
+    fn open(_: HipDevice, _: &str) -> Result<Selected, String> {
+        Err(super::vendor::not_compiled::<Self>())
     }
-
-    fn auto(&self) -> Option<Result<Selected, String>> {
-        Some(first().map_err(|reason| format!("ROCm: {reason}")))
-    }
-
-    fn missing(&self) -> Option<String> {
-        match hip_runtime::probe() {
-            Err(reason) if cfg!(feature = "rocm") => Some(format!("ROCm: {reason}")),
-            _ => None,
-        }
-    }
-}
-
-/// The message for a build without the backend.
-const NOT_COMPILED: &str = "the ROCm backend is not compiled in (rebuild with `--features rocm`)";
-
-/// The first HIP device, where the backend is compiled in and the runtime is present.
-fn first() -> Result<Selected, String> {
-    let devices = hip_runtime::probe().map_err(|reason| {
-        if cfg!(feature = "rocm") {
-            reason
-        } else {
-            NOT_COMPILED.into()
-        }
-    })?;
-    let first = devices
-        .into_iter()
-        .next()
-        .ok_or("the HIP runtime reports no AMD GPU")?;
-    selected(first, "HIP runtime found")
-}
-
-fn info(device: &HipDevice) -> DeviceInfo {
-    DeviceInfo {
-        backend: "rocm".into(),
-        api: "HIP".into(),
-        name: device.device_name.clone(),
-        vendor_id: Some(0x1002),
-        vendor: "AMD".into(),
-        device_id: None,
-        device_type: DeviceType::DiscreteGpu,
-        driver: device.runtime_label(),
-        driver_info: String::new(),
-        software: false,
-        features: vec!["timestamp-query".into()],
-        kernels: None,
-    }
-}
-
-#[cfg(feature = "rocm")]
-fn selected(device: HipDevice, reason: &str) -> Result<Selected, String> {
-    use nlbench::compiler::{Compiler, Kernels};
-    let amd = burn::backend::rocm::RocmDevice::new(device.ordinal as usize);
-    let info = DeviceInfo {
-        kernels: Some(Kernels::of::<burn::cubecl::hip::HipRuntime>(
-            &amd,
-            Compiler::Hip,
-            None,
-        )),
-        ..info(&device)
-    };
-    Ok(Selected {
-        opened: Box::new(OnRocm(amd)),
-        info,
-        reason: reason.into(),
-    })
-}
-
-#[cfg(not(feature = "rocm"))]
-fn selected(device: HipDevice, _reason: &str) -> Result<Selected, String> {
-    Err(format!("{NOT_COMPILED}, though this machine has {device}"))
 }
 
 #[cfg(feature = "rocm")]
