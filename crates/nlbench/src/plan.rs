@@ -46,6 +46,17 @@ pub struct Suites {
     pub memory: bool,
 }
 
+impl Suites {
+    /// The suites a front end's choices ask for; an error where they ask for none.
+    pub fn chosen(inference: bool, memory: bool) -> Result<Self, ConfigError> {
+        if inference || memory {
+            Ok(Self { inference, memory })
+        } else {
+            Err(ConfigError("choose at least one suite".into()))
+        }
+    }
+}
+
 impl Default for Suites {
     fn default() -> Self {
         Self {
@@ -174,6 +185,22 @@ impl FromStr for Paths {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn suites_need_one_of_them() {
+        assert_eq!(
+            Suites::chosen(true, false).unwrap(),
+            Suites {
+                inference: true,
+                memory: false
+            }
+        );
+        assert!(Suites::chosen(false, true).unwrap().memory);
+        assert_eq!(
+            Suites::chosen(false, false).unwrap_err().0,
+            "choose at least one suite"
+        );
+    }
 
     #[test]
     fn parses_with_one_line_errors() {

@@ -123,20 +123,16 @@ pub fn ConfigForm(
         .filter(|(on, _)| on.get_untracked())
         .map(|(_, p)| p)
         .collect();
-        if precisions.is_empty() {
-            return Err("at least one precision is needed".into());
-        }
-        let resolved = fields
+        let mut resolved = fields
             .request(&precisions)
             .resolve(BenchConfig::quick())
             .map_err(|e| e.0)?;
-        let suites = Suites {
-            inference: inference_on.get_untracked(),
-            memory: memory_on.get_untracked(),
-        };
-        if !suites.inference && !suites.memory {
-            return Err("choose at least one suite".into());
-        }
+        // The boxes are the precisions, none ticked included: the library says what that
+        // leaves.
+        resolved.config.precisions = precisions;
+        resolved.config.validate().map_err(|e| e.0)?;
+        let suites = Suites::chosen(inference_on.get_untracked(), memory_on.get_untracked())
+            .map_err(|e| e.0)?;
         let mut plan = Plan::new(resolved.config);
         plan.suites = suites;
         // burn's probes stay on the command line: autotuning their 1024³ matmul took minutes
