@@ -35,8 +35,8 @@ pub struct Args {
     #[arg(long)]
     pub print_link: bool,
 
-    /// Where to run: `auto` tries CUDA, then a hardware GPU through wgpu, then the CPU (a
-    /// software adapter such as lavapipe only when asked for: `vulkan`, `--device`).
+    /// Where to run: `auto` tries CUDA, then ROCm, then a hardware GPU through wgpu, then the
+    /// CPU (a software adapter such as lavapipe only when asked for: `vulkan`, `--device`).
     #[arg(long, default_value = devices::AUTO, value_parser = PossibleValuesParser::new(devices::backend_names()))]
     pub backend: String,
 
