@@ -35,7 +35,8 @@ struct Fields {
 }
 
 impl Fields {
-    fn request(&self, precisions: &[Precision]) -> Request {
+    /// Everything but the precisions, which are boxes rather than text.
+    fn request(&self) -> Request {
         let text = |s: RwSignal<String>| Some(s.get_untracked());
         Request {
             sizes: text(self.sizes),
@@ -43,13 +44,7 @@ impl Fields {
             hidden_dim: text(self.hidden_dim),
             layers: text(self.layers),
             batch_sizes: text(self.batch_sizes),
-            precisions: Some(
-                precisions
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
+            precisions: None,
             iterations: text(self.iterations),
             warmup_ms: text(self.warmup_ms),
             seed: None,
@@ -124,11 +119,11 @@ pub fn ConfigForm(
         .map(|(_, p)| p)
         .collect();
         let mut resolved = fields
-            .request(&precisions)
+            .request()
             .resolve(BenchConfig::quick())
             .map_err(|e| e.0)?;
-        // The boxes are the precisions, none ticked included: the library says what that
-        // leaves.
+        // The boxes are the precisions, none ticked included: the library's validation says
+        // what that leaves.
         resolved.config.precisions = precisions;
         resolved.config.validate().map_err(|e| e.0)?;
         let suites = Suites::chosen(inference_on.get_untracked(), memory_on.get_untracked())

@@ -170,10 +170,11 @@ struct Chains<'a, R: Runtime> {
     stopwatch: Stopwatch<'a>,
 }
 
-/// The chains' kernel on one device, with its buffers.
+/// The chains' kernel on one device, with its buffers and its cube (one plane).
 struct Launch<R: Runtime> {
     client: ComputeClient<R>,
     tile: MmaConfig,
+    plane: CubeDim,
     a: cubecl::server::Handle,
     b: cubecl::server::Handle,
     out: cubecl::server::Handle,
@@ -191,9 +192,11 @@ impl<R: Runtime> Launch<R> {
         let a = ones(m * k);
         let b = ones(k * n);
         let out = client.empty(CUBES as usize * CHAINS * m * n * std::mem::size_of::<f32>());
+        let plane = CubeDim::new_1d(client.properties().hardware.plane_size_max);
         Self {
             client,
             tile,
+            plane,
             a,
             b,
             out,
@@ -212,7 +215,6 @@ impl<R: Runtime> Launch<R> {
             self.tile.n as usize,
             self.tile.k as usize,
         );
-        let plane = self.client.properties().hardware.plane_size_max;
         let outputs = CUBES as usize * CHAINS * m * n;
         // SAFETY: the arrays are as long as their buffers, and every cube stores inside its
         // own `CHAINS` tiles of `out`.
@@ -220,7 +222,7 @@ impl<R: Runtime> Launch<R> {
             chained_mma::launch::<R>(
                 &self.client,
                 CubeCount::Static(CUBES, 1, 1),
-                CubeDim::new_1d(plane),
+                self.plane,
                 ArrayArg::from_raw_parts(self.a.clone(), m * k),
                 ArrayArg::from_raw_parts(self.b.clone(), k * n),
                 ArrayArg::from_raw_parts(self.out.clone(), outputs),

@@ -90,13 +90,12 @@ pub struct WgpuCeilings {
 
 impl CeilingsSource for WgpuCeilings {
     fn measure<'a>(&'a self, clock: &'a dyn Clock) -> LocalBoxFuture<'a, Ceilings> {
-        Box::pin(async move {
-            let matrix_f16_gflops = self.matrix.measure(clock).await;
-            Ceilings {
-                matrix_f16_gflops,
-                ..measure_all(&self.device, &self.queue, clock).await
-            }
-        })
+        Box::pin(measure_all(
+            &self.device,
+            &self.queue,
+            self.matrix.as_ref(),
+            clock,
+        ))
     }
 }
 
@@ -127,8 +126,14 @@ struct Bench<'a> {
     clock: &'a dyn Clock,
 }
 
-/// Measures every ceiling on `device`; a figure that cannot be measured says why.
-async fn measure_all(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clock) -> Ceilings {
+/// Measures every ceiling on `device`, the matrix units through `matrix`; a figure that cannot
+/// be measured says why.
+async fn measure_all(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    matrix: &dyn MatrixCeiling,
+    clock: &dyn Clock,
+) -> Ceilings {
     let gpu = Gpu::new(device, queue);
     let timer = gpu.timer();
     let stopwatch = Stopwatch::new(clock, timer.as_ref().map(|t| t as &dyn DeviceTimer));
@@ -152,9 +157,7 @@ async fn measure_all(device: &wgpu::Device, queue: &wgpu::Queue, clock: &dyn Clo
         read_gbps: figure(device, read(&bench, bytes)).await,
         fma_f32_gflops: figure(device, fma(&bench, FMA_F32)).await,
         fma_f16_gflops,
-        matrix_f16_gflops: Ceiling::Unavailable {
-            reason: "measured through burn's runtime, not wgpu".into(),
-        },
+        matrix_f16_gflops: matrix.measure(clock).await,
         dispatch_us: figure(device, dispatch(&bench)).await,
     }
 }
