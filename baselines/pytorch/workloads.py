@@ -1,5 +1,5 @@
 """The workloads beside the MLP, in PyTorch: the same presets, shapes and figures as nlbench's
-`workload` module (`crates/nlbench/src/workload/`), built from torch.nn modules, so a row of
+`workload` modules (`crates/nlbench/src/workload/`), built from torch.nn modules, so a row of
 either lines up with the other's in `nlbench-native compare`.
 
 FLOPs count every matrix product and convolution, a multiply-add counting two, exactly as
@@ -10,8 +10,8 @@ import json
 import math
 from pathlib import Path
 
-# The presets nlbench reads too (`crates/nlbench/presets.json`): one file for both sides.
-PRESETS_FILE = Path(__file__).resolve().parents[2] / "crates" / "nlbench" / "presets.json"
+# The presets nlbench reads too (`crates/nlbench-results/presets.json`): one file for both sides.
+PRESETS_FILE = Path(__file__).resolve().parents[2] / "crates" / "nlbench-results" / "presets.json"
 _FAMILIES = json.loads(PRESETS_FILE.read_text())
 # Every workload's name, in the file's order (the MLP's first).
 KINDS = list(_FAMILIES)

@@ -1,6 +1,6 @@
-//! Fuzzes [`nlbench::untrusted::config`]: see there for what must hold.
+//! Fuzzes [`nlbench_report::untrusted::config`]: see there for what must hold.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| nlbench::untrusted::config(data));
+fuzz_target!(|data: &[u8]| nlbench_report::untrusted::config(data));

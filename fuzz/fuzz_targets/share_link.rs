@@ -1,6 +1,6 @@
-//! Fuzzes [`nlbench::untrusted::share_link`]: see there for what must hold.
+//! Fuzzes [`nlbench_report::untrusted::share_link`]: see there for what must hold.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| nlbench::untrusted::share_link(data));
+fuzz_target!(|data: &[u8]| nlbench_report::untrusted::share_link(data));

@@ -72,7 +72,7 @@ async fn webgpu_device(gpu: &GpuInfo) -> WebGpu {
         Power::HighPerformance => WgpuDevice::DiscreteGpu(0),
     };
     let setup = init_setup_async::<graphics::WebGpu>(&device, RuntimeOptions::default()).await;
-    let mut info = DeviceInfo::from_wgpu(&setup.adapter.get_info(), setup.adapter.features());
+    let mut info = nlbench::device::from_wgpu(&setup.adapter.get_info(), setup.adapter.features());
     // The browser hides PCI ids; what it does say comes from GPUAdapterInfo.
     info.name = gpu.name();
     if !gpu.vendor.is_empty() {

@@ -8,33 +8,28 @@
 //! [`analysis`] every derived figure. The library reads no clock, file or thread of its own,
 //! so it compiles for wasm32 unchanged.
 
-pub mod accuracy;
-pub mod analysis;
 pub mod backends;
 pub mod ceilings;
 pub mod compiler;
-pub mod config;
 pub mod device;
 pub mod error;
-pub mod export;
 mod gpu;
 pub mod kernels;
-pub mod limits;
 pub mod measure;
 pub mod memo;
 pub mod plan;
 pub mod precision;
 mod readback;
 pub mod reference;
-pub mod schema;
 pub mod session;
-pub mod stats;
 pub mod suite;
-pub mod untrusted;
 pub mod workload;
 
-/// burn version every result records; the workspace pins burn to exactly this version.
-pub const BURN_VERSION: &str = "0.21.0";
+/// Every file a result produces (burn-free, in its own crate).
+pub use nlbench_report::{self as export, untrusted};
+/// What the results are made of, and the figures derived from them (burn-free, in their
+/// own crate).
+pub use nlbench_results::{BURN_VERSION, accuracy, analysis, config, limits, schema, share, stats};
 
 #[cfg(test)]
-mod fixtures;
+use nlbench_results::fixtures;

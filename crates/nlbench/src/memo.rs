@@ -12,3 +12,18 @@ pub trait Memo: Send + Sync {
     /// run goes on: a lost entry costs only a tuning next time.
     fn keep(&self, key: &str, value: &str);
 }
+
+/// A [`Memo`] in memory: what a front end's file or page storage keeps.
+#[cfg(test)]
+#[derive(Default)]
+pub struct KeptInMemory(std::sync::Mutex<Vec<(String, String)>>);
+
+#[cfg(test)]
+impl Memo for KeptInMemory {
+    fn entries(&self) -> Vec<(String, String)> {
+        self.0.lock().unwrap().clone()
+    }
+    fn keep(&self, key: &str, value: &str) {
+        self.0.lock().unwrap().push((key.into(), value.into()));
+    }
+}

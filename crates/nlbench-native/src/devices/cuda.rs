@@ -43,7 +43,7 @@ impl Stack for Cuda {
         use nlbench::compiler::{Compiler, Kernels};
         let device = burn::backend::cuda::CudaDevice::new(driver.ordinal as usize);
         let info = DeviceInfo {
-            kernels: Some(Kernels::of::<burn::cubecl::cuda::CudaRuntime>(
+            kernels: Some(nlbench::compiler::of::<burn::cubecl::cuda::CudaRuntime>(
                 &device,
                 Compiler::Cuda,
                 None,

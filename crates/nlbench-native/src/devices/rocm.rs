@@ -43,7 +43,7 @@ impl Stack for Rocm {
         use nlbench::compiler::{Compiler, Kernels};
         let amd = burn::backend::rocm::RocmDevice::new(device.ordinal as usize);
         let info = DeviceInfo {
-            kernels: Some(Kernels::of::<burn::cubecl::hip::HipRuntime>(
+            kernels: Some(nlbench::compiler::of::<burn::cubecl::hip::HipRuntime>(
                 &amd,
                 Compiler::Hip,
                 None,

@@ -81,7 +81,7 @@ impl Backend for WgpuApi {
             .map(|adapter| {
                 let features = adapter.features();
                 Listed {
-                    info: DeviceInfo::from_wgpu(&adapter.get_info(), features),
+                    info: nlbench::device::from_wgpu(&adapter.get_info(), features),
                     timestamps: features.contains(wgpu::Features::TIMESTAMP_QUERY),
                     open: Box::new(move |reason| selected(&adapter, reason.into())),
                 }
@@ -200,7 +200,7 @@ fn selected(adapter: &wgpu::Adapter, reason: String) -> Result<Selected, String>
     .map_err(|_| format!("could not open {} through {:?}", info.name, info.backend))??;
     let info = DeviceInfo {
         kernels: Some(compiler::of_wgpu(&device, setup.backend)),
-        ..DeviceInfo::from_wgpu(&setup.adapter.get_info(), setup.device.features())
+        ..nlbench::device::from_wgpu(&setup.adapter.get_info(), setup.device.features())
     };
     Ok(Selected {
         info,

@@ -19,6 +19,7 @@ use crate::{
     error::RunError,
     measure::{Clock, Routine, Stopwatch},
     schema::Ceiling,
+    schema::NO_MATRIX_UNITS,
 };
 
 /// Independent accumulators per plane.
@@ -139,10 +140,6 @@ impl<R: Runtime> MatrixCeiling for MatrixUnits<R> {
         })
     }
 }
-
-/// Why a device has no matrix-unit ceiling: cubecl registered no FP16 cooperative-matrix
-/// shape for it.
-pub const NO_MATRIX_UNITS: &str = "no matrix units exposed";
 
 /// The FP16 × FP16 → FP32 tile cubecl offers on the device: 16×16×16 where it is one of
 /// them, else the first.

@@ -11,7 +11,8 @@ mod cpu;
 mod matrix;
 
 pub use cpu::CpuCeilings;
-pub use matrix::{MatrixCeiling, MatrixUnits, NO_MATRIX_UNITS};
+pub use matrix::{MatrixCeiling, MatrixUnits};
+pub use nlbench_results::schema::NO_MATRIX_UNITS;
 
 use futures::future::LocalBoxFuture;
 

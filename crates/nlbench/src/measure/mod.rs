@@ -25,6 +25,7 @@ pub use timer::{CubeDeviceTimer, DeviceTimer, Fused, FusedDeviceTimer, Unfused};
 use futures::future::LocalBoxFuture;
 
 use crate::{error::RunError, stats::median_interval};
+pub use nlbench_results::stats::{Samples, StopReason};
 
 /// Something the protocol can time.
 pub trait Routine {
@@ -99,44 +100,6 @@ pub const WARMUP_LIMIT_FACTOR: f64 = 5.0;
 /// Longest wait for autotuning to finish before a configuration fails instead of timing
 /// kernels that tuning may still replace, in milliseconds.
 pub const TUNING_LIMIT_MS: f64 = 600_000.0;
-
-/// Why sampling stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopReason {
-    /// The planned number of samples was taken.
-    Count,
-    /// The median's confidence interval became narrow enough.
-    Converged,
-    /// The time cap was reached first.
-    TimeCap,
-    /// The most samples allowed were taken first.
-    MaxSamples,
-}
-
-/// What [`measure`] returns: the warm-up it needed and every timed sample.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Samples {
-    /// Runs before the first sample, untimed and timed warm-up together.
-    pub warmup_runs: usize,
-    /// Repetitions of the work in each sample.
-    pub repeats: u32,
-    /// Milliseconds of each sample (of `repeats` repetitions), in the order taken.
-    pub ms: Vec<f64>,
-    pub stopped: StopReason,
-}
-
-impl Samples {
-    /// Milliseconds of one repetition in each sample.
-    pub fn per_repeat(&self) -> Vec<f64> {
-        let repeats = f64::from(self.repeats);
-        self.ms.iter().map(|ms| ms / repeats).collect()
-    }
-
-    /// The fastest single repetition: a ceiling's figure.
-    pub fn fastest(&self) -> Option<f64> {
-        self.per_repeat().into_iter().reduce(f64::min)
-    }
-}
 
 /// What the protocol asks of its surroundings besides the routine.
 pub struct Environment<'a> {

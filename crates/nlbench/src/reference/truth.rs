@@ -9,7 +9,7 @@ use burn::{
 
 use crate::{
     error::RunError,
-    workload::mlp::{ModelConfig, NeuralLayers},
+    workload::{ModelConfig, mlp::NeuralLayers},
 };
 
 /// One Linear layer's parameters: `weight` is `input × output`, row-major (burn's layout).

@@ -311,7 +311,7 @@ struct Law {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixtures::KeptInMemory;
+    use crate::memo::KeptInMemory;
 
     fn inference(flops: f64) -> Cost {
         Cost {

@@ -17,9 +17,8 @@ use crate::{
     },
     config::BenchConfig,
     error::{ErrorKind, RunError},
-    fixtures::KeptInMemory,
     measure::{self, Environment, Routine, Samples},
-    memo::Memo,
+    memo::{KeptInMemory, Memo},
     precision::Precision,
     schema::ClockKind,
     schema::{

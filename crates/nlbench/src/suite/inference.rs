@@ -18,7 +18,7 @@ use crate::{
         MemoryFigures, PathId, TimingInfo,
     },
     session::{InferencePath, Step, StepContext},
-    workload::{Runnable, Workload},
+    workload::{OnBackend, Runnable, Workload},
 };
 
 impl<B: Backend> InferencePath for Burn<B> {
@@ -35,7 +35,7 @@ impl<B: Backend> InferencePath for Burn<B> {
     }
 
     fn supports(&self, precision: Precision) -> Result<(), RunError> {
-        if B::supports_dtype(&self.device, precision.dtype()) {
+        if B::supports_dtype(&self.device, crate::precision::dtype(precision)) {
             Ok(())
         } else {
             Err(RunError::unsupported(match self.compiler {

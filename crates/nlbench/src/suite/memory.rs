@@ -33,7 +33,9 @@ use crate::{
     },
     session::{MemorySuite, StepContext},
     stats::Summary,
-    workload::{ModelConfig, Network, Preset, Visit, VisitTrainable, Workload, mlp::NeuralLayers},
+    workload::{
+        ModelConfig, Network, OnBackend, Preset, Visit, VisitTrainable, Workload, mlp::NeuralLayers,
+    },
 };
 
 /// Learning rate of the single optimizer step; its value does not change the memory.

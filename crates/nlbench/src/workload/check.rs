@@ -30,7 +30,8 @@ pub async fn attention<B: Backend>(
     device: &B::Device,
 ) -> Result<Accuracy, RunError> {
     let random = || {
-        Tensor::<B, 4>::random(shape, Distribution::Default, device).cast(precision.float_dtype())
+        Tensor::<B, 4>::random(shape, Distribution::Default, device)
+            .cast(crate::precision::float_dtype(precision))
     };
     let (q, k, v) = (random(), random(), random());
     let got = read_values(fused(q.clone(), k.clone(), v.clone(), causal)).await?;

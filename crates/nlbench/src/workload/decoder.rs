@@ -3,6 +3,9 @@
 //! GELU MLP, a final layer norm and an output head tied to the token embedding. Its two
 //! phases: the prefill of a prompt (ending with the logits of the first generated token) and
 //! a decode step, one token per sequence attending to a KV cache.
+//!
+//! This module is its network on burn; its configuration, shapes and figures are the module
+//! of the same name in `nlbench-results`.
 
 use burn::{
     module::Module,
@@ -10,214 +13,23 @@ use burn::{
     tensor::{Distribution, Int, Tensor, backend::Backend},
 };
 use futures::future::LocalBoxFuture;
-use serde::{Deserialize, Serialize};
 
-use super::{
-    Definition, Figures, Network, Phase, Preset, Runnable, Shapes, Unit, block::PreNormBlock,
-    bounded, check, check_stack, encoder::MAX_SEQUENCE, matmul_flops,
-};
-use crate::{
-    accuracy,
-    error::{ConfigError, RunError}, precision::{Precision, cast}, readback::read_values,
-    accuracy::Accuracy,
-};
+use super::{Network, Phase, Preset, Runnable, block::PreNormBlock, check, DecoderConfig};
+use crate::{accuracy, error::RunError, precision::{Precision, cast}, readback::read_values, accuracy::Accuracy};
 
-/// Largest vocabulary.
-pub const MAX_VOCABULARY: usize = 1 << 20;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DecoderConfig {
-    pub name: String,
-    pub width: usize,
-    pub layers: usize,
-    pub heads: usize,
-    pub vocabulary: usize,
-    /// The longest context the model has positions for.
-    pub context: usize,
-    /// Tokens of the prompt the prefill phase runs.
-    pub prompt: usize,
-    /// Positions a decode step attends to: the KV cache's length with the new token.
-    pub decode_at: usize,
-    /// Whether the decode phase runs: not for the further prompt lengths of a prefill sweep,
-    /// whose decode step would repeat the first one's (schema version 9; absent: it does).
-    #[serde(default = "runs_decode", skip_serializing_if = "is_runs_decode")]
-    pub decodes: bool,
-}
-
-fn runs_decode() -> bool {
-    true
-}
-
-fn is_runs_decode(decodes: &bool) -> bool {
-    *decodes
-}
-
-impl DecoderConfig {
-    /// The name without a prefill sweep's `-pLENGTH` suffix: what the sweep's decoders share.
-    pub fn swept_name(&self) -> &str {
-        self.name
-            .strip_suffix(&format!("-p{}", self.prompt))
-            .unwrap_or(&self.name)
-    }
-
-    /// Token and position tables, per block two layer norms `4d`, QKV and projection
-    /// `4d² + 4d`, the MLP `8d² + 5d`; the final norm `2d`; the head shares the token table.
-    pub fn parameter_count(&self) -> u64 {
-        let (d, v, c) = (
-            self.width as u64,
-            self.vocabulary as u64,
-            self.context as u64,
-        );
-        v * d + c * d + self.layers as u64 * self.block_parameters() + 2 * d
-    }
-
-    fn block_parameters(&self) -> u64 {
-        let d = self.width as u64;
-        12 * d * d + 13 * d
-    }
-
-    pub fn init<B: Backend>(&self, seed: u64, device: &B::Device) -> Decoder<B> {
+impl<B: Backend> Decoder<B> {
+    pub fn init(config: &DecoderConfig, seed: u64, device: &B::Device) -> Self {
         B::seed(device, seed);
-        let d = self.width;
+        let d = config.width;
         Decoder {
-            tokens: EmbeddingConfig::new(self.vocabulary, d).init(device),
-            positions: EmbeddingConfig::new(self.context, d).init(device),
-            blocks: (0..self.layers)
-                .map(|_| PreNormBlock::init(d, 4 * d, self.heads, device))
+            tokens: EmbeddingConfig::new(config.vocabulary, d).init(device),
+            positions: EmbeddingConfig::new(config.context, d).init(device),
+            blocks: (0..config.layers)
+                .map(|_| PreNormBlock::init(d, 4 * d, config.heads, device))
                 .collect(),
             norm: LayerNormConfig::new(d).init(device),
         }
     }
-}
-
-impl Shapes for DecoderConfig {
-    fn preset_name(&self) -> &str {
-        &self.name
-    }
-
-    fn phases(&self) -> &'static [Phase] {
-        if self.decodes {
-            &[Phase::Prefill, Phase::Decode]
-        } else {
-            &[Phase::Prefill]
-        }
-    }
-
-    fn validate(&self) -> Result<(), ConfigError> {
-        let name = format!("decoder '{}'", self.name);
-        check_stack(&name, self.width, self.layers, self.heads)?;
-        bounded(&name, "vocabulary", self.vocabulary, MAX_VOCABULARY)?;
-        bounded(&name, "context", self.context, MAX_SEQUENCE)?;
-        bounded(
-            &name,
-            "the prompt length (at most the context)",
-            self.prompt,
-            self.context,
-        )?;
-        if !(2..=self.context).contains(&self.decode_at) {
-            return Err(ConfigError(format!(
-                "{name}: the decode context length must be between 2 and the context, {}, got {}",
-                self.context, self.decode_at
-            )));
-        }
-        Ok(())
-    }
-
-    /// One prompt (prefill) or one sequence's token (decode). Attention counts the causal
-    /// pairs a prompt's tokens attend to (each token the ones before it and itself), or the
-    /// `decode_at` positions a decode step attends to; the head runs at the last position.
-    fn figures(&self, phase: Phase) -> Figures {
-        let (d, v, l, h) = (
-            self.width as u64,
-            self.vocabulary as u64,
-            self.layers as u64,
-            self.heads as u64,
-        );
-        let tokens = match phase {
-            Phase::Decode => 1,
-            _ => self.prompt as u64,
-        };
-        let projections = matmul_flops(tokens, 3 * d, d)
-            + matmul_flops(tokens, d, d)
-            + matmul_flops(tokens, 4 * d, d)
-            + matmul_flops(tokens, d, 4 * d);
-        let (pairs, keys) = match phase {
-            Phase::Decode => (self.decode_at as u64, self.decode_at as u64),
-            _ => (tokens * (tokens + 1) / 2, tokens),
-        };
-        let attention = 2 * 2 * pairs * d;
-        let weights = l * self.block_parameters() + 2 * d + v * d;
-        let (cache, per_layer_activations, largest) = match phase {
-            // The step's inputs are the cache of `decode_at - 1` positions; it writes the
-            // grown cache (burn concatenates) and the step's own tensors.
-            Phase::Decode => (
-                2 * l * keys * d,
-                2 * keys * d + 22 * d + 2 * h * keys,
-                (keys * d).max(v),
-            ),
-            _ => (
-                2 * l * tokens * d,
-                22 * tokens * d + 2 * h * tokens * tokens,
-                (4 * tokens * d).max(h * tokens * tokens).max(v),
-            ),
-        };
-        Figures {
-            parameters: self.parameter_count(),
-            flops_per_sample: l * (projections + attention) + matmul_flops(1, v, d),
-            weights_read: weights,
-            input_elements: 2 * tokens * d,
-            output_elements: v,
-            activation_elements: l * per_layer_activations + 3 * tokens * d + v,
-            largest_elements: largest,
-            largest_weight: (v * d).max(4 * d * d),
-            cache_elements: cache,
-        }
-    }
-
-    fn unit(&self, phase: Phase) -> Unit {
-        match phase {
-            Phase::Decode => Unit {
-                samples: "tokens",
-                tokens: Some(1),
-            },
-            _ => Unit {
-                samples: "prompts",
-                tokens: Some(self.prompt as u64),
-            },
-        }
-    }
-
-    fn describe(&self) -> String {
-        let parameters = super::thousands(self.parameter_count());
-        format!(
-            "Width {}, {} layers, {} heads, vocabulary {}, context {}; {parameters} parameters. \
-             **Prefill**: a {}-token prompt to the logits of the first generated token (time \
-             to first token), {:.2} GFLOP per prompt. **Decode**: one token per sequence \
-             attending to a KV cache of {} positions, {:.3} GFLOP per token; each decode row \
-             is checked against a full pass over the same tokens without the cache.",
-            self.width,
-            self.layers,
-            self.heads,
-            self.vocabulary,
-            self.context,
-            self.prompt,
-            super::gflop(self, Phase::Prefill),
-            self.decode_at,
-            super::gflop(self, Phase::Decode)
-        )
-    }
-
-    fn measured_pass(&self) -> String {
-        format!(
-            "a prefill of {} tokens, to the next token's logits, its KV cache alive for inference",
-            self.prompt
-        )
-    }
-}
-
-impl Definition for DecoderConfig {
-    const NAME: &'static str = "decoder";
-    const TITLE: &'static str = "Decoder language model";
 }
 
 /// The decoder's prefill.
@@ -251,10 +63,10 @@ impl<B: Backend> Network<B> for Decoder<B> {
 impl<B: Backend> Preset<B> for DecoderConfig {
     type Network = Decoder<B>;
     fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Decoder<B> {
-        cast(self.init(seed, device), precision)
+        cast(Decoder::init(self, seed, device), precision)
     }
     fn input(&self, batch: usize, _: Precision, device: &B::Device) -> Tensor<B, 2, Int> {
-        self.tokens(batch, self.prompt, device)
+        tokens(self, batch, self.prompt, device)
     }
 
     /// A decode step attends to the cache of a prefill of `decode_at - 1` random tokens.
@@ -274,10 +86,10 @@ impl<B: Backend> Preset<B> for DecoderConfig {
                 input: prompt,
             });
         }
-        let cached = self.tokens(batch, self.decode_at - 1, device);
+        let cached = tokens(self, batch, self.decode_at - 1, device);
         let (_, cache) = decoder.prefill(cached.clone());
         Box::new(DecodeStep {
-            token: self.tokens(batch, 1, device),
+            token: tokens(self, batch, 1, device),
             decoder,
             cached,
             cache,
@@ -285,20 +97,18 @@ impl<B: Backend> Preset<B> for DecoderConfig {
     }
 }
 
-impl DecoderConfig {
-    /// `[batch, length]` tokens drawn from the vocabulary.
-    fn tokens<B: Backend>(
-        &self,
-        batch: usize,
-        length: usize,
-        device: &B::Device,
-    ) -> Tensor<B, 2, Int> {
-        Tensor::random(
-            [batch, length],
-            Distribution::Uniform(0.0, self.vocabulary as f64),
-            device,
-        )
-    }
+/// `[batch, length]` tokens drawn from the vocabulary.
+fn tokens<B: Backend>(
+    config: &DecoderConfig,
+    batch: usize,
+    length: usize,
+    device: &B::Device,
+) -> Tensor<B, 2, Int> {
+    Tensor::random(
+        [batch, length],
+        Distribution::Uniform(0.0, config.vocabulary as f64),
+        device,
+    )
 }
 
 /// One decoding step: the decoder, the tokens its cache holds, the token each sequence
@@ -413,37 +223,14 @@ impl<B: Backend> Decoder<B> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workload::Definition;
     use burn::{backend::Flex, tensor::TensorData};
-
-    #[test]
-    fn gpt2_has_gpt2_figures() {
-        let gpt2 = DecoderConfig::preset("gpt2").unwrap();
-        // GPT-2 small with its head tied to the token embedding.
-        assert_eq!(gpt2.parameter_count(), 124_439_808);
-        let one = DecoderConfig::preset("1b").unwrap().parameter_count() as f64;
-        assert!((0.8e9..1.2e9).contains(&one), "{one}");
-        // A decode step by hand: two FLOPs per weight of the blocks' 12·768² matrices and of
-        // the head, and 4·768 per layer for each of the 512 positions attended to.
-        let by_hand = 2 * (12 * 12 * 768 * 768 + 50_257 * 768) + 12 * 4 * 512 * 768;
-        assert_eq!(gpt2.figures(Phase::Decode).flops_per_sample, by_hand);
-    }
-
-    #[test]
-    fn bounds_name_the_context() {
-        let mut tiny = DecoderConfig::preset("tiny").unwrap();
-        tiny.prompt = 300;
-        let err = tiny.validate().unwrap_err().0;
-        assert!(
-            err.contains("prompt length (at most the context) must be between 1 and 256, got 300"),
-            "{err}"
-        );
-    }
 
     #[test]
     fn decoding_with_the_cache_equals_a_full_pass() {
         let tiny = DecoderConfig::preset("tiny").unwrap();
         let device = Default::default();
-        let decoder = tiny.init::<Flex>(3, &device);
+        let decoder = Decoder::<Flex>::init(&tiny, 3, &device);
         assert_eq!(decoder.num_params() as u64, tiny.parameter_count());
         let ids: Vec<i64> = (0..9).map(|i| (i * 37 % 2048) as i64).collect();
         let all = Tensor::<Flex, 2, Int>::from_data(TensorData::new(ids.clone(), [1, 9]), &device);

@@ -107,7 +107,7 @@ pub fn floats<B: Backend, const D: usize>(
         Distribution::Default,
         device,
     )
-    .cast(precision.float_dtype())
+    .cast(crate::precision::float_dtype(precision))
     .reshape(shape)
 }
 

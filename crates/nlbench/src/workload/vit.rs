@@ -2,6 +2,9 @@
 //! patches by a strided convolution, a class token and learned position embeddings, pre-norm
 //! encoder blocks (multi-head self-attention through burn's fused op and a GELU MLP, each
 //! around a residual add), a final layer norm and a classifier on the class token.
+//!
+//! This module is its network on burn; its configuration, shapes and figures are the module
+//! of the same name in `nlbench-results`.
 
 use burn::{
     backend::{Flex, flex::FlexDevice},
@@ -13,184 +16,37 @@ use burn::{
     tensor::{Distribution, Tensor, TensorData, backend::Backend},
 };
 use futures::future::LocalBoxFuture;
-use serde::{Deserialize, Serialize};
 
-use super::{
-    Definition, Figures, Network, Phase, Preset, Shapes, Unit, block::PreNormBlock, bounded,
-    check, check_stack, cnn::MAX_IMAGE, encoder::MAX_SEQUENCE, floats, matmul_flops,
-};
-use crate::{
-    accuracy::{self, Accuracy},
-    error::{ConfigError, RunError},
-    limits::MAX_DIM,
-    precision::{Precision, cast},
-    readback::read_values,
-};
+use super::{Network, Preset, block::PreNormBlock, check, floats, VitConfig};
+use crate::{accuracy::{self, Accuracy}, error::RunError, precision::{Precision, cast}, readback::read_values};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct VitConfig {
-    pub name: String,
-    /// Side of the square RGB input.
-    pub image: usize,
-    /// Side of a square patch: the embedding convolution's kernel and stride.
-    pub patch: usize,
-    pub width: usize,
-    pub layers: usize,
-    pub heads: usize,
-    /// Width of each block's MLP.
-    pub mlp: usize,
-    pub classes: usize,
-}
-
-impl VitConfig {
-    /// Patches per side.
-    fn grid(&self) -> usize {
-        self.image / self.patch
-    }
-
-    /// Tokens a block sees: every patch and the class token.
-    fn tokens(&self) -> usize {
-        self.grid() * self.grid() + 1
-    }
-
-    /// The patch embedding `3p²d + d`, the class token `d`, the positions `(n + 1)d`, per
-    /// block two layer norms `4d`, QKV and projection `4d² + 4d`, the MLP `2dm + m + d`; the
-    /// final norm `2d` and the classifier `dc + c`.
-    pub fn parameter_count(&self) -> u64 {
-        let (d, m, c, p) = (
-            self.width as u64,
-            self.mlp as u64,
-            self.classes as u64,
-            self.patch as u64,
-        );
-        let block = 4 * d * d + 2 * d * m + 9 * d + m;
-        3 * p * p * d
-            + d
-            + d
-            + self.tokens() as u64 * d
-            + self.layers as u64 * block
-            + 2 * d
-            + d * c
-            + c
-    }
-
+impl<B: Backend> Vit<B> {
     /// The network on `device`, weights from the backend's generator seeded with `seed`.
-    pub fn init<B: Backend>(&self, seed: u64, device: &B::Device) -> Vit<B> {
+    pub fn init(config: &VitConfig, seed: u64, device: &B::Device) -> Self {
         B::seed(device, seed);
-        let d = self.width;
+        let d = config.width;
         let embedding = |shape: [usize; 3]| {
             Param::from_tensor(Tensor::random(shape, Distribution::Normal(0.0, 0.02), device))
         };
         Vit {
-            patches: Conv2dConfig::new([3, d], [self.patch, self.patch])
-                .with_stride([self.patch, self.patch])
+            patches: Conv2dConfig::new([3, d], [config.patch, config.patch])
+                .with_stride([config.patch, config.patch])
                 .init(device),
             class_token: embedding([1, 1, d]),
-            positions: embedding([1, self.tokens(), d]),
-            blocks: (0..self.layers)
-                .map(|_| PreNormBlock::init(d, self.mlp, self.heads, device))
+            positions: embedding([1, config.tokens(), d]),
+            blocks: (0..config.layers)
+                .map(|_| PreNormBlock::init(d, config.mlp, config.heads, device))
                 .collect(),
             norm: LayerNormConfig::new(d).init(device),
-            head: LinearConfig::new(d, self.classes).init(device),
+            head: LinearConfig::new(d, config.classes).init(device),
         }
     }
-}
-
-impl Shapes for VitConfig {
-    fn preset_name(&self) -> &str {
-        &self.name
-    }
-
-    fn validate(&self) -> Result<(), ConfigError> {
-        let name = format!("vit '{}'", self.name);
-        bounded(&name, "image side", self.image, MAX_IMAGE)?;
-        bounded(&name, "patch side (at most the image's)", self.patch, self.image)?;
-        if !self.image.is_multiple_of(self.patch) {
-            return Err(ConfigError(format!(
-                "{name}: image side {} is not a multiple of the patch side {}",
-                self.image, self.patch
-            )));
-        }
-        check_stack(&name, self.width, self.layers, self.heads)?;
-        bounded(&name, "MLP width", self.mlp, MAX_DIM)?;
-        bounded(&name, "classes", self.classes, 1 << 20)?;
-        bounded(&name, "tokens (patches and the class token)", self.tokens(), MAX_SEQUENCE)
-    }
-
-    /// One image: the patch embedding as a product of every patch with the kernel, per block
-    /// the four projections, QKᵀ and the weighted sum over every pair of tokens and the MLP,
-    /// and the classifier on the class token.
-    fn figures(&self, _: Phase) -> Figures {
-        let (s, d, m, h) = (
-            self.tokens() as u64,
-            self.width as u64,
-            self.mlp as u64,
-            self.heads as u64,
-        );
-        let (patches, patch_size) = ((s - 1), (3 * self.patch * self.patch) as u64);
-        let per_layer = matmul_flops(s, 3 * d, d)
-            + matmul_flops(s, d, d)
-            + 2 * matmul_flops(s, s, d)
-            + matmul_flops(s, m, d)
-            + matmul_flops(s, d, m);
-        let input = (3 * self.image * self.image) as u64;
-        Figures {
-            parameters: self.parameter_count(),
-            flops_per_sample: matmul_flops(patches, d, patch_size)
-                + self.layers as u64 * per_layer
-                + matmul_flops(1, self.classes as u64, d),
-            weights_read: self.parameter_count(),
-            input_elements: input,
-            output_elements: self.classes as u64,
-            // The patches, the tokens with their positions and the final norm; per block as
-            // the encoder's layer: QKV and its per-head copies, the context and its copy, the
-            // projection, two residuals and two norms, the MLP's two wide tensors, its output,
-            // and the scores with their softmax.
-            activation_elements: 3 * s * d + self.layers as u64 * (14 * s * d + 2 * s * m + 2 * h * s * s),
-            largest_elements: (3 * s * d).max(s * m).max(h * s * s).max(input),
-            largest_weight: (3 * d * d).max(d * m).max(d * patch_size),
-            cache_elements: 0,
-        }
-    }
-
-    fn unit(&self, _: Phase) -> Unit {
-        Unit {
-            samples: "images",
-            tokens: None,
-        }
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "{}×{} RGB input in {}×{} patches ({} tokens with the class token), width {}, {} \
-             layers, {} heads, MLP {}, {} classes; {} parameters, {:.2} GFLOP per image. The \
-             patch embedding is checked against the explicit product of patches and kernel, \
-             and attention against the explicit softmax(QKᵀ/√d)·V, before any row is timed.",
-            self.image,
-            self.image,
-            self.patch,
-            self.patch,
-            self.tokens(),
-            self.width,
-            self.layers,
-            self.heads,
-            self.mlp,
-            self.classes,
-            super::thousands(self.parameter_count()),
-            super::gflop(self, Phase::Forward)
-        )
-    }
-}
-
-impl Definition for VitConfig {
-    const NAME: &'static str = "vit";
-    const TITLE: &'static str = "Vision transformer";
 }
 
 impl<B: Backend> Preset<B> for VitConfig {
     type Network = Vit<B>;
     fn network(&self, seed: u64, precision: Precision, device: &B::Device) -> Vit<B> {
-        cast(self.init(seed, device), precision)
+        cast(Vit::init(self, seed, device), precision)
     }
     fn input(&self, batch: usize, precision: Precision, device: &B::Device) -> Tensor<B, 4> {
         floats([batch, 3, self.image, self.image], precision, device)
@@ -308,22 +164,13 @@ impl<B: Backend> Vit<B> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn vit_b16_has_vit_b16_figures() {
-        let vit = VitConfig::preset("vit-b16").unwrap();
-        // torchvision's vit_b_16: 86,567,656 parameters, 17.56 G multiply-adds per image.
-        assert_eq!(vit.parameter_count(), 86_567_656);
-        let gmac = vit.figures(Phase::Forward).flops_per_sample as f64 / 2e9;
-        assert!((17.5..17.6).contains(&gmac), "{gmac}");
-        vit.validate().unwrap();
-    }
+    use crate::workload::Definition;
 
     #[test]
     fn the_module_has_the_counted_parameters_shape_and_a_passing_check() {
         let tiny = VitConfig::preset("tiny").unwrap();
         let device = Default::default();
-        let vit = tiny.init::<Flex>(1, &device);
+        let vit = Vit::<Flex>::init(&tiny, 1, &device);
         assert_eq!(vit.num_params() as u64, tiny.parameter_count());
         let images = Preset::<Flex>::input(&tiny, 3, Precision::F32, &device);
         assert_eq!(vit.forward(images.clone()).dims(), [3, 10]);
@@ -331,13 +178,5 @@ mod tests {
             .unwrap()
             .unwrap();
         assert!(accuracy.max_abs_error <= accuracy.tolerance, "{accuracy:?}");
-    }
-
-    #[test]
-    fn a_patch_that_does_not_tile_the_image_is_refused() {
-        let mut tiny = VitConfig::preset("tiny").unwrap();
-        tiny.patch = 7;
-        let err = tiny.validate().unwrap_err().0;
-        assert!(err.contains("not a multiple of the patch side 7"), "{err}");
     }
 }

@@ -36,6 +36,6 @@ pub fn vulkan() -> (wgpu::Device, wgpu::Queue, DeviceInfo) {
         ..Default::default()
     }))
     .expect("the Vulkan device opens");
-    let info = DeviceInfo::from_wgpu(&adapter.get_info(), features);
+    let info = nlbench::device::from_wgpu(&adapter.get_info(), features);
     (device, queue, info)
 }
