@@ -40,10 +40,10 @@ impl Stack for Cuda {
 
     #[cfg(feature = "cuda")]
     fn open(driver: CudaDriver, reason: &str) -> Result<Selected, String> {
-        use nlbench::compiler::{Compiler, Kernels};
+        use nlbench::compiler::{self, Compiler};
         let device = burn::backend::cuda::CudaDevice::new(driver.ordinal as usize);
         let info = DeviceInfo {
-            kernels: Some(nlbench::compiler::of::<burn::cubecl::cuda::CudaRuntime>(
+            kernels: Some(compiler::of::<burn::cubecl::cuda::CudaRuntime>(
                 &device,
                 Compiler::Cuda,
                 None,

@@ -40,10 +40,10 @@ impl Stack for Rocm {
 
     #[cfg(feature = "rocm")]
     fn open(device: HipDevice, reason: &str) -> Result<Selected, String> {
-        use nlbench::compiler::{Compiler, Kernels};
+        use nlbench::compiler::{self, Compiler};
         let amd = burn::backend::rocm::RocmDevice::new(device.ordinal as usize);
         let info = DeviceInfo {
-            kernels: Some(nlbench::compiler::of::<burn::cubecl::hip::HipRuntime>(
+            kernels: Some(compiler::of::<burn::cubecl::hip::HipRuntime>(
                 &amd,
                 Compiler::Hip,
                 None,
