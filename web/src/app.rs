@@ -7,11 +7,8 @@ use std::{
 };
 
 use leptos::{prelude::*, task::spawn_local};
-use nlbench::{
-    export::share::{self, FRAGMENT_KEY},
-    schema::ResultSet,
-    session::Progress,
-};
+use nlbench::{schema::ResultSet, session::Progress};
+use nlbench_report::share::{self, FRAGMENT_KEY};
 
 use crate::{
     bench::{self, RunRequest},

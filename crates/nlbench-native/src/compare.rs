@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use nlbench::{export::RESULTS_FILE, schema::ResultSet};
+use nlbench::schema::ResultSet;
+use nlbench_report::RESULTS_FILE;
 
 use crate::{Failure, link, output};
 

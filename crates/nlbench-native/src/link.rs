@@ -6,10 +6,8 @@
 
 use std::path::Path;
 
-use nlbench::{
-    export::{report::fmt_bytes, share},
-    schema::ResultSet,
-};
+use nlbench::schema::ResultSet;
+use nlbench_report::{report::fmt_bytes, share};
 
 use crate::output;
 

@@ -28,7 +28,8 @@ use std::{
 };
 
 use clap::Parser;
-use nlbench::{error::ErrorKind, export::Options, schema::ResultSet};
+use nlbench::{error::ErrorKind, schema::ResultSet};
+use nlbench_report::Options;
 
 use crate::{
     cli::{Args, Command},

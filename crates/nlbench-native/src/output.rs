@@ -9,10 +9,10 @@ use std::{
 };
 
 use nlbench::{
-    export::{self, Options, RESULTS_FILE},
     schema::ResultSet,
     session::checkpoint::{self, Line},
 };
+use nlbench_report::{self as export, Options, RESULTS_FILE};
 
 /// The file beside the reports that holds the share link (`link` writes it; an earlier
 /// run's is moved aside with its results).

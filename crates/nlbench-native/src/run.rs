@@ -5,12 +5,12 @@
 use std::{cell::RefCell, path::Path, time::Instant};
 
 use nlbench::{
-    export::Options,
     measure::Clock,
     memo::Memo,
     schema::ResultSet,
     session::{self, Event, Identity, Platform},
 };
+use nlbench_report::Options;
 
 use crate::{job::Ready, output, signals::Interrupts, system, terminal::Terminal};
 

@@ -9,7 +9,8 @@ use std::{
     },
 };
 
-use nlbench::{export::Options, schema::ResultSet};
+use nlbench::schema::ResultSet;
+use nlbench_report::Options;
 
 use crate::output;
 

@@ -1,10 +1,7 @@
 //! The tables printed on the terminal, fitted to its width ([`crate::terminal::width`]).
 
-use nlbench::{
-    compiler::Kernels,
-    export::report::{TextTable, fit_table, terminal_summary},
-    schema::ResultSet,
-};
+use nlbench::{compiler::Kernels, schema::ResultSet};
+use nlbench_report::report::{TextTable, fit_table, terminal_summary};
 
 /// The devices table's columns a narrow terminal drops, first to last.
 const DEVICES_DROPPED_FIRST: [&str; 6] = [

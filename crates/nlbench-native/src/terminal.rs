@@ -10,9 +10,9 @@ use std::{
 use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use nlbench::{
     config::BenchConfig,
-    export::report::row_line,
     session::{Progress, TimeLeft, checkpoint::Line},
 };
+use nlbench_report::report::row_line;
 
 /// Columns the terminal has: `COLUMNS` where set (scripts and tests fix it), else the width
 /// of the terminal on standard output or standard error, else 120 (output to a file or a

@@ -4,9 +4,10 @@
 //! opens a device ([`backends`]), builds a [`plan::Plan`] from what the user typed
 //! ([`config::Request`]), and hands both to [`session::run`] with its [`session::Platform`]
 //! (clock, identity, events, stop requests); the session measures through the one protocol in
-//! [`measure`] and returns a [`schema::ResultSet`], from which [`export`] makes every file and
-//! [`analysis`] every derived figure. The library reads no clock, file or thread of its own,
-//! so it compiles for wasm32 unchanged.
+//! [`measure`] and returns a [`schema::ResultSet`], from which the `nlbench-report` crate makes
+//! every file and [`analysis`] every derived figure. The library reads no clock, file or
+//! thread of its own, so it compiles for wasm32 unchanged. It does not depend on the reports:
+//! a full build compiles them beside this crate.
 
 pub mod backends;
 pub mod ceilings;
@@ -25,8 +26,6 @@ pub mod session;
 pub mod suite;
 pub mod workload;
 
-/// Every file a result produces (burn-free, in its own crate).
-pub use nlbench_report::{self as export, untrusted};
 /// What the results are made of, and the figures derived from them (burn-free, in their
 /// own crate).
 pub use nlbench_results::{BURN_VERSION, accuracy, analysis, config, limits, schema, share, stats};

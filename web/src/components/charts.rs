@@ -4,7 +4,7 @@
 //! escaped too, so nothing from a shared result becomes markup.
 
 use leptos::{ev, prelude::*};
-use nlbench::export::chart::{Figure, Plotter, ScreenPlotter};
+use nlbench_report::chart::{Figure, Plotter, ScreenPlotter};
 use wasm_bindgen::JsCast;
 
 /// The page's content width: `main` is at most 1200 px wide inside 2 rem of padding, a

@@ -2,9 +2,9 @@
 //! including those `nlbench-native` writes) or runs made here.
 
 use leptos::{prelude::*, task::spawn_local};
-use nlbench::{
-    export::{self, Format, chart::comparison_figures, report::throughput_table, share},
-    schema::ResultSet,
+use nlbench::schema::ResultSet;
+use nlbench_report::{
+    self as export, Format, chart::comparison_figures, report::throughput_table, share,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

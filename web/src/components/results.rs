@@ -3,16 +3,14 @@
 use std::rc::Rc;
 
 use leptos::{prelude::*, task::spawn_local};
-use nlbench::{
-    export::{
-        self, Options, chart,
-        report::{
-            ceilings_summary, glance_summary, kernels_summary, memory_summary, supported_summary,
-            unsupported_notes,
-        },
-        share::{self, FRAGMENT_KEY},
+use nlbench::schema::ResultSet;
+use nlbench_report::{
+    self as export, Options, chart,
+    report::{
+        ceilings_summary, glance_summary, kernels_summary, memory_summary, supported_summary,
+        unsupported_notes,
     },
-    schema::ResultSet,
+    share::{self, FRAGMENT_KEY},
 };
 
 use super::{charts::ScreenCharts, table::TitledTable};

@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 
 use leptos::prelude::*;
-use nlbench::export::report::TextTable;
+use nlbench_report::report::TextTable;
 
 /// A cell's leading number, `12.3k` as 12,300, for sorting; `None` for text.
 fn leading_number(cell: &str) -> Option<f64> {

@@ -6,10 +6,8 @@
 use std::{path::Path, sync::OnceLock};
 
 use crate::common::{SHORT, nlbench};
-use nlbench::{
-    config::{BenchConfig, Request},
-    export::share,
-};
+use nlbench::config::{BenchConfig, Request};
+use nlbench_report::share;
 
 /// What a case passes: command-line words, and files it needs, written into its folder.
 struct Case {

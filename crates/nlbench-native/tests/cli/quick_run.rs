@@ -100,7 +100,7 @@ fn shared(dir: &Path) -> (Vec<ResultSet>, String) {
         .trim_end()
         .strip_prefix("https://nlbench.github.io/nlbench/#")
         .unwrap_or_else(|| panic!("a link to the dashboard: {link}"));
-    let results = nlbench::export::share::decode_fragment(fragment)
+    let results = nlbench_report::share::decode_fragment(fragment)
         .into_iter()
         .map(|r| r.expect("the link decodes"))
         .collect();
