@@ -34,7 +34,7 @@ import time
 
 import workloads as wl
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 SIZES = wl.SIZES
 UNTIMED_RUNS = 3
 STABLE_WINDOW = 5
@@ -106,6 +106,43 @@ def median_interval(samples):
     return {"low": values[lower], "high": values[n - 1 - lower], "coverage": coverage}
 
 
+def quantile_interval(values, q):
+    """nlbench's interval of the q quantile of sorted `values` by order statistics: 1-based
+    ranks l < u hold it with P(l <= B <= u - 1), B ~ Binomial(n, q); equal tails of 2.5 % where
+    the count allows, else the extreme sample at the end that cannot meet its tail; None where
+    no pair reaches 95 %."""
+    n = len(values)
+    if n == 0:
+        return None
+    total, cdf = 0.0, []
+    for k in range(n + 1):
+        log_pmf = (math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+                   + k * math.log(q) + (n - k) * math.log1p(-q))
+        total += math.exp(log_pmf)
+        cdf.append(min(total, 1.0))
+
+    def below(rank):  # P(B < rank)
+        return cdf[rank - 1]
+
+    def largest_low(bound):
+        fits = [r for r in range(1, n + 1) if below(r) <= bound]
+        return max(fits) if fits else None
+
+    def smallest_high(bound):
+        fits = [r for r in range(1, n + 1) if below(r) >= bound]
+        return min(fits) if fits else None
+
+    tail = (1.0 - CONFIDENCE) / 2.0
+    low, high = largest_low(tail), smallest_high(1.0 - tail)
+    if low is not None and high is None:
+        low, high = largest_low(below(n) - CONFIDENCE), n
+    elif low is None and high is not None:
+        low, high = 1, smallest_high(below(1) + CONFIDENCE)
+    if low is None or high is None:
+        return None
+    return {"low": values[low - 1], "high": values[high - 1], "coverage": below(high) - below(low)}
+
+
 def outlier_count(samples, median, mad, floor):
     if mad > 0:
         scale = mad
@@ -139,6 +176,8 @@ def summary(samples, resolution_ms=0.0):
         "median_ci": median_interval(values),
         "mad": mad,
         "mad_outliers": outlier_count(values, median, mad, resolution_ms),
+        "p90_ci": quantile_interval(values, 0.90),
+        "p99_ci": quantile_interval(values, 0.99),
     }
 
 
@@ -336,7 +375,10 @@ def measure_workload(torch, args, w, phase, precision, batch, device):
     figures = wl.figures(w, phase)
     with torch.inference_mode():
         net = wl.build(torch, w, dtype, device, args.seed)
-        work, check = wl.prepared(torch, net, w, phase, batch, dtype, device)
+        if phase == "generate":
+            work, check = wl.generation(torch, net, w, batch, device)
+        else:
+            work, check = wl.prepared(torch, net, w, phase, batch, dtype, device)
         accuracy = None
         if check is not None:
             against, expected, got = check
@@ -349,7 +391,10 @@ def measure_workload(torch, args, w, phase, precision, batch, device):
                     f"{accuracy['max_abs_error']:.3e} (tolerance {accuracy['tolerance']:.1e}); "
                     "no speed is reported for a wrong result",
                 }
-        record = time_work(torch, args, work, batch, figures["flops"], device)
+        if phase == "generate":
+            record = time_generation(args, work, batch, figures["flops"])
+        else:
+            record = time_work(torch, args, work, batch, figures["flops"], device)
     elem = 4 if precision == "f32" else 2
     analytical = {
         "parameter_bytes": figures["parameters"] * elem,
@@ -421,6 +466,97 @@ def time_work(torch, args, work, batch, flops, device):
     return record
 
 
+def time_generation(args, run, batch, flops):
+    """nlbench's protocol around a generation: each run's time from its first step to its last
+    token on the host (host clock alone), and every timed run's steps' own times, the time per
+    output token."""
+    runs = []
+
+    def once():
+        steps, start = [], time.perf_counter()
+        last = start
+
+        def lap():
+            nonlocal last
+            now = time.perf_counter()
+            steps.append((now - last) * 1000.0)
+            last = now
+
+        run(lap)
+        runs.append(steps)
+        return (last - start) * 1000.0
+
+    warmup_runs, samples, stopped = measure(once, args)
+    resolution = host_resolution_ms()
+    timed_steps = [s for steps in runs[-len(samples):] for s in steps]
+    return {
+        "status": "measured",
+        "clock": "host",
+        **timed(samples, warmup_runs, stopped, batch, flops, args.target_ci, resolution),
+        "token_latency_ms": summary(timed_steps, resolution),
+    }
+
+
+def time_training(torch, args, net, forward, batch, flops, device):
+    """nlbench's training suite: one Adam step (forward, a mean squared error against a seeded
+    random target, backward, the update) per run on the same batch, timed by the protocol on
+    the host clock until the loss is on the host (and, on CUDA, the device has finished); the
+    loss of the first steps kept, falling where the step trains."""
+    net.train()
+    target = torch.rand(forward().shape, device=device)
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+    losses = []
+
+    def once():
+        start = time.perf_counter()
+        optimizer.zero_grad(set_to_none=True)
+        loss = torch.nn.functional.mse_loss(forward(), target)
+        loss.backward()
+        optimizer.step()
+        value = loss.item()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        elapsed = (time.perf_counter() - start) * 1000.0
+        if not math.isfinite(value):
+            raise ValueError(f"the training loss is {value}: the step does not train")
+        if len(losses) < 8:
+            losses.append(value)
+        return elapsed
+
+    warmup_runs, samples, stopped = measure(once, args)
+    return {
+        "status": "measured",
+        "clock": "host",
+        **timed(samples, warmup_runs, stopped, batch, 3 * flops, args.target_ci, host_resolution_ms()),
+        "losses": losses,
+    }
+
+
+def train_all(torch, args, models, others, batch_sizes, workload_batch_sizes, device, records):
+    """The training suite: every model and workload at every batch size, FP32, into `records`."""
+    plan = [(None, m) for m in models] + [(w, None) for w in others if w.get("decodes", True)]
+    for w, model in plan:
+        for batch in (batch_sizes if w is None else workload_batch_sizes or batch_sizes):
+            record = {"model": model["name"] if w is None else w["name"], "batch_size": batch, "optimizer": "adam"}
+            if w is not None:
+                record["workload"] = w["workload"]
+            try:
+                if w is None:
+                    net = build(torch, model, torch.float32, device, args.seed)
+                    x = torch.rand(batch, model["input_dim"], device=device)
+                    forward, flops = (lambda net=net, x=x: net(x)), flops_per_sample(model)
+                else:
+                    net = wl.build(torch, w, torch.float32, device, args.seed)
+                    forward = wl.training_pass(torch, net, w, batch, device)
+                    flops = wl.figures(w, wl.phases(w)[0])["flops"]
+                record.update(time_training(torch, args, net, forward, batch, flops, device))
+            except Exception as err:  # one failing configuration must not stop the run
+                record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
+            records.append(record)
+            label = record["model"] if w is None else f"{w['workload']}:{w['name']}"
+            print(f"training {label} batch {batch}: {record['status']}", file=sys.stderr)
+
+
 def chosen_workloads(args, models):
     """`--workloads` as nlbench reads it: `mlp` keeps the sizes, `mlp:SIZE` takes one; a bare
     name takes the realistic preset on CUDA and `tiny` on the CPU."""
@@ -436,7 +572,8 @@ def chosen_workloads(args, models):
         elif kind in wl.PRESETS:
             name = name.lower() or (wl.REALISTIC if args.device == "cuda" else wl.SOFTWARE)[kind]
             prompts = args.prompt_len or []
-            entry = wl.preset(kind, name, prompts[0] if len(prompts) == 1 else None, args.context_len)
+            entry = wl.preset(kind, name, prompts[0] if len(prompts) == 1 else None, args.context_len,
+                              args.gen_len, args.depth)
             others += wl.sweep(entry, prompts)
         else:
             raise ValueError(f"unknown workload '{kind}' (expected {', '.join(wl.KINDS)})")
@@ -540,12 +677,14 @@ def measure_all(torch, args, models, others, precisions, batch_sizes, workload_b
                               "batch_size": batch, "path": "pytorch"}
                     if phase != "forward":
                         record["phase"] = phase
+                    if wl.test_name(w, phase):
+                        record["test"] = wl.test_name(w, phase)
                     try:
                         record.update(measure_workload(torch, args, w, phase, precision, batch, device))
                     except Exception as err:  # one failing configuration must not stop the run
                         record.update({"status": "failed", "kind": kind_of(err), "reason": one_line(err)})
                     records.append(record)
-                    label = f"{w['workload']}:{w['name']}" + ("" if phase == "forward" else f" {phase}")
+                    label = f"{w['workload']}:{w['name']}" + ("" if phase == "forward" else f" {wl.test_name(w, phase) or phase}")
                     print(f"{label} {precision} batch {batch}: {record['status']}", file=sys.stderr)
 
 
@@ -555,6 +694,8 @@ def main():
     parser.add_argument("--workloads", default=None, help=f"nlbench's --workloads: NAME or NAME:PRESET, comma-separated (default: {','.join(wl.KINDS)}; with --quick, mlp)")
     parser.add_argument("--prompt-len", type=lambda text: [int(t) for t in text.split(",")], default=None, help="tokens of the decoder's prompt; several, comma-separated, sweep the prefill")
     parser.add_argument("--context-len", type=int, default=None)
+    parser.add_argument("--gen-len", type=int, default=None, help="tokens the decoder generates one by one, llama-bench's tgN (default: the preset's)")
+    parser.add_argument("--depth", type=int, default=None, help="tokens of context before the generation (tgN @ dM)")
     parser.add_argument("--batch-sizes", default=None, help="default 1,16,64,128,256 (the tiny workloads on the CPU: 1,16)")
     parser.add_argument("--sizes", default=None, help="default small,medium,large; naming sizes without --workloads measures the MLP alone")
     parser.add_argument("--input-dim", type=int, default=1024)
@@ -565,6 +706,7 @@ def main():
     parser.add_argument("--max-time-ms", type=float, default=1000.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--quick", action="store_true", help="nlbench's --quick: small and medium, batch sizes 1,16,64, 10 iterations, 100 ms warm-up, 200 ms cap")
+    parser.add_argument("--suite", default="inference", help="nlbench's --suite: inference, training, inference,training or all (the baseline has no memory suite)")
     parser.add_argument("--out", default="pytorch_results")
     args = parser.parse_args()
     # nlbench's default plan: the tiny workloads on the CPU take batch sizes 1 and 16 alone.
@@ -589,6 +731,11 @@ def main():
         parser.error(f"bad value: {err}")
     if any(p not in ("f32", "f16", "bf16") for p in precisions) or any(b <= 0 for b in batch_sizes):
         parser.error("precisions are f32, f16, bf16; batch sizes are positive")
+    if (args.gen_len is not None and args.gen_len < 1) or (args.depth is not None and args.depth < 0):
+        parser.error("--gen-len is at least 1 and --depth at least 0")
+    suites = {s.strip().lower() for s in args.suite.split(",")}
+    if not suites or not suites <= {"inference", "training", "all"}:
+        parser.error("--suite takes inference, training, inference,training or all")
     if args.iterations < 1 or args.warmup_ms < 0 or args.max_time_ms <= 0:
         parser.error("iterations are at least 1, the warm-up at least 0 ms, the cap above 0 ms")
 
@@ -608,8 +755,12 @@ def main():
     # the rows measured are written, and the results say the run is partial.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     partial = None
+    training = []
     try:
-        measure_all(torch, args, models, others, precisions, batch_sizes, workload_batch_sizes, device, records)
+        if suites & {"inference", "all"}:
+            measure_all(torch, args, models, others, precisions, batch_sizes, workload_batch_sizes, device, records)
+        if suites & {"training", "all"}:
+            train_all(torch, args, models, others, batch_sizes, workload_batch_sizes, device, training)
     except KeyboardInterrupt:
         partial = INTERRUPTED
         print(f"interrupted: writing the {len(records)} configurations that finished", file=sys.stderr)
@@ -648,6 +799,7 @@ def main():
         },
         "inference": records,
         "memory": [],
+        "training": training,
         "run_seconds": time.perf_counter() - start,
         "partial": partial,
         "notes": [],

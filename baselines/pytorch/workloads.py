@@ -43,7 +43,7 @@ def sweep(entry, prompts):
     return variants
 
 
-def preset(kind, name, prompt=None, context=None):
+def preset(kind, name, prompt=None, context=None, generate=None, depth=None):
     """The config entry nlbench writes for `kind:name` (`config.workloads[]`)."""
     table = PRESETS.get(kind)
     if table is None or name not in table:
@@ -56,13 +56,30 @@ def preset(kind, name, prompt=None, context=None):
             raise ValueError(f"the prompt length must be between 1 and {shapes['context']}")
         if not 2 <= shapes["decode_at"] <= shapes["context"]:
             raise ValueError(f"the decode context length must be between 2 and {shapes['context']}")
+        shapes["generate"] = generate or shapes.get("generate", 0)
+        if depth:
+            shapes["depth"] = depth
+        if shapes["generate"] + shapes.get("depth", 0) > shapes["context"]:
+            raise ValueError(f"the generated tokens after the depth must fit the context, {shapes['context']}")
     return {"workload": kind, "name": name, **shapes}
 
 
 def phases(workload):
     if workload["workload"] != "decoder":
         return ["forward"]
-    return ["prefill", "decode"] if workload.get("decodes", True) else ["prefill"]
+    if not workload.get("decodes", True):
+        return ["prefill"]
+    return ["prefill", "decode"] + (["generate"] if workload.get("generate") else [])
+
+
+def test_name(w, phase):
+    """llama-bench's name of a decoder row's test: `pp512`, `tg128`, `tg128 @ d512`."""
+    if phase == "prefill":
+        return f"pp{w['prompt']}"
+    if phase == "generate":
+        depth = w.get("depth", 0)
+        return f"tg{w['generate']}" + (f" @ d{depth}" if depth else "")
+    return None
 
 
 def mm(m, n, k):
@@ -107,6 +124,12 @@ def figures(w, phase):
         per_layer = mm(s, 3 * d, d) + mm(s, d, d) + 2 * mm(s, s, d) + mm(s, f, d) + mm(s, d, f)
         return dict(parameters=params, flops=l * per_layer, input=s * d, output=s * d,
                     activation=l * (14 * s * d + 2 * s * f + 2 * h * s * s), cache=0)
+    if kind == "decoder" and phase == "generate":
+        # Every step a decode step attending to one position more than the one before.
+        steps = [figures({**w, "decode_at": w.get("depth", 0) + i + 1}, "decode") for i in range(w["generate"])]
+        last = steps[-1]
+        return dict(last, flops=sum(s["flops"] for s in steps), input=len(steps) * last["input"],
+                    output=len(steps) * last["output"])
     if kind == "decoder":
         d, v, l, h = w["width"], w["vocabulary"], w["layers"], w["heads"]
         block = 12 * d * d + 13 * d
@@ -322,6 +345,51 @@ def prepared(torch, net, w, phase, batch, dtype, device):
     step, _ = net.decode(token, cache)
     check = ("a full pass over the same tokens, without the KV cache", full, step)
     return (lambda: net.decode(token, cache)[0]), check
+
+
+def training_pass(torch, net, w, batch, device):
+    """The first phase's forward pass of `w` over a fixed random batch (the decoder's prefill),
+    as a function: what nlbench's training suite trains on."""
+    kind = w["workload"]
+    if kind == "encoder":
+        x = torch.rand(batch, w["sequence"], w["width"], device=device)
+        return lambda: net(x)
+    if kind in ("cnn", "vit"):
+        x = torch.rand(batch, 3, w["image"], w["image"], device=device)
+        return lambda: net(x)
+    prompt = torch.randint(w["vocabulary"], (batch, w["prompt"]), device=device)
+    return lambda: net.prefill(prompt)[0]
+
+
+def generation(torch, net, w, batch, device):
+    """llama-bench's tgN: a run that generates `generate` tokens per sequence one after another
+    from a random token (after `depth` random tokens' cache), each step's most likely token
+    read on the host and fed back, `lap()` called as it arrives; and its check: the second
+    step, decoded with the cache the first grew, against a full pass over the same tokens."""
+    vocabulary = w["vocabulary"]
+    first = torch.randint(vocabulary, (batch, 1), device=device)
+    context = None
+    if w.get("depth", 0):
+        cached = torch.randint(vocabulary, (batch, w["depth"]), device=device)
+        context = (cached, net.prefill(cached)[1])
+
+    def step(token, cache):
+        return net.prefill(token) if cache is None else net.decode(token, cache)
+
+    def run(lap):
+        cache, token = (None if context is None else context[1]), first
+        for _ in range(w["generate"]):
+            logits, cache = step(token, cache)
+            token = logits.argmax(dim=1, keepdim=True)
+            token.cpu()
+            lap()
+
+    logits, cache = step(first, None if context is None else context[1])
+    generated = logits.argmax(dim=1, keepdim=True)
+    second, _ = net.decode(generated, cache)
+    tokens = ([] if context is None else [context[0]]) + [first, generated]
+    full, _ = net.prefill(torch.cat(tokens, dim=1))
+    return run, ("a full pass over the same tokens, without the KV cache", full, second)
 
 
 def attention_check(torch, w, batch, causal, dtype, device):

@@ -35,6 +35,9 @@ pub struct Args {
     #[arg(long)]
     pub print_link: bool,
 
+    #[command(flatten)]
+    pub exports: Exports,
+
     /// Where to run: `auto` tries CUDA, then ROCm, then a hardware GPU through wgpu, then the
     /// CPU (a software adapter such as lavapipe only when asked for: `vulkan`, `--device`).
     #[arg(long, default_value = devices::AUTO, value_parser = PossibleValuesParser::new(devices::backend_names()))]
@@ -54,8 +57,9 @@ pub struct Args {
     #[arg(long, requires = "all_devices")]
     pub include_software: bool,
 
-    /// Which suite: inference (throughput, latency, buffer memory), memory (inference,
-    /// training and per-layer memory), or all.
+    /// Which suites: inference (throughput, latency, buffer memory), memory (inference,
+    /// training and per-layer memory), training (a training step's time), several
+    /// comma-separated, or all.
     #[arg(long, default_value = "inference")]
     pub suite: Suites,
 
@@ -77,9 +81,9 @@ pub struct Args {
     #[arg(long, help = workloads_help())]
     pub workloads: Option<String>,
 
-    /// Tokens of the decoder's prompt, its prefill phase (default: the preset's, 64 for
-    /// tiny, 128 for gpt2 and 1b); several, comma-separated, sweep the prefill over them and
-    /// chart the time to first token against the prompt length.
+    /// Tokens of the decoder's prompt, its prefill phase and llama-bench's ppN test
+    /// (default: the preset's, 64 for tiny, 512 for gpt2 and 1b); several, comma-separated,
+    /// sweep the prefill over them and chart the time to first token against the length.
     #[arg(long, allow_hyphen_values = true)]
     pub prompt_len: Option<String>,
 
@@ -87,6 +91,16 @@ pub struct Args {
     /// (default: the preset's, 128 for tiny, 512 for gpt2, 1024 for 1b).
     #[arg(long, allow_hyphen_values = true)]
     pub context_len: Option<String>,
+
+    /// Tokens the decoder generates one after another, llama-bench's tgN test (default: the
+    /// preset's, 32 for tiny, 128 for gpt2 and 1b).
+    #[arg(long, allow_hyphen_values = true)]
+    pub gen_len: Option<String>,
+
+    /// Tokens of context before the generation starts, llama-bench's `tgN @ dM` (default 0:
+    /// an empty cache).
+    #[arg(long, allow_hyphen_values = true)]
+    pub depth: Option<String>,
 
     /// Batch sizes, comma-separated (default 1,16,64,128,256).
     #[arg(long, allow_hyphen_values = true)]
@@ -134,6 +148,11 @@ pub struct Args {
     /// Run the whole plan this many times in interleaved rounds (default 1).
     #[arg(long, allow_hyphen_values = true)]
     pub repeat: Option<String>,
+
+    /// Keep timing each configuration until its p99 has a 95 % interval (299 samples), within
+    /// --max-time-ms.
+    #[arg(long)]
+    pub tail: bool,
 
     /// Seed of weights and inputs (default 42).
     #[arg(long, allow_hyphen_values = true)]
@@ -229,7 +248,22 @@ pub enum Command {
         /// share-link.txt in the output folder.
         #[arg(long)]
         print_link: bool,
+
+        #[command(flatten)]
+        exports: Exports,
     },
+}
+
+/// Flat copies of every row, for tools that read tables (fields in docs/exports.md).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Exports {
+    /// Also write every row as CSV with a header line, one line per row.
+    #[arg(long, value_name = "PATH")]
+    pub export_csv: Option<PathBuf>,
+
+    /// Also write every row as JSON Lines, one object per row.
+    #[arg(long, value_name = "PATH")]
+    pub export_jsonl: Option<PathBuf>,
 }
 
 /// The plan the arguments describe, validated, with notes on what was changed (duplicates);
@@ -295,6 +329,9 @@ fn plan_from(args: &Args, quick: bool, hardware_gpu: bool) -> Result<(Plan, Vec<
         workloads: args.workloads.clone(),
         prompt_len: args.prompt_len.clone(),
         context_len: args.context_len.clone(),
+        gen_len: args.gen_len.clone(),
+        depth: args.depth.clone(),
+        tail: args.tail,
         hardware_gpu,
     };
     let resolved = request.resolve(base).map_err(|e| e.0)?;
@@ -319,6 +356,7 @@ pub fn sets_plan(args: &Args) -> bool {
 /// config file, sizes, batch sizes, iterations, …).
 fn sets_configurations(args: &Args) -> bool {
     args.quick
+        || args.tail
         || args.config.is_some()
         || [
             &args.sizes,
@@ -336,6 +374,8 @@ fn sets_configurations(args: &Args) -> bool {
             &args.workloads,
             &args.prompt_len,
             &args.context_len,
+            &args.gen_len,
+            &args.depth,
         ]
         .iter()
         .any(|field| field.is_some())

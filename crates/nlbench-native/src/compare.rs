@@ -10,13 +10,13 @@ use nlbench_report::RESULTS_FILE;
 use crate::{Failure, link, output};
 
 /// Reads every result (the first error stops, naming the file), writes the comparison and
-/// its share link.
+/// its share link; returns the results read, in their order.
 pub fn compare(
     inputs: &[PathBuf],
     out: &Path,
     share_base: &str,
     print_link: bool,
-) -> Result<(), Failure> {
+) -> Result<Vec<ResultSet>, Failure> {
     let mut files = Vec::new();
     for input in inputs {
         if input.is_dir() {
@@ -55,7 +55,7 @@ pub fn compare(
     })?;
     write(out, &results)?;
     link::publish(out, share_base, &results, print_link);
-    Ok(())
+    Ok(results)
 }
 
 /// Writes the comparison of `results` into `out` and lists what it wrote; a file that could

@@ -6,6 +6,7 @@ mod cli;
 mod compare;
 mod cuda_driver;
 mod devices;
+mod exports;
 mod hip_runtime;
 mod job;
 mod limits;
@@ -99,8 +100,11 @@ fn dispatch(args: &Args) -> Result<u8, Failure> {
             out,
             share_base,
             print_link,
+            exports,
         }) => {
-            compare::compare(files, out, share_base, *print_link)?;
+            exports.check()?;
+            let results = compare::compare(files, out, share_base, *print_link)?;
+            exports.write(&results)?;
             Ok(0)
         }
         Some(Command::Devices) => {
@@ -117,6 +121,7 @@ fn dispatch(args: &Args) -> Result<u8, Failure> {
 /// the files. Returns the exit status: 0, or 130 where the run was interrupted (its files are
 /// written and marked partial).
 fn benchmark(args: &Args) -> Result<u8, Failure> {
+    args.exports.check()?;
     // With --resume the plan is the checkpoint's, read where the run continues.
     let plan = if args.resume {
         if cli::sets_plan(args) {
@@ -206,6 +211,7 @@ fn one_device(
         std::slice::from_ref(&results),
         args.print_link,
     );
+    args.exports.write(std::slice::from_ref(&results))?;
     Ok(exit_code(&results))
 }
 
@@ -356,5 +362,6 @@ fn all_devices(
         compare::write(&args.out, &results)?;
         link::publish(&args.out, &args.share_base, &results, args.print_link);
     }
+    args.exports.write(&results)?;
     Ok(results.iter().map(exit_code).max().unwrap_or(0))
 }

@@ -10,6 +10,7 @@
 //! burn and its backends.
 
 pub mod chart;
+pub mod flat;
 pub(crate) mod fonts;
 pub mod report;
 #[cfg(test)]
@@ -103,12 +104,14 @@ pub fn plan(results: &ResultSet, options: Options) -> Vec<Planned<'_>> {
         format: Format::Json,
         render: Box::new(|| Ok(results.to_json().into_bytes())),
     }];
-    if !results.inference.is_empty() {
+    if !results.inference.is_empty() || !results.training.is_empty() {
         list.push(markdown(
             "BENCHMARK_REPORT",
-            "Inference report",
+            "Inference and training report",
             move || report::benchmark_report(results, None),
         ));
+    }
+    if !results.inference.is_empty() {
         if options.per_model_reports {
             for model in &results.config.models {
                 list.push(markdown(

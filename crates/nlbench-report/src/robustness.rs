@@ -55,6 +55,12 @@ fn summary() -> impl Strategy<Value = Summary> {
             }),
             mad: Some(v[8]),
             mad_outliers: Some(n % 5),
+            p90_ci: ci.map(|(low, high, coverage)| Interval {
+                low: high,
+                high: low,
+                coverage,
+            }),
+            p99_ci: None,
         })
 }
 
@@ -137,6 +143,7 @@ fn outcome() -> impl Strategy<Value = Outcome> {
                     }],
                     accuracy: None,
                     device_time,
+                    token_latency_ms: None,
                 }))
             }),
         ".*".prop_map(|reason| Outcome::Unsupported { reason }),
@@ -205,6 +212,7 @@ fn result_set() -> impl Strategy<Value = ResultSet> {
                     workload: WorkloadKind::Mlp,
                     model: name(model),
                     phase: Phase::Forward,
+                    test: None,
                     precision: Precision::ALL[precision],
                     batch_size: batch(b),
                     path: PathId::ALL[path],

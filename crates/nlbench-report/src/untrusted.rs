@@ -70,6 +70,9 @@ pub fn config(data: &[u8]) {
         workloads: fields.next().flatten(),
         prompt_len: fields.next().flatten(),
         context_len: fields.next().flatten(),
+        gen_len: fields.next().flatten(),
+        depth: fields.next().flatten(),
+        tail: text.len() % 3 == 0,
         hardware_gpu: text.len() % 2 == 0,
     };
     if let Ok(resolved) = request.resolve(BenchConfig::quick()) {

@@ -63,6 +63,7 @@ fn measured_pass(
         }],
         accuracy: None,
         device_time: None,
+        token_latency_ms: None,
     }))
 }
 
@@ -123,6 +124,7 @@ pub fn results() -> ResultSet {
         target_ci: None,
         max_time_ms: None,
         repeat: 1,
+        tail: false,
     };
     let mut inference = Vec::new();
     for model in &config.models {
@@ -142,6 +144,7 @@ pub fn results() -> ResultSet {
                     workload: WorkloadKind::Mlp,
                     model: model.name.clone(),
                     phase: Phase::Forward,
+                    test: None,
                     precision,
                     batch_size: batch,
                     path: PathId::Burn,
@@ -222,6 +225,7 @@ pub fn results() -> ResultSet {
         config,
         inference,
         memory: memory_records,
+        training: Vec::new(),
         ceilings: Some(Ceilings {
             clock: "test timestamps".into(),
             copy_gbps: Ceiling::Measured { value: 40.0 },
@@ -273,10 +277,19 @@ pub fn with_workloads() -> ResultSet {
                         tolerance: 1e-3,
                     });
                 }
+                // A generation's steps: each a fraction of the run, the first the longest.
+                if let (Phase::Generate, Outcome::Measured(m)) = (phase, &mut outcome) {
+                    let steps = workload.unit(phase).tokens.unwrap_or(1) as f64;
+                    let step_ms: Vec<f64> = (0..4 * steps as usize)
+                        .map(|i| ms / steps * if i % steps as usize == 0 { 1.5 } else { 0.98 })
+                        .collect();
+                    m.token_latency_ms = Summary::of(&step_ms);
+                }
                 results.inference.push(InferenceRecord {
                     workload: kind,
                     model: workload.name().into(),
                     phase,
+                    test: workload.test_name(phase),
                     precision: Precision::F32,
                     batch_size: batch,
                     path: PathId::Burn,
@@ -286,7 +299,40 @@ pub fn with_workloads() -> ResultSet {
         }
         results.config.workloads.push(workload);
     }
+    // Training rows of the encoder: one measured at each batch size, its loss falling.
     let encoder = results.config.workloads[0].clone();
+    for &batch in &results.config.batch_sizes {
+        let Outcome::Measured(m) = measured_pass(
+            &encoder,
+            Phase::Forward,
+            Precision::F32,
+            batch,
+            6.0 + batch as f64,
+        ) else {
+            unreachable!("the fixture measures")
+        };
+        results.training.push(TrainingRecord {
+            workload: WorkloadKind::Encoder,
+            model: encoder.name().into(),
+            batch_size: batch,
+            optimizer: OptimizerKind::Adam,
+            outcome: TrainingOutcome::Measured(Box::new(TrainingMeasurement {
+                clock: ClockKind::Host,
+                timed: m.timed,
+                losses: vec![1.25, 1.1, 0.97, 0.86],
+            })),
+        });
+    }
+    results.training.push(TrainingRecord {
+        workload: WorkloadKind::Decoder,
+        model: "tiny".into(),
+        batch_size: 16,
+        optimizer: OptimizerKind::Adam,
+        outcome: TrainingOutcome::Failed {
+            kind: ErrorKind::OutOfMemory,
+            reason: "out of memory".into(),
+        },
+    });
     for &batch in &results.config.batch_sizes {
         let analytical = TrainingAnalytical::of_workload(&encoder, batch);
         results.memory.push(MemoryRecord {

@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 10;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -42,6 +42,9 @@ pub struct ResultSet {
     /// The memory suite's records (schema version 2); empty when it did not run.
     #[serde(default)]
     pub memory: Vec<MemoryRecord>,
+    /// The training suite's records (schema version 11); empty when it did not run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub training: Vec<TrainingRecord>,
     /// The device's measured limits (schema version 3); absent in older results.
     #[serde(default)]
     pub ceilings: Option<Ceilings>,
@@ -283,6 +286,10 @@ pub struct InferenceRecord {
     /// What one timed run did (schema version 8; absent: a forward pass).
     #[serde(default, skip_serializing_if = "Phase::is_forward")]
     pub phase: Phase,
+    /// The row's test in llama-bench's terms, where it has one: `pp512` (a prefill),
+    /// `tg128`, `tg128 @ d512` (generation) (schema version 11).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<String>,
     pub precision: Precision,
     pub batch_size: usize,
     /// The implementation measured (schema version 4; burn before).
@@ -337,6 +344,11 @@ pub struct InferenceMeasurement {
     /// mixed with the first (schema version 5); absent where the run took none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_time: Option<DeviceTime>,
+    /// A generation row's time per output token: every step's own time, from its start to
+    /// its token read on the host, over the timed runs (schema version 11; the first round's
+    /// with `--repeat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_latency_ms: Option<Summary>,
 }
 
 /// The figures of one configuration by one clock.
@@ -598,6 +610,48 @@ impl OptimizerKind {
             OptimizerKind::Adam => "Adam",
         }
     }
+}
+
+/// One configuration of the training suite: a workload at one batch size, timed one optimizer
+/// step at a time (schema version 11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingRecord {
+    #[serde(default, skip_serializing_if = "WorkloadKind::is_mlp")]
+    pub workload: WorkloadKind,
+    /// The MLP's model name, or the other workloads' preset.
+    pub model: String,
+    pub batch_size: usize,
+    pub optimizer: OptimizerKind,
+    #[serde(flatten)]
+    pub outcome: TrainingOutcome,
+}
+
+/// What happened to one training configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TrainingOutcome {
+    Measured(Box<TrainingMeasurement>),
+    /// Not run: a pre-flight check showed it cannot fit.
+    Skipped {
+        reason: String,
+    },
+    Failed {
+        kind: ErrorKind,
+        reason: String,
+    },
+}
+
+/// A training step's figures: `timed` as an inference row's, one run being one optimizer step
+/// over the batch (forward, loss, backward, the optimizer's update, every parameter read back),
+/// `gflops` counting three times the forward pass's FLOPs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainingMeasurement {
+    pub clock: ClockKind,
+    #[serde(flatten)]
+    pub timed: Timed,
+    /// The loss before each of the first steps, all on the same batch and target: falling
+    /// where the step trains.
+    pub losses: Vec<f64>,
 }
 
 /// Bytes in use (allocator) at each stage of one training step.

@@ -5,7 +5,10 @@
 //! the maximum. The median's confidence interval comes from order statistics (the ranks a
 //! Binomial(n, ½) count puts around the middle), which assumes nothing about the shape of the
 //! distribution: timings are skewed and have long tails. It reaches 95 % from six samples
-//! on; with fewer it is the whole range and carries the lower coverage it really has.
+//! on; with fewer it is the whole range and carries the lower coverage it really has. The
+//! tails' intervals (p90, p99) come from the same order statistics with Binomial(n, q): they
+//! need more samples (29 for p90, 299 for p99, [`samples_for_interval`]) and, below that,
+//! are absent rather than shown at a lower coverage.
 //!
 //! Outliers follow hyperfine's rule: a sample further from the median than 14.826 median
 //! absolute deviations (about ten standard deviations of a normal distribution), so the
@@ -53,15 +56,23 @@ pub struct Summary {
     /// version 4; a modified z-score over 3.5 before version 5).
     #[serde(default)]
     pub mad_outliers: Option<usize>,
+    /// The 95 % interval of p90 (schema version 11): absent with fewer samples than
+    /// [`samples_for_interval`]`(0.9)`, and in older results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p90_ci: Option<Interval>,
+    /// The 95 % interval of p99 (schema version 11), from 299 samples on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_ci: Option<Interval>,
 }
 
-/// A confidence interval of a median.
+/// A confidence interval of a median or of a quantile.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub low: f64,
     pub high: f64,
-    /// The probability that the interval holds the true median: at least 0.95, or less with
-    /// too few samples to reach it (5 or fewer), when the interval is the whole range.
+    /// The probability that the interval holds the true median (or quantile): at least 0.95,
+    /// or for a median less with too few samples to reach it (5 or fewer), when the interval
+    /// is the whole range.
     pub coverage: f64,
 }
 
@@ -157,6 +168,88 @@ fn order_statistic_rank(n: usize) -> (usize, f64) {
         }
     }
     (low, 1.0 - 2.0 * binomial.cdf(low as u64))
+}
+
+/// The 95 % interval of the `q` quantile of `samples` (0 < q < 1) by order statistics: the
+/// sorted samples of 1-based ranks `l < u` hold it with probability P(l ≤ B ≤ u − 1), B being
+/// Binomial(n, q), whatever the distribution. Equal tails of 2.5 % where the samples allow;
+/// where one tail cannot be met (p99's upper one below 367 samples) that end is the extreme
+/// sample and the other end takes the slack. `None` where no pair of ranks reaches 95 %
+/// (fewer than [`samples_for_interval`]`(q)` samples) or a sample is not finite.
+pub fn quantile_interval(samples: &[f64], q: f64) -> Option<Interval> {
+    if samples.iter().any(|s| !s.is_finite()) {
+        return None;
+    }
+    let (low, high, coverage) = quantile_ranks(samples.len(), q)?;
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    Some(Interval {
+        low: sorted[low - 1],
+        high: sorted[high - 1],
+        coverage,
+    })
+}
+
+/// The fewest samples whose order statistics give the `q` quantile a 95 % interval: 6 for
+/// the median, 29 for p90, 299 for p99 (where 1 − qⁿ − (1 − q)ⁿ first reaches 95 %).
+pub fn samples_for_interval(q: f64) -> usize {
+    (1..=MAX_TAIL_SAMPLES)
+        .find(|&n| quantile_ranks(n, q).is_some())
+        .unwrap_or(MAX_TAIL_SAMPLES)
+}
+
+/// Beyond any quantile nlbench reports (p99.9 would need 2,995 samples).
+const MAX_TAIL_SAMPLES: usize = 100_000;
+
+/// The 1-based ranks bounding the `q` quantile of `n` samples with at least [`CONFIDENCE`],
+/// and their coverage; see [`quantile_interval`].
+fn quantile_ranks(n: usize, q: f64) -> Option<(usize, usize, f64)> {
+    if n == 0 || !(q > 0.0 && q < 1.0) {
+        return None;
+    }
+    let binomial = Binomial::new(q, n as u64).ok()?;
+    // F(r − 1) = P(B < r): the chance that fewer than r samples lie below the quantile.
+    let below = |rank: usize| binomial.cdf(rank as u64 - 1);
+    // The largest rank whose P(B < rank) stays within `bound` (it grows with the rank).
+    let largest_low = |bound: f64| {
+        if below(1) > bound {
+            return None;
+        }
+        let (mut low, mut high) = (1usize, n);
+        while low < high {
+            let mid = (low + high).div_ceil(2);
+            if below(mid) <= bound {
+                low = mid;
+            } else {
+                high = mid - 1;
+            }
+        }
+        Some(low)
+    };
+    // The smallest rank whose P(B < rank) reaches `bound`.
+    let smallest_high = |bound: f64| {
+        if below(n) < bound {
+            return None;
+        }
+        let (mut low, mut high) = (1usize, n);
+        while low < high {
+            let mid = (low + high) / 2;
+            if below(mid) >= bound {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        Some(low)
+    };
+    let tail = (1.0 - CONFIDENCE) / 2.0;
+    let (low, high) = match (largest_low(tail), smallest_high(1.0 - tail)) {
+        (Some(low), Some(high)) => (low, high),
+        (Some(_), None) => (largest_low(below(n) - CONFIDENCE)?, n),
+        (None, Some(_)) => (1, smallest_high(below(1) + CONFIDENCE)?),
+        (None, None) => return None,
+    };
+    Some((low, high, below(high) - below(low)))
 }
 
 /// Samples further than [`OUTLIER_MADS`] times the scale from `median`: the MAD, or where
@@ -264,6 +357,8 @@ impl Summary {
             median_ci: median_interval(samples).map(|m| m.interval),
             mad: Some(mad),
             mad_outliers: Some(mad_outliers),
+            p90_ci: quantile_interval(samples, 0.9),
+            p99_ci: quantile_interval(samples, 0.99),
         })
     }
 
@@ -280,6 +375,8 @@ impl Summary {
             max: self.max * factor,
             median_ci: self.median_ci.map(|ci| ci.scaled(factor)),
             mad: self.mad.map(|mad| mad * factor),
+            p90_ci: self.p90_ci.map(|ci| ci.scaled(factor)),
+            p99_ci: self.p99_ci.map(|ci| ci.scaled(factor)),
             ..self.clone()
         }
     }
@@ -510,6 +607,54 @@ mod tests {
         assert!(
             held as f64 / trials as f64 >= claimed - 0.015,
             "{held} of {trials}"
+        );
+    }
+
+    #[test]
+    fn tail_intervals_by_order_statistics() {
+        assert_eq!(samples_for_interval(0.5), 6, "as the median's interval");
+        assert_eq!(samples_for_interval(0.9), 29);
+        assert_eq!(samples_for_interval(0.99), 299);
+        // One sample short of the count: no interval, and the summary has none either.
+        let ramp = |n: usize| (1..=n).map(|i| i as f64).collect::<Vec<f64>>();
+        assert!(quantile_interval(&ramp(298), 0.99).is_none());
+        assert!(Summary::of(&ramp(298)).unwrap().p99_ci.is_none());
+        // 299 samples: the upper end is the largest, the lower the rank that leaves 95 %
+        // between them, computed here by hand: P(l ≤ B ≤ 298) for B ~ Binomial(299, 0.99).
+        let ci = quantile_interval(&ramp(299), 0.99).unwrap();
+        assert_eq!(ci.high, 299.0);
+        let binomial = Binomial::new(0.99, 299).unwrap();
+        let l = ci.low as u64;
+        assert!(close(ci.coverage, binomial.cdf(298) - binomial.cdf(l - 1)));
+        assert!(ci.coverage >= CONFIDENCE, "{ci:?}");
+        assert!(
+            binomial.cdf(298) - binomial.cdf(l) < CONFIDENCE,
+            "the narrowest: {ci:?}"
+        );
+        // With plenty of samples both tails are 2.5 % and the interval sits around p99.
+        let many = Summary::of(&ramp(2000)).unwrap();
+        let p99 = many.p99_ci.unwrap();
+        assert!(p99.low <= many.p99 && many.p99 <= p99.high && p99.high < 2000.0);
+        let p90 = many.p90_ci.unwrap();
+        assert!(p90.low <= many.p90 && many.p90 <= p90.high, "{p90:?}");
+        assert!(p90.high < p99.low, "p90's interval lies below p99's");
+        assert_eq!(many.scaled(0.5).p99_ci.unwrap().high, p99.high * 0.5);
+        assert!(quantile_interval(&[1.0, f64::NAN], 0.5).is_none());
+        // The coverage claimed holds: 40 draws from Exp(1), whose p90 is ln 10.
+        use rand::{RngExt, SeedableRng, rngs::StdRng};
+        let mut rng = StdRng::seed_from_u64(11);
+        let trials = 4000;
+        let held = (0..trials)
+            .filter(|_| {
+                let s: Vec<f64> = (0..40).map(|_| -(1.0 - rng.random::<f64>()).ln()).collect();
+                let ci = quantile_interval(&s, 0.9).unwrap();
+                ci.low <= 10f64.ln() && 10f64.ln() <= ci.high
+            })
+            .count();
+        let claimed = quantile_interval(&ramp(40), 0.9).unwrap().coverage;
+        assert!(
+            held as f64 / trials as f64 >= claimed - 0.015,
+            "{held} of {trials}, claimed {claimed}"
         );
     }
 

@@ -44,16 +44,40 @@ pub struct Suites {
     pub inference: bool,
     /// Inference, training and per-layer memory.
     pub memory: bool,
+    /// A training step's time (older checkpoints have none).
+    #[serde(default)]
+    pub training: bool,
 }
 
 impl Suites {
+    const ALL: Self = Self {
+        inference: true,
+        memory: true,
+        training: true,
+    };
+
     /// The suites a front end's choices ask for; an error where they ask for none.
-    pub fn chosen(inference: bool, memory: bool) -> Result<Self, ConfigError> {
-        if inference || memory {
-            Ok(Self { inference, memory })
+    pub fn chosen(inference: bool, memory: bool, training: bool) -> Result<Self, ConfigError> {
+        if inference || memory || training {
+            Ok(Self {
+                inference,
+                memory,
+                training,
+            })
         } else {
             Err(ConfigError("choose at least one suite".into()))
         }
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        [
+            (self.inference, "inference"),
+            (self.memory, "memory"),
+            (self.training, "training"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
     }
 }
 
@@ -62,35 +86,46 @@ impl Default for Suites {
         Self {
             inference: true,
             memory: false,
+            training: false,
         }
     }
 }
 
+/// `inference`, `memory`, `training`, several of them comma-separated, or `all`.
 impl FromStr for Suites {
     type Err = ConfigError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (inference, memory) = match s.trim().to_ascii_lowercase().as_str() {
-            "inference" => (true, false),
-            "memory" => (false, true),
-            "all" => (true, true),
-            other => {
-                return Err(ConfigError(format!(
-                    "unknown suite '{other}' (expected inference, memory or all)"
-                )));
-            }
+        let mut chosen = Self {
+            inference: false,
+            memory: false,
+            training: false,
         };
-        Ok(Self { inference, memory })
+        for name in s.split(',').map(|n| n.trim().to_ascii_lowercase()) {
+            match name.as_str() {
+                "inference" => chosen.inference = true,
+                "memory" => chosen.memory = true,
+                "training" => chosen.training = true,
+                "all" => chosen = Self::ALL,
+                other => {
+                    return Err(ConfigError(format!(
+                        "unknown suite '{}' (expected inference, memory, training or all)",
+                        other.chars().take(32).collect::<String>()
+                    )));
+                }
+            }
+        }
+        Self::chosen(chosen.inference, chosen.memory, chosen.training)
     }
 }
 
 impl fmt::Display for Suites {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match (self.inference, self.memory) {
-            (true, true) => "all",
-            (false, true) => "memory",
-            _ => "inference",
-        })
+        if *self == Self::ALL {
+            f.write_str("all")
+        } else {
+            f.write_str(&self.names().join(","))
+        }
     }
 }
 
@@ -189,27 +224,30 @@ mod tests {
     #[test]
     fn suites_need_one_of_them() {
         assert_eq!(
-            Suites::chosen(true, false).unwrap(),
+            Suites::chosen(true, false, false).unwrap(),
             Suites {
                 inference: true,
-                memory: false
+                memory: false,
+                training: false
             }
         );
-        assert!(Suites::chosen(false, true).unwrap().memory);
+        assert!(Suites::chosen(false, true, false).unwrap().memory);
+        assert!(Suites::chosen(false, false, true).unwrap().training);
         assert_eq!(
-            Suites::chosen(false, false).unwrap_err().0,
+            Suites::chosen(false, false, false).unwrap_err().0,
             "choose at least one suite"
         );
     }
 
     #[test]
     fn parses_with_one_line_errors() {
+        assert_eq!("all".parse::<Suites>().unwrap(), Suites::ALL);
+        let two: Suites = "inference, training".parse().unwrap();
+        assert!(two.inference && two.training && !two.memory);
+        assert_eq!(two.to_string(), "inference,training");
         assert_eq!(
-            "all".parse::<Suites>().unwrap(),
-            Suites {
-                inference: true,
-                memory: true
-            }
+            "training".parse::<Suites>().unwrap().to_string(),
+            "training"
         );
         assert!(
             "gpu"

@@ -1,7 +1,7 @@
 //! Reading a tensor back to the host: how the suites know the device has finished, and how
 //! the workloads' checks get their values.
 
-use burn::tensor::{Tensor, backend::Backend};
+use burn::tensor::{Int, Tensor, backend::Backend};
 
 use crate::error::RunError;
 
@@ -12,6 +12,18 @@ pub(crate) async fn read_one<B: Backend, const D: usize>(
 ) -> Result<(), RunError> {
     let flat: Tensor<B, 1> = tensor.flatten(0, D - 1);
     flat.slice(0..1)
+        .into_data_async()
+        .await
+        .map(|_| ())
+        .map_err(|err| RunError::backend(err.to_string()))
+}
+
+/// Token ids on the host, as a generation loop that detokenises or stops on a token needs
+/// them: each step of a generation ends here.
+pub(crate) async fn read_tokens<B: Backend, const D: usize>(
+    tokens: Tensor<B, D, Int>,
+) -> Result<(), RunError> {
+    tokens
         .into_data_async()
         .await
         .map(|_| ())

@@ -22,6 +22,7 @@ struct Fields {
     workloads: Picks,
     prompt_len: RwSignal<String>,
     context_len: RwSignal<String>,
+    gen_len: RwSignal<String>,
     sizes: RwSignal<String>,
     input_dim: RwSignal<String>,
     hidden_dim: RwSignal<String>,
@@ -54,6 +55,9 @@ impl Fields {
             workloads: Some(self.workloads.text()),
             prompt_len: text(self.prompt_len),
             context_len: text(self.context_len),
+            gen_len: text(self.gen_len),
+            depth: None,
+            tail: false,
             // A bare workload name takes its tiny preset in the browser: the realistic ones
             // are for a command-line run on a GPU, or asked for by name.
             hardware_gpu: false,
@@ -76,6 +80,7 @@ pub fn ConfigForm(
         workloads: Picks::new(),
         prompt_len: RwSignal::new(String::new()),
         context_len: RwSignal::new(String::new()),
+        gen_len: RwSignal::new(String::new()),
         sizes: listed(quick.models.iter().map(|m| m.name.clone()).collect()),
         input_dim: RwSignal::new(String::new()),
         hidden_dim: RwSignal::new(String::new()),
@@ -103,6 +108,7 @@ pub fn ConfigForm(
     let bf16_on = precision_on(Precision::Bf16);
     let inference_on = RwSignal::new(true);
     let memory_on = RwSignal::new(false);
+    let training_on = RwSignal::new(false);
     let use_cpu = RwSignal::new(false);
     let error: RwSignal<Option<String>> = RwSignal::new(None);
     let notes: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
@@ -126,8 +132,12 @@ pub fn ConfigForm(
         // what that leaves.
         resolved.config.precisions = precisions;
         resolved.config.validate().map_err(|e| e.0)?;
-        let suites = Suites::chosen(inference_on.get_untracked(), memory_on.get_untracked())
-            .map_err(|e| e.0)?;
+        let suites = Suites::chosen(
+            inference_on.get_untracked(),
+            memory_on.get_untracked(),
+            training_on.get_untracked(),
+        )
+        .map_err(|e| e.0)?;
         let mut plan = Plan::new(resolved.config);
         plan.suites = suites;
         // burn's probes stay on the command line: autotuning their 1024³ matmul took minutes
@@ -193,6 +203,7 @@ pub fn ConfigForm(
                 {text_input("Custom model's layers (optional)", "layers", fields.layers)}
                 {text_input("Decoder prompt lengths (optional; several sweep the prefill)", "prompt-len", fields.prompt_len)}
                 {text_input("Decoder KV-cache length (optional)", "context-len", fields.context_len)}
+                {text_input("Decoder generated tokens, tgN (optional)", "gen-len", fields.gen_len)}
                 {text_input("Batch sizes", "batch-sizes", fields.batch_sizes)}
                 {text_input("Iterations (at least)", "iterations", fields.iterations)}
                 {text_input("Warm-up (ms)", "warmup-ms", fields.warmup_ms)}
@@ -228,6 +239,7 @@ pub fn ConfigForm(
                 {check("BF16", "bf16", bf16_on)}
                 {check("Inference suite", "suite-inference", inference_on)}
                 {check("Memory suite", "suite-memory", memory_on)}
+                {check("Training suite", "suite-training", training_on)}
                 {check("Use the CPU backend (wasm)", "use-cpu", use_cpu)}
             </div>
             <Show when=move || !has_webgpu()>

@@ -8,7 +8,7 @@ use nlbench_report::{
     self as export, Options, chart,
     report::{
         ceilings_summary, glance_summary, kernels_summary, memory_summary, supported_summary,
-        unsupported_notes,
+        training_summary, unsupported_notes,
     },
     share::{self, FRAGMENT_KEY},
 };
@@ -57,6 +57,7 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
     let unsupported = unsupported_notes(&result);
     let throughput = supported_summary(&result);
     let memory = memory_summary(&result);
+    let training = (!result.training.is_empty()).then(|| training_summary(&result));
     let ceilings = ceilings_summary(&result);
     let kernels = kernels_summary(&result);
     let heading = result.device.label();
@@ -95,6 +96,9 @@ pub fn ResultView(result: ResultSet, on_compare: impl Fn(ResultSet) + 'static) -
                 <TitledTable title="Device ceilings" test_id="ceilings-table" table=table />
             })}
             <TitledTable title="Memory (FP32, above baseline)" test_id="memory-table" table=memory />
+            {training.map(|table| view! {
+                <TitledTable title="Training step (FP32)" test_id="training-table" table=table />
+            })}
             <ScreenCharts figures=figures />
             {move || export_error.get().map(|e| view! { <p class="message">{e}</p> })}
             <div class="actions">

@@ -228,6 +228,21 @@ const CLI: &[Case] = &[
         2,
         "no results.json under this folder",
     ),
+    case(
+        &[
+            "--backend",
+            "cpu",
+            "--export-csv",
+            "no-such-folder/rows.csv",
+        ],
+        2,
+        "no-such-folder: no such folder for the export",
+    ),
+    case(
+        &["compare", "a.json", "b.json", "--export-jsonl", "."],
+        2,
+        ".: is a folder; the export needs a file name",
+    ),
     with_file(
         &["--backend", "cpu", "--out", "file.txt"],
         &[("file.txt", "not a folder")],

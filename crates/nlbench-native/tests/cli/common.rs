@@ -83,17 +83,17 @@ pub fn tiny_presets() -> Vec<Workload> {
 }
 
 /// Every phase [`tiny_workloads`] runs, with the label `compare` lines its rows up under
-/// (`decoder:tiny prefill`; a workload of one phase by its label alone).
+/// (`decoder:tiny pp64`, `decoder:tiny decode`; a workload of one phase by its label alone).
 pub fn tiny_phases() -> Vec<(Workload, Phase, String)> {
     tiny_presets()
         .into_iter()
         .flat_map(|workload| {
             let phases = workload.phases();
             phases.iter().map(move |&phase| {
-                let label = if phases.len() > 1 {
-                    format!("{} {phase}", workload.label())
-                } else {
-                    workload.label()
+                let label = match workload.test_name(phase) {
+                    Some(test) => format!("{} {test}", workload.label()),
+                    None if phases.len() > 1 => format!("{} {phase}", workload.label()),
+                    None => workload.label(),
                 };
                 (workload.clone(), phase, label)
             })

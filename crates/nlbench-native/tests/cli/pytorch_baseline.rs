@@ -88,8 +88,8 @@ fn python_statistics(samples: &[f64], resolution_ms: f64) -> serde_json::Value {
 }
 
 /// Its statistics are nlbench's exactly (this needs Python, not PyTorch): quantiles, the
-/// median's interval and its coverage for every count from 1 to 10, outliers with a MAD of 0,
-/// and the verdicts.
+/// median's interval and its coverage for every count from 1 to 10, p90's and p99's
+/// intervals (from 29 and 299 samples), outliers with a MAD of 0, and the verdicts.
 #[test]
 fn baseline_statistics_match_nlbench() {
     let mut cases: Vec<Vec<f64>> = (1..=10)
@@ -105,6 +105,14 @@ fn baseline_statistics_match_nlbench() {
             .map(|i| 2.0 + 0.001 * f64::from(i % 17) + f64::from(i % 97 == 0))
             .collect(),
     );
+    // Either side of p90's count, and enough for both tails' equal 2.5 % ends.
+    for n in [28, 29, 400] {
+        cases.push(
+            (0..n)
+                .map(|i| 1.0 + f64::from(i * 37 % 101) / 100.0)
+                .collect(),
+        );
+    }
     let resolution = 0.001;
     for samples in &cases {
         let python = python_statistics(samples, resolution);
@@ -134,6 +142,25 @@ fn baseline_statistics_match_nlbench() {
             "n = {}: {a:?} {b:?}",
             samples.len()
         );
+        // The tails' intervals: the same ranks where the count allows one, none where not.
+        for (name, a, b) in [
+            ("p90", py.p90_ci, rust.p90_ci),
+            ("p99", py.p99_ci, rust.p99_ci),
+        ] {
+            match (a, b) {
+                (None, None) => {}
+                (Some(a), Some(b)) => {
+                    assert_eq!(
+                        (a.low, a.high),
+                        (b.low, b.high),
+                        "{name}, n = {}",
+                        samples.len()
+                    );
+                    assert!(close(a.coverage, b.coverage), "{name}: {a:?} {b:?}");
+                }
+                _ => panic!("{name}, n = {}: python {a:?} vs rust {b:?}", samples.len()),
+            }
+        }
         let py: Vec<Verdict> = serde_json::from_value(python["verdicts"].clone()).unwrap();
         let rust = verdicts(samples, &rust, Some(0.02), Some(resolution), &[]);
         let kind = |v: &[Verdict]| {

@@ -44,6 +44,10 @@ fn quick_run(
         .args(extra)
         .arg("--out")
         .arg(dir.path())
+        .arg("--export-csv")
+        .arg(dir.path().join("rows.csv"))
+        .arg("--export-jsonl")
+        .arg(dir.path().join("rows.jsonl"))
         .env("COLUMNS", columns.to_string())
         .output()
         .unwrap();
@@ -75,6 +79,11 @@ fn quick_run(
     // Every configuration on every path: burn, and on wgpu the WGSL reference beside it.
     assert_eq!(results.inference.len(), results.paths.len() * 2 * 2 * 3);
     assert_eq!(results.memory.len(), 2 * 3);
+    assert_eq!(
+        load_exports_with_python(&dir.path().join("rows.csv"), &dir.path().join("rows.jsonl")),
+        results.inference.len(),
+        "one flat record per row"
+    );
     check_figures_agree(&results);
     check_charts(dir.path());
     let report = std::fs::read_to_string(dir.path().join("BENCHMARK_REPORT.md")).unwrap();
@@ -89,6 +98,43 @@ fn quick_run(
         assert!(memory.contains(section), "MEMORY_REPORT.md lacks {section}");
     }
     (dir, results, stderr)
+}
+
+/// Loads a CSV and a JSON Lines export with Python's own `csv` and `json` modules, as a
+/// user's script would, and returns how many records they hold; fails where a value is
+/// nested, where the two disagree, or where a measured row lacks its throughput.
+fn load_exports_with_python(csv: &Path, jsonl: &Path) -> usize {
+    const SCRIPT: &str = r#"
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+lines = [json.loads(line) for line in open(sys.argv[2])]
+assert len(rows) == len(lines), (len(rows), len(lines))
+for row, line in zip(rows, lines):
+    assert list(row) == list(line), (list(row), list(line))
+    for key, value in line.items():
+        assert value is None or isinstance(value, (str, int, float, bool)), (key, value)
+    if line["status"] == "measured":
+        assert float(row["throughput"]) == line["throughput"] > 0, (row, line)
+        assert int(row["batch"]) == line["batch"]
+    else:
+        assert row["throughput"] == "" and line["throughput"] is None, (row, line)
+print(len(rows))
+"#;
+    let output = std::process::Command::new("python3")
+        .args(["-c", SCRIPT])
+        .arg(csv)
+        .arg(jsonl)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 /// The results the share link in `dir`'s `share-link.txt` holds, each decoded, and the line
@@ -195,9 +241,27 @@ fn read(dir: &Path) -> ResultSet {
 fn quick_runs_on_cpu_and_vulkan_then_compare() {
     let (cpu_dir, _) = quick_on_cpu();
     let (vulkan_dir, _) = quick_on_vulkan();
-    let (out, stdout) = compare(cpu_dir.path(), vulkan_dir.path(), &[]);
+    let (csv, jsonl) = (
+        cpu_dir.path().join("compared.csv"),
+        cpu_dir.path().join("compared.jsonl"),
+    );
+    let (out, stdout) = compare(
+        cpu_dir.path(),
+        vulkan_dir.path(),
+        &[
+            "--export-csv",
+            csv.to_str().unwrap(),
+            "--export-jsonl",
+            jsonl.to_str().unwrap(),
+        ],
+    );
     check_share_link_of_comparison(out.path(), &stdout);
     let (cpu, vulkan) = (read(cpu_dir.path()), read(vulkan_dir.path()));
+    assert_eq!(
+        load_exports_with_python(&csv, &jsonl),
+        cpu.inference.len() + vulkan.inference.len(),
+        "every row of both results"
+    );
     let lined_up = rows(&[cpu.clone(), vulkan.clone()]);
     let shared: Vec<_> = lined_up
         .iter()

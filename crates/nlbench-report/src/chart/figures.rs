@@ -1,6 +1,7 @@
 //! The figures of the inference report, described from a result set.
 
 use super::{Figure, Panel, PanelKind, Series};
+use crate::report::tail_cells;
 use nlbench_results::{
     analysis::{
         memory::Peaks,
@@ -15,17 +16,22 @@ use nlbench_results::{
 /// A point of a line: its x, its batch size, its figures and the kernels that ran it.
 type Point<'a> = (f64, usize, &'a Timed, &'a [KernelChoice]);
 
-/// `kernels: matmul → …; attention → …` for a point's hover text; empty without kernels.
-fn kernels_detail(points: &[Point<'_>]) -> Vec<(f64, String)> {
+/// What a point's hover text adds: the batch latency's p90 and p99 with their intervals (or
+/// how many runs an interval needs), then `kernels: matmul → …; attention → …` where named.
+fn point_details(points: &[Point<'_>]) -> Vec<(f64, String)> {
     points
         .iter()
-        .filter(|p| !p.3.is_empty())
-        .map(|&(x, _, _, kernels)| {
-            let named: Vec<String> = kernels
-                .iter()
-                .map(|k| format!("{} → {}", k.operation, k.kernel))
-                .collect();
-            (x, format!("kernels: {}", named.join("; ")))
+        .map(|&(x, _, timed, kernels)| {
+            let [p90, p99] = tail_cells(&timed.batch_latency_ms);
+            let mut text = format!("batch latency (ms): p90 {p90}; p99 {p99}");
+            if !kernels.is_empty() {
+                let named: Vec<String> = kernels
+                    .iter()
+                    .map(|k| format!("{} → {}", k.operation, k.kernel))
+                    .collect();
+                text.push_str(&format!("\nkernels: {}", named.join("; ")));
+            }
+            (x, text)
         })
         .collect()
 }
@@ -57,7 +63,7 @@ fn throughput_series(points: &[Point<'_>], label: String) -> Series {
                 throughput_interval(t, batch).map(|ci| (x, ci.low, ci.high))
             })
             .collect(),
-        details: kernels_detail(points),
+        details: point_details(points),
     }
 }
 
@@ -76,7 +82,7 @@ fn summary_series(points: &[Point<'_>], label: String, of: fn(&Timed) -> &Summar
             .iter()
             .filter_map(|p| of(p.2).median_ci.map(|ci| (p.0, ci.low, ci.high)))
             .collect(),
-        details: kernels_detail(points),
+        details: point_details(points),
     }
 }
 

@@ -65,7 +65,8 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
     /// Each point's 95 % interval, `(x, low, high)`, drawn as an error bar.
     pub bars: Vec<(f64, f64, f64)>,
-    /// What a point's hover text adds on a screen (the kernels that ran it), `(x, text)`.
+    /// What a point's hover text adds on a screen (its tails, the kernels that ran it),
+    /// `(x, text)`.
     pub details: Vec<(f64, String)>,
 }
 

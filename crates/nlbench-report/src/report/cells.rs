@@ -8,7 +8,7 @@ use super::{
 use nlbench_results::{
     analysis::verdicts::{self, throughput_interval},
     schema::{Ceiling, Timed, Verdict},
-    stats::Summary,
+    stats::{Interval, Summary, samples_for_interval},
 };
 
 /// Throughput with its interval and, under 95 %, the interval's coverage.
@@ -27,6 +27,34 @@ pub(crate) fn median_cell(summary: &Summary) -> String {
         ),
         None => fmt_ms(summary.median),
     }
+}
+
+/// A tail quantile (`q` of 0.9 or 0.99) with its interval in brackets, or where the samples
+/// are too few for one, how many its interval needs: "2.104 (interval from 299 runs)".
+/// Results older than schema version 11 have no tail intervals: the figure alone.
+pub(crate) fn tail_cell(value: f64, interval: Option<Interval>, count: usize, q: f64) -> String {
+    match interval {
+        Some(ci) => format!(
+            "{} [{} – {}]",
+            fmt_ms(value),
+            fmt_ms(ci.low),
+            fmt_ms(ci.high)
+        ),
+        None if count < samples_for_interval(q) => format!(
+            "{} (interval from {} runs)",
+            fmt_ms(value),
+            samples_for_interval(q)
+        ),
+        None => fmt_ms(value),
+    }
+}
+
+/// The p90 and p99 cells of a row's latencies.
+pub(crate) fn tail_cells(summary: &Summary) -> [String; 2] {
+    [
+        tail_cell(summary.p90, summary.p90_ci, summary.count, 0.9),
+        tail_cell(summary.p99, summary.p99_ci, summary.count, 0.99),
+    ]
 }
 
 /// A row's verdicts in short, or a dash where there are none.

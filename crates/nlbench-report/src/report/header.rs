@@ -7,6 +7,7 @@ use super::{fmt_bytes, fmt_count, markdown_table};
 use nlbench_results::{
     precision::Precision,
     schema::{DeviceClock, PathInfo, ResultSet},
+    stats::samples_for_interval,
 };
 
 /// How a path's figures were timed, in a sentence: the headline's clock and completion rule,
@@ -195,6 +196,18 @@ pub fn header(results: &ResultSet, models: Option<&[&str]>) -> String {
             cap
         ),
         _ => format!("{} timed iterations per configuration", config.iterations),
+    };
+    let sampling = if config.tail {
+        format!(
+            "{sampling}; with --tail, on until p99 has its 95 % interval ({} samples){}",
+            samples_for_interval(0.99),
+            config
+                .max_time_ms
+                .map(|cap| format!(" or {cap} ms have passed"))
+                .unwrap_or_default()
+        )
+    } else {
+        sampling
     };
     writeln!(
         out,

@@ -4,12 +4,13 @@
 use std::fmt::Write;
 
 use super::{
-    cells::{median_cell, throughput_cell, verdict_cell},
+    cells::{median_cell, tail_cells, throughput_cell, verdict_cell},
     fmt_bytes, fmt_count, fmt_percent, fmt_ratio,
     format::fmt_ms,
     header::{header, path_timing},
     kernels_summary, markdown_table,
     roofline::roofline_section,
+    training::training_section,
     workloads::workloads_section,
 };
 use nlbench_results::{
@@ -41,9 +42,15 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
     };
     writeln!(out, "{title}").unwrap();
     out.push_str(&header(results, Some(&names)));
+    if results.inference.is_empty() {
+        // The training suite alone.
+        out.push_str(&training_section(results));
+        return out;
+    }
     if models.is_empty() {
         // A run of other workloads alone (or a per-model report has no MLP to show).
         out.push_str(&workloads_section(results));
+        out.push_str(&training_section(results));
         return out;
     }
 
@@ -82,6 +89,9 @@ pub fn benchmark_report(results: &ResultSet, model: Option<&str>) -> String {
         out.push('\n');
         out.push_str(&workloads_section(results));
     }
+    if model.is_none() {
+        out.push_str(&training_section(results));
+    }
     out
 }
 
@@ -100,8 +110,8 @@ fn latency_table(
         "Latency per sample, median (ms)",
         "Batch latency, median [95 % CI] (ms)",
         "Mean ± σ (ms)",
-        "p90 (ms)",
-        "p99 (ms)",
+        "p90 [95 % CI] (ms)",
+        "p99 [95 % CI] (ms)",
         "Min / max (ms)",
         "CV",
         "GFLOP/s",
@@ -126,14 +136,15 @@ fn latency_table(
         let row = match &record.outcome {
             Outcome::Measured(m) => {
                 let b = &m.timed.batch_latency_ms;
+                let [p90, p99] = tail_cells(b);
                 let mut row = vec![
                     batch.to_string(),
                     throughput_cell(&m.timed, batch),
                     fmt_ms(m.timed.sample_latency_ms.median),
                     median_cell(b),
                     format!("{} ± {}", fmt_ms(b.mean), fmt_ms(b.std_dev)),
-                    fmt_ms(b.p90),
-                    fmt_ms(b.p99),
+                    p90,
+                    p99,
                     format!("{} / {}", fmt_ms(b.min), fmt_ms(b.max)),
                     format!("{:.1} %", b.cv * 100.0),
                     format!("{:.2}", m.timed.gflops),

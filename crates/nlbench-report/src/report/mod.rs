@@ -8,12 +8,15 @@ mod format;
 mod glance;
 mod header;
 mod inference;
+mod llama_bench;
 mod memory;
 mod roofline;
 mod summary;
 mod terminal;
+mod training;
 mod workloads;
 
+pub(crate) use cells::tail_cells;
 pub use comparison::{comparison_report, throughput_table};
 pub use format::{fmt_bytes, fmt_count, fmt_ms, fmt_percent, fmt_ratio};
 pub use glance::{glance_summary, unsupported_notes};
@@ -23,6 +26,7 @@ pub use summary::{
     TextTable, ceilings_summary, kernels_summary, memory_summary, supported_summary,
 };
 pub use terminal::{fit_table, row_line, terminal_summary};
+pub use training::training_summary;
 
 use comfy_table::{Table, presets::ASCII_MARKDOWN};
 

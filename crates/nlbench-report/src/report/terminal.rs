@@ -9,7 +9,7 @@ use comfy_table::{Table, presets::UTF8_FULL_CONDENSED};
 
 use super::{
     TextTable, ceilings_summary, cells::throughput_cell, fmt_ms, glance::unsupported_notes,
-    memory_summary, summary::unit_of,
+    memory_summary, summary::unit_of, training_summary,
 };
 use nlbench_results::{
     analysis::{not_measured_text, verdicts},
@@ -24,6 +24,15 @@ const DROPPED_FIRST: [&str; 4] = ["Device time", "p99 ms", "Verdict", "ms per ba
 
 /// The memory table's columns a narrow terminal drops, first to last.
 const MEMORY_DROPPED_FIRST: [&str; 3] = ["Source", "Adam ÷ inference", "Training peak (SGD)"];
+/// The training table's columns dropped first on a narrow terminal.
+const TRAINING_DROPPED_FIRST: [&str; 6] = [
+    "GFLOP/s",
+    "Optimizer",
+    "Peak memory (Adam)",
+    "Loss, first steps",
+    "Unit",
+    "Verdicts",
+];
 
 /// The narrowest a cut cell becomes: enough to read what it begins with.
 const NARROWEST_CELL: usize = 12;
@@ -54,6 +63,18 @@ pub fn terminal_summary(results: &ResultSet, width: usize) -> String {
         out.push_str(&fit_table(
             memory_summary(results),
             &MEMORY_DROPPED_FIRST,
+            width,
+        ));
+    }
+    if !results.training.is_empty() {
+        out.push_str(&fit_line(
+            "training step, FP32 (per second in each workload's unit)",
+            width,
+        ));
+        out.push('\n');
+        out.push_str(&fit_table(
+            training_summary(results),
+            &TRAINING_DROPPED_FIRST,
             width,
         ));
     }

@@ -6,10 +6,8 @@
 use std::fmt::Write;
 
 use super::{
-    cells::{median_cell, throughput_cell, verdict_cell},
-    fmt_bytes, fmt_count, fmt_percent,
-    format::fmt_ms,
-    markdown_table,
+    cells::{median_cell, tail_cell, throughput_cell, verdict_cell},
+    fmt_bytes, fmt_count, fmt_percent, llama_bench, markdown_table,
 };
 use nlbench_results::{
     analysis::{
@@ -55,6 +53,7 @@ fn workload_section(results: &ResultSet, workload: &Workload, points: &[Roofline
             }
         }
     }
+    out.push_str(&llama_bench::table(results, workload));
     out.push_str(&kernels(results, workload));
     out
 }
@@ -69,9 +68,14 @@ fn phase_table(
 ) -> String {
     let unit = workload.unit(phase);
     let precision = rows[0].precision;
-    let title = match phase {
-        Phase::Forward => format!("{} {precision}, {}", workload.label(), path.label()),
-        phase => format!(
+    let title = match (phase, workload.test_name(phase)) {
+        (Phase::Forward, _) => format!("{} {precision}, {}", workload.label(), path.label()),
+        (phase, Some(test)) => format!(
+            "{} {phase} ({test}), {precision}, {}",
+            workload.label(),
+            path.label()
+        ),
+        (phase, None) => format!(
             "{} {phase}, {precision}, {}",
             workload.label(),
             path.label()
@@ -81,17 +85,29 @@ fn phase_table(
         Phase::Prefill => "Time to first token, median [95 % CI] (ms)",
         Phase::Decode => "Per-token latency, median [95 % CI] (ms)",
         Phase::Forward => "Batch latency, median [95 % CI] (ms)",
+        Phase::Generate => "Whole generation, median [95 % CI] (ms)",
     };
     let throughput = format!("{}/s, 95 % CI", capitalised(unit.samples));
     let mut header = vec![
         "Batch".to_owned(),
         latency.to_owned(),
-        "p99 (ms)".to_owned(),
+        "p99 [95 % CI] (ms)".to_owned(),
         throughput,
     ];
     let tokens = unit.tokens.filter(|&t| t > 1);
     if tokens.is_some() {
         header.push("Tokens/s".into());
+    }
+    let generation = phase == Phase::Generate;
+    if generation {
+        header.extend(
+            [
+                "Time per output token, median [95 % CI] (ms)",
+                "TPOT p90 [95 % CI] (ms)",
+                "TPOT p99 [95 % CI] (ms)",
+            ]
+            .map(str::to_owned),
+        );
     }
     header.extend(
         [
@@ -115,7 +131,7 @@ fn phase_table(
                         && p.precision == record.precision
                         && p.batch_size == record.batch_size
                 });
-                measured_row(results, record, m, tokens, point)
+                measured_row(results, record, m, tokens, generation, point)
             }
             other => {
                 let mut row = vec![
@@ -133,12 +149,22 @@ fn phase_table(
             let bytes = workload.figures(phase).cache_elements * precision.bytes();
             format!(" The KV cache holds {} per sequence.", fmt_bytes(bytes))
         }
+        Phase::Generate => {
+            let bytes = workload.figures(phase).cache_elements * precision.bytes();
+            format!(
+                " The KV cache grows to {} per sequence by the last step.",
+                fmt_bytes(bytes)
+            )
+        }
         _ => String::new(),
     };
-    format!(
-        "### {title}\n\nHost clock, each run ending when one element of its output is on the \
-         host.{cache}\n\n{table}\n\n"
-    )
+    let clock = if generation {
+        "Host clock: a run is every step of the generation, each step ending when its token is \
+         on the host; the time per output token is each step's own."
+    } else {
+        "Host clock, each run ending when one element of its output is on the host."
+    };
+    format!("### {title}\n\n{clock}{cache}\n\n{table}\n\n")
 }
 
 fn measured_row(
@@ -146,6 +172,7 @@ fn measured_row(
     record: &InferenceRecord,
     m: &InferenceMeasurement,
     tokens: Option<u64>,
+    generation: bool,
     point: Option<&RooflinePoint>,
 ) -> Vec<String> {
     let b = &m.timed.batch_latency_ms;
@@ -153,11 +180,21 @@ fn measured_row(
     let mut row = vec![
         record.batch_size.to_string(),
         median_cell(b),
-        fmt_ms(b.p99),
+        tail_cell(b.p99, b.p99_ci, b.count, 0.99),
         throughput_cell(&m.timed, record.batch_size),
     ];
     if let Some(tokens) = tokens {
         row.push(fmt_count(m.timed.throughput * tokens as f64));
+    }
+    if generation {
+        match &m.token_latency_ms {
+            Some(steps) => row.extend([
+                median_cell(steps),
+                tail_cell(steps.p90, steps.p90_ci, steps.count, 0.9),
+                tail_cell(steps.p99, steps.p99_ci, steps.count, 0.99),
+            ]),
+            None => row.extend(["–", "–", "–"].map(str::to_owned)),
+        }
     }
     let gbps = point.map(|p| p.gbps);
     row.extend([

@@ -12,7 +12,7 @@ use crate::{
     precision::Precision,
     schema::{
         InferenceMeasurement, InferenceRecord, MemoryMeasurement, MemoryOutcome, MemoryRecord,
-        Outcome, PathId, ResultSet,
+        Outcome, PathId, ResultSet, TrainingRecord,
     },
     workload::{ModelConfig, Phase, Workload, WorkloadKind},
 };
@@ -163,10 +163,23 @@ impl MemoryRecord {
     }
 }
 
+impl TrainingRecord {
+    /// `small`, `decoder:tiny`: as the memory suite's rows.
+    pub fn label(&self) -> String {
+        match self.workload {
+            WorkloadKind::Mlp => self.model.clone(),
+            kind => format!("{kind}:{}", self.model),
+        }
+    }
+}
+
 impl InferenceRecord {
     /// `medium`, `encoder:tiny`, `decoder:gpt2 decode`: the MLP's rows by their model name,
     /// as every older result names them.
     pub fn label(&self) -> String {
+        if let Some(test) = &self.test {
+            return format!("{}:{} {test}", self.workload, self.model);
+        }
         match (self.workload, self.phase) {
             (WorkloadKind::Mlp, _) => self.model.clone(),
             (kind, Phase::Forward) => format!("{kind}:{}", self.model),
@@ -179,6 +192,7 @@ impl InferenceRecord {
         self.workload == other.workload
             && self.model == other.model
             && self.phase == other.phase
+            && self.test == other.test
             && self.precision == other.precision
             && self.batch_size == other.batch_size
     }

@@ -18,6 +18,9 @@ use crate::{
 /// What a path measured for one configuration, before statistics.
 pub struct Measured {
     pub samples: Samples,
+    /// A generation's steps, each timed on its own over every timed run (empty for a row
+    /// whose run is one pass).
+    pub steps_ms: Vec<f64>,
     pub memory: MemoryFigures,
     pub kernels: Vec<KernelChoice>,
     pub accuracy: Option<Accuracy>,
@@ -39,23 +42,32 @@ pub fn build_measurement(
     settings: RowSettings,
     clock: ClockKind,
 ) -> Result<InferenceMeasurement, RunError> {
-    let raw = measured.samples.per_repeat();
-    let mut timed = timed(raw, &[], settings)?;
-    timed.warmup_runs = measured.samples.warmup_runs;
-    timed.stopped = Some(match measured.samples.stopped {
+    Ok(InferenceMeasurement {
+        clock,
+        timed: timed_samples(&measured.samples, settings)?,
+        memory: measured.memory,
+        kernels: measured.kernels,
+        accuracy: measured.accuracy,
+        device_time: None,
+        token_latency_ms: Summary::of_timings(
+            &measured.steps_ms,
+            settings.resolution_ms.unwrap_or(0.0),
+        ),
+    })
+}
+
+/// The figures of one configuration's samples: statistics, throughput, GFLOP/s, verdicts,
+/// and how the protocol took them (warm-up, why sampling stopped).
+pub fn timed_samples(samples: &Samples, settings: RowSettings) -> Result<Timed, RunError> {
+    let mut timed = timed(samples.per_repeat(), &[], settings)?;
+    timed.warmup_runs = samples.warmup_runs;
+    timed.stopped = Some(match samples.stopped {
         StopReason::Count => StopRule::Count,
         StopReason::Converged => StopRule::Converged,
         StopReason::TimeCap => StopRule::TimeCap,
         StopReason::MaxSamples => StopRule::MaxSamples,
     });
-    Ok(InferenceMeasurement {
-        clock,
-        timed,
-        memory: measured.memory,
-        kernels: measured.kernels,
-        accuracy: measured.accuracy,
-        device_time: None,
-    })
+    Ok(timed)
 }
 
 /// The figures that follow from the timings alone: from the samples, or with several rounds
@@ -195,6 +207,7 @@ pub fn merge_rounds(
                 .filter_map(|r| r.accuracy.clone())
                 .max_by(|a, b| a.max_abs_error.total_cmp(&b.max_abs_error)),
             device_time: merge_device_time(rounds, device_settings),
+            token_latency_ms: measured[0].token_latency_ms.clone(),
         })),
         Err(err) => Outcome::Failed {
             kind: err.kind,
@@ -257,6 +270,7 @@ mod tests {
 
     fn record(samples: &[f64]) -> InferenceRecord {
         let measured = Measured {
+            steps_ms: Vec::new(),
             samples: Samples {
                 warmup_runs: 3,
                 repeats: 1,
@@ -280,6 +294,7 @@ mod tests {
             workload: crate::workload::WorkloadKind::Mlp,
             model: "m".into(),
             phase: crate::workload::Phase::Forward,
+            test: None,
             precision: Precision::F32,
             batch_size: 10,
             path: PathId::Burn,
@@ -387,6 +402,7 @@ mod tests {
     #[test]
     fn zero_time_is_an_error_not_a_figure() {
         let measured = Measured {
+            steps_ms: Vec::new(),
             samples: Samples {
                 warmup_runs: 0,
                 repeats: 1,

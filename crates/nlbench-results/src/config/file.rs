@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use super::{
     BenchConfig,
-    request::{choose_workloads, set_decoder_lengths},
+    request::{DecoderLengths, choose_workloads, set_decoder_lengths},
 };
 use crate::{
     error::ConfigError,
@@ -24,6 +24,8 @@ struct ConfigFile {
     target_ci: Option<f64>,
     max_time_ms: Option<f64>,
     repeat: Option<usize>,
+    /// Sample until p99 has its interval, as `--tail`.
+    tail: Option<bool>,
     #[serde(default)]
     models: Vec<ModelConfig>,
     /// `["mlp", "decoder:gpt2"]`, as `--workloads` takes them.
@@ -31,6 +33,10 @@ struct ConfigFile {
     /// One length, or several for a prefill sweep.
     prompt_len: Option<OneOrMany>,
     context_len: Option<usize>,
+    /// Tokens of the generation test, as `--gen-len`.
+    gen_len: Option<usize>,
+    /// Tokens of context before it, as `--depth`.
+    depth: Option<usize>,
 }
 
 /// A TOML value given as one number or a list of them.
@@ -84,6 +90,7 @@ pub fn from_toml(
     base.target_ci = file.target_ci.or(base.target_ci);
     base.max_time_ms = file.max_time_ms.or(base.max_time_ms);
     base.repeat = file.repeat.unwrap_or(base.repeat);
+    base.tail = file.tail.unwrap_or(base.tail);
     if let Some(items) = file.workloads {
         let choices = items
             .iter()
@@ -91,7 +98,12 @@ pub fn from_toml(
             .collect::<Result<Vec<WorkloadChoice>, _>>()?;
         choose_workloads(&mut base, &choices, hardware_gpu);
     }
-    let prompts = file.prompt_len.map(OneOrMany::into_vec).unwrap_or_default();
-    set_decoder_lengths(&mut base, &prompts, file.context_len);
+    let lengths = DecoderLengths {
+        prompts: file.prompt_len.map(OneOrMany::into_vec).unwrap_or_default(),
+        context: file.context_len,
+        generate: file.gen_len,
+        depth: file.depth,
+    };
+    set_decoder_lengths(&mut base, lengths)?;
     Ok(base)
 }

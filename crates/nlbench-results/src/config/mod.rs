@@ -67,6 +67,10 @@ pub struct BenchConfig {
     /// Interleaved rounds of the whole plan (schema version 4).
     #[serde(default = "one")]
     pub repeat: usize,
+    /// Sample each row until its p99 has a 95 % interval (299 samples), within
+    /// `max_time_ms` (schema version 11; absent: false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tail: bool,
 }
 
 impl Default for BenchConfig {
@@ -101,6 +105,7 @@ impl BenchConfig {
             target_ci: Some(DEFAULT_TARGET_CI),
             max_time_ms: Some(DEFAULT_MAX_TIME_MS),
             repeat: 1,
+            tail: false,
         }
     }
 

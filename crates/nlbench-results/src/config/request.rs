@@ -41,6 +41,12 @@ pub struct Request {
     pub prompt_len: Option<String>,
     /// The KV cache length a decode step attends to, in tokens.
     pub context_len: Option<String>,
+    /// Tokens the generation test generates (`tgN`).
+    pub gen_len: Option<String>,
+    /// Tokens of context before the generation (`tgN @ dM`).
+    pub depth: Option<String>,
+    /// Sample until p99 has its interval (`--tail`); false keeps the base's choice.
+    pub tail: bool,
     /// Whether a bare workload name takes its hardware-GPU preset (`gpt2`, …) instead of
     /// `tiny`: the front end says so once it knows the device.
     pub hardware_gpu: bool,
@@ -125,6 +131,7 @@ impl Request {
         if let Some(text) = present(&self.repeat) {
             base.repeat = number(text, "repeat")?;
         }
+        base.tail |= self.tail;
         if let Some(text) = present(&self.workloads) {
             let choices: Vec<WorkloadChoice> = list(text, "workloads")?;
             choose_workloads(&mut base, &choices, self.hardware_gpu);
@@ -133,10 +140,19 @@ impl Request {
             .map(|t| list(t, "prompt length"))
             .transpose()?
             .unwrap_or_default();
-        let context = present(&self.context_len)
-            .map(|t| number(t, "context length"))
-            .transpose()?;
-        set_decoder_lengths(&mut base, &prompts, context);
+        let lengths = DecoderLengths {
+            prompts,
+            context: present(&self.context_len)
+                .map(|t| number(t, "context length"))
+                .transpose()?,
+            generate: present(&self.gen_len)
+                .map(|t| number(t, "generated tokens (--gen-len)"))
+                .transpose()?,
+            depth: present(&self.depth)
+                .map(|t| number(t, "depth (--depth)"))
+                .transpose()?,
+        };
+        set_decoder_lengths(&mut base, lengths)?;
         let notes = base.dedupe();
         base.validate()?;
         Ok(Resolved {
@@ -193,17 +209,34 @@ pub(super) fn choose_workloads(
 /// charted against the length: the first also decodes, the others run their prefill alone.
 pub(super) fn set_decoder_lengths(
     base: &mut BenchConfig,
-    prompts: &[usize],
-    context: Option<usize>,
-) {
+    lengths: DecoderLengths,
+) -> Result<(), ConfigError> {
+    if lengths.generate == Some(0) {
+        return Err(ConfigError(
+            "generated tokens (--gen-len) must be at least 1".into(),
+        ));
+    }
+    let decoders = base
+        .workloads
+        .iter()
+        .any(|w| matches!(w, Workload::Decoder(_)));
+    if !decoders && (lengths.generate.is_some() || lengths.depth.is_some()) {
+        return Err(ConfigError(
+            "--gen-len and --depth set the decoder's generation test; the run has no decoder \
+             (add one with --workloads decoder)"
+                .into(),
+        ));
+    }
     let workloads = std::mem::take(&mut base.workloads);
     for workload in workloads {
         let Workload::Decoder(mut decoder) = workload else {
             base.workloads.push(workload);
             continue;
         };
-        decoder.decode_at = context.unwrap_or(decoder.decode_at);
-        match prompts {
+        decoder.decode_at = lengths.context.unwrap_or(decoder.decode_at);
+        decoder.generate = lengths.generate.unwrap_or(decoder.generate);
+        decoder.depth = lengths.depth.unwrap_or(decoder.depth);
+        match lengths.prompts.as_slice() {
             [] => base.workloads.push(Workload::Decoder(decoder)),
             [prompt] => {
                 decoder.prompt = *prompt;
@@ -220,6 +253,16 @@ pub(super) fn set_decoder_lengths(
             }
         }
     }
+    Ok(())
+}
+
+/// The decoder's lengths a request or a file sets, each where given.
+pub(super) struct DecoderLengths {
+    /// One prompt length, or several for a prefill sweep.
+    pub prompts: Vec<usize>,
+    pub context: Option<usize>,
+    pub generate: Option<usize>,
+    pub depth: Option<usize>,
 }
 
 fn present(field: &Option<String>) -> Option<&str> {

@@ -18,6 +18,9 @@ fn request(fields: &[(&str, &str)]) -> Request {
             "target_ci" => &mut r.target_ci,
             "max_time_ms" => &mut r.max_time_ms,
             "repeat" => &mut r.repeat,
+            "workloads" => &mut r.workloads,
+            "gen_len" => &mut r.gen_len,
+            "depth" => &mut r.depth,
             _ => unreachable!(),
         };
         *slot = Some(value.to_owned());
@@ -109,7 +112,7 @@ fn every_bound_names_its_limit() {
 #[test]
 fn toml_files_name_models_and_settings() {
     let config = from_toml(
-        "batch_sizes = [1, 8]\nrepeat = 2\n\
+        "batch_sizes = [1, 8]\nrepeat = 2\ntail = true\n\
          [[models]]\nname = \"narrow\"\ninput_dim = 64\nhidden_dim = 16\n\
          [[models]]\nname = \"wide\"\ninput_dim = 64\nhidden_dim = 128\nlayers = 3\n",
         BenchConfig::default(),
@@ -118,12 +121,68 @@ fn toml_files_name_models_and_settings() {
     .unwrap();
     assert_eq!(config.batch_sizes, vec![1, 8]);
     assert_eq!(config.repeat, 2);
+    assert!(config.tail);
     assert_eq!(config.models[1].widths(), vec![64, 128, 128, 64]);
     assert!(config.validate().is_ok());
     let err = from_toml("bogus = 1\n", BenchConfig::default(), false).unwrap_err();
     assert!(err.0.contains("unknown field"), "{err}");
     let err = from_toml("[[models]]\nname = \"m\"\n", BenchConfig::default(), false).unwrap_err();
     assert!(err.0.contains("missing field"), "{err}");
+}
+
+#[test]
+fn generation_lengths_and_their_bounds() {
+    let config = request(&[
+        ("workloads", "decoder:tiny"),
+        ("gen_len", "16"),
+        ("depth", "100"),
+    ])
+    .resolve(BenchConfig::default())
+    .unwrap()
+    .config;
+    let Workload::Decoder(decoder) = &config.workloads[0] else {
+        panic!()
+    };
+    assert_eq!((decoder.generate, decoder.depth), (16, 100));
+    assert_eq!(
+        config.workloads[0].test_name(Phase::Generate).as_deref(),
+        Some("tg16 @ d100")
+    );
+    let file = "workloads = [\"decoder:tiny\"]\ngen_len = 8\n";
+    let config = from_toml(file, BenchConfig::default(), false).unwrap();
+    assert_eq!(
+        config.workloads[0].test_name(Phase::Generate).as_deref(),
+        Some("tg8")
+    );
+    for (fields, message) in [
+        (
+            &[("workloads", "decoder:tiny"), ("gen_len", "0")][..],
+            "generated tokens (--gen-len) must be at least 1",
+        ),
+        (
+            &[
+                ("workloads", "decoder:tiny"),
+                ("gen_len", "200"),
+                ("depth", "100"),
+            ][..],
+            "must fit the context, 256, got 200 + 100",
+        ),
+        (
+            &[("workloads", "cnn"), ("depth", "8")][..],
+            "the run has no decoder",
+        ),
+        (
+            &[("workloads", "decoder:tiny"), ("gen_len", "many")][..],
+            "generated tokens (--gen-len): 'many' is not a valid number",
+        ),
+    ] {
+        let err = request(fields)
+            .resolve(BenchConfig::default())
+            .unwrap_err()
+            .0;
+        assert!(err.contains(message), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
 }
 
 #[test]
@@ -135,7 +194,7 @@ fn several_prompt_lengths_sweep_the_prefill() {
     let labels: Vec<String> = config.workloads.iter().map(Workload::label).collect();
     assert_eq!(labels, ["decoder:tiny-p16", "decoder:tiny-p64", "cnn:tiny"]);
     let phases: Vec<&[Phase]> = config.workloads.iter().map(Workload::phases).collect();
-    assert_eq!(phases[0], [Phase::Prefill, Phase::Decode]);
+    assert_eq!(phases[0], [Phase::Prefill, Phase::Decode, Phase::Generate]);
     assert_eq!(phases[1], [Phase::Prefill], "the decode step runs once");
     let Workload::Decoder(second) = &config.workloads[1] else {
         panic!()

@@ -32,6 +32,17 @@ pub struct DecoderConfig {
     /// whose decode step would repeat the first one's (schema version 9; absent: it does).
     #[serde(default = "runs_decode", skip_serializing_if = "is_runs_decode")]
     pub decodes: bool,
+    /// Tokens the generation test (`tgN`) generates one after another (schema version 11;
+    /// absent or 0: no generation test, as in older results).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub generate: usize,
+    /// Tokens of context the generation starts after (`tgN @ dM`; schema version 11).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub depth: usize,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 fn runs_decode() -> bool {
@@ -65,6 +76,32 @@ impl DecoderConfig {
         let d = self.width as u64;
         12 * d * d + 13 * d
     }
+
+    /// A generation's figures per sequence: its steps' decode figures summed, each step
+    /// attending to one position more than the one before (the first to `depth + 1`), and
+    /// the memory of its last, longest step.
+    fn generation_figures(&self) -> Figures {
+        let step = |keys: usize| {
+            DecoderConfig {
+                decode_at: keys,
+                ..self.clone()
+            }
+            .figures(Phase::Decode)
+        };
+        // A step's FLOPs grow linearly with the positions it attends to.
+        let per_key = step(2).flops_per_sample - step(1).flops_per_sample;
+        let without_keys = step(1).flops_per_sample - per_key;
+        let (steps, first) = (self.generate as u64, self.depth as u64 + 1);
+        let keys = steps * first + steps * steps.saturating_sub(1) / 2;
+        let last = step(self.depth + self.generate);
+        Figures {
+            flops_per_sample: steps * without_keys + per_key * keys,
+            weights_read: steps * last.weights_read,
+            input_elements: steps * last.input_elements,
+            output_elements: steps * last.output_elements,
+            ..last
+        }
+    }
 }
 
 impl Shapes for DecoderConfig {
@@ -73,10 +110,10 @@ impl Shapes for DecoderConfig {
     }
 
     fn phases(&self) -> &'static [Phase] {
-        if self.decodes {
-            &[Phase::Prefill, Phase::Decode]
-        } else {
-            &[Phase::Prefill]
+        match (self.decodes, self.generate > 0) {
+            (true, true) => &[Phase::Prefill, Phase::Decode, Phase::Generate],
+            (true, false) => &[Phase::Prefill, Phase::Decode],
+            (false, _) => &[Phase::Prefill],
         }
     }
 
@@ -97,6 +134,13 @@ impl Shapes for DecoderConfig {
                 self.context, self.decode_at
             )));
         }
+        if self.depth + self.generate > self.context {
+            return Err(ConfigError(format!(
+                "{name}: the generated tokens (--gen-len) after the depth (--depth) must fit \
+                 the context, {}, got {} + {}",
+                self.context, self.generate, self.depth
+            )));
+        }
         Ok(())
     }
 
@@ -104,6 +148,9 @@ impl Shapes for DecoderConfig {
     /// pairs a prompt's tokens attend to (each token the ones before it and itself), or the
     /// `decode_at` positions a decode step attends to; the head runs at the last position.
     fn figures(&self, phase: Phase) -> Figures {
+        if phase == Phase::Generate {
+            return self.generation_figures();
+        }
         let (d, v, l, h) = (
             self.width as u64,
             self.vocabulary as u64,
@@ -157,6 +204,10 @@ impl Shapes for DecoderConfig {
                 samples: "tokens",
                 tokens: Some(1),
             },
+            Phase::Generate => Unit {
+                samples: "sequences",
+                tokens: Some(self.generate as u64),
+            },
             _ => Unit {
                 samples: "prompts",
                 tokens: Some(self.prompt as u64),
@@ -181,13 +232,45 @@ impl Shapes for DecoderConfig {
             super::gflop(self, Phase::Prefill),
             self.decode_at,
             super::gflop(self, Phase::Decode)
-        )
+        ) + &self.describe_generation()
+    }
+
+    fn test_name(&self, phase: Phase) -> Option<String> {
+        match phase {
+            Phase::Prefill => Some(format!("pp{}", self.prompt)),
+            Phase::Generate if self.depth > 0 => {
+                Some(format!("tg{} @ d{}", self.generate, self.depth))
+            }
+            Phase::Generate => Some(format!("tg{}", self.generate)),
+            _ => None,
+        }
     }
 
     fn measured_pass(&self) -> String {
         format!(
             "a prefill of {} tokens, to the next token's logits, its KV cache alive for inference",
             self.prompt
+        )
+    }
+}
+
+impl DecoderConfig {
+    fn describe_generation(&self) -> String {
+        if self.generate == 0 {
+            return String::new();
+        }
+        let after = if self.depth > 0 {
+            format!("after a {}-token context", self.depth)
+        } else {
+            "from an empty cache".to_owned()
+        };
+        format!(
+            " **Generation** ({}): {} tokens per sequence one after another {after}, each \
+             step feeding its most likely token back and reading it on the host; tokens/s is \
+             {} × batch ÷ the run's time, and the time per output token is each step's own.",
+            self.test_name(Phase::Generate).unwrap_or_default(),
+            self.generate,
+            self.generate
         )
     }
 }
@@ -212,6 +295,41 @@ mod tests {
         // the head, and 4·768 per layer for each of the 512 positions attended to.
         let by_hand = 2 * (12 * 12 * 768 * 768 + 50_257 * 768) + 12 * 4 * 512 * 768;
         assert_eq!(gpt2.figures(Phase::Decode).flops_per_sample, by_hand);
+    }
+
+    #[test]
+    fn generation_sums_its_steps() {
+        let mut tiny = DecoderConfig::preset("tiny").unwrap();
+        assert_eq!((tiny.prompt, tiny.generate, tiny.depth), (64, 32, 0));
+        assert_eq!(tiny.test_name(Phase::Prefill).as_deref(), Some("pp64"));
+        assert_eq!(tiny.test_name(Phase::Generate).as_deref(), Some("tg32"));
+        tiny.generate = 3;
+        tiny.depth = 5;
+        assert_eq!(tiny.test_name(Phase::Generate).as_deref(), Some("tg3 @ d5"));
+        // Three steps attending to 6, 7 and 8 positions, each a decode step at that length.
+        let step = |keys| {
+            DecoderConfig {
+                decode_at: keys,
+                ..tiny.clone()
+            }
+            .figures(Phase::Decode)
+        };
+        let generation = tiny.figures(Phase::Generate);
+        assert_eq!(
+            generation.flops_per_sample,
+            step(6).flops_per_sample + step(7).flops_per_sample + step(8).flops_per_sample
+        );
+        assert_eq!(generation.weights_read, 3 * step(8).weights_read);
+        assert_eq!(generation.cache_elements, step(8).cache_elements);
+        assert_eq!(tiny.unit(Phase::Generate).tokens, Some(3));
+        let gpt2 = DecoderConfig::preset("gpt2").unwrap();
+        assert_eq!(gpt2.test_name(Phase::Prefill).as_deref(), Some("pp512"));
+        assert_eq!(gpt2.test_name(Phase::Generate).as_deref(), Some("tg128"));
+        tiny.depth = 253;
+        assert!(tiny.validate().is_ok(), "3 + 253 tokens fill the context");
+        tiny.depth = 254;
+        let err = tiny.validate().unwrap_err().0;
+        assert!(err.contains("must fit the context, 256, got 3 + 254"), "{err}");
     }
 
     #[test]

@@ -39,6 +39,12 @@ pub trait Shapes: Debug {
     /// the workload has a report of its own).
     fn describe(&self) -> String;
 
+    /// The name the field gives `phase`'s row where there is one (llama-bench's `pp512`,
+    /// `tg128`, `tg128 @ d512`): what the reports show and `compare` lines rows up by.
+    fn test_name(&self, _phase: Phase) -> Option<String> {
+        None
+    }
+
     /// What the memory suite's readings run, for the memory report.
     fn measured_pass(&self) -> String {
         "a forward pass".into()

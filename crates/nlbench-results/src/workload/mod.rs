@@ -89,6 +89,9 @@ pub enum Phase {
     Prefill,
     /// One decoding step: a token per sequence, attending to a KV cache of the stated length.
     Decode,
+    /// Generation (llama-bench's `tgN`, schema version 11): N decoding steps one after
+    /// another, each feeding its most likely token back and reading it on the host.
+    Generate,
 }
 
 impl Phase {
@@ -97,6 +100,7 @@ impl Phase {
             Phase::Forward => "forward",
             Phase::Prefill => "prefill",
             Phase::Decode => "decode",
+            Phase::Generate => "generate",
         }
     }
 
@@ -193,6 +197,17 @@ impl Workload {
 
     pub fn unit(&self, phase: Phase) -> Unit {
         self.shapes().unit(phase)
+    }
+
+    /// FLOPs of one sample's training step: its first phase's forward pass and backward's
+    /// two products per product of the forward (the gradients of the inputs and of the
+    /// weights), three times the forward.
+    pub fn training_flops_per_sample(&self) -> u64 {
+        3 * self.figures(self.phases()[0]).flops_per_sample
+    }
+
+    pub fn test_name(&self, phase: Phase) -> Option<String> {
+        self.shapes().test_name(phase)
     }
 
     pub fn validate(&self) -> Result<(), ConfigError> {
@@ -317,7 +332,9 @@ mod tests {
         assert!(err.contains("unknown workload 'transformer'"), "{err}");
         let err = "encoder:huge".parse::<WorkloadChoice>().unwrap_err().0;
         assert!(
-            err.contains("unknown encoder preset 'huge' (expected one of: tiny, bert-base)"),
+            err.contains(
+                "unknown encoder preset 'huge' (expected one of: tiny, bert-base, roberta-base)"
+            ),
             "{err}"
         );
     }
@@ -343,11 +360,15 @@ mod tests {
     }
 
     #[test]
-    fn only_the_decoder_has_two_phases() {
+    fn only_the_decoder_has_several_phases() {
         for kind in WorkloadKind::ALL {
             let workload = Workload::default_for(kind, false);
             let phases = workload.phases();
-            assert_eq!(phases.len(), 1 + usize::from(kind == WorkloadKind::Decoder));
+            // The decoder: its prefill, a decode step and a generation.
+            assert_eq!(
+                phases.len(),
+                1 + 2 * usize::from(kind == WorkloadKind::Decoder)
+            );
             assert!(workload.validate().is_ok(), "{kind}");
         }
     }

@@ -75,6 +75,6 @@ mod tests {
                 assert!(names.contains(&default_name(kind.name(), hardware_gpu)));
             }
         }
-        assert_eq!(names("encoder"), ["tiny", "bert-base"]);
+        assert_eq!(names("encoder"), ["tiny", "bert-base", "roberta-base"]);
     }
 }

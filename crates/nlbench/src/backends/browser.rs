@@ -4,7 +4,7 @@ use burn::backend::wgpu::{WgpuDevice, WgpuRuntime, WgpuSetup};
 
 use super::{
     compiler_of, twin, wanted,
-    wgpu::{WGPU_DEFAULT, reference, wgpu_device},
+    wgpu::{Suites, WGPU_DEFAULT, reference, wgpu_device},
 };
 use crate::{
     device::DeviceInfo,
@@ -13,7 +13,7 @@ use crate::{
     memo::Memo,
     plan::Plan,
     schema::PathId,
-    session::{Device, InferencePath, MemorySuite, Path},
+    session::{Device, InferencePath, MemorySuite, Path, TrainingSuite},
     suite::Burn,
 };
 
@@ -67,8 +67,13 @@ pub fn webgpu(
     if paths.reference {
         list.push(reference(setup, plan, searches)?);
     }
-    let memory = paths
-        .burn
-        .then(|| Box::new(burn(None)) as Box<dyn MemorySuite>);
-    Ok(wgpu_device(device, info, setup, list, memory))
+    let suites = Suites {
+        memory: paths
+            .burn
+            .then(|| Box::new(burn(None)) as Box<dyn MemorySuite>),
+        training: paths
+            .burn
+            .then(|| Box::new(burn(None)) as Box<dyn TrainingSuite>),
+    };
+    Ok(wgpu_device(device, info, setup, list, suites))
 }

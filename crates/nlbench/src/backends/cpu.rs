@@ -58,6 +58,7 @@ pub fn cpu(
             device_time,
         }],
         memory: Some(Box::new(burn())),
+        training: Some(Box::new(burn())),
         ceilings: Box::new(CpuCeilings),
         capacity: Capacity {
             available,

@@ -27,7 +27,7 @@ use crate::{
     measure::{CubeDeviceTimer, CubeMemoryProbe, DeviceTimer, Fused, Unfused},
     plan::{ClockPolicy, Paths, Plan},
     schema::PathId,
-    session::{DeviceTwin, InferencePath, MemorySuite, Path},
+    session::{DeviceTwin, InferencePath, MemorySuite, Path, TrainingSuite},
     suite::Burn,
 };
 
@@ -162,6 +162,11 @@ where
 
     /// The memory suite measures what users run, burn with fusion, on the host clock.
     fn memory(&self) -> Box<dyn MemorySuite> {
+        Box::new(self.fused())
+    }
+
+    /// The training suite times what users train with, burn with fusion, on the host clock.
+    fn training(&self) -> Box<dyn TrainingSuite> {
         Box::new(self.fused())
     }
 }

@@ -92,6 +92,7 @@ fn open<R: CubeRuntime>(
     Ok(Device {
         paths: cube.paths(plan, paths)?,
         memory: Some(cube.memory()),
+        training: Some(cube.training()),
         ceilings: Box::new(MatrixOnly {
             reason: "the WGSL microbenchmarks run through wgpu; --backend vulkan measures this \
                      GPU's other ceilings"

@@ -10,7 +10,7 @@ use crate::{
     memo::Memo,
     plan::{Paths, Plan},
     reference::Reference,
-    session::{Capacity, Device, InferencePath, MemorySuite, Path},
+    session::{Capacity, Device, InferencePath, MemorySuite, Path, TrainingSuite},
 };
 
 /// Every path a wgpu device runs.
@@ -49,8 +49,12 @@ pub fn wgpu(
     if paths.reference {
         list.push(reference(setup, plan, searches)?);
     }
-    let memory = (paths.burn || paths.unfused).then(|| cube.memory());
-    Ok(wgpu_device(device, info, setup, list, memory))
+    let burn = paths.burn || paths.unfused;
+    let suites = Suites {
+        memory: burn.then(|| cube.memory()),
+        training: burn.then(|| cube.training()),
+    };
+    Ok(wgpu_device(device, info, setup, list, suites))
 }
 
 /// nlbench's WGSL reference on the wgpu device under burn's, with its timestamped twin.
@@ -81,6 +85,12 @@ pub(super) fn reference(
     })
 }
 
+/// The suites beside the paths that run on burn's backend, where burn runs.
+pub(super) struct Suites {
+    pub memory: Option<Box<dyn MemorySuite>>,
+    pub training: Option<Box<dyn TrainingSuite>>,
+}
+
 /// A wgpu device with its paths: the ceilings measured on it (the matrix units through
 /// burn's runtime on `device`), and what one buffer may hold.
 pub(super) fn wgpu_device(
@@ -88,13 +98,14 @@ pub(super) fn wgpu_device(
     info: DeviceInfo,
     setup: &WgpuSetup,
     paths: Vec<Path>,
-    memory: Option<Box<dyn MemorySuite>>,
+    suites: Suites,
 ) -> Device {
     let limits = setup.device.limits();
     Device {
         info,
         paths,
-        memory,
+        memory: suites.memory,
+        training: suites.training,
         ceilings: Box::new(WgpuCeilings {
             device: setup.device.clone(),
             queue: setup.queue.clone(),

@@ -79,6 +79,9 @@ pub struct Stop {
     pub target_ci: Option<f64>,
     /// Past `min_samples`, stop once sampling has lasted this long, in milliseconds.
     pub cap_ms: Option<f64>,
+    /// Samples sought before the interval target may end sampling (p99's interval needs 299,
+    /// `--tail`); unlike `min_samples`, the time cap still ends sampling first.
+    pub wanted: usize,
 }
 
 impl Stop {
@@ -89,6 +92,7 @@ impl Stop {
             max_samples: n,
             target_ci: None,
             cap_ms: None,
+            wanted: n,
         }
     }
 }
@@ -159,12 +163,14 @@ pub async fn measure(
                 StopReason::Count
             };
         }
+        let short = ms.len() < policy.stop.wanted;
         // The interval is recomputed every few samples (every sixteenth of those so far), so
-        // long sampling stays linear in the samples taken.
-        let check = ms.len() % (ms.len() / 16).max(1) == 0;
+        // long sampling stays linear in the samples taken, and as the count sought is reached.
+        let check = ms.len() % (ms.len() / 16).max(1) == 0 || ms.len() == policy.stop.wanted;
         // Only a true 95 % interval (six samples or more) may end sampling as converged: a
         // smaller count's interval is the whole range, of lower coverage.
         if let Some(target) = policy.stop.target_ci
+            && !short
             && check
             && median_interval(&ms)
                 .is_some_and(|ci| ci.interval.is_confident() && ci.half_width_share() <= target)
@@ -174,7 +180,7 @@ pub async fn measure(
         match policy.stop.cap_ms {
             Some(cap) if env.clock.now_ms() - sampling >= cap => break StopReason::TimeCap,
             Some(_) => {}
-            None if policy.stop.target_ci.is_none() => break StopReason::Count,
+            None if policy.stop.target_ci.is_none() && !short => break StopReason::Count,
             None => {}
         }
     };
@@ -378,6 +384,7 @@ mod tests {
             max_samples: 10_000,
             target_ci: Some(0.02),
             cap_ms: Some(1_000.0),
+            wanted: 0,
         };
         let mut routine = Scripted::new(&clock, vec![5.0]);
         let samples = run(&mut routine, &policy(steady.clone()), &|| true);
@@ -408,6 +415,44 @@ mod tests {
         assert_eq!(samples.stopped, StopReason::TimeCap);
         let total: f64 = samples.ms.iter().sum();
         assert!((1_000.0..1_010.0).contains(&total), "{total}");
+    }
+
+    #[test]
+    fn tail_sampling_seeks_its_count_within_the_cap() {
+        // Steady samples would converge at 10; --tail goes on to p99's 299.
+        let tail = Stop {
+            min_samples: 10,
+            max_samples: 10_000,
+            target_ci: Some(0.02),
+            cap_ms: Some(10_000.0),
+            wanted: 299,
+        };
+        let clock = FakeClock(Cell::new(0.0));
+        let mut routine = Scripted::new(&clock, vec![5.0]);
+        let samples = run(&mut routine, &policy(tail.clone()), &|| true);
+        assert_eq!(samples.stopped, StopReason::Converged);
+        assert_eq!(samples.ms.len(), 299);
+        // A cap of 500 ms ends 5 ms samples at 100, short of the count.
+        let clock = FakeClock(Cell::new(0.0));
+        let mut routine = Scripted::new(&clock, vec![5.0]);
+        let capped = Stop {
+            cap_ms: Some(500.0),
+            ..tail.clone()
+        };
+        let samples = run(&mut routine, &policy(capped), &|| true);
+        assert_eq!(samples.stopped, StopReason::TimeCap);
+        assert_eq!(samples.ms.len(), 100);
+        // Without a target or a cap: exactly the count sought.
+        let clock = FakeClock(Cell::new(0.0));
+        let mut routine = Scripted::new(&clock, vec![5.0]);
+        let counted = Stop {
+            target_ci: None,
+            cap_ms: None,
+            ..tail
+        };
+        let samples = run(&mut routine, &policy(counted), &|| true);
+        assert_eq!(samples.stopped, StopReason::Count);
+        assert_eq!(samples.ms.len(), 299);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! them).
 
 use super::{Policy, Repeats, Stop};
-use crate::{config::BenchConfig, limits};
+use crate::{config::BenchConfig, limits, stats::samples_for_interval};
 
 /// Untimed runs before the timed warm-up: shader compilation and autotuning.
 const UNTIMED_RUNS: usize = 3;
@@ -18,6 +18,11 @@ pub use nlbench_results::schema::{PROBE_ADD_ELEMENTS, PROBE_LARGEST_SIDE, PROBE_
 /// interval target or the time cap.
 pub fn inference_policy(config: &BenchConfig) -> Policy {
     let adaptive = config.target_ci.is_some();
+    let wanted = if config.tail {
+        samples_for_interval(0.99)
+    } else {
+        0
+    };
     Policy {
         untimed_runs: UNTIMED_RUNS,
         warmup_ms: config.warmup_ms,
@@ -26,12 +31,13 @@ pub fn inference_policy(config: &BenchConfig) -> Policy {
         stop: Stop {
             min_samples: config.iterations,
             max_samples: if adaptive {
-                limits::MAX_ITERATIONS.max(config.iterations)
+                limits::MAX_ITERATIONS.max(config.iterations).max(wanted)
             } else {
-                config.iterations
+                config.iterations.max(wanted)
             },
             target_ci: config.target_ci,
-            cap_ms: config.max_time_ms.filter(|_| adaptive),
+            cap_ms: config.max_time_ms.filter(|_| adaptive || config.tail),
+            wanted,
         },
     }
 }

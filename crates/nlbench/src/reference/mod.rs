@@ -282,6 +282,7 @@ impl Reference {
         build_measurement(
             Measured {
                 samples,
+                steps_ms: Vec::new(),
                 memory: MemoryFigures {
                     allocator: None,
                     allocator_unavailable: Some(

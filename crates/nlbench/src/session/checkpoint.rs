@@ -12,7 +12,7 @@ use crate::{
     plan::Plan,
     schema::{
         BurnProbes, Ceilings, InferenceRecord, MemoryOutcome, MemoryRecord, Outcome, ResultSet,
-        SCHEMA_VERSION,
+        SCHEMA_VERSION, TrainingOutcome, TrainingRecord,
     },
 };
 
@@ -35,6 +35,9 @@ pub enum Line {
     },
     Memory {
         record: MemoryRecord,
+    },
+    Training {
+        record: TrainingRecord,
     },
     Ceilings {
         ceilings: Ceilings,
@@ -62,6 +65,10 @@ impl Line {
             },
             Line::Memory { record } => match record.outcome {
                 MemoryOutcome::Failed { kind, .. } => Some(kind),
+                _ => None,
+            },
+            Line::Training { record } => match record.outcome {
+                TrainingOutcome::Failed { kind, .. } => Some(kind),
                 _ => None,
             },
             _ => None,

@@ -13,7 +13,7 @@ use crate::{
     precision::Precision,
     schema::{
         BurnProbes, Ceilings, ClockKind, DeviceClock, InferenceMeasurement, InferenceRecord,
-        MemoryMeasurement, PathId, PathInfo, TimingInfo,
+        MemoryMeasurement, OptimizerKind, PathId, PathInfo, TimingInfo, TrainingMeasurement,
     },
     workload::{Figures, ModelConfig, Phase, Workload, WorkloadKind},
 };
@@ -39,11 +39,13 @@ impl Step {
         }
     }
 
-    /// `medium FP32 batch 16`, `decoder:gpt2 decode FP16 batch 1`.
+    /// `medium FP32 batch 16`, `decoder:gpt2 decode FP16 batch 1`, `decoder:gpt2 tg128 FP16
+    /// batch 1`: the row's label, as its record's.
     pub fn label(&self) -> String {
-        let phase = match self.phase {
-            Phase::Forward => String::new(),
-            phase => format!(" {phase}"),
+        let phase = match (self.phase, self.workload.test_name(self.phase)) {
+            (_, Some(test)) => format!(" {test}"),
+            (Phase::Forward, None) => String::new(),
+            (phase, None) => format!(" {phase}"),
         };
         format!(
             "{}{phase} {} batch {}",
@@ -129,6 +131,18 @@ pub trait MemorySuite {
         batch_size: usize,
         cx: &'a StepContext<'a>,
     ) -> LocalBoxFuture<'a, Result<MemoryMeasurement, RunError>>;
+}
+
+/// The training suite on one backend (burn's fused one, on its autodiff backend): one
+/// optimizer step of a workload, timed by the protocol.
+pub trait TrainingSuite {
+    fn measure<'a>(
+        &'a self,
+        workload: &'a Workload,
+        batch_size: usize,
+        optimizer: OptimizerKind,
+        cx: &'a StepContext<'a>,
+    ) -> LocalBoxFuture<'a, Result<TrainingMeasurement, RunError>>;
 }
 
 /// The device's ceilings, or why they cannot be measured.
@@ -267,6 +281,8 @@ pub struct Device {
     pub paths: Vec<Path>,
     /// The memory suite, on the headline burn backend; `None` where burn does not run.
     pub memory: Option<Box<dyn MemorySuite>>,
+    /// The training suite, on the same backend; `None` where burn does not run.
+    pub training: Option<Box<dyn TrainingSuite>>,
     pub ceilings: Box<dyn CeilingsSource>,
     pub capacity: Capacity,
 }

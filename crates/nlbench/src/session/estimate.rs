@@ -35,12 +35,15 @@ pub struct Cost {
 }
 
 /// What the timing protocol makes of an inference step whose runs take `batch_ms`: untimed
-/// runs, a warm-up of at least its time (and three runs), at least the planned samples.
+/// runs, a warm-up of at least its time (and three runs), at least the planned samples, and
+/// with `--tail` the samples p99's interval needs unless the time cap comes first.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Protocol {
     pub untimed_runs: f64,
     pub warmup_ms: f64,
     pub min_samples: f64,
+    pub wanted_samples: f64,
+    pub cap_ms: Option<f64>,
 }
 
 impl Protocol {
@@ -51,7 +54,9 @@ impl Protocol {
         } else {
             0.0
         };
-        (self.untimed_runs + self.min_samples) * batch_ms + warmup
+        let sought = (self.wanted_samples * batch_ms).min(self.cap_ms.unwrap_or(f64::INFINITY));
+        let sampling = (self.min_samples * batch_ms).max(sought);
+        self.untimed_runs * batch_ms + sampling + warmup
     }
 }
 
@@ -421,6 +426,22 @@ mod tests {
         assert_eq!((left.ms, left.rough), (100.0 + 500.0, false));
     }
 
+    /// With --tail a step samples p99's count, unless the time cap ends it first; never fewer
+    /// than the planned samples.
+    #[test]
+    fn tail_sampling_costs_its_count_or_the_cap() {
+        let tail = Protocol {
+            untimed_runs: 0.0,
+            warmup_ms: 0.0,
+            min_samples: 50.0,
+            wanted_samples: 299.0,
+            cap_ms: Some(1000.0),
+        };
+        assert_eq!(tail.ms(1.0), 299.0);
+        assert_eq!(tail.ms(10.0), 1000.0, "the cap ends it");
+        assert_eq!(tail.ms(40.0), 2000.0, "the planned 50 samples still run");
+    }
+
     /// With the protocol, a step's time follows what the protocol makes of its batch latency,
     /// which its family's rows predict from its FLOPs: a slow family's large step takes its
     /// planned samples' time, not the warm-up's that every fast step takes.
@@ -430,6 +451,8 @@ mod tests {
             untimed_runs: 3.0,
             warmup_ms: 500.0,
             min_samples: 50.0,
+            wanted_samples: 0.0,
+            cap_ms: Some(1000.0),
         };
         let mut estimate = Estimate::with_prior(None, Some(protocol));
         let step = |family: &str, flops: f64| Cost {

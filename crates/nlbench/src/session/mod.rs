@@ -24,7 +24,7 @@ pub use piece::Piece;
 
 pub use device::{
     Capacity, CeilingsSource, Device, DeviceTwin, InferencePath, MemorySuite, NoCeilings, Path,
-    Room, Step, StepContext,
+    Room, Step, StepContext, TrainingSuite,
 };
 
 use crate::{
@@ -199,6 +199,7 @@ pub fn not_run(
         config: plan.config.clone(),
         inference: Vec::new(),
         memory: Vec::new(),
+        training: Vec::new(),
         memory_timing: None,
         ceilings: None,
         burn_probes: None,
@@ -233,6 +234,8 @@ fn protocol(config: &crate::config::BenchConfig) -> Protocol {
         untimed_runs: policy.untimed_runs as f64,
         warmup_ms: policy.warmup_ms,
         min_samples: policy.stop.min_samples as f64,
+        wanted_samples: policy.stop.wanted as f64,
+        cap_ms: policy.stop.cap_ms,
     }
 }
 
@@ -241,8 +244,8 @@ fn protocol(config: &crate::config::BenchConfig) -> Protocol {
 fn cost_key(piece: &Piece, flops: f64, config: &crate::config::BenchConfig) -> String {
     let piece = serde_json::to_string(piece).expect("a piece always serialises");
     format!(
-        "{piece} flops={flops} iterations={} warmup_ms={} target_ci={:?} max_time_ms={:?}",
-        config.iterations, config.warmup_ms, config.target_ci, config.max_time_ms
+        "{piece} flops={flops} iterations={} warmup_ms={} target_ci={:?} max_time_ms={:?} tail={}",
+        config.iterations, config.warmup_ms, config.target_ci, config.max_time_ms, config.tail
     )
 }
 
@@ -269,6 +272,7 @@ fn skeleton(plan: &Plan, device: &Device, clock: &dyn Clock, identity: Identity)
         config: plan.config.clone(),
         inference: Vec::new(),
         memory: Vec::new(),
+        training: Vec::new(),
         memory_timing: device
             .memory
             .as_ref()
@@ -317,6 +321,7 @@ impl State {
         match line {
             Line::Inference { round, record } => self.rounds.push((round, record)),
             Line::Memory { record } => self.results.memory.push(record),
+            Line::Training { record } => self.results.training.push(record),
             Line::Ceilings { ceilings } => self.results.ceilings = Some(ceilings),
             Line::Probes { probes } => self.results.burn_probes = Some(probes),
             Line::Start { .. } => {}

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::{
     error::{ErrorKind, RunError},
     precision::Precision,
-    schema::{BurnProbes, Ceilings, InferenceRecord, MemoryOutcome, MemoryRecord, Outcome, PathId},
+    schema::{
+        BurnProbes, Ceilings, InferenceRecord, MemoryOutcome, MemoryRecord, OptimizerKind, Outcome,
+        PathId, TrainingOutcome, TrainingRecord,
+    },
     workload::{Phase, WorkloadKind},
 };
 
@@ -25,6 +28,9 @@ pub enum Piece {
         model: String,
         #[serde(default)]
         phase: Phase,
+        /// The row's llama-bench test (`pp512`, `tg128`), where it has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test: Option<String>,
         precision: Precision,
         batch_size: usize,
         path: PathId,
@@ -36,6 +42,12 @@ pub enum Piece {
         workload: WorkloadKind,
         model: String,
         batch_size: usize,
+    },
+    Training {
+        workload: WorkloadKind,
+        model: String,
+        batch_size: usize,
+        optimizer: OptimizerKind,
     },
 }
 
@@ -52,6 +64,7 @@ impl Piece {
                 workload,
                 model,
                 phase,
+                test,
                 precision,
                 batch_size,
                 path,
@@ -61,6 +74,7 @@ impl Piece {
                     workload: *workload,
                     model: model.clone(),
                     phase: *phase,
+                    test: test.clone(),
                     precision: *precision,
                     batch_size: *batch_size,
                     path: *path,
@@ -85,6 +99,20 @@ impl Piece {
                     outcome: MemoryOutcome::Failed { kind, reason },
                 },
             },
+            Piece::Training {
+                workload,
+                model,
+                batch_size,
+                optimizer,
+            } => Line::Training {
+                record: TrainingRecord {
+                    workload: *workload,
+                    model: model.clone(),
+                    batch_size: *batch_size,
+                    optimizer: *optimizer,
+                    outcome: TrainingOutcome::Failed { kind, reason },
+                },
+            },
         }
     }
 
@@ -97,6 +125,7 @@ impl Piece {
                 workload: record.workload,
                 model: record.model.clone(),
                 phase: record.phase,
+                test: record.test.clone(),
                 precision: record.precision,
                 batch_size: record.batch_size,
                 path: record.path,
@@ -107,6 +136,12 @@ impl Piece {
                 workload: record.workload,
                 model: record.model.clone(),
                 batch_size: record.batch_size,
+            }),
+            Line::Training { record } => Some(Piece::Training {
+                workload: record.workload,
+                model: record.model.clone(),
+                batch_size: record.batch_size,
+                optimizer: record.optimizer,
             }),
         }
     }
@@ -128,6 +163,7 @@ mod tests {
             workload: WorkloadKind::Mlp,
             model: "small".into(),
             phase: Phase::Forward,
+            test: None,
             precision: Precision::F32,
             batch_size: 64,
             path: PathId::Burn,
@@ -149,6 +185,7 @@ mod tests {
             workload: WorkloadKind::Mlp,
             model: "small".into(),
             phase: Phase::Forward,
+            test: None,
             precision: Precision::F32,
             batch_size: 64,
             path: PathId::Burn,
@@ -181,6 +218,7 @@ mod tests {
             workload: WorkloadKind::Mlp,
             model: "small".into(),
             phase: Phase::Forward,
+            test: None,
             precision: Precision::F32,
             batch_size: 1,
             path: PathId::Burn,

@@ -152,6 +152,7 @@ impl InferencePath for FakePath {
             build_measurement(
                 Measured {
                     samples,
+                    steps_ms: Vec::new(),
                     memory: MemoryFigures {
                         allocator: None,
                         allocator_unavailable: Some("fake".into()),
@@ -310,6 +311,7 @@ fn fake_device_seen(
             None,
         )],
         memory: Some(Box::new(FakeMemory)),
+        training: None,
         ceilings: Box::new(FakeCeilings),
         capacity: Capacity::unknown(),
     };
@@ -737,6 +739,7 @@ fn device_time_comes_from_the_twin_and_its_failure_keeps_the_headline() {
             }))),
         }],
         memory: None,
+        training: None,
         ceilings: Box::new(FakeCeilings),
         capacity: Capacity::unknown(),
     };

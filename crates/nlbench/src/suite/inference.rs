@@ -14,11 +14,11 @@ use crate::{
     precision::Precision,
     readback::read_one,
     schema::{
-        AllocatorMemory, AnalyticalMemory, BurnProbes, InferenceMeasurement, KernelChoice,
-        MemoryFigures, PathId, TimingInfo,
+        AllocatorMemory, AnalyticalMemory, BurnProbes, ClockKind, InferenceMeasurement,
+        KernelChoice, MemoryFigures, PathId, TimingInfo,
     },
     session::{InferencePath, Step, StepContext},
-    workload::{OnBackend, Runnable, Workload},
+    workload::{Generation, OnBackend, Runnable, Workload},
 };
 
 impl<B: Backend> InferencePath for Burn<B> {
@@ -89,12 +89,20 @@ async fn measure_step<B: Backend>(
     )
     .await?;
     let stopwatch = burn.stopwatch(cx.clock);
+    if built.generation().is_some() && stopwatch.kind() == ClockKind::Device {
+        return Err(RunError::unsupported(
+            "a generation is timed on the host clock alone: each step ends with its token read \
+             on the host",
+        ));
+    }
     let mut routine = Forward {
         built: built.as_ref(),
         stopwatch,
+        clock: cx.clock,
         memory: burn.memory.as_ref(),
         peak: None,
         failed_reading: None,
+        steps_ms: Vec::new(),
     };
     let env = Environment {
         clock: cx.clock,
@@ -145,6 +153,7 @@ async fn measure_step<B: Backend>(
     build_measurement(
         Measured {
             samples,
+            steps_ms: routine.steps_ms,
             memory,
             kernels,
             accuracy,
@@ -195,11 +204,35 @@ async fn checked<B: Backend>(
 struct Forward<'a, B: Backend> {
     built: &'a dyn Runnable<B>,
     stopwatch: Stopwatch<'a>,
+    /// The host's clock, which times a generation's steps.
+    clock: &'a dyn Clock,
     memory: &'a dyn crate::measure::MemoryProbe,
     /// The allocator's highest reading right after a timed pass, its output alive.
     peak: Option<MemorySnapshot>,
     /// Why a reading after a pass failed, where one did: the peak is then unknown.
     failed_reading: Option<String>,
+    /// A generation's steps, each from its start to its token on the host, over every timed
+    /// run.
+    steps_ms: Vec<f64>,
+}
+
+impl<B: Backend> Forward<'_, B> {
+    /// One timed generation: each step's own time kept, the run's time returned (from the
+    /// first step's start to the last token on the host).
+    async fn generate(&mut self, generation: &dyn Generation) -> Result<f64, RunError> {
+        let clock = self.clock;
+        let start = clock.now_ms();
+        let mut last = start;
+        let steps = &mut self.steps_ms;
+        generation
+            .generate(&mut || {
+                let now = clock.now_ms();
+                steps.push(now - last);
+                last = now;
+            })
+            .await?;
+        Ok(last - start)
+    }
 }
 
 impl<B: Backend> Routine for Forward<'_, B> {
@@ -209,14 +242,14 @@ impl<B: Backend> Routine for Forward<'_, B> {
 
     fn run_timed(&mut self, repeats: u32) -> LocalBoxFuture<'_, Result<f64, RunError>> {
         Box::pin(async move {
-            let (ms, output) = time_tensor(&self.stopwatch, repeats, &|| self.built.run()).await?;
-            match self.memory.snapshot() {
-                Ok(reading) => self.peak = max_snapshot(self.peak, Some(reading)),
-                // Only the first failure is kept; a backend without a report fails every time.
-                Err(reason) => {
-                    self.failed_reading.get_or_insert(reason);
-                }
+            let built = self.built;
+            if let Some(generation) = built.generation() {
+                let ms = self.generate(generation).await?;
+                self.read_memory();
+                return Ok(ms);
             }
+            let (ms, output) = time_tensor(&self.stopwatch, repeats, &|| self.built.run()).await?;
+            self.read_memory();
             drop(output);
             Ok(ms)
         })
@@ -224,6 +257,19 @@ impl<B: Backend> Routine for Forward<'_, B> {
 
     fn after_untimed(&mut self) -> LocalBoxFuture<'_, ()> {
         Box::pin(self.stopwatch.clear_errors())
+    }
+}
+
+impl<B: Backend> Forward<'_, B> {
+    /// The allocator's reading after a timed run, kept where it is the highest.
+    fn read_memory(&mut self) {
+        match self.memory.snapshot() {
+            Ok(reading) => self.peak = max_snapshot(self.peak, Some(reading)),
+            // Only the first failure is kept; a backend without a report fails every time.
+            Err(reason) => {
+                self.failed_reading.get_or_insert(reason);
+            }
+        }
     }
 }
 

@@ -299,7 +299,7 @@ async fn optimizer_step<B: AutodiffBackend, N: AutodiffModule<B>, O: Optimizer<N
 }
 
 /// Waits for every float parameter of `network` to be computed.
-async fn sync_all<B: Backend, M: Module<B>>(network: &M) -> Result<(), RunError> {
+pub(super) async fn sync_all<B: Backend, M: Module<B>>(network: &M) -> Result<(), RunError> {
     let mut parameters = Parameters(Vec::new());
     network.visit(&mut parameters);
     for parameter in parameters.0 {

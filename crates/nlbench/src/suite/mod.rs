@@ -1,12 +1,14 @@
 //! The suites on burn: [`Burn`] is one of burn's backends on one device, which runs the
-//! inference rows (as an [`InferencePath`](crate::session::InferencePath)), burn's probes and
-//! the memory suite (as a [`MemorySuite`](crate::session::MemorySuite)). Everything here is
+//! inference rows (as an [`InferencePath`](crate::session::InferencePath)), burn's probes,
+//! the memory suite (as a [`MemorySuite`](crate::session::MemorySuite)) and the training suite
+//! (as a [`TrainingSuite`](crate::session::TrainingSuite)). Everything here is
 //! generic over the backend, so it is kept to the work itself: the protocol, the statistics
 //! and the session are not.
 
 mod inference;
 mod memory;
 pub(crate) mod probes;
+mod training;
 
 use std::sync::Mutex;
 

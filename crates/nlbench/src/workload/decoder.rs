@@ -14,8 +14,16 @@ use burn::{
 };
 use futures::future::LocalBoxFuture;
 
-use super::{Network, Phase, Preset, Runnable, block::PreNormBlock, check, DecoderConfig};
-use crate::{accuracy, error::RunError, precision::{Precision, cast}, readback::read_values, accuracy::Accuracy};
+use super::{
+    DecoderConfig, Generation, Network, Phase, Preset, Runnable, block::PreNormBlock, check,
+};
+use crate::{
+    accuracy,
+    accuracy::Accuracy,
+    error::RunError,
+    precision::{Precision, cast},
+    readback::{read_tokens, read_values},
+};
 
 impl<B: Backend> Decoder<B> {
     pub fn init(config: &DecoderConfig, seed: u64, device: &B::Device) -> Self {
@@ -69,7 +77,8 @@ impl<B: Backend> Preset<B> for DecoderConfig {
         tokens(self, batch, self.prompt, device)
     }
 
-    /// A decode step attends to the cache of a prefill of `decode_at - 1` random tokens.
+    /// A decode step attends to the cache of a prefill of `decode_at - 1` random tokens; a
+    /// generation starts from a random token after `depth` random tokens' cache.
     fn build(
         &self,
         phase: Phase,
@@ -79,6 +88,19 @@ impl<B: Backend> Preset<B> for DecoderConfig {
         device: &B::Device,
     ) -> Box<dyn Runnable<B>> {
         let decoder = self.network(seed, precision, device);
+        if phase == Phase::Generate {
+            let context = (self.depth > 0).then(|| {
+                let cached = tokens(self, batch, self.depth, device);
+                let (_, cache) = decoder.prefill(cached.clone());
+                (cached, cache)
+            });
+            return Box::new(Generating {
+                first: tokens(self, batch, 1, device),
+                decoder,
+                context,
+                steps: self.generate,
+            });
+        }
         if phase != Phase::Decode {
             let prompt = self.input(batch, precision, device);
             return Box::new(super::Pass {
@@ -133,16 +155,97 @@ impl<B: Backend> Runnable<B> for DecodeStep<B> {
     ) -> LocalBoxFuture<'a, Result<Option<Accuracy>, RunError>> {
         Box::pin(async move {
             let (step, _) = self.decoder.decode(self.token.clone(), &self.cache);
-            let tokens = Tensor::cat(vec![self.cached.clone(), self.token.clone()], 1);
-            let (full, _) = self.decoder.prefill(tokens);
-            accuracy::hold(
-                &read_values(step).await?,
-                &read_values(full).await?,
-                precision,
-                "decoding with the KV cache differs from a full pass over the same tokens",
-                Some("a full pass over the same tokens, without the KV cache"),
-            )
-            .map(Some)
+            let tokens = vec![self.cached.clone(), self.token.clone()];
+            self.decoder
+                .hold_against_full_pass(step, tokens, precision, "decoding")
+                .await
+        })
+    }
+}
+
+/// A generation (llama-bench's `tgN`): `steps` tokens per sequence one after another, each
+/// the most likely next token of the step before, from `first` after `context` (its tokens
+/// and their cache; none: an empty cache).
+struct Generating<B: Backend> {
+    decoder: Decoder<B>,
+    first: Tensor<B, 2, Int>,
+    context: Option<(Tensor<B, 2, Int>, KvCache<B>)>,
+    steps: usize,
+}
+
+impl<B: Backend> Generating<B> {
+    /// One step: `token` after `cache` (the first step of an empty cache is a one-token
+    /// prefill), the next logits and the grown cache.
+    fn step(&self, token: Tensor<B, 2, Int>, cache: Option<&KvCache<B>>) -> (Tensor<B, 2>, KvCache<B>) {
+        match cache {
+            Some(cache) => self.decoder.decode(token, cache),
+            None => self.decoder.prefill(token),
+        }
+    }
+
+    fn start(&self) -> Option<KvCache<B>> {
+        self.context.as_ref().map(|(_, cache)| cache.clone())
+    }
+}
+
+impl<B: Backend> Runnable<B> for Generating<B> {
+    /// Every step queued at once, each token fed back on the device: the untimed runs.
+    fn run(&self) -> Tensor<B, 2> {
+        let mut cache = self.start();
+        let mut token = self.first.clone();
+        let mut logits = None;
+        for _ in 0..self.steps {
+            let (next, grown) = self.step(token, cache.as_ref());
+            token = next.clone().argmax(1);
+            cache = Some(grown);
+            logits = Some(next);
+        }
+        logits.expect("a generation has at least one step")
+    }
+
+    /// The second step's logits, decoded with the cache the first grew, against a full pass
+    /// over the same tokens (the context's, the first, the one it generated).
+    fn check<'a>(
+        &'a self,
+        precision: Precision,
+        _: &'a B::Device,
+    ) -> LocalBoxFuture<'a, Result<Option<Accuracy>, RunError>> {
+        Box::pin(async move {
+            let start = self.start();
+            let (first, cache) = self.step(self.first.clone(), start.as_ref());
+            let generated = first.argmax(1);
+            let (second, _) = self.decoder.decode(generated.clone(), &cache);
+            let mut all: Vec<Tensor<B, 2, Int>> =
+                self.context.iter().map(|(tokens, _)| tokens.clone()).collect();
+            all.extend([self.first.clone(), generated]);
+            self.decoder
+                .hold_against_full_pass(second, all, precision, "generating")
+                .await
+        })
+    }
+
+    fn generation(&self) -> Option<&dyn Generation> {
+        Some(self)
+    }
+}
+
+impl<B: Backend> Generation for Generating<B> {
+    /// Each step's token read on the host before the next step is queued.
+    fn generate<'a>(
+        &'a self,
+        lap: &'a mut dyn FnMut(),
+    ) -> LocalBoxFuture<'a, Result<(), RunError>> {
+        Box::pin(async move {
+            let mut cache = self.start();
+            let mut token = self.first.clone();
+            for _ in 0..self.steps {
+                let (logits, grown) = self.step(token, cache.as_ref());
+                token = logits.argmax(1);
+                read_tokens(token.clone()).await?;
+                lap();
+                cache = Some(grown);
+            }
+            Ok(())
         })
     }
 }
@@ -173,6 +276,26 @@ impl<B: Backend> KvCache<B> {
 }
 
 impl<B: Backend> Decoder<B> {
+    /// `logits`, computed with the KV cache, held against a full pass over `tokens` (their
+    /// pieces, joined) without it; `doing` names what went wrong, for the message.
+    async fn hold_against_full_pass(
+        &self,
+        logits: Tensor<B, 2>,
+        tokens: Vec<Tensor<B, 2, Int>>,
+        precision: Precision,
+        doing: &str,
+    ) -> Result<Option<Accuracy>, RunError> {
+        let (full, _) = self.prefill(Tensor::cat(tokens, 1));
+        accuracy::hold(
+            &read_values(logits).await?,
+            &read_values(full).await?,
+            precision,
+            &format!("{doing} with the KV cache differs from a full pass over the same tokens"),
+            Some("a full pass over the same tokens, without the KV cache"),
+        )
+        .map(Some)
+    }
+
     /// The prompt `tokens` `[batch, length]`: the logits of the next token `[batch,
     /// vocabulary]` and the cache of every position.
     pub fn prefill(&self, tokens: Tensor<B, 2, Int>) -> (Tensor<B, 2>, KvCache<B>) {

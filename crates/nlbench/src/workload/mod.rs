@@ -10,7 +10,7 @@ mod network;
 #[macro_use]
 mod registry;
 
-pub use network::{Network, Pass, Preset, Runnable, Visit, VisitTrainable, floats};
+pub use network::{Generation, Network, Pass, Preset, Runnable, Visit, VisitTrainable, floats};
 pub use nlbench_results::workload::*;
 
 nlbench_results::registered_workloads!(networks);

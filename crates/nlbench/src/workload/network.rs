@@ -74,6 +74,20 @@ pub trait Runnable<B: Backend>: Sync {
         precision: Precision,
         device: &'a B::Device,
     ) -> LocalBoxFuture<'a, Result<Option<Accuracy>, RunError>>;
+
+    /// Where one run is a generation, its steps for the suite to time one by one (`run`
+    /// still queues them all, for the untimed runs).
+    fn generation(&self) -> Option<&dyn Generation> {
+        None
+    }
+}
+
+/// A run of dependent steps that each end on the host: a language model's generation, each
+/// step's token read back and fed to the next.
+pub trait Generation: Sync {
+    /// One run: every step in turn, `lap` called as each step's token reaches the host.
+    fn generate<'a>(&'a self, lap: &'a mut dyn FnMut())
+    -> LocalBoxFuture<'a, Result<(), RunError>>;
 }
 
 /// A network and its input: one pass is one run.

@@ -60,6 +60,7 @@ fn run_path(path: session::Path, info: DeviceInfo, config: BenchConfig) -> Resul
         info,
         paths: vec![path],
         memory: None,
+        training: None,
         ceilings: Box::new(NoCeilings("not measured in this test".into())),
         capacity: Capacity::unknown(),
     };

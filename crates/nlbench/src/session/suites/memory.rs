@@ -26,15 +26,8 @@ pub struct Memory<'a> {
 
 impl<'a> Memory<'a> {
     pub fn new(plan: &Plan, device: &'a Device) -> Self {
-        let runs: Vec<(Workload, usize)> = if plan.suites.memory && device.memory.is_some() {
-            plan.config
-                .all_workloads()
-                .into_iter()
-                .flat_map(|workload| {
-                    let batches = plan.config.batch_sizes_of(&workload).to_vec();
-                    batches.into_iter().map(move |b| (workload.clone(), b))
-                })
-                .collect()
+        let runs = if plan.suites.memory && device.memory.is_some() {
+            super::every_workload_batch(plan)
         } else {
             Vec::new()
         };
