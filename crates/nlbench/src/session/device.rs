@@ -13,7 +13,7 @@ use crate::{
     precision::Precision,
     schema::{
         BurnProbes, Ceilings, ClockKind, DeviceClock, InferenceMeasurement, InferenceRecord,
-        MemoryMeasurement, OptimizerKind, PathId, PathInfo, TimingInfo, TrainingMeasurement,
+        MemoryMeasurement, PathId, PathInfo, TimingInfo, TrainingMeasurement,
     },
     workload::{Figures, ModelConfig, Phase, Workload, WorkloadKind},
 };
@@ -133,14 +133,14 @@ pub trait MemorySuite {
     ) -> LocalBoxFuture<'a, Result<MemoryMeasurement, RunError>>;
 }
 
-/// The training suite on one backend (burn's fused one, on its autodiff backend): one
-/// optimizer step of a workload, timed by the protocol.
+/// The training suite on one backend (burn's fused one, on its autodiff backend): one Adam
+/// step of a workload, timed by the protocol. Adam alone: the optimizer most training runs
+/// use, and each optimizer is the workloads' backward compiled once more.
 pub trait TrainingSuite {
     fn measure<'a>(
         &'a self,
         workload: &'a Workload,
         batch_size: usize,
-        optimizer: OptimizerKind,
         cx: &'a StepContext<'a>,
     ) -> LocalBoxFuture<'a, Result<TrainingMeasurement, RunError>>;
 }

@@ -7,7 +7,7 @@ use burn::{
     backend::Autodiff,
     module::AutodiffModule,
     nn::loss::{MseLoss, Reduction},
-    optim::{AdamConfig, GradientsParams, Optimizer, SgdConfig},
+    optim::{AdamConfig, GradientsParams, Optimizer},
     tensor::{
         Distribution, Tensor,
         backend::{AutodiffBackend, Backend},
@@ -22,7 +22,7 @@ use crate::{
     measure::{self, Clock, Environment, Routine, Samples, protocol::inference_policy},
     precision::Precision,
     readback::read_values,
-    schema::{ClockKind, OptimizerKind, TrainingMeasurement},
+    schema::{ClockKind, TrainingMeasurement},
     session::{StepContext, TrainingSuite},
     workload::{Network, OnBackend, Preset, VisitTrainable, Workload},
 };
@@ -37,7 +37,6 @@ impl<B: Backend> TrainingSuite for Burn<B> {
         &'a self,
         workload: &'a Workload,
         batch_size: usize,
-        optimizer: OptimizerKind,
         cx: &'a StepContext<'a>,
     ) -> LocalBoxFuture<'a, Result<TrainingMeasurement, RunError>> {
         Box::pin(async move {
@@ -45,7 +44,6 @@ impl<B: Backend> TrainingSuite for Burn<B> {
             let timing: Timing<'_, Autodiff<B>> = Timing {
                 device: &self.device,
                 batch_size,
-                optimizer,
                 cx,
             };
             let (samples, losses) = workload.visit_trainable::<Autodiff<B>, _>(timing).await?;
@@ -68,7 +66,6 @@ impl<B: Backend> TrainingSuite for Burn<B> {
 struct Timing<'a, B: Backend> {
     device: &'a B::Device,
     batch_size: usize,
-    optimizer: OptimizerKind,
     cx: &'a StepContext<'a>,
 }
 
@@ -84,16 +81,8 @@ impl<'a, B: AutodiffBackend> VisitTrainable<B> for Timing<'a, B> {
     {
         let preset = preset.clone();
         Box::pin(async move {
-            match self.optimizer {
-                OptimizerKind::Adam => {
-                    self.time(&preset, AdamConfig::new().init::<B, P::Network>())
-                        .await
-                }
-                OptimizerKind::Sgd => {
-                    self.time(&preset, SgdConfig::new().init::<B, P::Network>())
-                        .await
-                }
-            }
+            self.time(&preset, AdamConfig::new().init::<B, P::Network>())
+                .await
         })
     }
 }

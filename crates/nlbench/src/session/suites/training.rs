@@ -18,7 +18,7 @@ use crate::{
     workload::Workload,
 };
 
-/// The optimizer every training row steps with: the one most training runs use.
+/// The optimizer every training row steps with (see [`crate::session::TrainingSuite`]).
 const OPTIMIZER: OptimizerKind = OptimizerKind::Adam;
 
 pub struct Training<'a> {
@@ -80,15 +80,13 @@ impl Suite for Training<'_> {
                 .check(Footprint::training(workload, *batch_size))
             {
                 Err(reason) => TrainingOutcome::Skipped { reason },
-                Ok(()) => {
-                    match guarded(training.measure(workload, *batch_size, OPTIMIZER, cx)).await {
-                        Ok(m) => TrainingOutcome::Measured(Box::new(m)),
-                        Err(err) => TrainingOutcome::Failed {
-                            kind: err.kind,
-                            reason: err.message,
-                        },
-                    }
-                }
+                Ok(()) => match guarded(training.measure(workload, *batch_size, cx)).await {
+                    Ok(m) => TrainingOutcome::Measured(Box::new(m)),
+                    Err(err) => TrainingOutcome::Failed {
+                        kind: err.kind,
+                        reason: err.message,
+                    },
+                },
             };
             Some(Line::Training {
                 record: TrainingRecord {
