@@ -65,14 +65,7 @@ pub fn write(out: &Path, results: &[ResultSet]) -> Result<(), Failure> {
     for path in &written {
         println!("wrote {}", path.display());
     }
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(Failure::other(format!(
-            "could not write {}",
-            failed.join("; ")
-        )))
-    }
+    Failure::unwritten(&failed)
 }
 
 /// Every `results.json` under `dir`, in path order, not following links (the earlier results

@@ -55,14 +55,7 @@ impl Exports {
                 Err(e) => failed.push(format!("{}: {e}", path.display())),
             }
         }
-        if failed.is_empty() {
-            Ok(())
-        } else {
-            Err(Failure::other(format!(
-                "could not write {}",
-                failed.join("; ")
-            )))
-        }
+        Failure::unwritten(&failed)
     }
 }
 

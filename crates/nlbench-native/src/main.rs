@@ -63,6 +63,19 @@ impl Failure {
         Self::new(1, message)
     }
 
+    /// The failure of the files in `failed` (each "path: why") that could not be written,
+    /// after the others were; none where `failed` is empty.
+    fn unwritten(failed: &[String]) -> Result<(), Self> {
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err(Self::other(format!(
+                "could not write {}",
+                failed.join("; ")
+            )))
+        }
+    }
+
     /// A stop a worker already told the terminal of.
     fn said(code: u8, message: impl Into<String>) -> Self {
         Self {
@@ -256,12 +269,7 @@ fn finish(
     if let Some(err) = checkpoint_error {
         eprintln!("warning: {err}; the results above are complete");
     }
-    if !failed.is_empty() {
-        return Err(Failure::other(format!(
-            "could not write {}",
-            failed.join("; ")
-        )));
-    }
+    Failure::unwritten(&failed)?;
     match &results.partial {
         None => output::discard_checkpoint(out).map_err(Failure::other)?,
         Some(reason) => eprintln!(

@@ -80,6 +80,15 @@ async fn measure_step<B: Backend>(
         step.precision,
         &burn.device,
     );
+    let stopwatch = burn.stopwatch(cx.clock);
+    // Refused before the check runs: a device-timed twin of a generation would check it
+    // only to time nothing.
+    if built.generation().is_some() && stopwatch.kind() == ClockKind::Device {
+        return Err(RunError::unsupported(
+            "a generation is timed on the host clock alone: each step ends with its token read \
+             on the host",
+        ));
+    }
     let accuracy = checked(
         built.as_ref(),
         step.precision,
@@ -88,13 +97,6 @@ async fn measure_step<B: Backend>(
         cx,
     )
     .await?;
-    let stopwatch = burn.stopwatch(cx.clock);
-    if built.generation().is_some() && stopwatch.kind() == ClockKind::Device {
-        return Err(RunError::unsupported(
-            "a generation is timed on the host clock alone: each step ends with its token read \
-             on the host",
-        ));
-    }
     let mut routine = Forward {
         built: built.as_ref(),
         stopwatch,
