@@ -17,7 +17,10 @@ time is a second figure, timed by CUDA events in runs of its own. The protocol i
 weights and inputs from a fixed seed; 3 untimed runs; warm-up until at least --warmup-ms has
 passed and the last 5 runs vary by under 10 % (at most 5x the warm-up time); then at least
 --iterations timed runs, more until the median's 95 % interval (order statistics, so six
-samples or more) is within --target-ci or --max-time-ms of sampling has passed. Summaries,
+samples or more) is within --target-ci or --max-time-ms of sampling has passed; the plan runs
+--repeat times in interleaved rounds, each row's median the median of its rounds' and its
+interval the run-to-run one the rounds' spread gives, pooled over the plan (a CUDA row's device
+time is its first round's). Summaries,
 intervals, outliers (hyperfine's rule: over 14.826 MADs from the median, the clock's resolution
 standing in for a MAD of 0) and verdicts are computed exactly as nlbench computes them.
 """
@@ -34,7 +37,7 @@ import time
 
 import workloads as wl
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 SIZES = wl.SIZES
 UNTIMED_RUNS = 3
 STABLE_WINDOW = 5
@@ -220,6 +223,94 @@ def verdicts(samples, s, target_ci, resolution_ms):
     if len(samples) >= IDENTICAL_SAMPLES and all(v == samples[0] for v in samples):
         found.append({"verdict": "identical", "count": len(samples)})
     return found
+
+
+def students_t_975(df):
+    """Student's t 97.5 % quantile at `df` degrees of freedom, by the Cornish-Fisher expansion
+    about the normal's (within 0.004 of the exact value at 3 degrees of freedom, 0.001 from 4 on)."""
+    z = 1.959963984540054
+    terms = [
+        (z ** 3 + z) / 4,
+        (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96,
+        (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384,
+        (79 * z ** 9 + 776 * z ** 7 + 1482 * z ** 5 - 1920 * z ** 3 - 945 * z) / 92160,
+    ]
+    return z + sum(term / df ** (i + 1) for i, term in enumerate(terms))
+
+
+def run_to_run(rows):
+    """nlbench's analysis::spread: the standard deviation of the log round medians about each
+    row's mean, pooled over the rows of two rounds or more, and its degrees of freedom."""
+    squares, df = 0.0, 0
+    for medians in rows:
+        if len(medians) < 2 or any(m <= 0 for m in medians):
+            continue
+        logs = [math.log(m) for m in medians]
+        mean = sum(logs) / len(logs)
+        squares += sum((x - mean) ** 2 for x in logs)
+        df += len(logs) - 1
+    return (math.sqrt(squares / df), df) if df else None
+
+
+def log_half_width(spread, rounds):
+    log_sd, df = spread
+    share = 1.0 if rounds < 2 else 0.5 if rounds == 2 else math.pi / (2 * rounds)
+    return students_t_975(df) * log_sd * math.sqrt(share)
+
+
+def merge_rounds(rounds, target_ci):
+    """One plan's records from its interleaved rounds (lists of records in the same order):
+    each measured row's median that of its rounds' medians, its samples pooled, a failed
+    round recorded, and every row of two rounds or more with the run-to-run interval."""
+    merged = []
+    for records in zip(*rounds):
+        measured = [r for r in records if r.get("status") == "measured"]
+        if len(records) == 1 or not measured:
+            merged.append(records[0])
+            continue
+        medians = [r["batch_latency_ms"]["median"] for r in measured]
+        raw = [ms for r in measured for ms in r["raw_batch_ms"]]
+        first = measured[0]
+        batch = first["batch_size"]
+        s = summary(raw, host_resolution_ms())
+        s["median"] = median_of(medians)
+        throughput = batch / (s["median"] / 1000.0)
+        row = dict(first)
+        row.update({
+            "warmup_runs": sum(r["warmup_runs"] for r in measured),
+            "batch_latency_ms": s,
+            "sample_latency_ms": scaled(s, 1.0 / batch),
+            "throughput": throughput,
+            "gflops": first["gflops"] / first["throughput"] * throughput,
+            "raw_batch_ms": raw,
+            "rounds": medians if len(medians) > 1 else [],
+            "stopped": measured[-1]["stopped"],
+        })
+        failed = [{"round": i, "kind": r["kind"], "reason": r["reason"]}
+                  for i, r in enumerate(records) if r.get("status") == "failed"]
+        if failed:
+            row["failed_rounds"] = failed
+        merged.append(row)
+    spread = run_to_run([r.get("rounds", []) for r in merged if r.get("status") == "measured"])
+    for row in merged:
+        rounds = row.get("rounds") or []
+        if spread is None or len(rounds) < 2:
+            continue
+        half = log_half_width(spread, len(rounds))
+        s = row["batch_latency_ms"]
+        own = median_interval(row["raw_batch_ms"])
+        s["median_ci"] = {"low": s["median"] * math.exp(-half), "high": s["median"] * math.exp(half), "coverage": CONFIDENCE}
+        if own["coverage"] >= CONFIDENCE:
+            # Never narrower than the pooled samples' own interval.
+            s["median_ci"]["low"] = min(s["median_ci"]["low"], own["low"])
+            s["median_ci"]["high"] = max(s["median_ci"]["high"], own["high"])
+        row["sample_latency_ms"] = scaled(s, 1.0 / row["batch_size"])
+        row["verdicts"] = verdicts(row["raw_batch_ms"], s, target_ci, host_resolution_ms())
+        if math.log(max(rounds) / min(rounds)) > 2 * log_half_width(spread, 1):
+            row["verdicts"].append({"verdict": "rounds_disagree", "spread": (max(rounds) - min(rounds)) / min(rounds)})
+        if row.get("failed_rounds"):
+            row["verdicts"].append({"verdict": "failed_rounds", "failed": len(row["failed_rounds"]), "rounds": len(rounds) + len(row["failed_rounds"])})
+    return merged
 
 
 def cv(values):
@@ -700,12 +791,13 @@ def main():
     parser.add_argument("--sizes", default=None, help="default small,medium,large; naming sizes without --workloads measures the MLP alone")
     parser.add_argument("--input-dim", type=int, default=1024)
     parser.add_argument("--precision", default="f32,f16")
-    parser.add_argument("--iterations", type=int, default=50)
+    parser.add_argument("--iterations", type=int, default=20, help="timed runs per configuration and round, the least taken")
     parser.add_argument("--warmup-ms", type=float, default=500.0)
     parser.add_argument("--target-ci", default="2", help="percent, or off for exactly --iterations")
-    parser.add_argument("--max-time-ms", type=float, default=1000.0)
+    parser.add_argument("--max-time-ms", type=float, default=400.0)
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds of the plan (nlbench's --repeat)")
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--quick", action="store_true", help="nlbench's --quick: small and medium, batch sizes 1,16,64, 10 iterations, 100 ms warm-up, 200 ms cap")
+    parser.add_argument("--quick", action="store_true", help="nlbench's --quick: small and medium, batch sizes 1,16,64, 10 iterations, 100 ms warm-up, 100 ms cap")
     parser.add_argument("--suite", default="inference", help="nlbench's --suite: inference, training, inference,training or all (the baseline has no memory suite)")
     parser.add_argument("--out", default="pytorch_results")
     args = parser.parse_args()
@@ -713,7 +805,7 @@ def main():
     workload_batch_sizes = [1, 16] if args.batch_sizes is None and not args.quick and args.device == "cpu" else None
     if args.quick:
         args.sizes, args.batch_sizes, args.iterations = "small,medium", args.batch_sizes or "1,16,64", 10
-        args.warmup_ms, args.max_time_ms = 100.0, 200.0
+        args.warmup_ms, args.max_time_ms = 100.0, 100.0
         args.workloads = args.workloads or "mlp"
     args.batch_sizes = args.batch_sizes or "1,16,64,128,256"
     args.workloads = args.workloads or ("mlp" if args.sizes else ",".join(wl.KINDS))
@@ -738,6 +830,8 @@ def main():
         parser.error("--suite takes inference, training, inference,training or all")
     if args.iterations < 1 or args.warmup_ms < 0 or args.max_time_ms <= 0:
         parser.error("iterations are at least 1, the warm-up at least 0 ms, the cap above 0 ms")
+    if not 1 <= args.repeat <= 100:
+        parser.error("--repeat is between 1 and 100")
 
     try:
         import torch
@@ -751,6 +845,7 @@ def main():
     created = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     start = time.perf_counter()
     records = []
+    rounds = []
     # Ctrl-C or SIGTERM (a time limit, say) ends the run after what finished, as in nlbench:
     # the rows measured are written, and the results say the run is partial.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -758,11 +853,18 @@ def main():
     training = []
     try:
         if suites & {"inference", "all"}:
-            measure_all(torch, args, models, others, precisions, batch_sizes, workload_batch_sizes, device, records)
+            for _ in range(args.repeat):
+                rounds.append([])
+                measure_all(torch, args, models, others, precisions, batch_sizes, workload_batch_sizes, device, rounds[-1])
+            records[:] = merge_rounds(rounds, args.target_ci)
         if suites & {"training", "all"}:
             train_all(torch, args, models, others, batch_sizes, workload_batch_sizes, device, training)
     except KeyboardInterrupt:
         partial = INTERRUPTED
+        if rounds and not records:
+            # The rounds that finished, and the finished rows of the one interrupted.
+            complete = [r for r in rounds if len(r) == len(rounds[0])]
+            records[:] = merge_rounds(complete, args.target_ci) if complete else rounds[0]
         print(f"interrupted: writing the {len(records)} configurations that finished", file=sys.stderr)
 
     timing, path = path_info(cuda)
@@ -795,7 +897,7 @@ def main():
             "seed": args.seed,
             "target_ci": args.target_ci,
             "max_time_ms": args.max_time_ms if args.target_ci is not None else None,
-            "repeat": 1,
+            "repeat": args.repeat,
         },
         "inference": records,
         "memory": [],

@@ -183,6 +183,7 @@ async function runSmallPlan(page) {
   await page.getByTestId("sizes").fill("small");
   await page.getByTestId("batch-sizes").fill("1,16");
   await page.getByTestId("iterations").fill("5");
+  await page.getByTestId("repeat").fill("1");
   await page.getByTestId("warmup-ms").fill("50");
   await page.getByTestId("suite-memory").check();
   await page.getByTestId("run").click();
@@ -360,7 +361,7 @@ async function compareWithNative(browserResult) {
   const work = await mkdtemp(join(tmpdir(), "nlbench-native-"));
   await run(nativeBinary, [
     "--backend", "vulkan", "--sizes", "small", "--batch-sizes", "1,16", "--precision", "f32",
-    "--iterations", "5", "--warmup-ms", "50", "--paths", "burn", "--clock", "host",
+    "--iterations", "5", "--repeat", "1", "--warmup-ms", "50", "--paths", "burn", "--clock", "host",
     "--out", join(work, "native"),
   ], {
     env: {
@@ -397,6 +398,7 @@ test("a transformer workload runs in the browser, its row measured or its failur
     await page.getByTestId("batch-sizes").fill("1");
     await page.getByTestId("f16").uncheck();
     await page.getByTestId("iterations").fill("3");
+    await page.getByTestId("repeat").fill("1");
     await page.getByTestId("warmup-ms").fill("0");
     await page.getByTestId("run").click();
     await page.getByTestId("run").getByText("Run benchmark").waitFor({ timeout: 840_000 });
@@ -427,6 +429,7 @@ test("Stop keeps the finished rows, marked partial", { timeout: 900_000 }, async
     await page.getByTestId("sizes").fill("small,medium");
     await page.getByTestId("batch-sizes").fill("1,16,64");
     await page.getByTestId("iterations").fill("5");
+    await page.getByTestId("repeat").fill("1");
     await page.getByTestId("warmup-ms").fill("50");
     await page.getByTestId("run").click();
     await page.locator("[data-testid=throughput-table] tbody tr").first().waitFor({ timeout: 840_000 });
@@ -458,6 +461,7 @@ async function startShortRun(page, batches) {
   await page.getByTestId("sizes").fill("small");
   await page.getByTestId("batch-sizes").fill(batches);
   await page.getByTestId("iterations").fill("5");
+  await page.getByTestId("repeat").fill("1");
   await page.getByTestId("warmup-ms").fill("50");
   await page.getByTestId("run").click();
   await page.locator("[data-testid=throughput-table] tbody tr").first().waitFor({ timeout: 840_000 });

@@ -128,7 +128,7 @@ pub struct Args {
     #[arg(long)]
     pub precision: Option<String>,
 
-    /// Timed iterations per configuration, the least taken (default 50).
+    /// Timed iterations per configuration and round, the least taken (default 20).
     #[arg(long, allow_hyphen_values = true)]
     pub iterations: Option<String>,
 
@@ -141,11 +141,14 @@ pub struct Args {
     #[arg(long, allow_hyphen_values = true)]
     pub target_ci: Option<String>,
 
-    /// Longest sampling per configuration in milliseconds, past --iterations (default 1000).
+    /// Longest sampling per configuration and round in milliseconds, past --iterations
+    /// (default 400).
     #[arg(long, allow_hyphen_values = true)]
     pub max_time_ms: Option<String>,
 
-    /// Run the whole plan this many times in interleaved rounds (default 1).
+    /// Run the whole plan this many times in interleaved rounds (default 3): with two or more,
+    /// each row's interval is the run-to-run spread the rounds measured, pooled over the plan;
+    /// with 1, one run's samples' (an identical rerun often falls outside it).
     #[arg(long, allow_hyphen_values = true)]
     pub repeat: Option<String>,
 
@@ -158,8 +161,8 @@ pub struct Args {
     #[arg(long, allow_hyphen_values = true)]
     pub seed: Option<String>,
 
-    /// Smoke run: small and medium models, batch sizes 1,16,64, 10 iterations, the headline
-    /// clock alone unless --clock says otherwise.
+    /// Smoke run: small and medium models, batch sizes 1,16,64, 10 iterations and 100 ms of
+    /// sampling at most per round, the headline clock alone unless --clock says otherwise.
     #[arg(long)]
     pub quick: bool,
 

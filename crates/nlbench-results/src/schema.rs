@@ -17,7 +17,7 @@ use crate::{
 };
 
 /// Version of the `results.json` layout this build writes.
-pub const SCHEMA_VERSION: u32 = 11;
+pub const SCHEMA_VERSION: u32 = 12;
 
 /// One benchmark run on one device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

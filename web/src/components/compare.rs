@@ -4,7 +4,10 @@
 use leptos::{prelude::*, task::spawn_local};
 use nlbench::schema::ResultSet;
 use nlbench_report::{
-    self as export, Format, chart::comparison_figures, report::throughput_table, share,
+    self as export, Format,
+    chart::comparison_figures,
+    report::{throughput_table, training_table},
+    share,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -71,6 +74,12 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
             return view! { <p>"Add results to compare them: share links, results.json files, or runs made here."</p> }.into_any();
         }
         let table = throughput_table(&list);
+        let training = training_table(&list).map(|t| {
+            view! {
+                <h3>"Training steps"</h3>
+                <DataTable test_id="compare-training" headers=t.headers rows=t.rows />
+            }
+        });
         // The same charts as COMPARISON.md: headline throughput and latency, memory, and
         // device time where a result has it.
         let charts = comparison_figures(&list);
@@ -88,6 +97,7 @@ pub fn ComparePanel(compared: RwSignal<Vec<ResultSet>>) -> impl IntoView {
             .collect_view();
         view! {
             <DataTable test_id="compare-table" headers=table.headers rows=table.rows />
+            {training}
             <ScreenCharts figures=charts />
             {downloads}
             <button on:click=move |_| compared.set(Vec::new())>"Clear"</button>

@@ -32,6 +32,7 @@ struct Fields {
     warmup_ms: RwSignal<String>,
     target_ci: RwSignal<String>,
     max_time_ms: RwSignal<String>,
+    repeat: RwSignal<String>,
     clock: RwSignal<String>,
 }
 
@@ -51,7 +52,7 @@ impl Fields {
             seed: None,
             target_ci: text(self.target_ci),
             max_time_ms: text(self.max_time_ms),
-            repeat: None,
+            repeat: text(self.repeat),
             workloads: Some(self.workloads.text()),
             prompt_len: text(self.prompt_len),
             context_len: text(self.context_len),
@@ -100,6 +101,7 @@ pub fn ConfigForm(
                 .map(|ms| ms.to_string())
                 .unwrap_or_default(),
         ),
+        repeat: RwSignal::new(quick.repeat.to_string()),
         clock: RwSignal::new("auto".to_owned()),
     };
     let precision_on = |precision| RwSignal::new(quick.precisions.contains(&precision));
@@ -209,6 +211,7 @@ pub fn ConfigForm(
                 {text_input("Warm-up (ms)", "warmup-ms", fields.warmup_ms)}
                 {text_input("Interval target (±%, or off)", "target-ci", fields.target_ci)}
                 {text_input("Sampling time cap (ms)", "max-time-ms", fields.max_time_ms)}
+                {text_input("Rounds (3 or more: intervals that hold from run to run)", "repeat", fields.repeat)}
                 <label>
                     "GPU (power preference)"
                     <select

@@ -26,9 +26,9 @@ pub fn nlbench() -> Command {
     command
 }
 
-/// One small FP32 configuration at batch 1: three timed iterations, no adaptive sampling, no
-/// warm-up beyond the protocol's own.
-pub const SHORT: [&str; 12] = [
+/// One small FP32 configuration at batch 1: one round of three timed iterations, no adaptive
+/// sampling, no warm-up beyond the protocol's own.
+pub const SHORT: [&str; 14] = [
     "--sizes",
     "small",
     "--batch-sizes",
@@ -41,17 +41,21 @@ pub const SHORT: [&str; 12] = [
     "off",
     "--warmup-ms",
     "0",
+    "--repeat",
+    "1",
 ];
 
-/// Three timed runs per configuration, no adaptive sampling, no warm-up beyond the
-/// protocol's own: what keeps a test's plan short.
-pub const BRIEF: [&str; 6] = [
+/// One round of three timed runs per configuration, no adaptive sampling, no warm-up beyond
+/// the protocol's own: what keeps a test's plan short.
+pub const BRIEF: [&str; 8] = [
     "--iterations",
     "3",
     "--target-ci",
     "off",
     "--warmup-ms",
     "0",
+    "--repeat",
+    "1",
 ];
 
 /// The tiny presets of every registered workload beside the MLP at FP32, batch sizes 1 and

@@ -19,8 +19,8 @@ const ULIMIT_KB: &str = "8000000";
 
 /// Batch 1, 1,048,576 and 2 of the small model 4096 wide: the middle one needs 29 GB, and its
 /// input alone (17 GB) is past the limit, so it fails at once instead of after filling
-/// gigabytes.
-const OVERSIZED_BETWEEN_SMALL: [&str; 14] = [
+/// gigabytes. One round, so each configuration's outcome is its one run's.
+const OVERSIZED_BETWEEN_SMALL: [&str; 16] = [
     "--backend",
     "cpu",
     "--sizes",
@@ -35,6 +35,8 @@ const OVERSIZED_BETWEEN_SMALL: [&str; 14] = [
     "3",
     "--warmup-ms",
     "0",
+    "--repeat",
+    "1",
 ];
 
 /// The binary under `ulimit -v`, with the tests' environment.
@@ -125,7 +127,8 @@ fn an_allocation_that_aborts_the_worker_is_recorded_as_crashed() {
     assert!(report.contains("failed (crashed)"), "{report}");
 }
 
-/// The small FP32 model on the CPU backend at `batches`, three timed iterations, with
+/// The small FP32 model on the CPU backend at `batches`, one round of three timed iterations
+/// (a crash is then the configuration's outcome, not one failed round of three), with
 /// `extra` flags, into `out`.
 fn small_on_the_cpu(batches: &str, extra: &[&str], out: &Path) -> Command {
     let mut command = nlbench();
@@ -138,6 +141,8 @@ fn small_on_the_cpu(batches: &str, extra: &[&str], out: &Path) -> Command {
             "3",
             "--target-ci",
             "off",
+            "--repeat",
+            "1",
         ])
         .args(extra)
         .arg("--out")

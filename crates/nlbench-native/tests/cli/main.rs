@@ -10,5 +10,6 @@ mod devices;
 mod pytorch_baseline;
 mod quick_run;
 mod run_safety;
+mod run_to_run;
 mod tuning_cache;
 mod workloads;

@@ -8,13 +8,15 @@ use std::{
     process::Command,
 };
 
-use crate::common::{nlbench, results, succeeded, tiny_phases, tiny_presets, tiny_workloads};
+use crate::common::{
+    BRIEF, nlbench, results, succeeded, tiny_phases, tiny_presets, tiny_workloads,
+};
 use nlbench::{
     analysis::{
-        compare::{Line, Row, rows},
+        compare::{Line, RatioMethod, Row, rows},
         verdicts::verdicts,
     },
-    schema::{ClockKind, DeviceClock, Outcome, PathId, ResultSet, Verdict},
+    schema::{ClockKind, DeviceClock, Outcome, PathId, ResultSet, TrainingOutcome, Verdict},
     stats::Summary,
 };
 
@@ -227,11 +229,13 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
         assert!(t.raw_batch_ms.len() >= 6, "at least --iterations samples");
         assert!(t.warmup_runs >= 3, "the protocol's untimed runs");
         assert!(t.stopped.is_some());
+        assert_eq!(t.rounds.len(), 3, "nlbench's default rounds");
         let ci = t
             .batch_latency_ms
             .median_ci
             .expect("an interval of the median");
         assert!(ci.low <= t.batch_latency_ms.median && t.batch_latency_ms.median <= ci.high);
+        assert!(ci.is_confident(), "the run-to-run interval: {ci:?}");
         assert!(m.memory.allocator.is_none() && m.memory.allocator_unavailable.is_some());
     }
 
@@ -239,7 +243,8 @@ fn baseline_lines_up_with_nlbench_on_the_cpu() {
     let headline = host_headlines_beside(&plan, &burn_out, baseline);
     assert_eq!(headline.len(), 2, "{headline:?}");
     for row in headline {
-        assert!(row.ratio(1).is_some(), "{row:?}");
+        let ratio = row.ratio(1).expect("a ratio");
+        assert_eq!(ratio.method, RatioMethod::RunToRun, "{row:?}");
         assert_eq!(row.paths_label(), "burn (#1), PyTorch (#2)");
     }
     let compared = dir.path().join("compared");
@@ -384,4 +389,79 @@ fn an_interrupted_baseline_writes_what_finished() {
             .iter()
             .all(|r| matches!(r.outcome, Outcome::Measured(_)))
     );
+}
+
+/// The baseline's training suite: one Adam step per workload and batch, its loss falling over
+/// the first steps, written as nlbench writes it; `compare` lines its steps up with nlbench's
+/// training run on the CPU in its training table, and the comparison's exports hold them.
+#[test]
+fn baseline_training_lines_up_with_nlbench() {
+    let shape = [
+        "--suite",
+        "training",
+        "--workloads",
+        "mlp:small,encoder:tiny",
+        "--batch-sizes",
+        "2",
+        "--precision",
+        "f32",
+    ];
+    let plan = [&shape[..], &BRIEF[..]].concat();
+    let dir = tempfile::tempdir().unwrap();
+    let torch_out = dir.path().join("pytorch");
+    let baseline = run_baseline(&plan, &torch_out);
+    assert!(baseline.inference.is_empty());
+    assert_eq!(baseline.training.len(), 2, "{:?}", baseline.training);
+    for step in &baseline.training {
+        let TrainingOutcome::Measured(m) = &step.outcome else {
+            panic!("{}: {:?}", step.label(), step.outcome);
+        };
+        assert!(m.losses.iter().all(|l| l.is_finite()), "{:?}", m.losses);
+        assert!(m.losses.last() < m.losses.first(), "{:?}", m.losses);
+        assert!(m.timed.throughput > 0.0 && m.timed.raw_batch_ms.len() >= 3);
+    }
+    let burn_out = dir.path().join("burn");
+    run_on_cpu(&plan, &burn_out);
+    let compared = dir.path().join("compared");
+    let csv = dir.path().join("steps.csv");
+    succeeded(
+        nlbench()
+            .arg("compare")
+            .arg(burn_out.join("results.json"))
+            .arg(torch_out.join("results.json"))
+            .arg("--out")
+            .arg(&compared)
+            .arg("--export-csv")
+            .arg(&csv)
+            .output()
+            .unwrap(),
+    );
+    let report = std::fs::read_to_string(compared.join("COMPARISON.md")).unwrap();
+    let section = report
+        .split("## Training steps")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no training table:\n{report}"));
+    for workload in ["small", "encoder:tiny"] {
+        let line = section
+            .lines()
+            .find(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                cells.len() > 3 && cells[1] == workload && cells[2] == "2"
+            })
+            .unwrap_or_else(|| panic!("no {workload} row:\n{section}"));
+        assert!(line.contains('×'), "a ratio of the two steps: {line}");
+    }
+    let mut reader = csv::Reader::from_path(&csv).unwrap();
+    let suite = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "suite")
+        .unwrap();
+    let training = reader
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[suite] == "training")
+        .count();
+    assert_eq!(training, 4, "both results' two steps");
 }

@@ -79,10 +79,11 @@ fn quick_run(
     // Every configuration on every path: burn, and on wgpu the WGSL reference beside it.
     assert_eq!(results.inference.len(), results.paths.len() * 2 * 2 * 3);
     assert_eq!(results.memory.len(), 2 * 3);
+    assert!(!results.training.is_empty(), "--suite all trains");
     assert_eq!(
         load_exports_with_python(&dir.path().join("rows.csv"), &dir.path().join("rows.jsonl")),
-        results.inference.len(),
-        "one flat record per row"
+        results.inference.len() + results.training.len(),
+        "one flat record per row and per training step"
     );
     check_figures_agree(&results);
     check_charts(dir.path());
@@ -259,8 +260,8 @@ fn quick_runs_on_cpu_and_vulkan_then_compare() {
     let (cpu, vulkan) = (read(cpu_dir.path()), read(vulkan_dir.path()));
     assert_eq!(
         load_exports_with_python(&csv, &jsonl),
-        cpu.inference.len() + vulkan.inference.len(),
-        "every row of both results"
+        cpu.inference.len() + cpu.training.len() + vulkan.inference.len() + vulkan.training.len(),
+        "every row and training step of both results"
     );
     let lined_up = rows(&[cpu.clone(), vulkan.clone()]);
     let shared: Vec<_> = lined_up

@@ -69,6 +69,8 @@ fn sigint_keeps_finished_rows_and_resume_completes_them() {
         "20",
         "--warmup-ms",
         "50",
+        "--repeat",
+        "1",
     ];
     let mut child = nlbench()
         .args(plan)

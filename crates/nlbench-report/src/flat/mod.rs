@@ -16,15 +16,16 @@ pub trait Exporter {
     fn export(&self, records: &[FlatRecord]) -> Result<Vec<u8>, String>;
 }
 
-/// Every inference row of every result, in order: measured rows with their figures, the
-/// others (unsupported, skipped, failed) with their status and reason and empty figures.
+/// Every inference row and training step of every result, in order (each result's inference
+/// rows, then its training steps): measured rows with their figures, the others
+/// (unsupported, skipped, failed) with their status and reason and empty figures.
 pub fn records(results: &[ResultSet]) -> Vec<FlatRecord> {
     results
         .iter()
         .flat_map(|set| {
-            set.inference
-                .iter()
-                .map(move |record| FlatRecord::of(set, record))
+            let inference = set.inference.iter().map(|r| FlatRecord::of(set, r));
+            let training = set.training.iter().map(|r| FlatRecord::of_training(set, r));
+            inference.chain(training).collect::<Vec<_>>()
         })
         .collect()
 }
@@ -34,13 +35,18 @@ mod tests {
     use super::*;
     use nlbench_results::{fixtures, schema::Outcome};
 
-    /// Both exports of the fixtures with workloads and with failures: one record per row,
-    /// the CSV's header the field list, every JSON value a scalar, figures where measured.
+    /// Both exports of the fixtures with workloads, training steps and failures: one record
+    /// per row, the CSV's header the field list, every JSON value a scalar, figures where
+    /// measured.
     #[test]
     fn one_flat_record_per_row_in_both_formats() {
         let sets = [fixtures::results(), fixtures::with_workloads()];
         let records = records(&sets);
-        let rows = sets[0].inference.len() + sets[1].inference.len();
+        let rows: usize = sets
+            .iter()
+            .map(|s| s.inference.len() + s.training.len())
+            .sum();
+        assert!(!sets[1].training.is_empty());
         assert_eq!(records.len(), rows);
 
         let csv = Csv.export(&records).unwrap();
@@ -76,8 +82,11 @@ mod tests {
 
         // Each row's figures are its own: the measured ones' headline and interval, the
         // others' status and reason with no figures.
+        let inference: Vec<&FlatRecord> =
+            records.iter().filter(|r| r.suite == "inference").collect();
         let all_rows = sets.iter().flat_map(|s| s.inference.iter());
-        for (record, row) in records.iter().zip(all_rows) {
+        assert_eq!(inference.len(), all_rows.clone().count());
+        for (record, row) in inference.into_iter().zip(all_rows) {
             assert_eq!(record.batch, row.batch_size);
             assert_eq!(record.preset, row.model);
             match &row.outcome {
@@ -120,6 +129,42 @@ mod tests {
         assert!(records.iter().any(
             |r| r.status == "failed" && r.reason.as_ref().unwrap().starts_with("out_of_memory")
         ));
+        assert!(
+            records
+                .iter()
+                .any(|r| r.test.as_deref() == Some("pp64") && r.phase == "prefill")
+        );
+    }
+
+    /// A training step is a record of the `training` suite: its workload's unit, the step's
+    /// figures, a failed step's kind and reason.
+    #[test]
+    fn training_steps_are_records_of_their_suite() {
+        let set = fixtures::with_workloads();
+        let training: Vec<FlatRecord> = records(std::slice::from_ref(&set))
+            .into_iter()
+            .filter(|r| r.suite == "training")
+            .collect();
+        assert_eq!(training.len(), set.training.len());
+        for (flat, step) in training.iter().zip(&set.training) {
+            assert_eq!(
+                (flat.phase.as_str(), flat.batch),
+                ("train", step.batch_size)
+            );
+            assert_eq!(flat.preset, step.model);
+            match &step.outcome {
+                nlbench_results::schema::TrainingOutcome::Measured(m) => {
+                    assert_eq!(flat.unit, "sequences");
+                    assert_eq!(flat.throughput, Some(m.timed.throughput));
+                    assert_eq!(flat.median_ms, Some(m.timed.batch_latency_ms.median));
+                }
+                _ => {
+                    assert_eq!(flat.status, "failed");
+                    assert_eq!(flat.throughput, None);
+                    assert!(flat.reason.as_ref().unwrap().starts_with("out_of_memory: "));
+                }
+            }
+        }
     }
 
     /// A row of 40 samples: the median's and p90's intervals are its own, p99 has none

@@ -1,16 +1,22 @@
 //! One row of the results as a flat record: who measured it (device, backend, compiler,
-//! versions, date), what (workload, preset, phase, precision, batch, path) and the headline
-//! figures with their intervals, each a scalar.
+//! versions, date), what (suite, workload, preset, phase and test, precision, batch, path) and
+//! the headline figures with their intervals, each a scalar. Inference rows and training steps
+//! share the record: a training step is a row of the `training` suite whose phase is `train`.
 
 use serde::Serialize;
 
 use nlbench_results::{
     analysis::verdicts::{self, throughput_interval},
-    schema::{InferenceRecord, Outcome, ResultSet},
+    precision::Precision,
+    schema::{
+        ClockKind, InferenceRecord, Outcome, PathId, ResultSet, Timed, TrainingOutcome,
+        TrainingRecord,
+    },
     stats::Interval,
+    workload::WorkloadKind,
 };
 
-/// One inference row. Figures are `None` where the row has none (not measured, or an interval
+/// One inference row or training step. Figures are `None` where the row has none (not measured, or an interval
 /// the samples do not allow); times are milliseconds of one batch on the row's clock.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FlatRecord {
@@ -63,11 +69,15 @@ pub struct FlatRecord {
     pub verdicts: Option<String>,
     /// False where the run ended before its plan did (an interrupt).
     pub run_complete: bool,
+    /// `inference` or `training`.
+    pub suite: String,
+    /// llama-bench's name of a decoder row (`pp64`, `tg32`, `tg32 @ d64`), where it has one.
+    pub test: Option<String>,
 }
 
 impl FlatRecord {
     /// The field names, in order: the CSV header of an export with no rows.
-    pub const FIELDS: [&'static str; 36] = [
+    pub const FIELDS: [&'static str; 38] = [
         "date",
         "nlbench_version",
         "burn_version",
@@ -104,16 +114,83 @@ impl FlatRecord {
         "gflops",
         "verdicts",
         "run_complete",
+        "suite",
+        "test",
     ];
 
     /// `record` of `results`, flattened.
     pub fn of(results: &ResultSet, record: &InferenceRecord) -> Self {
-        let device = &results.device;
         let unit = results
             .config
             .workload(record.workload, &record.model)
             .map_or("samples", |w| w.unit(record.phase).samples);
-        let mut flat = Self {
+        let mut flat = Self::blank(
+            results,
+            What {
+                suite: "inference",
+                workload: record.workload,
+                preset: &record.model,
+                phase: record.phase.to_string(),
+                test: record.test.clone(),
+                precision: record.precision,
+                batch: record.batch_size,
+                path: record.path,
+                unit,
+            },
+        );
+        match &record.outcome {
+            Outcome::Measured(m) => {
+                flat.timed(m.clock, &m.timed, record.batch_size);
+                flat.device_median_ms = m
+                    .device_time
+                    .as_ref()
+                    .and_then(|d| d.measured())
+                    .map(|d| d.timed.batch_latency_ms.median);
+            }
+            Outcome::Unsupported { reason } => flat.not_measured("unsupported", reason.clone()),
+            Outcome::Skipped { reason } => flat.not_measured("skipped", reason.clone()),
+            Outcome::Failed { kind, reason } => {
+                flat.not_measured("failed", format!("{}: {reason}", wire_name(kind)))
+            }
+        }
+        flat
+    }
+
+    /// A training step of `results`, flattened: burn's autodiff backend in FP32, throughput in
+    /// the workload's unit, one run being one optimizer step.
+    pub fn of_training(results: &ResultSet, record: &TrainingRecord) -> Self {
+        let unit = results
+            .config
+            .workload(record.workload, &record.model)
+            .map_or("samples", |w| w.unit(w.phases()[0]).samples);
+        let mut flat = Self::blank(
+            results,
+            What {
+                suite: "training",
+                workload: record.workload,
+                preset: &record.model,
+                phase: "train".into(),
+                test: None,
+                precision: Precision::F32,
+                batch: record.batch_size,
+                path: PathId::Burn,
+                unit,
+            },
+        );
+        match &record.outcome {
+            TrainingOutcome::Measured(m) => flat.timed(m.clock, &m.timed, record.batch_size),
+            TrainingOutcome::Skipped { reason } => flat.not_measured("skipped", reason.clone()),
+            TrainingOutcome::Failed { kind, reason } => {
+                flat.not_measured("failed", format!("{}: {reason}", wire_name(kind)))
+            }
+        }
+        flat
+    }
+
+    /// The record of `what` in `results`, without figures yet.
+    fn blank(results: &ResultSet, what: What<'_>) -> Self {
+        let device = &results.device;
+        Self {
             date: results.created.clone(),
             nlbench_version: results.tool.version.clone(),
             burn_version: results.tool.burn_version.clone(),
@@ -126,13 +203,13 @@ impl FlatRecord {
                 .as_ref()
                 .map(|k| k.compiler.name().to_owned()),
             software: device.software,
-            workload: record.workload.to_string(),
-            preset: record.model.clone(),
-            phase: record.phase.to_string(),
-            precision: record.precision.to_string(),
-            batch: record.batch_size,
-            path: wire_name(&record.path),
-            unit: unit.to_owned(),
+            workload: what.workload.to_string(),
+            preset: what.preset.to_owned(),
+            phase: what.phase,
+            precision: what.precision.to_string(),
+            batch: what.batch,
+            path: wire_name(&what.path),
+            unit: what.unit.to_owned(),
             status: String::new(),
             reason: None,
             clock: None,
@@ -153,52 +230,53 @@ impl FlatRecord {
             gflops: None,
             verdicts: None,
             run_complete: results.partial.is_none(),
-        };
-        match &record.outcome {
-            Outcome::Measured(m) => {
-                let t = &m.timed;
-                let b = &t.batch_latency_ms;
-                flat.status = "measured".into();
-                flat.clock = Some(wire_name(&m.clock));
-                flat.samples = Some(b.count);
-                flat.throughput = Some(t.throughput);
-                (flat.throughput_low, flat.throughput_high) =
-                    ends(throughput_interval(t, record.batch_size));
-                flat.median_ms = Some(b.median);
-                (flat.median_low_ms, flat.median_high_ms) = ends(b.median_ci);
-                flat.p90_ms = Some(b.p90);
-                (flat.p90_low_ms, flat.p90_high_ms) = ends(b.p90_ci);
-                flat.p99_ms = Some(b.p99);
-                (flat.p99_low_ms, flat.p99_high_ms) = ends(b.p99_ci);
-                flat.device_median_ms = m
-                    .device_time
-                    .as_ref()
-                    .and_then(|d| d.measured())
-                    .map(|d| d.timed.batch_latency_ms.median);
-                flat.gflops = Some(t.gflops);
-                flat.verdicts = (!t.verdicts.is_empty()).then(|| {
-                    t.verdicts
-                        .iter()
-                        .map(verdicts::short)
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                });
-            }
-            Outcome::Unsupported { reason } => {
-                flat.status = "unsupported".into();
-                flat.reason = Some(reason.clone());
-            }
-            Outcome::Skipped { reason } => {
-                flat.status = "skipped".into();
-                flat.reason = Some(reason.clone());
-            }
-            Outcome::Failed { kind, reason } => {
-                flat.status = "failed".into();
-                flat.reason = Some(format!("{}: {reason}", wire_name(kind)));
-            }
+            suite: what.suite.to_owned(),
+            test: what.test,
         }
-        flat
     }
+
+    /// A measured row's figures, timed by `clock`.
+    fn timed(&mut self, clock: ClockKind, t: &Timed, batch: usize) {
+        let b = &t.batch_latency_ms;
+        self.status = "measured".into();
+        self.clock = Some(wire_name(&clock));
+        self.samples = Some(b.count);
+        self.throughput = Some(t.throughput);
+        (self.throughput_low, self.throughput_high) = ends(throughput_interval(t, batch));
+        self.median_ms = Some(b.median);
+        (self.median_low_ms, self.median_high_ms) = ends(b.median_ci);
+        self.p90_ms = Some(b.p90);
+        (self.p90_low_ms, self.p90_high_ms) = ends(b.p90_ci);
+        self.p99_ms = Some(b.p99);
+        (self.p99_low_ms, self.p99_high_ms) = ends(b.p99_ci);
+        self.gflops = Some(t.gflops);
+        self.verdicts = (!t.verdicts.is_empty()).then(|| {
+            t.verdicts
+                .iter()
+                .map(verdicts::short)
+                .collect::<Vec<_>>()
+                .join("; ")
+        });
+    }
+
+    /// A row without figures: its status and why.
+    fn not_measured(&mut self, status: &str, reason: String) {
+        self.status = status.into();
+        self.reason = Some(reason);
+    }
+}
+
+/// What a row measured, the part of its record that names it.
+struct What<'a> {
+    suite: &'static str,
+    workload: WorkloadKind,
+    preset: &'a str,
+    phase: String,
+    test: Option<String>,
+    precision: Precision,
+    batch: usize,
+    path: PathId,
+    unit: &'static str,
 }
 
 /// An interval's two ends, where there is one that reaches 95 %.

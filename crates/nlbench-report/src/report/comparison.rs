@@ -10,8 +10,8 @@ use super::{
     TextTable, fmt_count, fmt_ratio, format::fmt_with_interval, kernels_summary, markdown_table,
 };
 use nlbench_results::{
-    analysis::compare::{Line, Ratio, Row, label, rows},
-    schema::{ClockKind, DeviceClock, Outcome, ResultSet},
+    analysis::compare::{Line, Ratio, Row, label, rows, training_rows},
+    schema::{ClockKind, DeviceClock, Outcome, ResultSet, TrainingOutcome},
 };
 
 /// `COMPARISON.md`.
@@ -68,12 +68,30 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
          host's monotonic clock, each iteration ending when one element of its output is back \
          on the host; **device time** is the device's own timestamps around the same work, a \
          second figure; other paths have rows of their own. A ratio only ever divides two \
-         figures of the same clock. Its range comes from a bootstrap of the ratio of the two \
-         medians where both results hold their samples, otherwise from the ends of the two \
-         intervals (a bound that holds whenever both intervals do); where it holds 1× the two \
-         figures are within noise of each other, and the difference is not a result.\n\n{table}\n"
+         figures of the same clock. Where both results ran interleaved rounds (`--repeat`, 3 by \
+         default) its range is **run to run**: both rows' intervals, each the spread its run's \
+         rounds measured, combined as independent errors, so an identical rerun of either \
+         stays within it about 95 % of the time. A result of one round has within-run \
+         intervals only: the range is then a bootstrap of the ratio of the two medians where \
+         both results hold their samples, otherwise the ends of the two intervals, and an \
+         identical rerun on a busy machine often falls outside it. Where the range holds 1× \
+         the two figures are within noise of each other, and the difference is not a \
+         result.\n\n{table}\n"
     )
     .unwrap();
+    if let Some(training) = training_table(results) {
+        let mut table = markdown_table(training.headers);
+        for row in training.rows {
+            table.add_row(row);
+        }
+        writeln!(
+            out,
+            "## Training steps\n\nOne optimizer step (forward, loss, backward, Adam's update, \
+             every parameter read back) per second, in the workload's unit, FP32 on burn's \
+             autodiff backend, host clock; ratios and their ranges as above.\n\n{table}\n"
+        )
+        .unwrap();
+    }
     out.push_str(&kernels_section(results));
     let partial: Vec<String> = rows(results)
         .iter()
@@ -122,39 +140,86 @@ fn line_label(row: &Row) -> String {
 /// Throughput of every configuration per result, and ratios against the first, each row
 /// naming its path and clock.
 pub fn throughput_table(results: &[ResultSet]) -> TextTable {
-    let mut headers = vec![
-        "Model".to_owned(),
-        "Precision".into(),
-        "Batch".into(),
-        "Path".into(),
-        "Clock".into(),
-    ];
-    headers.extend(
-        results
-            .iter()
-            .enumerate()
-            .map(|(i, r)| format!("{} samples/s", label(i, r))),
-    );
-    headers.extend((2..=results.len()).map(|i| format!("#{i} ÷ #1")));
+    let columns = ["Model", "Precision", "Batch", "Path", "Clock"];
     let rows = rows(results)
         .into_iter()
         .map(|row| {
-            let mut cells = vec![
+            let named = vec![
                 row.model.clone(),
                 row.precision.to_string(),
                 row.batch_size.to_string(),
                 line_label(&row),
                 row.clock.label().to_owned(),
             ];
-            cells.extend(row.figures.iter().zip(results).map(|(f, result)| match f {
-                Some(f) => fmt_with_interval(f.throughput, f.interval),
-                None => gap(result, &row),
-            }));
-            cells.extend((1..results.len()).map(|i| ratio_cell(&row, i)));
-            cells
+            with_figures(named, &row, results, gap)
         })
         .collect();
-    TextTable { headers, rows }
+    TextTable {
+        headers: headers(&columns, results, "samples/s"),
+        rows,
+    }
+}
+
+/// Training steps per second of every workload and batch size per result, and ratios against
+/// the first; `None` where no result ran the training suite.
+pub fn training_table(results: &[ResultSet]) -> Option<TextTable> {
+    let rows = training_rows(results);
+    if rows.is_empty() {
+        return None;
+    }
+    let rows = rows
+        .into_iter()
+        .map(|row| {
+            let named = vec![row.model.clone(), row.batch_size.to_string()];
+            with_figures(named, &row, results, training_gap)
+        })
+        .collect();
+    Some(TextTable {
+        headers: headers(&["Workload", "Batch"], results, "per second"),
+        rows,
+    })
+}
+
+/// The columns naming a row, then each result's figure in `unit`, then each ratio.
+fn headers(columns: &[&str], results: &[ResultSet], unit: &str) -> Vec<String> {
+    let mut headers: Vec<String> = columns.iter().map(|&c| c.to_owned()).collect();
+    headers.extend(
+        results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| format!("{} {unit}", label(i, r))),
+    );
+    headers.extend((2..=results.len()).map(|i| format!("#{i} ÷ #1")));
+    headers
+}
+
+/// `named` (the cells naming `row`), then each result's figure with its interval (`gap` says
+/// why one has none), then each ratio against the first.
+fn with_figures(
+    mut named: Vec<String>,
+    row: &Row,
+    results: &[ResultSet],
+    gap: fn(&ResultSet, &Row) -> String,
+) -> Vec<String> {
+    named.extend(row.figures.iter().zip(results).map(|(f, result)| match f {
+        Some(f) => fmt_with_interval(f.throughput, f.interval),
+        None => gap(result, row),
+    }));
+    named.extend((1..results.len()).map(|i| ratio_cell(row, i)));
+    named
+}
+
+/// A result without a training step for `row`: why, where it holds the step.
+fn training_gap(result: &ResultSet, row: &Row) -> String {
+    let step = result
+        .training
+        .iter()
+        .find(|t| t.label() == row.model && t.batch_size == row.batch_size);
+    match step.map(|t| &t.outcome) {
+        Some(TrainingOutcome::Failed { kind, .. }) => format!("– ({})", kind.label()),
+        Some(TrainingOutcome::Skipped { .. }) => "– (skipped)".into(),
+        Some(TrainingOutcome::Measured(_)) | None => "–".into(),
+    }
 }
 
 /// A result without a figure for `row`: why, where it holds the configuration ("– (crashed)",

@@ -17,7 +17,7 @@ mod training;
 mod workloads;
 
 pub(crate) use cells::tail_cells;
-pub use comparison::{comparison_report, throughput_table};
+pub use comparison::{comparison_report, throughput_table, training_table};
 pub use format::{fmt_bytes, fmt_count, fmt_ms, fmt_percent, fmt_ratio};
 pub use glance::{glance_summary, unsupported_notes};
 pub use inference::benchmark_report;

@@ -9,7 +9,7 @@
 use crate::{
     analysis::verdicts::throughput_interval,
     precision::Precision,
-    schema::{ClockKind, InferenceMeasurement, Outcome, PathId, ResultSet, Timed},
+    schema::{ClockKind, InferenceMeasurement, Outcome, PathId, ResultSet, Timed, TrainingOutcome},
     stats::{CONFIDENCE, Interval, bootstrap_median_ratio},
 };
 
@@ -37,6 +37,9 @@ pub struct Figure {
     /// The batch latencies the median comes from, where the result keeps them (share links
     /// do not) and they are one run's (not interleaved rounds'): what a bootstrap resamples.
     pub samples: Vec<f64>,
+    /// Whether `interval` is the run-to-run one its interleaved rounds measured (two rounds or
+    /// more), rather than one run's samples'.
+    pub run_to_run: bool,
 }
 
 impl Figure {
@@ -52,6 +55,11 @@ impl Figure {
             } else {
                 Vec::new()
             },
+            run_to_run: timed.rounds.len() > 1
+                && timed
+                    .batch_latency_ms
+                    .median_ci
+                    .is_some_and(|ci| ci.is_confident()),
         }
     }
 
@@ -85,18 +93,24 @@ pub struct Row {
 /// How a ratio's interval was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RatioMethod {
-    /// A percentile bootstrap of the ratio of the two medians, from both results' samples.
+    /// Both figures' run-to-run intervals (from their interleaved rounds) combined on the log
+    /// scale, as two independent errors add: what an identical rerun of either run would
+    /// stay within.
+    RunToRun,
+    /// A percentile bootstrap of the ratio of the two medians, from both results' samples:
+    /// within-run, so blind to how far a rerun moves.
     Bootstrap,
     /// Each end of one interval against the other end of the other: a bound that holds
-    /// whenever both intervals hold their medians.
+    /// whenever both intervals hold their medians; within-run, as at least one of them is.
     IntervalEnds,
 }
 
 impl RatioMethod {
     pub fn label(self) -> &'static str {
         match self {
-            RatioMethod::Bootstrap => "bootstrap",
-            RatioMethod::IntervalEnds => "interval ends",
+            RatioMethod::RunToRun => "run to run",
+            RatioMethod::Bootstrap => "bootstrap, within-run",
+            RatioMethod::IntervalEnds => "interval ends, within-run",
         }
     }
 }
@@ -128,6 +142,19 @@ pub fn ratio(base: &Figure, other: &Figure) -> Option<Ratio> {
         return None;
     }
     let value = other.throughput / base.throughput;
+    if base.run_to_run
+        && other.run_to_run
+        && let (Some(a), Some(b)) = (base.interval, other.interval)
+    {
+        let half = |ci: Interval| (ci.high / ci.low).ln() / 2.0;
+        let half = half(a).hypot(half(b));
+        return Some(Ratio {
+            value,
+            range: Some((value * (-half).exp(), value * half.exp())),
+            method: RatioMethod::RunToRun,
+            coverage: CONFIDENCE,
+        });
+    }
     // Throughput is the batch over the median latency, and both figures share the batch, so
     // the throughput ratio is the base's median latency over the other's.
     if let Some(range) = bootstrap_median_ratio(&base.samples, &other.samples) {
@@ -278,6 +305,48 @@ pub fn rows(results: &[ResultSet]) -> Vec<Row> {
     rows
 }
 
+/// The training steps any result holds, lined up by workload and batch size in first-seen
+/// order: one row each, on the clock the steps were timed by (the host's), FP32, the figures
+/// burn's autodiff backend measured.
+pub fn training_rows(results: &[ResultSet]) -> Vec<Row> {
+    let mut configs: Vec<(String, usize)> = Vec::new();
+    for record in results.iter().flat_map(|r| &r.training) {
+        let config = (record.label(), record.batch_size);
+        if !configs.contains(&config) {
+            configs.push(config);
+        }
+    }
+    configs
+        .into_iter()
+        .map(|(model, batch_size)| Row {
+            line: Line::Headline,
+            clock: ClockKind::Host,
+            figures: results
+                .iter()
+                .map(|r| {
+                    let record = r
+                        .training
+                        .iter()
+                        .find(|t| t.label() == model && t.batch_size == batch_size)?;
+                    match &record.outcome {
+                        TrainingOutcome::Measured(m) => Some(Figure::of(
+                            &m.timed,
+                            PathId::Burn,
+                            m.clock,
+                            r.paths.first().is_some_and(|p| p.fusion),
+                            batch_size,
+                        )),
+                        _ => None,
+                    }
+                })
+                .collect(),
+            model,
+            precision: Precision::F32,
+            batch_size,
+        })
+        .collect()
+}
+
 /// The row of one configuration on `line` and `clock`, if any result holds it.
 pub fn find<'a>(
     rows: &'a [Row],
@@ -421,6 +490,80 @@ mod tests {
         }
         r.inference.extend(extra);
         r
+    }
+
+    /// Two results of three rounds each: their ratio's range is their run-to-run intervals
+    /// combined on the log scale, e^(±√2 · ½ ln(1.1 ÷ 0.9)) about the ratio; a result of one
+    /// round beside them gives a within-run bootstrap.
+    #[test]
+    fn rounds_give_a_run_to_run_ratio() {
+        let rounds = |result: &mut ResultSet| {
+            for record in &mut result.inference {
+                if let Outcome::Measured(m) = &mut record.outcome {
+                    let median = m.timed.batch_latency_ms.median;
+                    m.timed.rounds = vec![median * 0.97, median, median * 1.02];
+                    m.timed.batch_latency_ms.median_ci = Some(Interval {
+                        low: median * 0.9,
+                        high: median * 1.1,
+                        coverage: CONFIDENCE,
+                    });
+                }
+            }
+        };
+        let mut a = fixtures::results();
+        rounds(&mut a);
+        let mut faster = a.clone();
+        scaled(&mut faster, 2.0);
+        rounds(&mut faster);
+        let same = rows(&[a.clone(), a.clone()]);
+        let ratio = small_fp32_1(&same, ClockKind::Host).ratio(1).unwrap();
+        assert_eq!(ratio.method, RatioMethod::RunToRun);
+        let half = std::f64::consts::SQRT_2 * (1.1f64 / 0.9).ln() / 2.0;
+        let (low, high) = ratio.range.unwrap();
+        assert!((low - (-half).exp()).abs() < 1e-9 && (high - half.exp()).abs() < 1e-9);
+        assert!(ratio.within_noise());
+        let twice = rows(&[a.clone(), faster]);
+        let ratio = small_fp32_1(&twice, ClockKind::Host).ratio(1).unwrap();
+        assert!((ratio.value - 2.0).abs() < 1e-9 && !ratio.within_noise());
+        let one_round = rows(&[a, fixtures::results()]);
+        let ratio = small_fp32_1(&one_round, ClockKind::Host).ratio(1).unwrap();
+        // The rounds' result keeps no samples to resample: the intervals' ends bound it.
+        assert_eq!(ratio.method, RatioMethod::IntervalEnds);
+        assert_eq!(ratio.method.label(), "interval ends, within-run");
+    }
+
+    /// Two results' training steps line up by workload and batch, a step only one holds
+    /// keeps its row with a gap, and a step twice as fast is a ratio of 2.
+    #[test]
+    fn training_steps_line_up_by_workload_and_batch() {
+        let a = fixtures::with_workloads();
+        let mut b = a.clone();
+        b.training.retain(|t| t.batch_size == 1);
+        for record in &mut b.training {
+            if let TrainingOutcome::Measured(m) = &mut record.outcome {
+                m.timed.throughput *= 2.0;
+                for ms in &mut m.timed.raw_batch_ms {
+                    *ms /= 2.0;
+                }
+            }
+        }
+        let rows = training_rows(&[a.clone(), b]);
+        assert_eq!(rows.len(), a.training.len());
+        let one = rows
+            .iter()
+            .find(|r| r.model == "encoder:tiny" && r.batch_size == 1)
+            .unwrap();
+        let ratio = one.ratio(1).unwrap();
+        assert!((ratio.value - 2.0).abs() < 1e-9);
+        assert!(!ratio.within_noise());
+        let sixteen = rows
+            .iter()
+            .find(|r| r.model == "encoder:tiny" && r.batch_size == 16)
+            .unwrap();
+        assert!(sixteen.figures[0].is_some() && sixteen.figures[1].is_none());
+        // A failed step is a row without a figure.
+        let failed = rows.iter().find(|r| r.model == "decoder:tiny").unwrap();
+        assert!(failed.figures.iter().all(Option::is_none));
     }
 
     proptest! {

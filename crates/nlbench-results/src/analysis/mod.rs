@@ -6,6 +6,7 @@ pub mod compare;
 pub mod memory;
 pub mod roofline;
 pub mod row;
+pub mod spread;
 pub mod verdicts;
 
 use crate::{

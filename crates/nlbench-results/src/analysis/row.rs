@@ -4,15 +4,14 @@
 //! long run, and narrow the interval exactly when the rounds disagree).
 
 use crate::{
-    analysis::verdicts::verdicts,
+    analysis::{spread::RunToRun, verdicts::verdicts},
     error::{ErrorKind, RunError},
     schema::{
         Accuracy, AllocatorMemory, ClockKind, DeviceFigures, DeviceTime, InferenceMeasurement,
         InferenceRecord, KernelChoice, MemoryFigures, Outcome, RoundFailure, StopRule, Timed,
         Verdict,
     },
-    stats::{Samples, StopReason},
-    stats::{Summary, median_interval},
+    stats::{Interval, Samples, StopReason, Summary, median_interval},
 };
 
 /// What a path measured for one configuration, before statistics.
@@ -218,6 +217,85 @@ pub fn merge_rounds(
         outcome,
         ..first.clone()
     }
+}
+
+/// The rows of a run, each merged from its rounds, with the intervals the run-to-run spread
+/// gives: the spread pooled over every row's rounds (the headline figures and the device time
+/// apart, as two clocks), each row with two rounds or more taking its interval from it and its
+/// verdicts from that interval. `settings_of` gives a row's settings on its headline and its
+/// device clock. Rows of one round keep their own, within-run interval.
+pub fn apply_run_to_run(
+    records: &mut [InferenceRecord],
+    settings_of: impl Fn(&InferenceRecord) -> (RowSettings, RowSettings),
+) {
+    fn measured(r: &InferenceRecord) -> Option<&InferenceMeasurement> {
+        match &r.outcome {
+            Outcome::Measured(m) => Some(m.as_ref()),
+            _ => None,
+        }
+    }
+    let headline = RunToRun::of(
+        records
+            .iter()
+            .filter_map(measured)
+            .map(|m| m.timed.rounds.as_slice()),
+    );
+    let device = RunToRun::of(
+        records
+            .iter()
+            .filter_map(measured)
+            .filter_map(|m| m.device_time.as_ref()?.measured())
+            .map(|d| d.timed.rounds.as_slice()),
+    );
+    for record in records {
+        let (settings, device_settings) = settings_of(record);
+        let Outcome::Measured(m) = &mut record.outcome else {
+            continue;
+        };
+        if let Some(spread) = &headline {
+            widen(&mut m.timed, spread, settings);
+        }
+        if let (Some(spread), Some(DeviceTime::Measured(d))) = (&device, &mut m.device_time) {
+            widen(&mut d.timed, spread, device_settings);
+        }
+    }
+}
+
+/// One row's figures with the run-to-run interval, never narrower than its pooled samples'
+/// own, and the verdicts that follow from it; its rounds disagree only beyond the run's
+/// spread.
+fn widen(timed: &mut Timed, spread: &RunToRun, settings: RowSettings) {
+    let rounds = timed.rounds.len();
+    if rounds < 2 {
+        return;
+    }
+    let mut interval = spread.interval(timed.batch_latency_ms.median, rounds);
+    if let Some(own) = median_interval(&timed.raw_batch_ms)
+        .map(|m| m.interval)
+        .filter(Interval::is_confident)
+    {
+        interval.low = interval.low.min(own.low);
+        interval.high = interval.high.max(own.high);
+    }
+    timed.batch_latency_ms.median_ci = Some(interval);
+    timed.sample_latency_ms.median_ci = Some(interval.scaled(1.0 / settings.batch_size as f64));
+    let disagree = spread.disagree(&timed.rounds);
+    let failed: Vec<Verdict> = timed
+        .verdicts
+        .drain(..)
+        .filter(|v| matches!(v, Verdict::FailedRounds { .. }))
+        .collect();
+    timed.verdicts = verdicts(
+        &timed.raw_batch_ms,
+        &timed.batch_latency_ms,
+        settings.target_ci,
+        settings.resolution_ms,
+        &timed.rounds,
+    )
+    .into_iter()
+    .filter(|v| disagree || !matches!(v, Verdict::RoundsDisagree { .. }))
+    .chain(failed)
+    .collect();
 }
 
 /// The device time across the rounds whose headline measured; `None` where none took one.

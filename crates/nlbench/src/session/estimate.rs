@@ -8,8 +8,14 @@
 //! each run as long as the batch latency its FLOPs predict from the rows of the same workload,
 //! phase and precision measured so far. (FLOPs alone mislead: a CNN's convolution on the CPU
 //! runs far below an MLP's matmul, and a slow row's planned samples, not the warm-up time,
-//! decide its length.) Other pieces' work is their FLOPs. The estimate is rough only where a
-//! piece left has neither a prior nor two pieces of its kind run before it.
+//! decide its length.) A memory or training step's work is the forward pass's batch latency
+//! its workload's FP32 inference rows measured or predict, once any inference row has run:
+//! such a step on a small model is mostly fixed costs (kernels compiled for backward,
+//! allocator readings), which grow with the batch as a forward pass's latency does, not as
+//! its FLOPs (a first memory step's time scaled by FLOPs said twice the time a first
+//! dashboard run had left at three quarters). Other pieces' work is their FLOPs. The estimate
+//! is rough only where a piece left has neither a prior nor two pieces of its kind run before
+//! it.
 
 use std::collections::HashMap;
 
@@ -30,7 +36,8 @@ pub struct Cost {
     /// The piece and the settings its time depends on, as earlier runs kept it.
     pub key: String,
     /// The rows whose batch latencies predict this piece's: an inference step's workload,
-    /// phase and precision (`None` for other pieces).
+    /// phase and precision; a memory or training step's workload's first phase at FP32, whose
+    /// forward latency its time follows (`None` for other pieces).
     pub family: Option<String>,
 }
 
@@ -230,41 +237,46 @@ impl Estimate {
                 let batch_ms = measured.or_else(|| self.batch_ms(cost))?;
                 Some(protocol.ms(batch_ms))
             }
+            (_, CostKind::Memory) if cost.family.is_some() => {
+                // Every memory step in one unit: the forward latency once an inference row
+                // has measured one, their FLOPs before.
+                Some(self.forward_ms(cost).unwrap_or(cost.flops))
+            }
             _ => Some(cost.flops),
         }
+    }
+
+    /// The forward pass's batch latency behind a memory or training step (whose FLOPs count
+    /// forward and backward, three forward passes' worth), from its workload's FP32 rows, or
+    /// any inference rows where it has none; `None` before any inference row measured.
+    fn forward_ms(&self, cost: &Cost) -> Option<f64> {
+        let rows = self.rows_like(cost, |kind| matches!(kind, CostKind::Inference(_)));
+        predicted_ms(&rows, cost.flops / 3.0)
     }
 
     /// The batch latency of an inference step not run yet: a line through the latencies of
     /// its family's rows against their FLOPs, or with one such row in proportion to its
     /// FLOPs; without any, the same from every row of its path.
     fn batch_ms(&self, cost: &Cost) -> Option<f64> {
+        predicted_ms(&self.rows_like(cost, |kind| *kind == cost.kind), cost.flops)
+    }
+
+    /// (FLOPs, batch latency) of the measured rows of the kinds `of_kind` takes: those of
+    /// `cost`'s family, or all of them where its family has none.
+    fn rows_like(&self, cost: &Cost, of_kind: impl Fn(&CostKind) -> bool) -> Vec<(f64, f64)> {
         let rows = |same_family: bool| -> Vec<(f64, f64)> {
             self.done
                 .iter()
-                .filter(|d| d.cost.kind == cost.kind)
+                .filter(|d| of_kind(&d.cost.kind))
                 .filter(|d| !same_family || d.cost.family == cost.family)
                 .filter_map(|d| Some((d.cost.flops, d.batch_ms?)))
                 .collect()
         };
         let family = rows(true);
-        let rows = if family.is_empty() {
+        if family.is_empty() {
             rows(false)
         } else {
             family
-        };
-        let (flops, ms): (Vec<f64>, Vec<f64>) = rows.iter().copied().unzip();
-        match LinearFit::of(&flops, &ms) {
-            Some(fit) if fit.slope >= 0.0 && fit.intercept >= 0.0 => {
-                Some(fit.intercept + fit.slope * cost.flops)
-            }
-            _ => {
-                // The row nearest in FLOPs, scaled to this step's.
-                let (near_flops, near_ms) = rows.iter().copied().min_by(|a, b| {
-                    let distance = |f: f64| (f.max(1.0) / cost.flops.max(1.0)).ln().abs();
-                    distance(a.0).total_cmp(&distance(b.0))
-                })?;
-                Some(near_ms * cost.flops.max(1.0) / near_flops.max(1.0))
-            }
         }
     }
 
@@ -300,6 +312,25 @@ impl Estimate {
             per_work: Summary::of(&per_work).map(|s| s.median),
             mean: mean(&of_kind.iter().map(|d| d.ms).collect::<Vec<_>>()),
             pieces: of_kind.len(),
+        }
+    }
+}
+
+/// The batch latency at `flops` that rows of (FLOPs, batch latency) predict: a line through
+/// them, or the row nearest in FLOPs scaled to `flops` where no rising line fits; `None`
+/// without rows.
+fn predicted_ms(rows: &[(f64, f64)], flops: f64) -> Option<f64> {
+    let (xs, ms): (Vec<f64>, Vec<f64>) = rows.iter().copied().unzip();
+    match LinearFit::of(&xs, &ms) {
+        Some(fit) if fit.slope >= 0.0 && fit.intercept >= 0.0 => {
+            Some(fit.intercept + fit.slope * flops)
+        }
+        _ => {
+            let (near_flops, near_ms) = rows.iter().copied().min_by(|a, b| {
+                let distance = |f: f64| (f.max(1.0) / flops.max(1.0)).ln().abs();
+                distance(a.0).total_cmp(&distance(b.0))
+            })?;
+            Some(near_ms * flops.max(1.0) / near_flops.max(1.0))
         }
     }
 }
@@ -368,6 +399,30 @@ mod tests {
             running_ms: 0.0,
         };
         assert_eq!(long.to_string(), "about 1 h 2 min left (rough)");
+    }
+
+    /// A memory step follows its workload's forward latency, not its FLOPs: the first took
+    /// 600 ms where the batch-1 forward pass took 2 ms, so the batch-16 step, whose forward
+    /// pass took 4 ms (16 times the FLOPs), is said to take 1,200 ms, not 9,600.
+    #[test]
+    fn a_memory_step_follows_the_forward_latency() {
+        let mut estimate = Estimate::default();
+        let memory = |batch: f64| Cost {
+            kind: CostKind::Memory,
+            flops: 3.0 * 1e6 * batch,
+            key: format!("memory {batch}"),
+            family: Some("mlp forward FP32".into()),
+        };
+        estimate.record(inference(1e6), 50.0, Some(2.0));
+        estimate.record(inference(16e6), 80.0, Some(4.0));
+        estimate.record(memory(1.0), 600.0, None);
+        let left = estimate.left(&[memory(16.0)]).unwrap();
+        assert!((left.ms - 1200.0).abs() < 1e-6, "{left:?}");
+        // Before any inference row, the FLOPs weigh it.
+        let mut flops_only = Estimate::default();
+        flops_only.record(memory(1.0), 600.0, None);
+        let left = flops_only.left(&[memory(16.0)]).unwrap();
+        assert!((left.ms - 9600.0).abs() < 1e-6, "{left:?}");
     }
 
     /// With a prior, the time left is the earlier run's time of the pieces left, scaled by

@@ -28,7 +28,7 @@ pub use device::{
 };
 
 use crate::{
-    analysis::row::{RowSettings, merge_rounds},
+    analysis::row::{RowSettings, apply_run_to_run, merge_rounds},
     measure::{Clock, protocol::inference_policy},
     plan::Plan,
     schema::{
@@ -222,6 +222,19 @@ fn cost_of(planned: &suite::Planned, config: &crate::config::BenchConfig) -> Cos
                 precision,
                 ..
             } => Some(format!("{workload} {phase} {precision}")),
+            // A memory or training step follows its workload's FP32 forward pass.
+            Piece::Memory {
+                workload, model, ..
+            }
+            | Piece::Training {
+                workload, model, ..
+            } => config.workload(*workload, model).map(|w| {
+                format!(
+                    "{workload} {} {}",
+                    w.phases()[0],
+                    crate::precision::Precision::F32
+                )
+            }),
             _ => None,
         },
     }
@@ -335,7 +348,7 @@ impl State {
     }
 
     /// Rebuilds the inference rows from the rounds: one row per configuration and path,
-    /// its rounds merged.
+    /// its rounds merged, the rows of several rounds with the run-to-run spread's intervals.
     fn refresh(&mut self) {
         let mut rows: Vec<InferenceRecord> = Vec::new();
         for (_, record) in &self.rounds {
@@ -349,28 +362,34 @@ impl State {
                 .filter(|(_, r)| same(r))
                 .map(|(round, r)| (*round, r))
                 .collect();
-            let settings = |resolution_ms: Option<f64>| RowSettings {
-                batch_size: record.batch_size,
-                flops_per_sample: self
-                    .results
-                    .workload_of(record)
-                    .map_or(0, |w| w.figures(record.phase).flops_per_sample),
-                target_ci: self.results.config.target_ci,
-                resolution_ms,
-            };
-            let path = self.results.paths.iter().find(|p| p.id == record.path);
-            let device_resolution = path.and_then(|p| match &p.device_time {
-                Some(DeviceClock::Timed { timing, .. }) => timing.resolution_ms,
-                _ => None,
-            });
-            rows.push(merge_rounds(
-                &rounds,
-                settings(path.and_then(|p| p.timing.resolution_ms)),
-                settings(device_resolution),
-            ));
+            let (settings, device_settings) = row_settings(&self.results, record);
+            rows.push(merge_rounds(&rounds, settings, device_settings));
         }
+        apply_run_to_run(&mut rows, |record| row_settings(&self.results, record));
         self.results.inference = rows;
     }
+}
+
+/// How `record`'s figures are turned into statistics on its path's headline clock and on its
+/// device clock.
+fn row_settings(results: &ResultSet, record: &InferenceRecord) -> (RowSettings, RowSettings) {
+    let settings = |resolution_ms: Option<f64>| RowSettings {
+        batch_size: record.batch_size,
+        flops_per_sample: results
+            .workload_of(record)
+            .map_or(0, |w| w.figures(record.phase).flops_per_sample),
+        target_ci: results.config.target_ci,
+        resolution_ms,
+    };
+    let path = results.paths.iter().find(|p| p.id == record.path);
+    let device_resolution = path.and_then(|p| match &p.device_time {
+        Some(DeviceClock::Timed { timing, .. }) => timing.resolution_ms,
+        _ => None,
+    });
+    (
+        settings(path.and_then(|p| p.timing.resolution_ms)),
+        settings(device_resolution),
+    )
 }
 
 /// Counts pieces, announces them, and keeps the estimate of the time left.

@@ -276,6 +276,7 @@ impl Platform for FakePlatform {
     }
 }
 
+/// Two tiny MLPs at two batch sizes and two precisions, in one round, the memory suite too.
 fn tiny_plan() -> Plan {
     let mut config = BenchConfig::quick();
     config.models = vec![ModelConfig::new("a", 16, 8), ModelConfig::new("b", 16, 32)];
@@ -284,6 +285,7 @@ fn tiny_plan() -> Plan {
     config.iterations = 5;
     config.warmup_ms = 10.0;
     config.target_ci = None;
+    config.repeat = 1;
     let mut plan = Plan::new(config);
     plan.suites.memory = true;
     plan
