@@ -1,7 +1,9 @@
 //! A row from its samples: the batch and per-sample summaries with the median's interval,
-//! throughput, GFLOP/s and the verdicts; and one row from several interleaved rounds, whose
-//! interval comes from the rounds' medians (pooled samples would pretend the rounds were one
-//! long run, and narrow the interval exactly when the rounds disagree).
+//! throughput, GFLOP/s and the verdicts; one row from several interleaved rounds, its median
+//! the rounds' medians' (pooled samples would pretend the rounds were one long run, and
+//! narrow the interval exactly when the rounds disagree); and, once a run's rows are in, the
+//! interval of each row of several rounds from the run-to-run spread of every row's rounds
+//! ([`apply_run_to_run`]).
 
 use crate::{
     analysis::{spread::RunToRun, verdicts::verdicts},
@@ -447,6 +449,73 @@ mod tests {
                 m.timed.verdicts
             );
         }
+    }
+
+    /// Two configurations of three rounds, one round of the second failed: after the run's
+    /// spread is applied each row's interval is the run-to-run one (95 %, about its median,
+    /// no narrower than its samples'), the rounds that differ within the spread no longer
+    /// disagree, and the failed round stays recorded.
+    #[test]
+    fn rounds_take_the_run_to_run_interval() {
+        let jitter =
+            |base: f64| -> Vec<f64> { (0..20).map(|i| base + 1e-4 * f64::from(i)).collect() };
+        let a: Vec<InferenceRecord> = [2.0, 2.1, 2.2].map(|b| record(&jitter(b))).into();
+        let b: Vec<InferenceRecord> = [4.4, 4.0, 4.2].map(|b| record(&jitter(b))).into();
+        let failed = InferenceRecord {
+            outcome: Outcome::Failed {
+                kind: ErrorKind::DeviceLost,
+                reason: "lost".into(),
+            },
+            ..b[0].clone()
+        };
+        let rounds = |r: &[InferenceRecord]| -> Vec<(usize, InferenceRecord)> {
+            r.iter().cloned().enumerate().collect()
+        };
+        let merge = |r: &[(usize, InferenceRecord)]| {
+            let indexed: Vec<(usize, &InferenceRecord)> = r.iter().map(|(i, r)| (*i, r)).collect();
+            merge_rounds(&indexed, SETTINGS, SETTINGS)
+        };
+        let mut with_failure = rounds(&b);
+        with_failure.push((3, failed));
+        let mut rows = vec![merge(&rounds(&a)), merge(&with_failure)];
+        assert!(
+            !measurement(&rows[0])
+                .timed
+                .batch_latency_ms
+                .median_ci
+                .unwrap()
+                .is_confident()
+        );
+        apply_run_to_run(&mut rows, |_| (SETTINGS, SETTINGS));
+        let spread =
+            RunToRun::of(rows.iter().map(|r| measurement(r).timed.rounds.as_slice())).unwrap();
+        assert_eq!(spread.df, 4);
+        for row in &rows {
+            let t = &measurement(row).timed;
+            let ci = t.batch_latency_ms.median_ci.unwrap();
+            let expected = spread.interval(t.batch_latency_ms.median, 3);
+            assert!(ci.is_confident());
+            assert!(ci.low <= expected.low && ci.high >= expected.high, "{ci:?}");
+            assert!(ci.low <= t.raw_batch_ms[0] && ci.high >= *t.raw_batch_ms.last().unwrap());
+            assert!((t.sample_latency_ms.median_ci.unwrap().high - ci.high / 10.0).abs() < 1e-12);
+            assert!(!t.verdicts.iter().any(|v| matches!(
+                v,
+                Verdict::RoundsDisagree { .. } | Verdict::LowCoverage { .. }
+            )));
+        }
+        assert!(
+            measurement(&rows[1])
+                .timed
+                .verdicts
+                .iter()
+                .any(|v| matches!(
+                    v,
+                    Verdict::FailedRounds {
+                        failed: 1,
+                        rounds: 4
+                    }
+                ))
+        );
     }
 
     #[test]

@@ -70,6 +70,7 @@ fn run_path(path: session::Path, info: DeviceInfo, config: BenchConfig) -> Resul
     pollster::block_on(session::run(&plan, &device, &Host(Instant::now()), None))
 }
 
+/// The plan of `models` at `batch_sizes` and `precisions`: one round of three timed runs.
 fn config(
     models: Vec<ModelConfig>,
     batch_sizes: Vec<usize>,
@@ -83,6 +84,7 @@ fn config(
         warmup_ms: 0.0,
         target_ci: None,
         max_time_ms: None,
+        repeat: 1,
         ..BenchConfig::quick()
     }
 }
