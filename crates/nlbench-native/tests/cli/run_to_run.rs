@@ -1,7 +1,7 @@
 //! The A/A check: two identical quick runs on the CPU backend, compared. A row's interval is
 //! meant to hold the figure a rerun finds, so the ratio of two identical runs should hold 1×
-//! in about 95 % of rows; intervals from one run's samples held it in 2 of 60 rows on this
-//! project's busy 2-core machine.
+//! in most rows (95 % by design); intervals from one run's samples held it in 2 of 60 rows
+//! on this project's busy 2-core machine.
 
 use nlbench::{
     analysis::compare::{Line, RatioMethod, rows},
@@ -49,7 +49,9 @@ fn identical_runs_hold_one_in_their_ratio_intervals() {
         "{ratios:?}"
     );
     let held = ratios.iter().filter(|r| r.within_noise()).count();
-    // About 95 % expected (11.4 of 12); one run's own intervals held 0 to 4 of 12.
+    // Eight pairs of release quick runs on this project's 2-core machine held 9 to 12 of 12
+    // (a whole run slowed by a load that outlasts it moves every row together); one run's
+    // own intervals held 0 or 1 of 12.
     assert!(
         held * 3 >= ratios.len() * 2,
         "{held} of {} ratio intervals hold 1: {ratios:?}",

@@ -70,8 +70,9 @@ pub fn comparison_report(results: &[ResultSet]) -> String {
          second figure; other paths have rows of their own. A ratio only ever divides two \
          figures of the same clock. Where both results ran interleaved rounds (`--repeat`, 3 by \
          default) its range is **run to run**: both rows' intervals, each the spread its run's \
-         rounds measured, combined as independent errors, so an identical rerun of either \
-         stays within it about 95 % of the time. A result of one round has within-run \
+         rounds measured, combined as independent errors, meant to hold an identical rerun \
+         95 % of the time (a run slowed or sped up as a whole, by a load that outlasts it, \
+         moves every row together, which its own rounds cannot see). A result of one round has within-run \
          intervals only: the range is then a bootstrap of the ratio of the two medians where \
          both results hold their samples, otherwise the ends of the two intervals, and an \
          identical rerun on a busy machine often falls outside it. Where the range holds 1× \

@@ -39,6 +39,9 @@ pub struct Cost {
     /// phase and precision; a memory or training step's workload's first phase at FP32, whose
     /// forward latency its time follows (`None` for other pieces).
     pub family: Option<String>,
+    /// An inference step of a round after the first: its kernels were compiled and tuned in
+    /// the first, so its kind's law comes from the later rounds' pieces once one has run.
+    pub later_round: bool,
 }
 
 /// What the timing protocol makes of an inference step whose runs take `batch_ms`: untimed
@@ -179,17 +182,19 @@ impl Estimate {
             rough: false,
             running_ms: 0.0,
         };
-        // Each kind's law once, however many of its pieces are left.
-        let mut laws: Vec<(CostKind, Law)> = Vec::new();
+        // Each kind's law once (and once more for later rounds), however many of its pieces
+        // are left.
+        let mut laws: Vec<((CostKind, bool), Law)> = Vec::new();
         for (i, cost) in left.iter().enumerate() {
             let ms = match self.prior.get(&cost.key) {
                 _ if cost.kind == CostKind::Instant => 0.0,
-                Some(prior) => prior * self.pace(cost.kind),
+                Some(prior) => prior * self.pace(cost),
                 None => {
-                    let law = match laws.iter().find(|(kind, _)| *kind == cost.kind) {
+                    let which = (cost.kind, cost.later_round);
+                    let law = match laws.iter().find(|(key, _)| *key == which) {
                         Some((_, law)) => law,
                         None => {
-                            laws.push((cost.kind, self.law(cost.kind)));
+                            laws.push((which, self.law(cost.kind, cost.later_round)));
                             &laws[laws.len() - 1].1
                         }
                     };
@@ -208,24 +213,36 @@ impl Estimate {
         Some(total)
     }
 
-    /// How this run's pieces of `kind` compare with the same pieces in earlier runs: their
+    /// How this run's pieces like `cost` compare with the same pieces in earlier runs: their
     /// time over their priors'. Each kind has its own (kept tunings speed a second run's
-    /// inference steps up several times, and its ceilings not at all); a kind none of whose
-    /// pieces with a prior has run yet takes its prior as it is.
-    fn pace(&self, kind: CostKind) -> f64 {
+    /// inference steps up several times, and its ceilings not at all), and a first round's
+    /// steps theirs apart from the later rounds' (an earlier run tuned in its first round, so
+    /// only those steps run faster now). A kind none of whose pieces with a prior has run yet
+    /// takes burn's first-round inference pace where burn's tuned kernels run it too (burn's
+    /// probes, memory and training steps: a first run on lavapipe tunes the probes' matmul for
+    /// 12 s, a second takes 1 s), else its prior as it is.
+    fn pace(&self, cost: &Cost) -> f64 {
+        match self.own_pace(cost.kind, cost.later_round) {
+            Some(pace) => pace,
+            None if matches!(cost.kind, CostKind::Probes | CostKind::Memory) => self
+                .own_pace(CostKind::Inference(PathId::Burn), false)
+                .unwrap_or(1.0),
+            None => 1.0,
+        }
+    }
+
+    /// This run's time of `kind`'s pieces (of later rounds, or not) over their priors', where
+    /// any has run.
+    fn own_pace(&self, kind: CostKind, later_round: bool) -> Option<f64> {
         let (now, then) = self
             .done
             .iter()
-            .filter(|done| done.cost.kind == kind)
+            .filter(|done| done.cost.kind == kind && done.cost.later_round == later_round)
             .filter_map(|done| Some((done.ms, *self.prior.get(&done.cost.key)?)))
             .fold((0.0, 0.0), |(now, then), (ms, prior)| {
                 (now + ms, then + prior)
             });
-        if now > 0.0 && then > 0.0 {
-            now / then
-        } else {
-            1.0
-        }
+        (now > 0.0 && then > 0.0).then(|| now / then)
     }
 
     /// A piece's work, which its time follows: an inference step's protocol over the batch
@@ -282,11 +299,23 @@ impl Estimate {
 
     /// How long pieces of `kind` take per unit of work: the median of its pieces run so far
     /// (robust to the few on which a first run tunes kernels for many seconds, which a
-    /// least-squares line follows far off); a kind not run yet borrows the mean time of every
-    /// piece so far.
-    fn law(&self, kind: CostKind) -> Law {
+    /// least-squares line follows far off); for a later round's piece, of the later rounds'
+    /// pieces once one has run (the first round's compiled and tuned what they run: on a first
+    /// lavapipe run its burn steps took 61.8 s, the next two rounds' 3.6 and 3.2 s); a kind not
+    /// run yet borrows the mean time of every piece so far.
+    fn law(&self, kind: CostKind, later_round: bool) -> Law {
         let mean = |values: &[f64]| values.iter().sum::<f64>() / values.len().max(1) as f64;
         let of_kind: Vec<&Done> = self.done.iter().filter(|d| d.cost.kind == kind).collect();
+        let later: Vec<&Done> = of_kind
+            .iter()
+            .copied()
+            .filter(|d| d.cost.later_round)
+            .collect();
+        let of_kind = if later_round && !later.is_empty() {
+            later
+        } else {
+            of_kind
+        };
         if of_kind.is_empty() {
             let all: Vec<f64> = self.done.iter().map(|d| d.ms).collect();
             return Law {
@@ -355,6 +384,7 @@ mod tests {
             flops,
             key: format!("inference {flops}"),
             family: Some("mlp forward FP32".into()),
+            later_round: false,
         }
     }
 
@@ -389,6 +419,7 @@ mod tests {
             flops: 3e9,
             key: "memory".into(),
             family: None,
+            later_round: false,
         };
         let left = estimate.left(&[memory]).unwrap();
         assert_eq!(left.ms, 200.0, "the mean of every piece so far");
@@ -412,6 +443,7 @@ mod tests {
             flops: 3.0 * 1e6 * batch,
             key: format!("memory {batch}"),
             family: Some("mlp forward FP32".into()),
+            later_round: false,
         };
         estimate.record(inference(1e6), 50.0, Some(2.0));
         estimate.record(inference(16e6), 80.0, Some(4.0));
@@ -423,6 +455,44 @@ mod tests {
         flops_only.record(memory(1.0), 600.0, None);
         let left = flops_only.left(&[memory(16.0)]).unwrap();
         assert!((left.ms - 9600.0).abs() < 1e-6, "{left:?}");
+    }
+
+    /// A later round's steps follow the later rounds' pieces once one has run, not the first
+    /// round's, which tuned; burn's probes, not run yet, take burn's inference pace.
+    #[test]
+    fn later_rounds_and_probes_follow_what_was_not_tuning() {
+        let mut estimate = Estimate::default();
+        let later = |flops: f64| Cost {
+            later_round: true,
+            key: format!("later {flops}"),
+            ..inference(flops)
+        };
+        // The first round tuned: 10 s per GFLOP; the second's first step 1 s per GFLOP.
+        estimate.record(inference(1e9), 10_000.0, None);
+        estimate.record(inference(2e9), 20_000.0, None);
+        assert!((estimate.left(&[later(2e9)]).unwrap().ms - 20_000.0).abs() < 1e-6);
+        estimate.record(later(1e9), 1_000.0, None);
+        assert!((estimate.left(&[later(2e9)]).unwrap().ms - 2_000.0).abs() < 1e-6);
+        assert!((estimate.left(&[inference(3e9)]).unwrap().ms - 30_000.0).abs() < 1e-6);
+
+        let kept = KeptInMemory::default();
+        kept.keep(&inference(1e9).key, "10000");
+        kept.keep("probes", "12000");
+        let mut second = Estimate::with_prior(Some(&kept), None);
+        second.record(inference(1e9), 1_000.0, None);
+        let probes = Cost {
+            kind: CostKind::Probes,
+            flops: 0.0,
+            key: "probes".into(),
+            family: None,
+            later_round: false,
+        };
+        assert!((second.left(&[probes]).unwrap().ms - 1_200.0).abs() < 1e-6);
+        // A later round's step ran after the earlier run's tuning: its prior stands.
+        kept.keep(&later(1e9).key, "900");
+        let mut third = Estimate::with_prior(Some(&kept), None);
+        third.record(inference(1e9), 1_000.0, None);
+        assert!((third.left(&[later(1e9)]).unwrap().ms - 900.0).abs() < 1e-6);
     }
 
     /// With a prior, the time left is the earlier run's time of the pieces left, scaled by
@@ -474,6 +544,7 @@ mod tests {
             flops: 0.0,
             key: "ceilings".into(),
             family: None,
+            later_round: false,
         };
         let mut estimate = Estimate::with_prior(Some(&kept), None);
         estimate.record(inference(1e9), 100.0, None);

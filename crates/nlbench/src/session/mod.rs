@@ -237,6 +237,7 @@ fn cost_of(planned: &suite::Planned, config: &crate::config::BenchConfig) -> Cos
             }),
             _ => None,
         },
+        later_round: matches!(planned.piece, Piece::Inference { round, .. } if round > 0),
     }
 }
 
