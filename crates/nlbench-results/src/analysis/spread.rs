@@ -16,7 +16,10 @@
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use crate::stats::{CONFIDENCE, Interval};
+use crate::{
+    analysis::verdicts::round_spread,
+    stats::{CONFIDENCE, Interval},
+};
 
 /// The run-to-run spread pooled over a run's rows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -25,6 +28,8 @@ pub struct RunToRun {
     pub log_sd: f64,
     /// Degrees of freedom: Σ (rounds − 1) over the rows with two rounds or more.
     pub df: usize,
+    /// Student's 97.5 % quantile at `df`, found once: every row's interval and check use it.
+    t: f64,
 }
 
 impl RunToRun {
@@ -41,22 +46,23 @@ impl RunToRun {
             squares += logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>();
             df += logs.len() - 1;
         }
-        (df > 0).then(|| Self {
-            log_sd: (squares / df as f64).sqrt(),
-            df,
-        })
+        (df > 0).then(|| Self::new((squares / df as f64).sqrt(), df))
+    }
+
+    fn new(log_sd: f64, df: usize) -> Self {
+        let t = StudentsT::new(0.0, 1.0, df as f64)
+            .map_or(f64::INFINITY, |t| t.inverse_cdf(0.5 + CONFIDENCE / 2.0));
+        Self { log_sd, df, t }
     }
 
     /// Half the width of a 95 % interval of the median of `rounds` rounds, on the log scale.
     pub fn log_half_width(&self, rounds: usize) -> f64 {
-        let t = StudentsT::new(0.0, 1.0, self.df as f64)
-            .map_or(f64::INFINITY, |t| t.inverse_cdf(0.5 + CONFIDENCE / 2.0));
         let variance_share = match rounds {
             0 | 1 => 1.0,
             2 => 0.5,
             r => std::f64::consts::PI / (2.0 * r as f64),
         };
-        t * self.log_sd * variance_share.sqrt()
+        self.t * self.log_sd * variance_share.sqrt()
     }
 
     /// The 95 % interval of a row whose `median` is that of `rounds` rounds.
@@ -72,9 +78,7 @@ impl RunToRun {
     /// Whether `medians`, one row's rounds, lie further apart than the run's spread allows:
     /// further than two single rounds' 95 % half-widths.
     pub fn disagree(&self, medians: &[f64]) -> bool {
-        let low = medians.iter().copied().fold(f64::INFINITY, f64::min);
-        let high = medians.iter().copied().fold(0.0, f64::max);
-        (high / low).ln() > 2.0 * self.log_half_width(1)
+        round_spread(medians).is_some_and(|spread| spread.ln_1p() > 2.0 * self.log_half_width(1))
     }
 }
 
@@ -110,10 +114,7 @@ mod tests {
     /// when the run's differ by 10 % disagrees.
     #[test]
     fn rounds_disagree_only_beyond_the_spread() {
-        let spread = RunToRun {
-            log_sd: 0.1,
-            df: 20,
-        };
+        let spread = RunToRun::new(0.1, 20);
         assert!(!spread.disagree(&[1.0, 1.15, 0.9]));
         assert!(spread.disagree(&[1.0, 2.0, 1.1]));
     }
